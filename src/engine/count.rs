@@ -1,0 +1,101 @@
+//! The classic CPU-bound loop: count to N.
+//!
+//! In Python it is `while n > 0: n -= 1`, the textbook example where two threads under the GIL are
+//! no faster than one while two processes are twice as fast. Here the count is split into
+//! [`TASKS`] equal tasks so the models have something to share out.
+
+use std::hint::black_box;
+
+use super::size::{Limits, SizeError};
+use super::workload::Workload;
+
+/// How the count is split. Fixed (not derived from the thread count) so every model runs the same
+/// tasks; 64 is enough to balance up to 16+ threads without making tasks tiny.
+pub const TASKS: usize = 64;
+
+/// Accepted sizes. The upper limit keeps a sequential run under about half a minute.
+pub const LIMITS: Limits = Limits {
+    min: 1_000,
+    max: 20_000_000_000,
+    default: 1_000_000_000,
+};
+
+/// Count to `n`, one increment at a time.
+///
+/// `black_box` stops the optimiser from replacing the loop with `n`: without it the whole kernel
+/// folds to a constant and there is nothing to parallelise.
+pub fn count_to(n: u64) -> u64 {
+    let mut counter = 0u64;
+    while counter < n {
+        counter = black_box(counter) + 1;
+    }
+    counter
+}
+
+/// Count to `total`, split into [`TASKS`] (or fewer, for tiny totals) near-equal tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CountLoop {
+    total: u64,
+}
+
+impl CountLoop {
+    /// A count of `total`, rejected with the limit it breaks if out of [`LIMITS`].
+    pub fn new(total: u64) -> Result<Self, SizeError> {
+        LIMITS.check(total)?;
+        Ok(CountLoop { total })
+    }
+
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The share of the count that task `index` does: the remainder goes to the first tasks.
+    pub fn task_len(&self, index: usize) -> u64 {
+        let tasks = self.task_count() as u64;
+        let base = self.total / tasks;
+        let extra = u64::from((index as u64) < self.total % tasks);
+        base + extra
+    }
+}
+
+impl Workload for CountLoop {
+    fn task_count(&self) -> usize {
+        TASKS.min(self.total as usize)
+    }
+
+    fn run_task(&self, index: usize) -> u64 {
+        count_to(self.task_len(index))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_exactly() {
+        assert_eq!(count_to(0), 0);
+        assert_eq!(count_to(12_345), 12_345);
+    }
+
+    #[test]
+    fn tasks_cover_the_whole_count() {
+        for total in [LIMITS.min, 1_001, 64_000, 99_999, 1_000_003] {
+            let work = CountLoop::new(total).unwrap();
+            let sum: u64 = (0..work.task_count()).map(|i| work.task_len(i)).sum();
+            assert_eq!(sum, total, "total {total}");
+            let lens: Vec<u64> = (0..work.task_count()).map(|i| work.task_len(i)).collect();
+            let spread = lens.iter().max().unwrap() - lens.iter().min().unwrap();
+            assert!(spread <= 1, "tasks of {total} are uneven: {lens:?}");
+        }
+    }
+
+    #[test]
+    fn sizes_outside_the_limits_are_refused_with_the_limit() {
+        let err = CountLoop::new(999).unwrap_err();
+        assert_eq!(err, SizeError::TooSmall { min: LIMITS.min });
+        let err = CountLoop::new(LIMITS.max + 1).unwrap_err();
+        assert_eq!(err, SizeError::TooLarge { max: LIMITS.max });
+        assert!(CountLoop::new(LIMITS.default).is_ok());
+    }
+}

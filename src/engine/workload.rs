@@ -1,0 +1,85 @@
+//! What every workload kernel provides: a fixed list of independent tasks and a checksum.
+//!
+//! The task list depends only on the workload and its size, never on the number of threads, so
+//! every execution model runs exactly the same tasks and must produce the same checksum. That is
+//! what makes comparing the models honest.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A CPU-bound job split into independent tasks, like the iterable handed to `Pool.map`.
+pub trait Workload: Sync {
+    /// How many tasks the job splits into.
+    fn task_count(&self) -> usize;
+
+    /// Runs task `index` (`0..task_count()`) and returns its result.
+    fn run_task(&self, index: usize) -> u64;
+}
+
+/// An order-sensitive digest of the task results (FNV-1a over their bytes).
+///
+/// Order-sensitive on purpose: a model that loses, duplicates or reorders a result gets a
+/// different checksum from the sequential run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct Checksum(pub u64);
+
+impl Checksum {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+    /// Digests the results in task order.
+    pub fn of(results: &[u64]) -> Self {
+        let mut hash = Self::OFFSET;
+        for byte in results.iter().flat_map(|r| r.to_le_bytes()) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(Self::PRIME);
+        }
+        Checksum(hash)
+    }
+}
+
+impl fmt::Display for Checksum {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+impl From<Checksum> for String {
+    fn from(checksum: Checksum) -> String {
+        checksum.to_string()
+    }
+}
+
+impl TryFrom<String> for Checksum {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        u64::from_str_radix(&text, 16)
+            .map(Checksum)
+            .map_err(|_| format!("not a checksum: {text:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksum_depends_on_order_and_content() {
+        assert_eq!(Checksum::of(&[1, 2, 3]), Checksum::of(&[1, 2, 3]));
+        assert_ne!(Checksum::of(&[1, 2, 3]), Checksum::of(&[3, 2, 1]));
+        assert_ne!(Checksum::of(&[1, 2, 3]), Checksum::of(&[1, 2]));
+        assert_ne!(Checksum::of(&[]), Checksum::of(&[0]));
+    }
+
+    #[test]
+    fn checksum_survives_its_text_form() {
+        let checksum = Checksum::of(&[42, 7]);
+        let text = String::from(checksum);
+        assert_eq!(text.len(), 16);
+        assert_eq!(Checksum::try_from(text), Ok(checksum));
+        assert!(Checksum::try_from("xyz".to_string()).is_err());
+    }
+}

@@ -1,0 +1,82 @@
+use yew::prelude::*;
+
+use crate::engine::experiment::{Report, Row, Verdict};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub report: Report,
+}
+
+fn row_html(report: &Report, row: &Row) -> Html {
+    let verdict = report.verdict(row);
+    let (check, check_class) = match verdict {
+        Verdict::Reference => ("reference".to_string(), "ok"),
+        Verdict::Matches => ("matches".to_string(), "ok"),
+        Verdict::Mismatch { expected } => (format!("MISMATCH: expected {expected}"), "error"),
+        Verdict::Unchecked => ("unchecked".to_string(), ""),
+    };
+    let speedup = report
+        .speedup(row)
+        .map(|s| format!("{s:.2}×"))
+        .unwrap_or_else(|| "–".to_string());
+    let s = row.summary;
+    html! {
+        <tr
+            data-model={row.model.slug()}
+            data-threads={row.threads.to_string()}
+            data-ms={format!("{:.3}", s.median)}
+            data-checksum={row.checksum.to_string()}
+            data-verdict={if matches!(verdict, Verdict::Mismatch { .. }) { "mismatch" } else { "ok" }}
+        >
+            <th scope="row">
+                { row.model.to_string() }
+                <div class="python"><code>{ row.model.python_analogue() }</code></div>
+            </th>
+            <td class="num">{ row.threads }</td>
+            <td class="num">{ format!("{:.1}", s.median) }</td>
+            <td class="num spread">{ format!("{:.1}–{:.1}", s.min, s.max) }</td>
+            <td class="num speedup">{ speedup }</td>
+            <td><code>{ row.checksum.to_string() }</code></td>
+            <td class={check_class}>{ check }</td>
+        </tr>
+    }
+}
+
+/// Every measured run, with its speedup over the sequential baseline and its checksum check.
+#[function_component]
+pub fn ResultsTable(props: &Props) -> Html {
+    let report = &props.report;
+    if report.rows().is_empty() {
+        return html! {};
+    }
+    let mismatches = report.mismatches();
+    html! {
+        <>
+            if mismatches > 0 {
+                <p class="error-banner" role="alert" data-error="checksum-mismatch">
+                    { format!("{mismatches} run(s) computed a different answer from the sequential run. \
+                               Their timings mean nothing.") }
+                </p>
+            }
+            <div class="table-scroll">
+                <table id="results">
+                    <caption>{ "Median wall time per run and speedup against the sequential run" }</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{ "Model" }</th>
+                            <th scope="col" class="num">{ "Threads" }</th>
+                            <th scope="col" class="num">{ "Median ms" }</th>
+                            <th scope="col" class="num">{ "Range ms" }</th>
+                            <th scope="col" class="num">{ "Speedup" }</th>
+                            <th scope="col">{ "Checksum" }</th>
+                            <th scope="col">{ "Check" }</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for report.rows().iter().map(|row| row_html(report, row)) }
+                    </tbody>
+                </table>
+            </div>
+        </>
+    }
+}

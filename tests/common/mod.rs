@@ -1,0 +1,91 @@
+//! Test bodies shared by the browser-page and dedicated-worker wasm test binaries.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use overlap::engine::count::CountLoop;
+use overlap::engine::models::Model;
+use overlap::engine::protocol::{read_reply, MeasureReply, MeasureRequest};
+use overlap::engine::workload::Checksum;
+use overlap::web::worker_api::engine_measure;
+use wasm_bindgen_futures::JsFuture;
+
+pub const POOL_THREADS: usize = 2;
+
+/// wasm-bindgen-rayon starts the global pool once per instance, and all tests share one.
+pub async fn start_pool() {
+    static STARTED: AtomicBool = AtomicBool::new(false);
+    if !STARTED.swap(true, Ordering::SeqCst) {
+        JsFuture::from(wasm_bindgen_rayon::init_thread_pool(POOL_THREADS))
+            .await
+            .expect("the rayon pool starts");
+    }
+}
+
+pub async fn two_threads_compute_the_sequential_answer() {
+    start_pool().await;
+    assert_eq!(rayon::current_num_threads(), POOL_THREADS);
+    // Both pool threads are alive and run work.
+    let mut ran_on = rayon::broadcast(|ctx| ctx.index());
+    ran_on.sort_unstable();
+    assert_eq!(ran_on, vec![0, 1]);
+
+    let work = CountLoop::new(5_000_003).unwrap();
+    let sequential = Model::Sequential.run(&work);
+    let parallel = Model::FreeThreads.run(&work);
+    assert_eq!(sequential.iter().sum::<u64>(), 5_000_003);
+    assert_eq!(Checksum::of(&parallel), Checksum::of(&sequential));
+}
+
+pub async fn the_worker_entry_point_measures_on_the_pool() {
+    start_pool().await;
+    let request = MeasureRequest {
+        model: Model::FreeThreads,
+        count: 2_000_000,
+        repeats: 3,
+    };
+    let json = serde_json::to_string(&request).unwrap();
+    let reply = read_reply(&engine_measure(&json, POOL_THREADS).expect("a clock exists"));
+    let work = CountLoop::new(2_000_000).unwrap();
+    match reply {
+        MeasureReply::Done {
+            samples_ms,
+            checksum,
+            threads,
+        } => {
+            assert_eq!(threads, POOL_THREADS);
+            assert_eq!(samples_ms.len(), 3);
+            assert!(samples_ms.iter().all(|ms| ms.is_finite() && *ms >= 0.0));
+            assert_eq!(checksum, Checksum::of(&Model::Sequential.run(&work)));
+        }
+        other => panic!("expected a measurement, got {other:?}"),
+    }
+}
+
+pub fn bad_requests_are_answered_not_trapped() {
+    let reply = read_reply(&engine_measure(r#"{"model":"sequential","count":1,"repeats":3}"#, 0).unwrap());
+    assert!(
+        matches!(&reply, MeasureReply::Failed { message } if message.contains("at least")),
+        "{reply:?}"
+    );
+}
+
+/// Declares the shared cases as `#[wasm_bindgen_test]`s in the including binary, which chooses
+/// where they run (page or dedicated worker) with `wasm_bindgen_test_configure!`.
+macro_rules! shared_wasm_tests {
+    () => {
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        async fn two_threads_compute_the_sequential_answer() {
+            common::two_threads_compute_the_sequential_answer().await;
+        }
+
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        async fn the_worker_entry_point_measures_on_the_pool() {
+            common::the_worker_entry_point_measures_on_the_pool().await;
+        }
+
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        fn bad_requests_are_answered_not_trapped() {
+            common::bad_requests_are_answered_not_trapped();
+        }
+    };
+}
