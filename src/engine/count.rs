@@ -17,7 +17,7 @@ pub const TASKS: usize = 64;
 pub const LIMITS: Limits = Limits {
     min: 1_000,
     max: 20_000_000_000,
-    default: 1_000_000_000,
+    default: 2_000_000_000,
 };
 
 /// Count to `n`, one increment at a time.

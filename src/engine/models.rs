@@ -31,16 +31,31 @@ impl Model {
     /// Runs every task of `work` and returns the results in task order.
     pub fn run<W: Workload>(self, work: &W) -> Vec<u64> {
         match self {
-            Model::Sequential => (0..work.task_count()).map(|i| work.run_task(i)).collect(),
+            Model::Sequential => (0..work.task_count())
+                .map(|i| run_one(work, i))
+                .collect(),
             // with_max_len(1): every task is its own stealable job, so an idle thread can always
             // take the next one (the pool.map picture, with chunksize 1).
             Model::FreeThreads => (0..work.task_count())
                 .into_par_iter()
                 .with_max_len(1)
-                .map(|i| work.run_task(i))
+                .map(|i| run_one(work, i))
                 .collect(),
         }
     }
+}
+
+/// Runs one task behind a call that is never inlined, for every model alike.
+///
+/// Browsers compile wasm in tiers and never swap the code of a call already running: V8 starts
+/// with baseline (Liftoff) code and optimises a function only once it is called again
+/// (<https://v8.dev/blog/wasm-dynamic-tiering>). Had the task loop been inlined into one long call,
+/// it would run baseline code to the end, about 5x slower, and the sequential baseline would look
+/// slow next to rayon's per-task calls. One call per task puts every model on optimised code after
+/// the first few tasks, and [`crate::engine::harness::measure`] makes an untimed warm-up call.
+#[inline(never)]
+pub fn run_one<W: Workload>(work: &W, index: usize) -> u64 {
+    work.run_task(index)
 }
 
 impl Model {

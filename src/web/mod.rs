@@ -12,6 +12,10 @@ pub mod worker_api;
 
 use wasm_bindgen::prelude::*;
 
+// Links wasm-bindgen-rayon so its `initThreadPool` export reaches the JS glue the engine worker
+// calls: a dependency nothing names is left out of the build, exports and all.
+pub use wasm_bindgen_rayon::init_thread_pool;
+
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();

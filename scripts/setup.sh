@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Installs everything Overlap needs to build, serve and test, with pinned versions. Idempotent: on a
+# ready machine it only checks, in seconds. Stops with a message naming anything it cannot get.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$OVERLAP_ROOT"
+
+TRUNK_VERSION="0.21.14"  # 0.22 needs rustc >= 1.96.1, newer than any compiler here
+
+missing=()
+need() { missing+=("$1"); }
+
+# --- Debian packages -------------------------------------------------------------------------
+apt_packages=(chromium chromium-driver)
+command -v node >/dev/null 2>&1 || apt_packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
+if [ -z "$(wasm_toolchain)" ]; then
+    apt_packages+=(rustc-web cargo-web rust-web-src lld-22)
+fi
+to_install=()
+for pkg in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || to_install+=("$pkg")
+done
+if [ ${#to_install[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "overlap setup: please install these Debian packages (needs root and apt): ${to_install[*]}" >&2
+        exit 1
+    fi
+    log "apt-get install ${to_install[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${to_install[@]}" >/dev/null \
+        || { echo "overlap setup: apt-get could not install: ${to_install[*]}" >&2; exit 1; }
+fi
+[ -n "$(wasm_toolchain)" ] || need "a compiler for threaded wasm (nightly with rust-src, or Debian rustc-web + rust-web-src)"
+[ -x /usr/bin/chromium ] || need "chromium (/usr/bin/chromium)"
+[ -x /usr/bin/chromedriver ] || need "chromium-driver (/usr/bin/chromedriver)"
+
+# --- Rust tools ------------------------------------------------------------------------------
+command -v cargo >/dev/null 2>&1 || { echo "overlap setup: cargo (rustup) is missing" >&2; exit 1; }
+
+if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+    log "cargo install trunk $TRUNK_VERSION (about 6-10 minutes)"
+    cargo install trunk --version "=$TRUNK_VERSION" --locked --quiet || need "trunk $TRUNK_VERSION"
+fi
+
+wb_version="$(locked_wasm_bindgen_version)"
+[ -n "$wb_version" ] || { echo "overlap setup: Cargo.lock names no wasm-bindgen" >&2; exit 1; }
+grep -q "^wasm_bindgen = \"$wb_version\"" Trunk.toml \
+    || { echo "overlap setup: Trunk.toml [tools] wasm_bindgen must be \"$wb_version\", as in Cargo.lock" >&2; exit 1; }
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb_version" ] \
+    || ! command -v wasm-bindgen-test-runner >/dev/null 2>&1; then
+    log "cargo install wasm-bindgen-cli $wb_version (about 2-3 minutes)"
+    # The CLI's own lockfile may pin a dependency the registry no longer serves (0.2.130 pins
+    # webpki-roots 1.0.11); then resolve its dependencies afresh, still at exactly this version.
+    cargo install wasm-bindgen-cli --version "=$wb_version" --locked --quiet 2>/dev/null \
+        || cargo install wasm-bindgen-cli --version "=$wb_version" --quiet \
+        || need "wasm-bindgen-cli $wb_version"
+fi
+
+# --- npm packages (wasm-opt, Playwright) from the committed lockfile --------------------------
+if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+    log "npm ci"
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null || need "npm packages (npm ci)"
+fi
+wasm_opt_wanted="$(sed -n 's/^wasm_opt = "\(.*\)"/\1/p' Trunk.toml)"
+wasm-opt --version 2>/dev/null | grep -q "($wasm_opt_wanted)" \
+    || need "wasm-opt $wasm_opt_wanted (npm binaryen, see package.json)"
+
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "overlap setup: could not get:" >&2
+    printf '  - %s\n' "${missing[@]}" >&2
+    exit 1
+fi
+log "setup ok: wasm via $(wasm_toolchain), trunk $TRUNK_VERSION, wasm-bindgen $wb_version, $(chromium --version 2>/dev/null)"

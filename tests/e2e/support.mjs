@@ -1,0 +1,126 @@
+// Shared by the end-to-end tests and the benchmark: serve dist/ on loopback, drive Debian's
+// Chromium with playwright-core (never a downloaded browser), and watch the page for trouble.
+import http from 'node:http';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DIST = path.join(ROOT, 'dist');
+export const ARTIFACTS = path.join(ROOT, 'tests/e2e/artifacts');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/** Serves dist/ on 127.0.0.1 at a free port; `isolated: false` leaves out COOP/COEP. */
+export async function serveDist({ isolated = true } = {}) {
+  await fs.access(path.join(DIST, 'index.html')).catch(() => {
+    throw new Error('dist/index.html is missing: build first (trunk build --release)');
+  });
+  const server = http.createServer(async (req, res) => {
+    let file = decodeURIComponent(new URL(req.url, 'http://local').pathname);
+    if (file.endsWith('/')) file += 'index.html';
+    file = path.join(DIST, path.normalize(file));
+    if (!file.startsWith(DIST + path.sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await fs.readFile(file);
+      const headers = {
+        'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'Cache-Control': 'no-store',
+      };
+      if (isolated) {
+        headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+        headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+      }
+      res.writeHead(200, headers).end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    // Without the network flags Chromium keeps dialling hosts this sandbox cannot reach.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/**
+ * Opens the app and collects console errors, page errors and main-thread long tasks.
+ * Returns { page, problems(), longTasks(), resetLongTasks() }.
+ */
+export async function openApp(browser, url) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+  page.on('worker', (worker) => {
+    worker.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(`worker console: ${msg.text()}`);
+    });
+  });
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(url);
+  await page.waitForSelector('#run');
+  return {
+    page,
+    problems: () => [...errors],
+    longTasks: () => page.evaluate(() => window.__longTasks.slice()),
+    resetLongTasks: () => page.evaluate(() => { window.__longTasks.length = 0; }),
+  };
+}
+
+/** Sets the experiment's inputs, presses Run and waits until it is done or failed. */
+export async function runExperiment(page, { size, repeats }, timeout = 180_000) {
+  if (size !== undefined) await page.fill('#count-size', String(size));
+  if (repeats !== undefined) await page.fill('#repeats', String(repeats));
+  await page.click('#run');
+  await page.waitForSelector('#status[data-state="done"], #status[data-state="failed"]', { timeout });
+  return readRows(page);
+}
+
+/** The results table as data: one object per row, from its data-* attributes. */
+export function readRows(page) {
+  return page.$$eval('#results tbody tr', (rows) =>
+    rows.map((row) => ({
+      model: row.dataset.model,
+      threads: Number(row.dataset.threads),
+      ms: Number(row.dataset.ms),
+      checksum: row.dataset.checksum,
+      verdict: row.dataset.verdict,
+    })),
+  );
+}
