@@ -104,7 +104,10 @@ mod tests {
     fn odd_core_counts_are_tamed() {
         assert_eq!(Capabilities::new(true, true, 0.0).cores, 1);
         assert_eq!(Capabilities::new(true, true, f64::NAN).cores, 1);
-        assert_eq!(Capabilities::new(true, true, 1e9).cores, Capabilities::MAX_THREADS);
+        assert_eq!(
+            Capabilities::new(true, true, 1e9).cores,
+            Capabilities::MAX_THREADS
+        );
         assert_eq!(Capabilities::new(true, true, 2.0).cores, 2);
     }
 }

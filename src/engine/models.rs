@@ -31,9 +31,7 @@ impl Model {
     /// Runs every task of `work` and returns the results in task order.
     pub fn run<W: Workload>(self, work: &W) -> Vec<u64> {
         match self {
-            Model::Sequential => (0..work.task_count())
-                .map(|i| run_one(work, i))
-                .collect(),
+            Model::Sequential => (0..work.task_count()).map(|i| run_one(work, i)).collect(),
             // with_max_len(1): every task is its own stealable job, so an idle thread can always
             // take the next one (the pool.map picture, with chunksize 1).
             Model::FreeThreads => (0..work.task_count())

@@ -67,8 +67,9 @@ pub fn handle(request_json: &str, pool_threads: usize, clock: &dyn Clock) -> Str
 
 /// Reads a reply on the UI side; a garbled one becomes a `Failed` that says so.
 pub fn read_reply(json: &str) -> MeasureReply {
-    serde_json::from_str(json)
-        .unwrap_or_else(|err| MeasureReply::failed(format!("unreadable reply from the engine: {err}")))
+    serde_json::from_str(json).unwrap_or_else(|err| {
+        MeasureReply::failed(format!("unreadable reply from the engine: {err}"))
+    })
 }
 
 #[cfg(test)]
@@ -106,9 +107,18 @@ mod tests {
     fn bad_requests_get_a_message_not_a_panic() {
         for (request, expect) in [
             ("not json", "unreadable request"),
-            (r#"{"model":"gil","count":5000,"repeats":1}"#, "unreadable request"),
-            (r#"{"model":"sequential","count":5,"repeats":1}"#, "at least 1_000"),
-            (r#"{"model":"sequential","count":5000,"repeats":0}"#, "repeats must be"),
+            (
+                r#"{"model":"gil","count":5000,"repeats":1}"#,
+                "unreadable request",
+            ),
+            (
+                r#"{"model":"sequential","count":5,"repeats":1}"#,
+                "at least 1_000",
+            ),
+            (
+                r#"{"model":"sequential","count":5000,"repeats":0}"#,
+                "repeats must be",
+            ),
         ] {
             match ask(request) {
                 MeasureReply::Failed { message } => {

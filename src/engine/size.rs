@@ -85,9 +85,7 @@ pub fn parse_whole_number(text: &str) -> Result<u64, SizeError> {
     }
     // Scientific notation: only mantissa digits and a small exponent, so the value is exact.
     let not_a_number = || SizeError::NotANumber(trimmed.to_string());
-    let (mantissa, exponent) = compact
-        .split_once(['e', 'E'])
-        .ok_or_else(not_a_number)?;
+    let (mantissa, exponent) = compact.split_once(['e', 'E']).ok_or_else(not_a_number)?;
     let exponent: u32 = exponent.parse().map_err(|_| not_a_number())?;
     let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());

@@ -182,12 +182,7 @@ pub fn App() -> Html {
             let steps = experiment::plan(threads_available, caps.cores);
             dispatcher.dispatch(Action::Started { steps: steps.len() });
             let dispatcher = dispatcher.clone();
-            wasm_bindgen_futures::spawn_local(run_sweep(
-                steps,
-                count,
-                repeats as u32,
-                dispatcher,
-            ));
+            wasm_bindgen_futures::spawn_local(run_sweep(steps, count, repeats as u32, dispatcher));
         })
     };
 

@@ -46,9 +46,7 @@ fn field(value: &JsValue, name: &str) -> JsValue {
 }
 
 fn text(value: &JsValue) -> String {
-    value
-        .as_string()
-        .unwrap_or_else(|| format!("{value:?}"))
+    value.as_string().unwrap_or_else(|| format!("{value:?}"))
 }
 
 impl EngineWorker {

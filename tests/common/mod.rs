@@ -62,7 +62,8 @@ pub async fn the_worker_entry_point_measures_on_the_pool() {
 }
 
 pub fn bad_requests_are_answered_not_trapped() {
-    let reply = read_reply(&engine_measure(r#"{"model":"sequential","count":1,"repeats":3}"#, 0).unwrap());
+    let reply =
+        read_reply(&engine_measure(r#"{"model":"sequential","count":1,"repeats":3}"#, 0).unwrap());
     assert!(
         matches!(&reply, MeasureReply::Failed { message } if message.contains("at least")),
         "{reply:?}"
