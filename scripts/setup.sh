@@ -58,9 +58,15 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb_version" ] \
 fi
 
 # --- npm packages (wasm-opt, Playwright) from the committed lockfile --------------------------
-if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+# A stamp of the lockfile's hash says whether node_modules matches it.
+lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ "$(cat node_modules/.overlap-lock-hash 2>/dev/null)" != "$lock_hash" ]; then
     log "npm ci"
-    npm ci --no-audit --no-fund --loglevel=error >/dev/null || need "npm packages (npm ci)"
+    if npm ci --no-audit --no-fund --loglevel=error >/dev/null; then
+        echo "$lock_hash" > node_modules/.overlap-lock-hash
+    else
+        need "npm packages (npm ci)"
+    fi
 fi
 wasm_opt_wanted="$(sed -n 's/^wasm_opt = "\(.*\)"/\1/p' Trunk.toml)"
 wasm-opt --version 2>/dev/null | grep -q "($wasm_opt_wanted)" \
