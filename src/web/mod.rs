@@ -6,7 +6,7 @@
 
 mod app;
 mod capabilities;
-mod components;
+pub mod components;
 mod engine_worker;
 pub mod worker_api;
 

@@ -111,3 +111,25 @@ test('a size outside the limits gets an inline message and is not run', async ()
     await server.close();
   }
 });
+
+test('an isolated page in a browser without SharedArrayBuffer blames the browser and runs sequentially', async () => {
+  const server = await serveDist({ isolated: true });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+    // Stand-in for a browser that lacks it: remove it before the app looks.
+    await page.addInitScript(() => { delete globalThis.SharedArrayBuffer; });
+    await page.goto(server.url);
+    await page.waitForSelector('#run');
+    assert.equal(await page.textContent('[data-capability="threads"]'), 'no');
+    assert.match(await page.textContent('[data-capability="why"]'), /no SharedArrayBuffer/);
+    const rows = await runExperiment(page, { size: '20_000_000', repeats: 3 });
+    assert.deepEqual(rows.map((r) => r.model), ['sequential']);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await server.close();
+  }
+});

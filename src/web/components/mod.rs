@@ -7,5 +7,5 @@ mod status_line;
 
 pub use capability_panel::CapabilityPanel;
 pub use experiment_form::ExperimentForm;
-pub use results_table::ResultsTable;
+pub use results_table::{Props as ResultsTableProps, ResultsTable};
 pub use status_line::StatusLine;
