@@ -28,7 +28,7 @@ if [ ${#to_install[@]} -gt 0 ]; then
     fi
     log "apt-get install ${to_install[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${to_install[@]}" >/dev/null \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${to_install[@]}" >/dev/null \
         || { echo "overlap setup: apt-get could not install: ${to_install[*]}" >&2; exit 1; }
 fi
 [ -n "$(wasm_toolchain)" ] || need "a compiler for threaded wasm (nightly with rust-src, or Debian rustc-web + rust-web-src)"
