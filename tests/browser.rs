@@ -10,7 +10,6 @@ shared_wasm_tests!();
 
 use overlap::engine::experiment::{Report, Row};
 use overlap::engine::models::Model;
-use overlap::engine::stats::Summary;
 use overlap::engine::workload::Checksum;
 use overlap::web::components::{ResultsTable, ResultsTableProps};
 use wasm_bindgen_futures::JsFuture;
@@ -27,12 +26,7 @@ async fn next_tick() {
 }
 
 fn row(model: Model, threads: usize, median: f64, checksum: u64) -> Row {
-    Row {
-        model,
-        threads,
-        summary: Summary::of(&[median]).unwrap(),
-        checksum: Checksum(checksum),
-    }
+    Row::from_samples(model, threads, &[median], Checksum(checksum)).unwrap()
 }
 
 #[wasm_bindgen_test::wasm_bindgen_test]

@@ -46,6 +46,23 @@ pub struct Row {
     pub checksum: Checksum,
 }
 
+impl Row {
+    /// A row from raw wall times; `None` if they are empty or not valid times.
+    pub fn from_samples(
+        model: Model,
+        threads: usize,
+        samples_ms: &[f64],
+        checksum: Checksum,
+    ) -> Option<Row> {
+        Some(Row {
+            model,
+            threads,
+            summary: Summary::of(samples_ms)?,
+            checksum,
+        })
+    }
+}
+
 /// Whether a row computed the same answer as the sequential baseline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -108,12 +125,17 @@ mod tests {
     use super::*;
 
     fn row(model: Model, threads: usize, median: f64, checksum: u64) -> Row {
-        Row {
-            model,
-            threads,
-            summary: Summary::of(&[median]).unwrap(),
-            checksum: Checksum(checksum),
-        }
+        Row::from_samples(model, threads, &[median], Checksum(checksum)).unwrap()
+    }
+
+    #[test]
+    fn rows_need_valid_samples() {
+        let row = Row::from_samples(Model::Sequential, 1, &[3.0, 1.0, 2.0], Checksum(9)).unwrap();
+        assert_eq!(row.summary.median, 2.0);
+        assert_eq!(
+            Row::from_samples(Model::Sequential, 1, &[], Checksum(9)),
+            None
+        );
     }
 
     #[test]

@@ -11,7 +11,6 @@ use crate::engine::count;
 use crate::engine::experiment::{self, Report, Row, Step};
 use crate::engine::models::Model;
 use crate::engine::protocol::{MeasureReply, MeasureRequest};
-use crate::engine::stats::Summary;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Status {
@@ -121,13 +120,8 @@ async fn run_sweep(
                 samples_ms,
                 checksum,
                 ..
-            } => match Summary::of(&samples_ms) {
-                Some(summary) => dispatch.dispatch(Action::Measured(Row {
-                    model: step.model,
-                    threads,
-                    summary,
-                    checksum,
-                })),
+            } => match Row::from_samples(step.model, threads, &samples_ms, checksum) {
+                Some(row) => dispatch.dispatch(Action::Measured(row)),
                 None => {
                     dispatch.dispatch(Action::Failed(format!(
                         "{} with {threads} thread(s) returned no usable timings.",

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { serveDist, launchChromium, openApp, runExperiment, readRows, ARTIFACTS } from './support.mjs';
+import { withServer, launchChromium, openApp, runExperiment, readRows, ARTIFACTS } from './support.mjs';
 
 // Small enough for a quick sweep, large enough (~0.1-0.3 s a run) that the pool's start-up and
 // timer noise do not swamp a 2-thread speedup.
@@ -17,9 +17,8 @@ before(async () => {
 after(async () => browser?.close());
 
 test('a threaded sweep reproduces the sequential checksum at every k, off the main thread', async () => {
-  const server = await serveDist({ isolated: true });
-  try {
-    const app = await openApp(browser, server.url);
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
     const { page } = app;
     assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
     assert.equal(await page.textContent('[data-capability="threads"]'), 'yes');
@@ -55,15 +54,12 @@ test('a threaded sweep reproduces the sequential checksum at every k, off the ma
     const long = (await app.longTasks()).filter((ms) => ms > 200);
     assert.deepEqual(long, [], 'main-thread long tasks over 200 ms during the run');
     assert.deepEqual(app.problems(), []);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('without cross-origin isolation the panel says why and the run is sequential', async () => {
-  const server = await serveDist({ isolated: false });
-  try {
-    const app = await openApp(browser, server.url);
+  await withServer({ isolated: false }, async (url) => {
+    const app = await openApp(browser, url);
     const { page } = app;
     assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
     assert.equal(await page.textContent('[data-capability="threads"]'), 'no');
@@ -77,15 +73,12 @@ test('without cross-origin isolation the panel says why and the run is sequentia
     assert.equal(await page.getAttribute('#status', 'data-state'), 'done');
     assert.deepEqual(rows.map((r) => r.model), ['sequential']);
     assert.deepEqual(app.problems(), []);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('a size outside the limits gets an inline message and is not run', async () => {
-  const server = await serveDist({ isolated: true });
-  try {
-    const app = await openApp(browser, server.url);
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
     const { page } = app;
     for (const [input, message] of [
       ['12', /at least 1_000/],
@@ -107,21 +100,18 @@ test('a size outside the limits gets an inline message and is not run', async ()
     assert.ok(await page.isDisabled('#run'));
     assert.deepEqual(await readRows(page), []);
     assert.deepEqual(app.problems(), []);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('an isolated page in a browser without SharedArrayBuffer blames the browser and runs sequentially', async () => {
-  const server = await serveDist({ isolated: true });
-  try {
+  await withServer({ isolated: true }, async (url) => {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (err) => errors.push(err.message));
     page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
     // Stand-in for a browser that lacks it: remove it before the app looks.
     await page.addInitScript(() => { delete globalThis.SharedArrayBuffer; });
-    await page.goto(server.url);
+    await page.goto(url);
     await page.waitForSelector('#run');
     assert.equal(await page.textContent('[data-capability="threads"]'), 'no');
     assert.match(await page.textContent('[data-capability="why"]'), /no SharedArrayBuffer/);
@@ -129,7 +119,5 @@ test('an isolated page in a browser without SharedArrayBuffer blames the browser
     assert.deepEqual(rows.map((r) => r.model), ['sequential']);
     assert.deepEqual(errors, []);
     await page.close();
-  } finally {
-    await server.close();
-  }
+  });
 });

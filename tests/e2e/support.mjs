@@ -55,6 +55,16 @@ export async function serveDist({ isolated = true } = {}) {
   };
 }
 
+/** Runs `body(url)` against a fresh server for dist/, closing the server afterwards. */
+export async function withServer(options, body) {
+  const server = await serveDist(options);
+  try {
+    return await body(server.url);
+  } finally {
+    await server.close();
+  }
+}
+
 export function launchChromium() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
