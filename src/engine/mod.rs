@@ -3,6 +3,7 @@
 pub mod capability;
 pub mod count;
 pub mod experiment;
+pub mod gil;
 pub mod harness;
 pub mod models;
 pub mod protocol;

@@ -2,9 +2,13 @@
 
 use std::fmt;
 
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::gil::{Gil, GilStats, DEFAULT_SWITCH_INTERVAL};
 use super::workload::Workload;
 
 /// How the tasks of a workload are executed. The serde names are the `data-model` attribute
@@ -17,6 +21,9 @@ pub enum Model {
     /// Shared-memory threads with no global lock (rayon): what Python 3.13's free-threaded build,
     /// or any GIL-free language, gets. Uses the rayon pool it is called in.
     FreeThreads,
+    /// One thread per pool thread, all contending for one global lock with CPython's 5 ms switch
+    /// interval: `threading` on a standard CPython. See [`run_gil_threads`].
+    GilThreads,
 }
 
 impl Model {
@@ -25,6 +32,7 @@ impl Model {
         match self {
             Model::Sequential => "sequential",
             Model::FreeThreads => "free-threads",
+            Model::GilThreads => "gil-threads",
         }
     }
 
@@ -39,6 +47,7 @@ impl Model {
                 .with_max_len(1)
                 .map(|i| run_one(work, i))
                 .collect(),
+            Model::GilThreads => run_gil_threads(work, DEFAULT_SWITCH_INTERVAL).0,
         }
     }
 }
@@ -56,12 +65,48 @@ pub fn run_one<W: Workload>(work: &W, index: usize) -> u64 {
     work.run_task(index)
 }
 
+/// [`run_one`] with GIL checkpoints, likewise never inlined.
+#[inline(never)]
+fn run_one_checkpointed<W: Workload>(work: &W, index: usize, checkpoint: &dyn Fn()) -> u64 {
+    work.run_task_with_checkpoints(index, checkpoint)
+}
+
+/// Threads under a GIL: one worker per thread of the current rayon pool, each taking the next
+/// task from a shared queue (as `ThreadPoolExecutor` threads do) but computing only while it holds
+/// the GIL. Returns the results in task order and what the GIL saw.
+pub fn run_gil_threads<W: Workload>(work: &W, switch_interval: Duration) -> (Vec<u64>, GilStats) {
+    let threads = rayon::current_num_threads();
+    let gil = Gil::new(switch_interval);
+    let next_task = AtomicUsize::new(0);
+    let results: Vec<AtomicU64> = (0..work.task_count()).map(|_| AtomicU64::new(0)).collect();
+    rayon::scope(|scope| {
+        for me in 0..threads {
+            let (gil, next_task, results) = (&gil, &next_task, &results);
+            scope.spawn(move |_| {
+                gil.acquire(me);
+                loop {
+                    let index = next_task.fetch_add(1, Ordering::Relaxed);
+                    let Some(slot) = results.get(index) else {
+                        break;
+                    };
+                    let result = run_one_checkpointed(work, index, &|| gil.checkpoint(me));
+                    slot.store(result, Ordering::Relaxed);
+                }
+                gil.release();
+            });
+        }
+    });
+    let results = results.into_iter().map(AtomicU64::into_inner).collect();
+    (results, gil.stats())
+}
+
 impl Model {
     /// The same experiment in Python, for the reader who knows Python's concurrency.
     pub fn python_analogue(self) -> &'static str {
         match self {
             Model::Sequential => "[f(t) for t in tasks]",
             Model::FreeThreads => "ThreadPoolExecutor(k).map(f, tasks) on free-threaded 3.13t",
+            Model::GilThreads => "ThreadPoolExecutor(k).map(f, tasks) on standard CPython",
         }
     }
 }
@@ -71,6 +116,7 @@ impl fmt::Display for Model {
         f.write_str(match self {
             Model::Sequential => "Sequential",
             Model::FreeThreads => "Free threads (rayon)",
+            Model::GilThreads => "GIL threads",
         })
     }
 }
@@ -95,12 +141,14 @@ mod tests {
             let sequential = Model::Sequential.run(&work);
             assert_eq!(sequential.iter().sum::<u64>(), total);
             for threads in 1..=4 {
-                let parallel = pool(threads).install(|| Model::FreeThreads.run(&work));
-                assert_eq!(
-                    Checksum::of(&parallel),
-                    Checksum::of(&sequential),
-                    "total {total}, {threads} threads"
-                );
+                for model in [Model::FreeThreads, Model::GilThreads] {
+                    let got = pool(threads).install(|| model.run(&work));
+                    assert_eq!(
+                        Checksum::of(&got),
+                        Checksum::of(&sequential),
+                        "total {total}, {model} with {threads} threads"
+                    );
+                }
             }
         }
     }
@@ -129,9 +177,33 @@ mod tests {
 
     #[test]
     fn slugs_match_the_serde_names() {
-        for model in [Model::Sequential, Model::FreeThreads] {
+        for model in [Model::Sequential, Model::FreeThreads, Model::GilThreads] {
             let json = serde_json::to_string(&model).unwrap();
             assert_eq!(json, format!("\"{}\"", model.slug()));
         }
+    }
+
+    #[test]
+    fn gil_threads_take_turns_when_the_run_outlasts_the_interval() {
+        // Tens of milliseconds of counting against a 1 ms interval: the second thread must ask
+        // for the GIL and get it, many times.
+        let work = CountLoop::new(30_000_000).unwrap();
+        let (results, stats) =
+            pool(2).install(|| run_gil_threads(&work, std::time::Duration::from_millis(1)));
+        assert_eq!(
+            Checksum::of(&results),
+            Checksum::of(&Model::Sequential.run(&work))
+        );
+        assert!(stats.drop_requests > 0, "{stats:?}");
+        assert!(stats.handoffs >= 2, "{stats:?}");
+        assert!(stats.wait_ms > 0.0, "{stats:?}");
+    }
+
+    #[test]
+    fn one_gil_thread_never_hands_off() {
+        let work = CountLoop::new(20_000_000).unwrap();
+        let (_, stats) = pool(1).install(|| run_gil_threads(&work, DEFAULT_SWITCH_INTERVAL));
+        assert_eq!(stats.handoffs, 0);
+        assert_eq!(stats.drop_requests, 0);
     }
 }

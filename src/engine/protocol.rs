@@ -44,8 +44,11 @@ pub fn handle(request_json: &str, pool_threads: usize, clock: &dyn Clock) -> Str
     let reply = match serde_json::from_str::<MeasureRequest>(request_json) {
         Err(err) => MeasureReply::failed(format!("unreadable request: {err}")),
         // Touching rayon without a started pool would try to spawn OS threads, which wasm lacks.
-        Ok(request) if request.model == Model::FreeThreads && pool_threads == 0 => {
-            MeasureReply::failed("free threads need a thread pool, and none was started")
+        Ok(request) if request.model != Model::Sequential && pool_threads == 0 => {
+            MeasureReply::failed(format!(
+                "{} need a thread pool, and none was started",
+                request.model
+            ))
         }
         Ok(request) => match CountLoop::new(request.count) {
             Err(err) => MeasureReply::failed(err),
@@ -56,7 +59,7 @@ pub fn handle(request_json: &str, pool_threads: usize, clock: &dyn Clock) -> Str
                     checksum: m.checksum,
                     threads: match request.model {
                         Model::Sequential => 1,
-                        Model::FreeThreads => pool_threads,
+                        Model::FreeThreads | Model::GilThreads => pool_threads,
                     },
                 },
             },

@@ -15,6 +15,15 @@ pub trait Workload: Sync {
 
     /// Runs task `index` (`0..task_count()`) and returns its result.
     fn run_task(&self, index: usize) -> u64;
+
+    /// Runs task `index` calling `checkpoint` every so often (tens of microseconds of work),
+    /// where an interpreter checks whether another thread wants the GIL. Must return what
+    /// [`Workload::run_task`] returns. The default checks in only once the task is done.
+    fn run_task_with_checkpoints(&self, index: usize, checkpoint: &dyn Fn()) -> u64 {
+        let result = self.run_task(index);
+        checkpoint();
+        result
+    }
 }
 
 /// An order-sensitive digest of the task results (FNV-1a over their bytes).

@@ -91,7 +91,7 @@ async fn run_sweep(
     for step in steps {
         let pool_threads = match step.model {
             Model::Sequential => 0,
-            Model::FreeThreads => step.threads,
+            Model::FreeThreads | Model::GilThreads => step.threads,
         };
         let mut worker = match EngineWorker::start(pool_threads).await {
             Ok(worker) => worker,

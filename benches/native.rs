@@ -1,0 +1,49 @@
+//! Native benchmark: per kernel, the sequential time and the speedup of free threads and GIL
+//! threads at k = 1..cores, all measured in one run. `OVERLAP_BENCH_REPEATS` sets the repeats
+//! (default 5); the median is reported.
+
+use overlap::engine::count::{self, CountLoop};
+use overlap::engine::gil::DEFAULT_SWITCH_INTERVAL;
+use overlap::engine::harness::{measure, SystemClock};
+use overlap::engine::models::{run_gil_threads, Model};
+use overlap::engine::stats::Summary;
+
+fn median_ms(work: &CountLoop, model: Model, repeats: u32, clock: &SystemClock) -> f64 {
+    let m = measure(work, model, repeats, clock).expect("a valid benchmark setup");
+    Summary::of(&m.samples_ms).expect("timings").median
+}
+
+fn main() {
+    let repeats: u32 = std::env::var("OVERLAP_BENCH_REPEATS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let clock = SystemClock::default();
+    let work = CountLoop::new(count::LIMITS.default).expect("the default size is valid");
+
+    println!(
+        "count to {}, median of {repeats} repeats, {cores} cores, GIL switch interval {:?}",
+        count::LIMITS.default,
+        DEFAULT_SWITCH_INTERVAL
+    );
+    let sequential = median_ms(&work, Model::Sequential, repeats, &clock);
+    println!("sequential: {sequential:.1} ms\n");
+    println!("threads   free threads ms  speedup   GIL threads ms  speedup   GIL hand-offs");
+    for k in 1..=cores {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(k)
+            .build()
+            .expect("a thread pool");
+        let free = pool.install(|| median_ms(&work, Model::FreeThreads, repeats, &clock));
+        let gil = pool.install(|| median_ms(&work, Model::GilThreads, repeats, &clock));
+        // One more GIL run just to count what it did (measure reports times only).
+        let (_, stats) = pool.install(|| run_gil_threads(&work, DEFAULT_SWITCH_INTERVAL));
+        println!(
+            "{k:>7} {free:>16.1} {:>8.2}× {gil:>16.1} {:>8.2}× {:>14}",
+            sequential / free,
+            sequential / gil,
+            stats.handoffs
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! A global interpreter lock that behaves like CPython's (`Python/ceval_gil.c`).
+//!
+//! A thread must hold the GIL to compute. A thread that wants it waits up to the switch interval
+//! (`sys.getswitchinterval()`, 5 ms by default); if the holder has not let go by then, the waiter
+//! sets a drop request. The holder polls that request at its checkpoints (CPython's "eval
+//! breaker", between bytecodes), releases the GIL and, as CPython does since 3.2 (FORCE_SWITCHING),
+//! waits until another thread has actually taken it before competing again. So k threads take
+//! turns: at most one computes at any moment, and CPU-bound work gets no faster.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// CPython's default switch interval.
+pub const DEFAULT_SWITCH_INTERVAL: Duration = Duration::from_millis(5);
+
+#[derive(Debug, Default)]
+struct State {
+    locked: bool,
+    /// Which thread holds (or last held) the lock.
+    holder: Option<usize>,
+    /// Counts acquisitions by a thread other than the previous holder.
+    switches: u64,
+}
+
+/// What the GIL saw during a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct GilStats {
+    /// Times the GIL passed from one thread to another.
+    pub handoffs: u64,
+    /// Total time threads spent waiting for the GIL, in milliseconds.
+    pub wait_ms: f64,
+    /// Drop requests made by waiting threads whose interval ran out.
+    pub drop_requests: u64,
+}
+
+pub struct Gil {
+    state: Mutex<State>,
+    /// Signalled when the GIL is released.
+    released: Condvar,
+    /// Signalled when a thread takes the GIL (for the releaser's forced switch).
+    taken: Condvar,
+    drop_request: AtomicBool,
+    interval: Duration,
+    wait_ns: AtomicU64,
+    drop_requests: AtomicU64,
+}
+
+impl Gil {
+    pub fn new(interval: Duration) -> Self {
+        Gil {
+            state: Mutex::new(State::default()),
+            released: Condvar::new(),
+            taken: Condvar::new(),
+            drop_request: AtomicBool::new(false),
+            interval,
+            wait_ns: AtomicU64::new(0),
+            drop_requests: AtomicU64::new(0),
+        }
+    }
+
+    fn lock_state(&self) -> MutexGuard<'_, State> {
+        // A poisoned state only means another thread panicked; the data is still consistent.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Blocks until thread `me` holds the GIL.
+    pub fn acquire(&self, me: usize) {
+        let started = Instant::now();
+        let mut state = self.lock_state();
+        while state.locked {
+            let switches_before = state.switches;
+            let (next, timeout) = self
+                .released
+                .wait_timeout(state, self.interval)
+                .unwrap_or_else(|e| e.into_inner());
+            state = next;
+            // The interval ran out and nobody switched: ask the holder to let go.
+            if timeout.timed_out() && state.locked && state.switches == switches_before {
+                self.drop_request.store(true, Ordering::Release);
+                self.drop_requests.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        state.locked = true;
+        if state.holder.is_some_and(|previous| previous != me) {
+            state.switches += 1;
+        }
+        state.holder = Some(me);
+        self.drop_request.store(false, Ordering::Release);
+        self.taken.notify_all();
+        drop(state);
+        self.wait_ns
+            .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    pub fn release(&self) {
+        let mut state = self.lock_state();
+        state.locked = false;
+        drop(state);
+        self.released.notify_one();
+    }
+
+    /// The eval breaker: cheap unless a waiting thread has asked for the GIL. Then thread `me`
+    /// hands it over, waits until another thread has taken it, and queues up again.
+    #[inline]
+    pub fn checkpoint(&self, me: usize) {
+        if self.drop_request.load(Ordering::Acquire) {
+            self.yield_to_waiter(me);
+        }
+    }
+
+    #[cold]
+    fn yield_to_waiter(&self, me: usize) {
+        let mut state = self.lock_state();
+        let switches_before = state.switches;
+        state.locked = false;
+        self.released.notify_one();
+        // FORCE_SWITCHING: without it the releasing thread would usually win the lock straight
+        // back. Bounded by the interval in case the waiter has gone.
+        let deadline = Instant::now() + self.interval;
+        while state.switches == switches_before && !state.locked {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            state = self
+                .taken
+                .wait_timeout(state, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        drop(state);
+        self.acquire(me);
+    }
+
+    pub fn stats(&self) -> GilStats {
+        GilStats {
+            handoffs: self.lock_state().switches,
+            wait_ms: self.wait_ns.load(Ordering::Relaxed) as f64 / 1e6,
+            drop_requests: self.drop_requests.load(Ordering::Relaxed),
+        }
+    }
+}
