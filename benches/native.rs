@@ -6,7 +6,7 @@ use overlap::engine::count::{self, CountLoop};
 use overlap::engine::gil::DEFAULT_SWITCH_INTERVAL;
 use overlap::engine::harness::{measure, SystemClock};
 use overlap::engine::models::{run_gil_threads, Model};
-use overlap::engine::stats::Summary;
+use overlap::engine::stats::{AmdahlFit, Summary};
 
 fn median_ms(work: &CountLoop, model: Model, repeats: u32, clock: &SystemClock) -> f64 {
     let m = measure(work, model, repeats, clock).expect("a valid benchmark setup");
@@ -30,6 +30,7 @@ fn main() {
     let sequential = median_ms(&work, Model::Sequential, repeats, &clock);
     println!("sequential: {sequential:.1} ms\n");
     println!("threads   free threads ms  speedup   GIL threads ms  speedup   GIL hand-offs");
+    let (mut free_points, mut gil_points) = (Vec::new(), Vec::new());
     for k in 1..=cores {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(k)
@@ -45,5 +46,15 @@ fn main() {
             sequential / gil,
             stats.handoffs
         );
+        free_points.push((k, sequential / free));
+        gil_points.push((k, sequential / gil));
+    }
+    for (name, points) in [("free threads", free_points), ("GIL threads", gil_points)] {
+        if let Some(fit) = AmdahlFit::fit(&points) {
+            println!(
+                "Amdahl fit, {name}: serial fraction {:.1} %",
+                fit.serial_fraction * 100.0
+            );
+        }
     }
 }
