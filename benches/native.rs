@@ -4,12 +4,12 @@
 
 use overlap::engine::count::{self, CountLoop};
 use overlap::engine::gil::DEFAULT_SWITCH_INTERVAL;
-use overlap::engine::harness::{measure, SystemClock};
+use overlap::engine::harness::{measure, system_clock};
 use overlap::engine::models::{run_gil_threads, Model};
 use overlap::engine::stats::{AmdahlFit, Summary};
 
-fn median_ms(work: &CountLoop, model: Model, repeats: u32, clock: &SystemClock) -> f64 {
-    let m = measure(work, model, repeats, clock).expect("a valid benchmark setup");
+fn median_ms(work: &CountLoop, model: Model, repeats: u32) -> f64 {
+    let m = measure(work, model, repeats, system_clock).expect("a valid benchmark setup");
     Summary::of(&m.samples_ms).expect("timings").median
 }
 
@@ -19,7 +19,6 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let clock = SystemClock::default();
     let work = CountLoop::new(count::LIMITS.default).expect("the default size is valid");
 
     println!(
@@ -27,7 +26,7 @@ fn main() {
         count::LIMITS.default,
         DEFAULT_SWITCH_INTERVAL
     );
-    let sequential = median_ms(&work, Model::Sequential, repeats, &clock);
+    let sequential = median_ms(&work, Model::Sequential, repeats);
     println!("sequential: {sequential:.1} ms\n");
     println!("threads   free threads ms  speedup   GIL threads ms  speedup   GIL hand-offs");
     let (mut free_points, mut gil_points) = (Vec::new(), Vec::new());
@@ -36,10 +35,11 @@ fn main() {
             .num_threads(k)
             .build()
             .expect("a thread pool");
-        let free = pool.install(|| median_ms(&work, Model::FreeThreads, repeats, &clock));
-        let gil = pool.install(|| median_ms(&work, Model::GilThreads, repeats, &clock));
+        let free = pool.install(|| median_ms(&work, Model::FreeThreads, repeats));
+        let gil = pool.install(|| median_ms(&work, Model::GilThreads, repeats));
         // One more GIL run just to count what it did (measure reports times only).
-        let (_, stats) = pool.install(|| run_gil_threads(&work, DEFAULT_SWITCH_INTERVAL));
+        let (_, stats) =
+            pool.install(|| run_gil_threads(&work, DEFAULT_SWITCH_INTERVAL, system_clock));
         println!(
             "{k:>7} {free:>16.1} {:>8.2}× {gil:>16.1} {:>8.2}× {:>14}",
             sequential / free,

@@ -9,7 +9,9 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use super::harness::Clock;
 
 /// CPython's default switch interval.
 pub const DEFAULT_SWITCH_INTERVAL: Duration = Duration::from_millis(5);
@@ -42,19 +44,22 @@ pub struct Gil {
     taken: Condvar,
     drop_request: AtomicBool,
     interval: Duration,
-    wait_ns: AtomicU64,
+    clock: Clock,
+    /// Time spent waiting, in microseconds (an integer, so threads can add to it atomically).
+    wait_us: AtomicU64,
     drop_requests: AtomicU64,
 }
 
 impl Gil {
-    pub fn new(interval: Duration) -> Self {
+    pub fn new(interval: Duration, clock: Clock) -> Self {
         Gil {
             state: Mutex::new(State::default()),
             released: Condvar::new(),
             taken: Condvar::new(),
             drop_request: AtomicBool::new(false),
             interval,
-            wait_ns: AtomicU64::new(0),
+            clock,
+            wait_us: AtomicU64::new(0),
             drop_requests: AtomicU64::new(0),
         }
     }
@@ -66,7 +71,7 @@ impl Gil {
 
     /// Blocks until thread `me` holds the GIL.
     pub fn acquire(&self, me: usize) {
-        let started = Instant::now();
+        let started = (self.clock)();
         let mut state = self.lock_state();
         while state.locked {
             let switches_before = state.switches;
@@ -89,8 +94,8 @@ impl Gil {
         self.drop_request.store(false, Ordering::Release);
         self.taken.notify_all();
         drop(state);
-        self.wait_ns
-            .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        let waited_us = ((self.clock)() - started).max(0.0) * 1_000.0;
+        self.wait_us.fetch_add(waited_us as u64, Ordering::Relaxed);
     }
 
     pub fn release(&self) {
@@ -117,15 +122,15 @@ impl Gil {
         self.released.notify_one();
         // FORCE_SWITCHING: without it the releasing thread would usually win the lock straight
         // back. Bounded by the interval in case the waiter has gone.
-        let deadline = Instant::now() + self.interval;
+        let deadline = (self.clock)() + self.interval.as_secs_f64() * 1_000.0;
         while state.switches == switches_before && !state.locked {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            let left_ms = deadline - (self.clock)();
+            if left_ms.is_nan() || left_ms <= 0.0 {
                 break;
             }
             state = self
                 .taken
-                .wait_timeout(state, left)
+                .wait_timeout(state, Duration::from_secs_f64(left_ms / 1_000.0))
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
         }
@@ -136,7 +141,7 @@ impl Gil {
     pub fn stats(&self) -> GilStats {
         GilStats {
             handoffs: self.lock_state().switches,
-            wait_ms: self.wait_ns.load(Ordering::Relaxed) as f64 / 1e6,
+            wait_ms: self.wait_us.load(Ordering::Relaxed) as f64 / 1e3,
             drop_requests: self.drop_requests.load(Ordering::Relaxed),
         }
     }

@@ -6,28 +6,20 @@ use std::fmt;
 use super::models::{self, Model};
 use super::workload::{Checksum, Workload};
 
-/// A monotonic clock in milliseconds. Natively [`SystemClock`]; in the browser
-/// `performance.now()`, so the same harness runs in both.
-pub trait Clock {
-    fn now_ms(&self) -> f64;
-}
+/// A monotonic clock in milliseconds. A plain function, so every thread of a run can read it:
+/// natively [`system_clock`]; in the browser each worker's own `performance.now()`
+/// (`std::time::Instant` panics on wasm32-unknown-unknown).
+pub type Clock = fn() -> f64;
 
-/// The process's monotonic clock, for native runs and tests.
+/// Milliseconds since this process first asked, for native runs and tests.
 #[cfg(not(target_arch = "wasm32"))]
-pub struct SystemClock(std::time::Instant);
-
-#[cfg(not(target_arch = "wasm32"))]
-impl Default for SystemClock {
-    fn default() -> Self {
-        SystemClock(std::time::Instant::now())
-    }
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-impl Clock for SystemClock {
-    fn now_ms(&self) -> f64 {
-        self.0.elapsed().as_secs_f64() * 1_000.0
-    }
+pub fn system_clock() -> f64 {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    EPOCH
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_secs_f64()
+        * 1_000.0
 }
 
 /// Most repeats one request may ask for.
@@ -72,7 +64,7 @@ pub fn measure<W: Workload>(
     work: &W,
     model: Model,
     repeats: u32,
-    clock: &dyn Clock,
+    clock: Clock,
 ) -> Result<Measurement, HarnessError> {
     if repeats == 0 || repeats > MAX_REPEATS {
         return Err(HarnessError::BadRepeats(repeats));
@@ -84,9 +76,9 @@ pub fn measure<W: Workload>(
     let mut samples_ms = Vec::with_capacity(repeats as usize);
     let mut agreed: Option<Checksum> = None;
     for repeat in 0..repeats as usize {
-        let start = clock.now_ms();
-        let results = model.run(work);
-        let elapsed = clock.now_ms() - start;
+        let start = clock();
+        let results = model.run(work, clock);
+        let elapsed = clock() - start;
         let checksum = Checksum::of(&results);
         match agreed {
             None => agreed = Some(checksum),
@@ -111,36 +103,35 @@ pub fn measure<W: Workload>(
 mod tests {
     use super::*;
     use crate::engine::count::CountLoop;
-    use std::cell::Cell;
     use std::sync::atomic::{AtomicU64, Ordering};
 
-    /// A clock that advances 10 ms every time it is read.
-    struct Ticking(Cell<f64>);
-    impl Clock for Ticking {
-        fn now_ms(&self) -> f64 {
-            self.0.set(self.0.get() + 10.0);
-            self.0.get()
-        }
+    /// A clock that advances 10 ms every time it is read (only this test reads it).
+    fn ticking() -> f64 {
+        static NOW: AtomicU64 = AtomicU64::new(0);
+        NOW.fetch_add(10, Ordering::SeqCst) as f64
     }
 
     #[test]
     fn times_every_repeat_with_the_injected_clock() {
         let work = CountLoop::new(10_000).unwrap();
-        let m = measure(&work, Model::Sequential, 3, &Ticking(Cell::new(0.0))).unwrap();
+        let m = measure(&work, Model::Sequential, 3, ticking).unwrap();
         assert_eq!(m.samples_ms, vec![10.0; 3]);
-        assert_eq!(m.checksum, Checksum::of(&Model::Sequential.run(&work)));
+        assert_eq!(
+            m.checksum,
+            Checksum::of(&Model::Sequential.run(&work, system_clock))
+        );
     }
 
     #[test]
     fn refuses_silly_repeat_counts() {
         let work = CountLoop::new(10_000).unwrap();
-        let clock = SystemClock::default();
+        let clock = system_clock;
         assert_eq!(
-            measure(&work, Model::Sequential, 0, &clock),
+            measure(&work, Model::Sequential, 0, clock),
             Err(HarnessError::BadRepeats(0))
         );
         assert_eq!(
-            measure(&work, Model::Sequential, MAX_REPEATS + 1, &clock),
+            measure(&work, Model::Sequential, MAX_REPEATS + 1, clock),
             Err(HarnessError::BadRepeats(MAX_REPEATS + 1))
         );
     }
@@ -161,7 +152,7 @@ mod tests {
             &Drifting(AtomicU64::new(0)),
             Model::Sequential,
             2,
-            &SystemClock::default(),
+            system_clock,
         )
         .unwrap_err();
         assert!(matches!(err, HarnessError::Inconsistent { repeat: 1, .. }));
@@ -169,9 +160,8 @@ mod tests {
 
     #[test]
     fn system_clock_moves_forward() {
-        let clock = SystemClock::default();
-        let a = clock.now_ms();
+        let a = system_clock();
         std::thread::sleep(std::time::Duration::from_millis(5));
-        assert!(clock.now_ms() - a >= 4.0);
+        assert!(system_clock() - a >= 4.0);
     }
 }

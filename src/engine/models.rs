@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::gil::{Gil, GilStats, DEFAULT_SWITCH_INTERVAL};
+use super::harness::Clock;
 use super::workload::Workload;
 
 /// How the tasks of a workload are executed. The serde names are the `data-model` attribute
@@ -36,8 +37,9 @@ impl Model {
         }
     }
 
-    /// Runs every task of `work` and returns the results in task order.
-    pub fn run<W: Workload>(self, work: &W) -> Vec<u64> {
+    /// Runs every task of `work` and returns the results in task order. `clock` is for models
+    /// that keep time themselves (the GIL's switch interval).
+    pub fn run<W: Workload>(self, work: &W, clock: Clock) -> Vec<u64> {
         match self {
             Model::Sequential => (0..work.task_count()).map(|i| run_one(work, i)).collect(),
             // with_max_len(1): every task is its own stealable job, so an idle thread can always
@@ -47,7 +49,7 @@ impl Model {
                 .with_max_len(1)
                 .map(|i| run_one(work, i))
                 .collect(),
-            Model::GilThreads => run_gil_threads(work, DEFAULT_SWITCH_INTERVAL).0,
+            Model::GilThreads => run_gil_threads(work, DEFAULT_SWITCH_INTERVAL, clock).0,
         }
     }
 }
@@ -74,9 +76,13 @@ fn run_one_checkpointed<W: Workload>(work: &W, index: usize, checkpoint: &dyn Fn
 /// Threads under a GIL: one worker per thread of the current rayon pool, each taking the next
 /// task from a shared queue (as `ThreadPoolExecutor` threads do) but computing only while it holds
 /// the GIL. Returns the results in task order and what the GIL saw.
-pub fn run_gil_threads<W: Workload>(work: &W, switch_interval: Duration) -> (Vec<u64>, GilStats) {
+pub fn run_gil_threads<W: Workload>(
+    work: &W,
+    switch_interval: Duration,
+    clock: Clock,
+) -> (Vec<u64>, GilStats) {
     let threads = rayon::current_num_threads();
-    let gil = Gil::new(switch_interval);
+    let gil = Gil::new(switch_interval, clock);
     let next_task = AtomicUsize::new(0);
     let results: Vec<AtomicU64> = (0..work.task_count()).map(|_| AtomicU64::new(0)).collect();
     rayon::scope(|scope| {
@@ -125,6 +131,7 @@ impl fmt::Display for Model {
 mod tests {
     use super::*;
     use crate::engine::count::CountLoop;
+    use crate::engine::harness::system_clock;
     use crate::engine::workload::Checksum;
 
     fn pool(threads: usize) -> rayon::ThreadPool {
@@ -138,11 +145,11 @@ mod tests {
     fn every_thread_count_gives_the_sequential_checksum() {
         for total in [1_000, 64_001, 5_000_000] {
             let work = CountLoop::new(total).unwrap();
-            let sequential = Model::Sequential.run(&work);
+            let sequential = Model::Sequential.run(&work, system_clock);
             assert_eq!(sequential.iter().sum::<u64>(), total);
             for threads in 1..=4 {
                 for model in [Model::FreeThreads, Model::GilThreads] {
-                    let got = pool(threads).install(|| model.run(&work));
+                    let got = pool(threads).install(|| model.run(&work, system_clock));
                     assert_eq!(
                         Checksum::of(&got),
                         Checksum::of(&sequential),
@@ -167,7 +174,7 @@ mod tests {
                 rayon::current_thread_index().unwrap_or(usize::MAX) as u64
             }
         }
-        let ran_on = pool(4).install(|| Model::FreeThreads.run(&WhoRan));
+        let ran_on = pool(4).install(|| Model::FreeThreads.run(&WhoRan, system_clock));
         let mut distinct = ran_on.clone();
         distinct.sort_unstable();
         distinct.dedup();
@@ -189,11 +196,9 @@ mod tests {
         // for the GIL and get it, many times.
         let work = CountLoop::new(30_000_000).unwrap();
         let (results, stats) =
-            pool(2).install(|| run_gil_threads(&work, std::time::Duration::from_millis(1)));
-        assert_eq!(
-            Checksum::of(&results),
-            Checksum::of(&Model::Sequential.run(&work))
-        );
+            pool(2).install(|| run_gil_threads(&work, Duration::from_millis(1), system_clock));
+        let sequential = Model::Sequential.run(&work, system_clock);
+        assert_eq!(Checksum::of(&results), Checksum::of(&sequential));
         assert!(stats.drop_requests > 0, "{stats:?}");
         assert!(stats.handoffs >= 2, "{stats:?}");
         assert!(stats.wait_ms > 0.0, "{stats:?}");
@@ -202,7 +207,8 @@ mod tests {
     #[test]
     fn one_gil_thread_never_hands_off() {
         let work = CountLoop::new(20_000_000).unwrap();
-        let (_, stats) = pool(1).install(|| run_gil_threads(&work, DEFAULT_SWITCH_INTERVAL));
+        let (_, stats) =
+            pool(1).install(|| run_gil_threads(&work, DEFAULT_SWITCH_INTERVAL, system_clock));
         assert_eq!(stats.handoffs, 0);
         assert_eq!(stats.drop_requests, 0);
     }

@@ -40,7 +40,7 @@ impl MeasureReply {
 
 /// Answers one request inside the engine: parse, validate, measure. Never panics on bad input.
 /// `pool_threads` is the size of the rayon pool free-threads runs use.
-pub fn handle(request_json: &str, pool_threads: usize, clock: &dyn Clock) -> String {
+pub fn handle(request_json: &str, pool_threads: usize, clock: Clock) -> String {
     let reply = match serde_json::from_str::<MeasureRequest>(request_json) {
         Err(err) => MeasureReply::failed(format!("unreadable request: {err}")),
         // Touching rayon without a started pool would try to spawn OS threads, which wasm lacks.
@@ -78,10 +78,10 @@ pub fn read_reply(json: &str) -> MeasureReply {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::harness::SystemClock;
+    use crate::engine::harness::system_clock;
 
     fn ask(request: &str) -> MeasureReply {
-        read_reply(&handle(request, 3, &SystemClock::default()))
+        read_reply(&handle(request, 3, system_clock))
     }
 
     #[test]
@@ -100,7 +100,10 @@ mod tests {
                 assert_eq!(samples_ms.len(), 3);
                 assert_eq!(threads, 3);
                 let work = CountLoop::new(100_000).unwrap();
-                assert_eq!(checksum, Checksum::of(&Model::Sequential.run(&work)));
+                assert_eq!(
+                    checksum,
+                    Checksum::of(&Model::Sequential.run(&work, system_clock))
+                );
             }
             other => panic!("expected Done, got {other:?}"),
         }
@@ -135,7 +138,7 @@ mod tests {
     #[test]
     fn free_threads_without_a_pool_are_refused() {
         let request = r#"{"model":"free-threads","count":5000,"repeats":1}"#;
-        let reply = read_reply(&handle(request, 0, &SystemClock::default()));
+        let reply = read_reply(&handle(request, 0, system_clock));
         assert!(matches!(reply, MeasureReply::Failed { message } if message.contains("no")));
     }
 

@@ -3,10 +3,10 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use overlap::engine::count::CountLoop;
-use overlap::engine::models::Model;
+use overlap::engine::models::{run_gil_threads, Model};
 use overlap::engine::protocol::{read_reply, MeasureReply, MeasureRequest};
 use overlap::engine::workload::Checksum;
-use overlap::web::worker_api::engine_measure;
+use overlap::web::worker_api::{engine_measure, performance_now};
 use wasm_bindgen_futures::JsFuture;
 
 pub const POOL_THREADS: usize = 2;
@@ -30,8 +30,8 @@ pub async fn two_threads_compute_the_sequential_answer() {
     assert_eq!(ran_on, vec![0, 1]);
 
     let work = CountLoop::new(5_000_003).unwrap();
-    let sequential = Model::Sequential.run(&work);
-    let parallel = Model::FreeThreads.run(&work);
+    let sequential = Model::Sequential.run(&work, performance_now);
+    let parallel = Model::FreeThreads.run(&work, performance_now);
     assert_eq!(sequential.iter().sum::<u64>(), 5_000_003);
     assert_eq!(Checksum::of(&parallel), Checksum::of(&sequential));
 }
@@ -44,7 +44,7 @@ pub async fn the_worker_entry_point_measures_on_the_pool() {
         repeats: 3,
     };
     let json = serde_json::to_string(&request).unwrap();
-    let reply = read_reply(&engine_measure(&json, POOL_THREADS).expect("a clock exists"));
+    let reply = read_reply(&engine_measure(&json, POOL_THREADS));
     let work = CountLoop::new(2_000_000).unwrap();
     match reply {
         MeasureReply::Done {
@@ -55,15 +55,33 @@ pub async fn the_worker_entry_point_measures_on_the_pool() {
             assert_eq!(threads, POOL_THREADS);
             assert_eq!(samples_ms.len(), 3);
             assert!(samples_ms.iter().all(|ms| ms.is_finite() && *ms >= 0.0));
-            assert_eq!(checksum, Checksum::of(&Model::Sequential.run(&work)));
+            assert_eq!(
+                checksum,
+                Checksum::of(&Model::Sequential.run(&work, performance_now))
+            );
         }
         other => panic!("expected a measurement, got {other:?}"),
     }
 }
 
+pub async fn gil_threads_take_turns_on_wasm_threads() {
+    start_pool().await;
+    // Each pool thread reads its own performance.now(): differences on one thread are all the
+    // GIL needs.
+    let work = CountLoop::new(20_000_000).unwrap();
+    let (results, stats) =
+        run_gil_threads(&work, std::time::Duration::from_millis(1), performance_now);
+    let sequential = Model::Sequential.run(&work, performance_now);
+    assert_eq!(Checksum::of(&results), Checksum::of(&sequential));
+    assert!(stats.handoffs >= 1, "{stats:?}");
+    assert!(stats.wait_ms > 0.0, "{stats:?}");
+}
+
 pub fn bad_requests_are_answered_not_trapped() {
-    let reply =
-        read_reply(&engine_measure(r#"{"model":"sequential","count":1,"repeats":3}"#, 0).unwrap());
+    let reply = read_reply(&engine_measure(
+        r#"{"model":"sequential","count":1,"repeats":3}"#,
+        0,
+    ));
     assert!(
         matches!(&reply, MeasureReply::Failed { message } if message.contains("at least")),
         "{reply:?}"
@@ -82,6 +100,11 @@ macro_rules! shared_wasm_tests {
         #[wasm_bindgen_test::wasm_bindgen_test]
         async fn the_worker_entry_point_measures_on_the_pool() {
             common::the_worker_entry_point_measures_on_the_pool().await;
+        }
+
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        async fn gil_threads_take_turns_on_wasm_threads() {
+            common::gil_threads_take_turns_on_wasm_threads().await;
         }
 
         #[wasm_bindgen_test::wasm_bindgen_test]
