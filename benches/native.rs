@@ -2,9 +2,9 @@
 //! threads at k = 1..cores, all measured in one run. `OVERLAP_BENCH_REPEATS` sets the repeats
 //! (default 5); the median is reported.
 
-use overlap::engine::count::{self, CountLoop};
 use overlap::engine::gil::DEFAULT_SWITCH_INTERVAL;
 use overlap::engine::harness::{measure, system_clock};
+use overlap::engine::kernels::count::{self, CountLoop};
 use overlap::engine::models::{run_gil_threads, Model};
 use overlap::engine::stats::{AmdahlFit, Summary};
 

@@ -60,7 +60,7 @@ impl fmt::Display for HarnessError {
 impl std::error::Error for HarnessError {}
 
 /// Runs `work` under `model` `repeats` times, timing each run with `clock`.
-pub fn measure<W: Workload>(
+pub fn measure<W: Workload + ?Sized>(
     work: &W,
     model: Model,
     repeats: u32,
@@ -102,7 +102,7 @@ pub fn measure<W: Workload>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::count::CountLoop;
+    use crate::engine::kernels::count::CountLoop;
     use std::sync::atomic::{AtomicU64, Ordering};
 
     /// A clock that advances 10 ms every time it is read (only this test reads it).

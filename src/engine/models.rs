@@ -39,7 +39,7 @@ impl Model {
 
     /// Runs every task of `work` and returns the results in task order. `clock` is for models
     /// that keep time themselves (the GIL's switch interval).
-    pub fn run<W: Workload>(self, work: &W, clock: Clock) -> Vec<u64> {
+    pub fn run<W: Workload + ?Sized>(self, work: &W, clock: Clock) -> Vec<u64> {
         match self {
             Model::Sequential => (0..work.task_count()).map(|i| run_one(work, i)).collect(),
             // with_max_len(1): every task is its own stealable job, so an idle thread can always
@@ -63,20 +63,24 @@ impl Model {
 /// slow next to rayon's per-task calls. One call per task puts every model on optimised code after
 /// the first few tasks, and [`crate::engine::harness::measure`] makes an untimed warm-up call.
 #[inline(never)]
-pub fn run_one<W: Workload>(work: &W, index: usize) -> u64 {
+pub fn run_one<W: Workload + ?Sized>(work: &W, index: usize) -> u64 {
     work.run_task(index)
 }
 
 /// [`run_one`] with GIL checkpoints, likewise never inlined.
 #[inline(never)]
-fn run_one_checkpointed<W: Workload>(work: &W, index: usize, checkpoint: &dyn Fn()) -> u64 {
+fn run_one_checkpointed<W: Workload + ?Sized>(
+    work: &W,
+    index: usize,
+    checkpoint: &dyn Fn(),
+) -> u64 {
     work.run_task_with_checkpoints(index, checkpoint)
 }
 
 /// Threads under a GIL: one worker per thread of the current rayon pool, each taking the next
 /// task from a shared queue (as `ThreadPoolExecutor` threads do) but computing only while it holds
 /// the GIL. Returns the results in task order and what the GIL saw.
-pub fn run_gil_threads<W: Workload>(
+pub fn run_gil_threads<W: Workload + ?Sized>(
     work: &W,
     switch_interval: Duration,
     clock: Clock,
@@ -130,8 +134,8 @@ impl fmt::Display for Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::count::CountLoop;
     use crate::engine::harness::system_clock;
+    use crate::engine::kernels::count::CountLoop;
     use crate::engine::workload::Checksum;
 
     fn pool(threads: usize) -> rayon::ThreadPool {

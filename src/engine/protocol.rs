@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::count::CountLoop;
 use super::harness::{self, Clock};
+use super::kernels::count::CountLoop;
 use super::models::Model;
 use super::workload::Checksum;
 

@@ -34,18 +34,25 @@ pub trait Workload: Sync {
 #[serde(into = "String", try_from = "String")]
 pub struct Checksum(pub u64);
 
-impl Checksum {
+/// FNV-1a over bytes: the digest behind [`Checksum`], also used by kernels to fold a task's
+/// output (a row of pixels, a sorted chunk) into its one `u64` result.
+pub fn digest_bytes(bytes: impl IntoIterator<Item = u8>) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
+    bytes.into_iter().fold(OFFSET, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(PRIME)
+    })
+}
 
+/// [`digest_bytes`] over numbers, little-endian.
+pub fn digest_u64s(values: impl IntoIterator<Item = u64>) -> u64 {
+    digest_bytes(values.into_iter().flat_map(u64::to_le_bytes))
+}
+
+impl Checksum {
     /// Digests the results in task order.
     pub fn of(results: &[u64]) -> Self {
-        let mut hash = Self::OFFSET;
-        for byte in results.iter().flat_map(|r| r.to_le_bytes()) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(Self::PRIME);
-        }
-        Checksum(hash)
+        Checksum(digest_u64s(results.iter().copied()))
     }
 }
 

@@ -7,8 +7,8 @@ use yew::prelude::*;
 use super::capabilities;
 use super::components::{CapabilityPanel, ExperimentForm, ResultsTable, StatusLine};
 use super::engine_worker::{EngineWorker, WorkerError};
-use crate::engine::count;
 use crate::engine::experiment::{self, Report, Row, Step};
+use crate::engine::kernels::count;
 use crate::engine::models::Model;
 use crate::engine::protocol::{MeasureReply, MeasureRequest};
 

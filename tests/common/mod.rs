@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use overlap::engine::count::CountLoop;
+use overlap::engine::kernels::count::CountLoop;
 use overlap::engine::models::{run_gil_threads, Model};
 use overlap::engine::protocol::{read_reply, MeasureReply, MeasureRequest};
 use overlap::engine::workload::Checksum;

@@ -1,8 +1,8 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::engine::count;
 use crate::engine::experiment::REPEATS;
+use crate::engine::kernels::count;
 use crate::engine::size::group;
 
 #[derive(Properties, PartialEq)]

@@ -6,8 +6,8 @@
 
 use std::hint::black_box;
 
-use super::size::{Limits, SizeError};
-use super::workload::Workload;
+use crate::engine::size::{Limits, SizeError};
+use crate::engine::workload::Workload;
 
 /// How the count is split. Fixed (not derived from the thread count) so every model runs the same
 /// tasks; 64 is enough to balance up to 16+ threads without making tasks tiny.

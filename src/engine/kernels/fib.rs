@@ -1,0 +1,71 @@
+//! Naive recursive Fibonacci over a list of mixed n: the `pool.map(fib, numbers)` example.
+//! Task costs are uneven (fib(n) costs about 1.6 times fib(n - 1)), which is what makes chunk
+//! sizes and `imap_unordered` interesting.
+
+use std::hint::black_box;
+
+use crate::engine::size::{Limits, SizeError};
+use crate::engine::workload::Workload;
+
+pub const LIMITS: Limits = Limits {
+    min: 10,
+    max: 40,
+    default: 32,
+};
+
+/// The classic exponential recursion, kept recursive on purpose.
+pub fn fib(n: u64) -> u64 {
+    if n < 2 {
+        n
+    } else {
+        fib(black_box(n - 1)) + fib(black_box(n - 2))
+    }
+}
+
+/// fib over `largest - (i % 6)` for i in 0..60: ten rounds of six different sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fib {
+    largest: u64,
+}
+
+const TASKS: usize = 60;
+
+impl Fib {
+    pub fn new(largest: u64) -> Result<Self, SizeError> {
+        Ok(Fib {
+            largest: LIMITS.check(largest)?,
+        })
+    }
+
+    pub fn n(&self, index: usize) -> u64 {
+        self.largest - (index % 6) as u64
+    }
+}
+
+impl Workload for Fib {
+    fn task_count(&self) -> usize {
+        TASKS
+    }
+
+    fn run_task(&self, index: usize) -> u64 {
+        fib(self.n(index))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_values_and_mixed_tasks() {
+        assert_eq!(
+            (0..10).map(fib).collect::<Vec<_>>(),
+            [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]
+        );
+        assert_eq!(fib(30), 832_040);
+        let work = Fib::new(20).unwrap();
+        assert_eq!(work.run_task(0), fib(20));
+        assert_eq!(work.run_task(5), fib(15));
+        assert_eq!(work.run_task(6), fib(20));
+    }
+}

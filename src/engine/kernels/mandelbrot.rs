@@ -1,0 +1,114 @@
+//! The Mandelbrot set, one task per row: costs vary a lot between rows (rows through the set
+//! iterate to the limit), and the picture shows which worker drew what.
+
+use crate::engine::size::{Limits, SizeError};
+use crate::engine::workload::{digest_u64s, Workload};
+
+pub const LIMITS: Limits = Limits {
+    min: 8,
+    max: 4_096,
+    default: 1_200,
+};
+
+/// Escape-time limit: points still bounded after this many steps count as inside.
+pub const MAX_ITER: u32 = 500;
+
+/// The view: x in [-2.2, 0.8], y in [-1, 1], so height = width * 2 / 3.
+const X0: f64 = -2.2;
+const X1: f64 = 0.8;
+const Y0: f64 = -1.0;
+const Y1: f64 = 1.0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mandelbrot {
+    width: usize,
+    height: usize,
+}
+
+impl Mandelbrot {
+    pub fn new(width: u64) -> Result<Self, SizeError> {
+        let width = LIMITS.check(width)? as usize;
+        Ok(Mandelbrot {
+            width,
+            height: (width * 2 / 3).max(1),
+        })
+    }
+
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    /// Escape times of row `y`, left to right.
+    pub fn escape_row(&self, y: usize) -> Vec<u32> {
+        let ci = Y0 + (Y1 - Y0) * (y as f64 + 0.5) / self.height as f64;
+        (0..self.width)
+            .map(|x| {
+                let cr = X0 + (X1 - X0) * (x as f64 + 0.5) / self.width as f64;
+                escape_time(cr, ci)
+            })
+            .collect()
+    }
+
+    /// The whole picture as RGBA bytes, row by row, for display.
+    pub fn rgba(&self) -> Vec<u8> {
+        (0..self.height)
+            .flat_map(|y| self.escape_row(y))
+            .flat_map(colour)
+            .collect()
+    }
+}
+
+pub fn escape_time(cr: f64, ci: f64) -> u32 {
+    let (mut zr, mut zi) = (0.0f64, 0.0f64);
+    for i in 0..MAX_ITER {
+        let (zr2, zi2) = (zr * zr, zi * zi);
+        if zr2 + zi2 > 4.0 {
+            return i;
+        }
+        zi = 2.0 * zr * zi + ci;
+        zr = zr2 - zi2 + cr;
+    }
+    MAX_ITER
+}
+
+/// Inside is black; outside shades from deep blue to pale yellow with the escape time.
+pub fn colour(iterations: u32) -> [u8; 4] {
+    if iterations >= MAX_ITER {
+        return [0, 0, 0, 255];
+    }
+    let t = (iterations as f64 / 64.0).min(1.0).sqrt();
+    let mix = |a: f64, b: f64| (a + (b - a) * t) as u8;
+    [mix(20.0, 250.0), mix(30.0, 235.0), mix(110.0, 150.0), 255]
+}
+
+impl Workload for Mandelbrot {
+    fn task_count(&self) -> usize {
+        self.height
+    }
+
+    fn run_task(&self, index: usize) -> u64 {
+        digest_u64s(self.escape_row(index).into_iter().map(u64::from))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_points_and_picture_size() {
+        assert_eq!(escape_time(0.0, 0.0), MAX_ITER, "the origin is inside");
+        assert_eq!(escape_time(-1.0, 0.0), MAX_ITER, "so is -1");
+        assert!(escape_time(2.0, 2.0) <= 1, "far points escape at once");
+        let m = Mandelbrot::new(30).unwrap();
+        assert_eq!((m.width(), m.height()), (30, 20));
+        assert_eq!(m.rgba().len(), 30 * 20 * 4);
+        // The middle rows cross the set; the picture is symmetric about the real axis.
+        assert_eq!(m.escape_row(0), m.escape_row(19));
+        assert!(m.escape_row(10).contains(&MAX_ITER));
+    }
+}

@@ -1,0 +1,94 @@
+//! Merge sort of seeded random numbers, one task per chunk: each task copies its chunk and sorts
+//! it with a textbook top-down merge sort (the `pool.map(merge_sort, chunks)` shape).
+
+use super::{share, SEED, TASKS};
+use crate::engine::rng::SplitMix64;
+use crate::engine::size::{Limits, SizeError};
+use crate::engine::workload::{digest_u64s, Workload};
+
+pub const LIMITS: Limits = Limits {
+    min: 1,
+    max: 32_000_000,
+    default: 8_000_000,
+};
+
+pub struct MergeSort {
+    data: Vec<u64>,
+}
+
+impl MergeSort {
+    pub fn new(len: u64) -> Result<Self, SizeError> {
+        let len = LIMITS.check(len)?;
+        let mut rng = SplitMix64::new(SEED);
+        Ok(MergeSort {
+            data: (0..len).map(|_| rng.next_u64()).collect(),
+        })
+    }
+
+    /// Chunk `index`, sorted.
+    pub fn sorted_chunk(&self, index: usize) -> Vec<u64> {
+        let tasks = self.task_count() as u64;
+        let range = share(self.data.len() as u64, tasks, index as u64);
+        let mut chunk = self.data[range.start as usize..range.end as usize].to_vec();
+        merge_sort(&mut chunk);
+        chunk
+    }
+}
+
+/// Top-down merge sort with one scratch buffer.
+pub fn merge_sort(values: &mut [u64]) {
+    let mut scratch = values.to_vec();
+    sort_into(&mut scratch, values);
+}
+
+/// Sorts `out` using `src` (holding the same values) as scratch.
+fn sort_into(src: &mut [u64], out: &mut [u64]) {
+    let len = out.len();
+    if len <= 1 {
+        return;
+    }
+    let mid = len / 2;
+    // Sort each half of `src` (using `out` as scratch), then merge them into `out`.
+    sort_into(&mut out[..mid], &mut src[..mid]);
+    sort_into(&mut out[mid..], &mut src[mid..]);
+    let (left, right) = src.split_at(mid);
+    let (mut i, mut j) = (0, 0);
+    for slot in out.iter_mut() {
+        if j >= right.len() || (i < left.len() && left[i] <= right[j]) {
+            *slot = left[i];
+            i += 1;
+        } else {
+            *slot = right[j];
+            j += 1;
+        }
+    }
+}
+
+impl Workload for MergeSort {
+    fn task_count(&self) -> usize {
+        TASKS.min(self.data.len())
+    }
+
+    fn run_task(&self, index: usize) -> u64 {
+        digest_u64s(self.sorted_chunk(index))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_like_the_standard_library() {
+        for len in [0usize, 1, 2, 3, 10, 1_000, 4_097] {
+            let mut rng = SplitMix64::new(len as u64);
+            let mut values: Vec<u64> = (0..len).map(|_| rng.below(50)).collect();
+            let mut expected = values.clone();
+            expected.sort_unstable();
+            merge_sort(&mut values);
+            assert_eq!(values, expected, "length {len}");
+        }
+        let work = MergeSort::new(10_000).unwrap();
+        assert!(work.sorted_chunk(3).windows(2).all(|w| w[0] <= w[1]));
+    }
+}

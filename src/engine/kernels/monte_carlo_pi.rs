@@ -1,0 +1,62 @@
+//! Monte Carlo π: throw random points at the unit square and count those inside the quarter
+//! circle. Each task has its own seeded generator, so the answer never depends on which thread
+//! ran which task.
+
+use super::{share, SEED, TASKS};
+use crate::engine::rng::SplitMix64;
+use crate::engine::size::{Limits, SizeError};
+use crate::engine::workload::Workload;
+
+pub const LIMITS: Limits = Limits {
+    min: 1_000,
+    max: 10_000_000_000,
+    default: 150_000_000,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MonteCarloPi {
+    points: u64,
+}
+
+impl MonteCarloPi {
+    pub fn new(points: u64) -> Result<Self, SizeError> {
+        Ok(MonteCarloPi {
+            points: LIMITS.check(points)?,
+        })
+    }
+
+    /// π estimated from the per-task hit counts.
+    pub fn estimate(&self, hits: &[u64]) -> f64 {
+        4.0 * hits.iter().sum::<u64>() as f64 / self.points as f64
+    }
+}
+
+impl Workload for MonteCarloPi {
+    fn task_count(&self) -> usize {
+        TASKS
+    }
+
+    fn run_task(&self, index: usize) -> u64 {
+        let points = share(self.points, TASKS as u64, index as u64);
+        let mut rng = SplitMix64::stream(SEED, index as u64);
+        let mut hits = 0;
+        for _ in points {
+            let (x, y) = (rng.next_f64(), rng.next_f64());
+            hits += u64::from(x * x + y * y < 1.0);
+        }
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimates_pi() {
+        let work = MonteCarloPi::new(2_000_000).unwrap();
+        let hits: Vec<u64> = (0..TASKS).map(|i| work.run_task(i)).collect();
+        let pi = work.estimate(&hits);
+        assert!((pi - std::f64::consts::PI).abs() < 0.01, "{pi}");
+    }
+}
