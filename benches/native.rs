@@ -1,14 +1,18 @@
-//! Native benchmark: per kernel, the sequential time and the speedup of free threads and GIL
-//! threads at k = 1..cores, all measured in one run. `OVERLAP_BENCH_REPEATS` sets the repeats
-//! (default 5); the median is reported.
+//! Native benchmark: for every kernel at its default size, the sequential time and the speedups
+//! of free threads and GIL threads at k = 1..cores, all measured in one run, plus the Amdahl fit
+//! of each sweep. Prints figures and asserts nothing.
+//!
+//! `OVERLAP_BENCH_REPEATS` (default 5) sets the repeats behind each median;
+//! `OVERLAP_BENCH_KERNELS` (comma-separated slugs) picks kernels.
 
 use overlap::engine::gil::DEFAULT_SWITCH_INTERVAL;
 use overlap::engine::harness::{measure, system_clock};
-use overlap::engine::kernels::count::{self, CountLoop};
+use overlap::engine::kernels::{self, KERNELS};
 use overlap::engine::models::{run_gil_threads, Model};
 use overlap::engine::stats::{AmdahlFit, Summary};
+use overlap::engine::workload::Workload;
 
-fn median_ms(work: &CountLoop, model: Model, repeats: u32) -> f64 {
+fn median_ms(work: &dyn Workload, model: Model, repeats: u32) -> f64 {
     let m = measure(work, model, repeats, system_clock).expect("a valid benchmark setup");
     Summary::of(&m.samples_ms).expect("timings").median
 }
@@ -18,43 +22,61 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
+    let only = std::env::var("OVERLAP_BENCH_KERNELS").ok();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let work = CountLoop::new(count::LIMITS.default).expect("the default size is valid");
+    let pools: Vec<rayon::ThreadPool> = (1..=cores)
+        .map(|k| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(k)
+                .build()
+                .expect("a thread pool")
+        })
+        .collect();
 
     println!(
-        "count to {}, median of {repeats} repeats, {cores} cores, GIL switch interval {:?}",
-        count::LIMITS.default,
-        DEFAULT_SWITCH_INTERVAL
+        "native, median of {repeats} repeats, {cores} cores, GIL switch interval {DEFAULT_SWITCH_INTERVAL:?}\n"
     );
-    let sequential = median_ms(&work, Model::Sequential, repeats);
-    println!("sequential: {sequential:.1} ms\n");
-    println!("threads   free threads ms  speedup   GIL threads ms  speedup   GIL hand-offs");
-    let (mut free_points, mut gil_points) = (Vec::new(), Vec::new());
+    print!("{:<15} {:>14} {:>9}", "kernel", "size", "seq ms");
     for k in 1..=cores {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(k)
-            .build()
-            .expect("a thread pool");
-        let free = pool.install(|| median_ms(&work, Model::FreeThreads, repeats));
-        let gil = pool.install(|| median_ms(&work, Model::GilThreads, repeats));
-        // One more GIL run just to count what it did (measure reports times only).
-        let (_, stats) =
-            pool.install(|| run_gil_threads(&work, DEFAULT_SWITCH_INTERVAL, system_clock));
-        println!(
-            "{k:>7} {free:>16.1} {:>8.2}× {gil:>16.1} {:>8.2}× {:>14}",
-            sequential / free,
-            sequential / gil,
-            stats.handoffs
-        );
-        free_points.push((k, sequential / free));
-        gil_points.push((k, sequential / gil));
+        print!(" {:>8} {:>8}", format!("free k={k}"), format!("GIL k={k}"));
     }
-    for (name, points) in [("free threads", free_points), ("GIL threads", gil_points)] {
-        if let Some(fit) = AmdahlFit::fit(&points) {
-            println!(
-                "Amdahl fit, {name}: serial fraction {:.1} %",
-                fit.serial_fraction * 100.0
-            );
+    println!(" {:>9} {:>9} {:>10}", "free s", "GIL s", "GIL hand-offs");
+
+    for kernel in KERNELS {
+        if only
+            .as_ref()
+            .is_some_and(|o| !o.split(',').any(|s| s == kernel.slug))
+        {
+            continue;
         }
+        let size = kernel.limits.default;
+        let work = kernels::build(kernel.slug, size).expect("the default size is valid");
+        let sequential = median_ms(&*work, Model::Sequential, repeats);
+        print!("{:<15} {size:>14} {sequential:>9.1}", kernel.slug);
+        let (mut free_points, mut gil_points, mut handoffs) = (Vec::new(), Vec::new(), 0);
+        for (i, pool) in pools.iter().enumerate() {
+            let k = i + 1;
+            let free = pool.install(|| median_ms(&*work, Model::FreeThreads, repeats));
+            let gil = pool.install(|| median_ms(&*work, Model::GilThreads, repeats));
+            print!(" {:>7.2}× {:>7.2}×", sequential / free, sequential / gil);
+            free_points.push((k, sequential / free));
+            gil_points.push((k, sequential / gil));
+            if k == cores {
+                // One more GIL run just to count what it did (measure reports times only).
+                let (_, stats) =
+                    pool.install(|| run_gil_threads(&*work, DEFAULT_SWITCH_INTERVAL, system_clock));
+                handoffs = stats.handoffs;
+            }
+        }
+        let fit = |points: &[(usize, f64)]| {
+            AmdahlFit::fit(points).map_or("–".to_string(), |f| {
+                format!("{:.0} %", f.serial_fraction * 100.0)
+            })
+        };
+        println!(
+            " {:>9} {:>9} {handoffs:>10}",
+            fit(&free_points),
+            fit(&gil_points)
+        );
     }
 }
