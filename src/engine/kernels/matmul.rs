@@ -10,7 +10,7 @@ use super::SEED;
 pub const LIMITS: Limits = Limits {
     min: 2,
     max: 2_048,
-    default: 640,
+    default: 1_024,
 };
 
 pub struct MatMul {
