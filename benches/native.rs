@@ -9,6 +9,7 @@ use overlap::engine::gil::DEFAULT_SWITCH_INTERVAL;
 use overlap::engine::harness::{measure, system_clock};
 use overlap::engine::kernels::{self, KERNELS};
 use overlap::engine::models::{run_gil_threads, Model};
+use overlap::engine::shared_state::{count_together, produce_and_consume, Increment};
 use overlap::engine::stats::{AmdahlFit, Summary};
 use overlap::engine::workload::Workload;
 
@@ -78,5 +79,25 @@ fn main() {
             fit(&free_points),
             fit(&gil_points)
         );
+    }
+
+    // Shared state on every thread of the largest pool: what a lock buys.
+    let all = pools.last().expect("at least one core");
+    let per_thread = 1_000_000;
+    for increment in [Increment::Locked, Increment::ReadThenWrite] {
+        let outcome = all.install(|| count_together(increment, per_thread));
+        println!(
+            "\ncounter, {cores} threads × {per_thread} increments, {increment:?}: {} of {} counted, {} lost",
+            outcome.counted,
+            outcome.expected,
+            outcome.lost_updates()
+        );
+    }
+    match all.install(|| produce_and_consume(1_000_000, 64)) {
+        Ok(tally) => println!(
+            "producer/consumer, 1_000_000 items through a queue of 64: consumers took {:?}",
+            tally.per_consumer
+        ),
+        Err(why) => println!("producer/consumer skipped: {why}"),
     }
 }

@@ -8,6 +8,7 @@ pub mod kernels;
 pub mod models;
 pub mod protocol;
 pub mod rng;
+pub mod shared_state;
 pub mod size;
 pub mod stats;
 pub mod workload;

@@ -1,0 +1,256 @@
+//! Shared state between threads, and what goes wrong without a lock: the `threading.Lock` and
+//! `threading.Condition` lessons. Threads are spawned with `rayon::scope` into the current pool,
+//! as the other models do, so the demos run natively and on the browser's pool alike.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Barrier, Condvar, Mutex, MutexGuard};
+
+/// How the counter is incremented.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Increment {
+    /// `with lock: counter += 1`: read and write happen as one step.
+    Locked,
+    /// `counter = counter + 1` with no lock: an atomic read, then a separate atomic write. Each
+    /// operation is safe on its own, but another thread can write between them, and its update
+    /// is lost. (Python's `+=` on a shared int is the same read-modify-write.)
+    ReadThenWrite,
+}
+
+/// What the counter ended at, against what it should have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CounterOutcome {
+    pub expected: u64,
+    pub counted: u64,
+}
+
+impl CounterOutcome {
+    pub fn lost_updates(&self) -> u64 {
+        self.expected - self.counted
+    }
+}
+
+/// Each thread of the current rayon pool adds 1 to a shared counter `per_thread` times.
+pub fn count_together(increment: Increment, per_thread: u64) -> CounterOutcome {
+    let threads = rayon::current_num_threads();
+    let locked = Mutex::new(0u64);
+    let racy = AtomicU64::new(0);
+    // Start together, or a fast thread may finish before the next begins and hide the race.
+    let start = Barrier::new(threads);
+    rayon::scope(|scope| {
+        for _ in 0..threads {
+            let (locked, racy, start) = (&locked, &racy, &start);
+            scope.spawn(move |_| {
+                start.wait();
+                for _ in 0..per_thread {
+                    match increment {
+                        Increment::Locked => *lock(locked) += 1,
+                        Increment::ReadThenWrite => {
+                            let seen = racy.load(Ordering::Relaxed);
+                            racy.store(seen + 1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let counted = match increment {
+        Increment::Locked => *lock(&locked),
+        Increment::ReadThenWrite => racy.load(Ordering::Relaxed),
+    };
+    CounterOutcome {
+        expected: per_thread * threads as u64,
+        counted,
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned lock only means a thread panicked; the count itself is still readable.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A bounded FIFO queue built from one lock and two conditions, as `queue.Queue(maxsize)` is:
+/// `put` waits while it is full, `get` waits while it is empty.
+pub struct BoundedQueue<T> {
+    items: Mutex<(VecDeque<T>, bool)>,
+    not_full: Condvar,
+    not_empty: Condvar,
+    capacity: usize,
+}
+
+impl<T> BoundedQueue<T> {
+    pub fn new(capacity: usize) -> Self {
+        BoundedQueue {
+            items: Mutex::new((VecDeque::with_capacity(capacity), false)),
+            not_full: Condvar::new(),
+            not_empty: Condvar::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    pub fn put(&self, item: T) {
+        let mut guard = lock(&self.items);
+        while guard.0.len() >= self.capacity {
+            guard = self.not_full.wait(guard).unwrap_or_else(|e| e.into_inner());
+        }
+        guard.0.push_back(item);
+        drop(guard);
+        self.not_empty.notify_one();
+    }
+
+    /// The next item, or `None` once the queue is closed and drained.
+    pub fn get(&self) -> Option<T> {
+        let mut guard = lock(&self.items);
+        loop {
+            if let Some(item) = guard.0.pop_front() {
+                drop(guard);
+                self.not_full.notify_one();
+                return Some(item);
+            }
+            if guard.1 {
+                return None;
+            }
+            guard = self
+                .not_empty
+                .wait(guard)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// No more puts: consumers drain what is left, then get `None` (the sentinel pattern).
+    pub fn close(&self) {
+        lock(&self.items).1 = true;
+        self.not_empty.notify_all();
+    }
+}
+
+/// What the consumers of a producer/consumer run took.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsumerTally {
+    /// Items each consumer took.
+    pub per_consumer: Vec<u64>,
+    /// Sum of every item taken.
+    pub sum: u64,
+}
+
+/// Why a producer/consumer run cannot start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NeedsTwoThreads;
+
+impl std::fmt::Display for NeedsTwoThreads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "producer/consumer needs at least 2 threads: one producer, one consumer"
+        )
+    }
+}
+
+impl std::error::Error for NeedsTwoThreads {}
+
+/// One producer puts `0..items` into a queue of `capacity`; the other threads of the current pool
+/// consume until it is closed. Every party blocks on the queue, so each needs its own thread: a
+/// 1-thread pool would run the producer alone until the queue filled, and wait forever.
+pub fn produce_and_consume(items: u64, capacity: usize) -> Result<ConsumerTally, NeedsTwoThreads> {
+    let threads = rayon::current_num_threads();
+    if threads < 2 {
+        return Err(NeedsTwoThreads);
+    }
+    let consumers = threads - 1;
+    let queue = BoundedQueue::new(capacity);
+    let taken: Vec<Mutex<(u64, u64)>> = (0..consumers).map(|_| Mutex::new((0, 0))).collect();
+    rayon::scope(|scope| {
+        let (queue, taken) = (&queue, &taken);
+        for slot in taken {
+            scope.spawn(move |_| {
+                while let Some(item) = queue.get() {
+                    let mut tally = lock(slot);
+                    tally.0 += 1;
+                    tally.1 += item;
+                }
+            });
+        }
+        scope.spawn(move |_| {
+            for item in 0..items {
+                queue.put(item);
+            }
+            queue.close();
+        });
+    });
+    let tallies: Vec<(u64, u64)> = taken.iter().map(|t| *lock(t)).collect();
+    Ok(ConsumerTally {
+        per_consumer: tallies.iter().map(|t| t.0).collect(),
+        sum: tallies.iter().map(|t| t.1).sum(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool(threads: usize) -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_locked_counter_never_loses_an_update() {
+        for threads in 1..=4 {
+            let outcome = pool(threads).install(|| count_together(Increment::Locked, 50_000));
+            assert_eq!(outcome.expected, 50_000 * threads as u64);
+            assert_eq!(outcome.lost_updates(), 0, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn one_thread_cannot_race_itself() {
+        let outcome = pool(1).install(|| count_together(Increment::ReadThenWrite, 100_000));
+        assert_eq!(outcome.lost_updates(), 0);
+    }
+
+    #[test]
+    fn the_racy_counter_never_counts_more_than_it_should() {
+        // Whether updates are lost depends on timing, so only the bound is certain.
+        let outcome = pool(4).install(|| count_together(Increment::ReadThenWrite, 100_000));
+        assert!(outcome.counted <= outcome.expected);
+        assert!(
+            outcome.counted >= 100_000,
+            "at least one thread's worth survives"
+        );
+    }
+
+    #[test]
+    fn every_item_is_consumed_exactly_once() {
+        for (threads, capacity) in [(2, 1), (3, 4), (4, 16)] {
+            let tally = pool(threads)
+                .install(|| produce_and_consume(10_000, capacity))
+                .unwrap();
+            assert_eq!(tally.per_consumer.iter().sum::<u64>(), 10_000);
+            assert_eq!(tally.sum, (0..10_000).sum::<u64>());
+            assert_eq!(tally.per_consumer.len(), threads - 1);
+        }
+    }
+
+    #[test]
+    fn producer_consumer_refuses_a_single_thread() {
+        let err = pool(1).install(|| produce_and_consume(10, 1)).unwrap_err();
+        assert!(err.to_string().contains("at least 2 threads"));
+    }
+
+    #[test]
+    fn a_full_queue_blocks_the_producer_until_a_consumer_takes() {
+        let queue = BoundedQueue::new(2);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                for i in 0..100 {
+                    queue.put(i);
+                }
+                queue.close();
+            });
+            let got: Vec<i32> = std::iter::from_fn(|| queue.get()).collect();
+            assert_eq!(got, (0..100).collect::<Vec<_>>(), "FIFO, nothing lost");
+        });
+    }
+}
