@@ -12,3 +12,12 @@ pub mod shared_state;
 pub mod size;
 pub mod stats;
 pub mod workload;
+
+/// A rayon pool of exactly `threads`, for unit tests of the threaded models.
+#[cfg(test)]
+pub(crate) fn test_pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a thread pool")
+}

@@ -136,14 +136,8 @@ mod tests {
     use super::*;
     use crate::engine::harness::system_clock;
     use crate::engine::kernels::count::CountLoop;
+    use crate::engine::test_pool as pool;
     use crate::engine::workload::Checksum;
-
-    fn pool(threads: usize) -> rayon::ThreadPool {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-    }
 
     #[test]
     fn every_thread_count_gives_the_sequential_checksum() {

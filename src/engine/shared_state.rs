@@ -187,13 +187,7 @@ pub fn produce_and_consume(items: u64, capacity: usize) -> Result<ConsumerTally,
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pool(threads: usize) -> rayon::ThreadPool {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-    }
+    use crate::engine::test_pool as pool;
 
     #[test]
     fn the_locked_counter_never_loses_an_update() {
