@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::models::{self, Model};
+use super::models::Model;
 use super::workload::{Checksum, Workload};
 
 /// A monotonic clock in milliseconds. A plain function, so every thread of a run can read it:
@@ -69,10 +69,7 @@ pub fn measure<W: Workload + ?Sized>(
     if repeats == 0 || repeats > MAX_REPEATS {
         return Err(HarnessError::BadRepeats(repeats));
     }
-    // Warm-up, untimed: gets the task code optimised before the clock starts (see models::run_one).
-    if work.task_count() > 0 {
-        models::run_one(work, 0);
-    }
+    model.warm_up(work);
     let mut samples_ms = Vec::with_capacity(repeats as usize);
     let mut agreed: Option<Checksum> = None;
     for repeat in 0..repeats as usize {

@@ -1,7 +1,6 @@
 //! Execution models: the same tasks, run the way a Python construct would run them.
 
 use std::fmt;
-
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -52,6 +51,22 @@ impl Model {
             Model::GilThreads => run_gil_threads(work, DEFAULT_SWITCH_INTERVAL, clock).0,
         }
     }
+
+    /// Runs task 0 once, untimed, through the same per-task function [`Model::run`] uses, so
+    /// that function is optimised before timing starts (see [`run_one`]).
+    pub fn warm_up<W: Workload + ?Sized>(self, work: &W) {
+        if work.task_count() == 0 {
+            return;
+        }
+        match self {
+            Model::Sequential | Model::FreeThreads => {
+                run_one(work, 0);
+            }
+            Model::GilThreads => {
+                run_one_checkpointed(work, 0, &|| {});
+            }
+        }
+    }
 }
 
 /// Runs one task behind a call that is never inlined, for every model alike.
@@ -61,7 +76,7 @@ impl Model {
 /// (<https://v8.dev/blog/wasm-dynamic-tiering>). Had the task loop been inlined into one long call,
 /// it would run baseline code to the end, about 5x slower, and the sequential baseline would look
 /// slow next to rayon's per-task calls. One call per task puts every model on optimised code after
-/// the first few tasks, and [`crate::engine::harness::measure`] makes an untimed warm-up call.
+/// the first few tasks, and [`Model::warm_up`] makes an untimed call before timing starts.
 #[inline(never)]
 pub fn run_one<W: Workload + ?Sized>(work: &W, index: usize) -> u64 {
     work.run_task(index)
