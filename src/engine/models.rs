@@ -36,6 +36,14 @@ impl Model {
         }
     }
 
+    /// Whether this model runs on the threads of a rayon pool (which must be started first).
+    pub fn uses_pool(self) -> bool {
+        match self {
+            Model::Sequential => false,
+            Model::FreeThreads | Model::GilThreads => true,
+        }
+    }
+
     /// Runs every task of `work` and returns the results in task order. `clock` is for models
     /// that keep time themselves (the GIL's switch interval).
     pub fn run<W: Workload + ?Sized>(self, work: &W, clock: Clock) -> Vec<u64> {

@@ -44,12 +44,9 @@ pub fn handle(request_json: &str, pool_threads: usize, clock: Clock) -> String {
     let reply = match serde_json::from_str::<MeasureRequest>(request_json) {
         Err(err) => MeasureReply::failed(format!("unreadable request: {err}")),
         // Touching rayon without a started pool would try to spawn OS threads, which wasm lacks.
-        Ok(request) if request.model != Model::Sequential && pool_threads == 0 => {
-            MeasureReply::failed(format!(
-                "{} need a thread pool, and none was started",
-                request.model
-            ))
-        }
+        Ok(request) if request.model.uses_pool() && pool_threads == 0 => MeasureReply::failed(
+            format!("{} need a thread pool, and none was started", request.model),
+        ),
         Ok(request) => match CountLoop::new(request.count) {
             Err(err) => MeasureReply::failed(err),
             Ok(work) => match harness::measure(&work, request.model, request.repeats, clock) {
@@ -57,9 +54,10 @@ pub fn handle(request_json: &str, pool_threads: usize, clock: Clock) -> String {
                 Ok(m) => MeasureReply::Done {
                     samples_ms: m.samples_ms,
                     checksum: m.checksum,
-                    threads: match request.model {
-                        Model::Sequential => 1,
-                        Model::FreeThreads | Model::GilThreads => pool_threads,
+                    threads: if request.model.uses_pool() {
+                        pool_threads
+                    } else {
+                        1
                     },
                 },
             },

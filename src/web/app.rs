@@ -9,7 +9,6 @@ use super::components::{CapabilityPanel, ExperimentForm, ResultsTable, StatusLin
 use super::engine_worker::{EngineWorker, WorkerError};
 use crate::engine::experiment::{self, Report, Row, Step};
 use crate::engine::kernels::count;
-use crate::engine::models::Model;
 use crate::engine::protocol::{MeasureReply, MeasureRequest};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -89,9 +88,10 @@ async fn run_sweep(
     dispatch: UseReducerDispatcher<Experiment>,
 ) {
     for step in steps {
-        let pool_threads = match step.model {
-            Model::Sequential => 0,
-            Model::FreeThreads | Model::GilThreads => step.threads,
+        let pool_threads = if step.model.uses_pool() {
+            step.threads
+        } else {
+            0
         };
         let mut worker = match EngineWorker::start(pool_threads).await {
             Ok(worker) => worker,
