@@ -11,6 +11,7 @@ pub mod rng;
 pub mod shared_state;
 pub mod size;
 pub mod stats;
+pub mod wire;
 pub mod workload;
 
 /// A rayon pool of exactly `threads`, for unit tests of the threaded models.

@@ -5,6 +5,7 @@
 //! what makes comparing the models honest.
 
 use std::fmt;
+use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,22 @@ pub trait Workload: Sync {
         let result = self.run_task(index);
         checkpoint();
         result
+    }
+
+    /// The kernel whose `decode` (in [`crate::engine::kernels::KERNELS`]) reads what
+    /// [`Workload::encode_tasks`] writes: how a process finds the task function, as pickle sends
+    /// a function by its name. `None` means the tasks cannot be sent to a process at all, as a
+    /// lambda cannot be pickled.
+    fn kernel(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The arguments of `tasks`, serialized for a process (the pickle of one chunk). The kernel's
+    /// `decode` turns them back into a workload whose task `i` computes what task
+    /// `tasks.start + i` computes here.
+    fn encode_tasks(&self, tasks: Range<usize>) -> Vec<u8> {
+        let _ = tasks;
+        Vec::new()
     }
 }
 

@@ -5,8 +5,11 @@
 //! [`TASKS`] equal tasks so the models have something to share out.
 
 use std::hint::black_box;
+use std::ops::Range;
 
+use super::{decode_numbers, encode_numbers, TaskList};
 use crate::engine::size::{Limits, SizeError};
+use crate::engine::wire::DecodeError;
 use crate::engine::workload::Workload;
 
 /// How the count is split. Fixed (not derived from the thread count) so every model runs the same
@@ -82,6 +85,19 @@ impl Workload for CountLoop {
         }
         counted
     }
+
+    fn kernel(&self) -> Option<&'static str> {
+        Some("count")
+    }
+
+    fn encode_tasks(&self, tasks: Range<usize>) -> Vec<u8> {
+        encode_numbers(tasks.map(|i| self.task_len(i)))
+    }
+}
+
+/// The process side: one count per task.
+pub fn decode(bytes: &[u8]) -> Result<TaskList<u64>, DecodeError> {
+    decode_numbers(bytes, |&n| count_to(n))
 }
 
 #[cfg(test)]

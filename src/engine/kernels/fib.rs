@@ -3,8 +3,11 @@
 //! sizes and `imap_unordered` interesting.
 
 use std::hint::black_box;
+use std::ops::Range;
 
+use super::{decode_numbers, encode_numbers, TaskList};
 use crate::engine::size::{Limits, SizeError};
+use crate::engine::wire::DecodeError;
 use crate::engine::workload::Workload;
 
 pub const LIMITS: Limits = Limits {
@@ -49,6 +52,26 @@ impl Workload for Fib {
 
     fn run_task(&self, index: usize) -> u64 {
         fib(self.n(index))
+    }
+
+    fn kernel(&self) -> Option<&'static str> {
+        Some("fib")
+    }
+
+    fn encode_tasks(&self, tasks: Range<usize>) -> Vec<u8> {
+        encode_numbers(tasks.map(|i| self.n(i)))
+    }
+}
+
+/// The process side: one n per task, refused above the limit (fib is exponential in n).
+pub fn decode(bytes: &[u8]) -> Result<TaskList<u64>, DecodeError> {
+    let list = decode_numbers(bytes, |&n| fib(n))?;
+    match list.args.iter().find(|&&n| n > LIMITS.max) {
+        Some(n) => Err(DecodeError(format!(
+            "fib({n}) is past the limit of {}",
+            LIMITS.max
+        ))),
+        None => Ok(list),
     }
 }
 

@@ -1,7 +1,11 @@
 //! The Mandelbrot set, one task per row: costs vary a lot between rows (rows through the set
 //! iterate to the limit), and the picture shows which worker drew what.
 
+use std::ops::Range;
+
+use super::{decode_pairs, encode_pairs, TaskList};
 use crate::engine::size::{Limits, SizeError};
+use crate::engine::wire::DecodeError;
 use crate::engine::workload::{digest_u64s, Workload};
 
 pub const LIMITS: Limits = Limits {
@@ -93,6 +97,30 @@ impl Workload for Mandelbrot {
     fn run_task(&self, index: usize) -> u64 {
         digest_u64s(self.escape_row(index).into_iter().map(u64::from))
     }
+
+    fn kernel(&self) -> Option<&'static str> {
+        Some("mandelbrot")
+    }
+
+    fn encode_tasks(&self, tasks: Range<usize>) -> Vec<u8> {
+        encode_pairs(tasks.map(|row| [self.width as u64, row as u64]))
+    }
+}
+
+/// The process side: (image width, row) per task. Widths outside the limits and rows below the
+/// image are refused rather than drawn.
+pub fn decode(bytes: &[u8]) -> Result<TaskList<[u64; 2]>, DecodeError> {
+    let list = decode_pairs(bytes, |&[width, row]| {
+        let image = Mandelbrot::new(width).expect("checked when decoded");
+        image.run_task(row as usize)
+    })?;
+    for &[width, row] in &list.args {
+        let image = Mandelbrot::new(width).map_err(|e| DecodeError(e.to_string()))?;
+        if row >= image.height as u64 {
+            return Err(DecodeError(format!("row {row} is below the image")));
+        }
+    }
+    Ok(list)
 }
 
 #[cfg(test)]

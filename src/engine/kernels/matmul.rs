@@ -1,8 +1,11 @@
 //! Dense f64 matrix multiply C = A·B, one task per row of C. Every row is computed by the same
 //! sequence of operations on any thread, so results are bit-identical across models.
 
+use std::ops::Range;
+
 use crate::engine::rng::SplitMix64;
 use crate::engine::size::{Limits, SizeError};
+use crate::engine::wire::{DecodeError, Reader, Writer};
 use crate::engine::workload::{digest_u64s, Workload};
 
 use super::SEED;
@@ -13,6 +16,8 @@ pub const LIMITS: Limits = Limits {
     default: 1_024,
 };
 
+/// Rows of A times all of B. Built whole, `a` has all n rows; decoded in a process, only the rows
+/// of the tasks it was sent.
 pub struct MatMul {
     n: usize,
     a: Vec<f64>,
@@ -45,12 +50,46 @@ impl MatMul {
 
 impl Workload for MatMul {
     fn task_count(&self) -> usize {
-        self.n
+        self.a.len() / self.n
     }
 
     fn run_task(&self, index: usize) -> u64 {
         digest_u64s(self.row(index).into_iter().map(f64::to_bits))
     }
+
+    fn kernel(&self) -> Option<&'static str> {
+        Some("matmul")
+    }
+
+    /// The chunk's rows of A and all of B, once per chunk, as pickle sends an object that one
+    /// message refers to many times. With chunksize 1 every task pays for a copy of B: the classic
+    /// reason to raise the chunksize, or to share the matrix instead of sending it.
+    fn encode_tasks(&self, tasks: Range<usize>) -> Vec<u8> {
+        let n = self.n;
+        Writer::new()
+            .u64(n as u64)
+            .f64s(&self.a[tasks.start * n..tasks.end * n])
+            .f64s(&self.b)
+            .finish()
+    }
+}
+
+/// The process side: n, the chunk's rows of A, then B.
+pub fn decode(bytes: &[u8]) -> Result<MatMul, DecodeError> {
+    let mut reader = Reader::new(bytes);
+    let n = reader.u64()?;
+    LIMITS.check(n).map_err(|e| DecodeError(e.to_string()))?;
+    let n = n as usize;
+    let (a, b) = (reader.f64s()?, reader.f64s()?);
+    reader.end()?;
+    if a.len() % n != 0 || b.len() != n * n {
+        return Err(DecodeError(format!(
+            "{} and {} numbers are not rows of A and all of B for n = {n}",
+            a.len(),
+            b.len()
+        )));
+    }
+    Ok(MatMul { n, a, b })
 }
 
 #[cfg(test)]

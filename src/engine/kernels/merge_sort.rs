@@ -1,9 +1,12 @@
 //! Merge sort of seeded random numbers, one task per chunk: each task copies its chunk and sorts
 //! it with a textbook top-down merge sort (the `pool.map(merge_sort, chunks)` shape).
 
-use super::{share, SEED, TASKS};
+use std::ops::Range;
+
+use super::{share, TaskList, SEED, TASKS};
 use crate::engine::rng::SplitMix64;
 use crate::engine::size::{Limits, SizeError};
+use crate::engine::wire::{DecodeError, Reader, Writer};
 use crate::engine::workload::{digest_u64s, Workload};
 
 pub const LIMITS: Limits = Limits {
@@ -72,6 +75,40 @@ impl Workload for MergeSort {
     fn run_task(&self, index: usize) -> u64 {
         digest_u64s(self.sorted_chunk(index))
     }
+
+    fn kernel(&self) -> Option<&'static str> {
+        Some("merge-sort")
+    }
+
+    /// The numbers themselves: sorting in a process means copying the data there.
+    fn encode_tasks(&self, tasks: Range<usize>) -> Vec<u8> {
+        let count = self.task_count() as u64;
+        let mut writer = Writer::new();
+        writer.u64(tasks.len() as u64);
+        for index in tasks {
+            let range = share(self.data.len() as u64, count, index as u64);
+            writer.u64s(&self.data[range.start as usize..range.end as usize]);
+        }
+        writer.finish()
+    }
+}
+
+/// The process side: the unsorted numbers of each task.
+pub fn decode(bytes: &[u8]) -> Result<TaskList<Vec<u64>>, DecodeError> {
+    let mut reader = Reader::new(bytes);
+    let tasks = reader.u64()?;
+    let args = (0..tasks)
+        .map(|_| reader.u64s())
+        .collect::<Result<Vec<_>, _>>()?;
+    reader.end()?;
+    Ok(TaskList {
+        args,
+        run: |chunk| {
+            let mut chunk = chunk.clone();
+            merge_sort(&mut chunk);
+            digest_u64s(chunk)
+        },
+    })
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::fmt;
 use std::ops::Range;
 
 use super::size::{Limits, SizeError};
+use super::wire::{DecodeError, Reader, Writer};
 use super::workload::Workload;
 
 pub mod count;
@@ -31,6 +32,9 @@ pub fn share(total: u64, parts: u64, index: u64) -> Range<u64> {
     start..start + base + u64::from(index < extra)
 }
 
+/// Rebuilds a chunk of tasks from their serialized arguments, in a process.
+pub type Decode = fn(&[u8]) -> Result<Box<dyn Workload>, DecodeError>;
+
 /// What a kernel is and how to build it.
 pub struct KernelInfo {
     /// Stable name, used in messages, links and `data-kernel`.
@@ -42,6 +46,8 @@ pub struct KernelInfo {
     pub python: &'static str,
     pub limits: Limits,
     pub build: fn(u64) -> Result<Box<dyn Workload>, SizeError>,
+    /// The process side: rebuilds tasks from what [`Workload::encode_tasks`] wrote (unpickling).
+    pub decode: Decode,
 }
 
 impl fmt::Debug for KernelInfo {
@@ -52,10 +58,71 @@ impl fmt::Debug for KernelInfo {
     }
 }
 
-fn boxed<W: Workload + 'static>(
-    work: Result<W, SizeError>,
-) -> Result<Box<dyn Workload>, SizeError> {
+fn boxed<W: Workload + 'static, E>(work: Result<W, E>) -> Result<Box<dyn Workload>, E> {
     work.map(|w| Box::new(w) as Box<dyn Workload>)
+}
+
+/// Tasks rebuilt in a process from their arguments, for kernels whose task is a function of a
+/// few numbers (or one buffer): `run(&args[i])` is task `i`.
+pub struct TaskList<A> {
+    pub args: Vec<A>,
+    pub run: fn(&A) -> u64,
+}
+
+/// One number per task: the pickle of `pool.map(f, [n0, n1, ...])`.
+pub(crate) fn encode_numbers(values: impl Iterator<Item = u64>) -> Vec<u8> {
+    Writer::new().u64s(&values.collect::<Vec<_>>()).finish()
+}
+
+pub(crate) fn decode_numbers(
+    bytes: &[u8],
+    run: fn(&u64) -> u64,
+) -> Result<TaskList<u64>, DecodeError> {
+    let mut reader = Reader::new(bytes);
+    let args = reader.u64s()?;
+    reader.end()?;
+    Ok(TaskList { args, run })
+}
+
+/// Two numbers per task, such as a range's ends.
+pub(crate) fn encode_pairs(pairs: impl Iterator<Item = [u64; 2]>) -> Vec<u8> {
+    encode_numbers(pairs.flatten())
+}
+
+pub(crate) fn decode_pairs(
+    bytes: &[u8],
+    run: fn(&[u64; 2]) -> u64,
+) -> Result<TaskList<[u64; 2]>, DecodeError> {
+    let flat = decode_numbers(bytes, |_| 0)?.args;
+    if flat.len() % 2 != 0 {
+        return Err(DecodeError("an odd count of numbers for pairs".into()));
+    }
+    let args = flat.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
+    Ok(TaskList { args, run })
+}
+
+/// Pairs that are ranges `[start, end)`, refused if one runs backwards.
+pub(crate) fn decode_ranges(
+    bytes: &[u8],
+    run: fn(&[u64; 2]) -> u64,
+) -> Result<TaskList<[u64; 2]>, DecodeError> {
+    let list = decode_pairs(bytes, run)?;
+    match list.args.iter().find(|[start, end]| start > end) {
+        Some([start, end]) => Err(DecodeError(format!(
+            "the range {start}..{end} runs backwards"
+        ))),
+        None => Ok(list),
+    }
+}
+
+impl<A: Sync> Workload for TaskList<A> {
+    fn task_count(&self) -> usize {
+        self.args.len()
+    }
+
+    fn run_task(&self, index: usize) -> u64 {
+        (self.run)(&self.args[index])
+    }
 }
 
 pub const KERNELS: &[KernelInfo] = &[
@@ -66,6 +133,7 @@ pub const KERNELS: &[KernelInfo] = &[
         python: "while n > 0: n -= 1",
         limits: count::LIMITS,
         build: |size| boxed(count::CountLoop::new(size)),
+        decode: |bytes| boxed(count::decode(bytes)),
     },
     KernelInfo {
         slug: "fib",
@@ -74,6 +142,7 @@ pub const KERNELS: &[KernelInfo] = &[
         python: "pool.map(fib, [n, n - 1, ..., n - 5] * 10)",
         limits: fib::LIMITS,
         build: |size| boxed(fib::Fib::new(size)),
+        decode: |bytes| boxed(fib::decode(bytes)),
     },
     KernelInfo {
         slug: "meta-scan",
@@ -82,6 +151,7 @@ pub const KERNELS: &[KernelInfo] = &[
         python: "re.findall(r'<meta[^>]*>', page) for page in pages",
         limits: meta_scan::LIMITS,
         build: |size| boxed(meta_scan::MetaScan::new(size)),
+        decode: |bytes| boxed(meta_scan::decode(bytes)),
     },
     KernelInfo {
         slug: "mandelbrot",
@@ -90,6 +160,7 @@ pub const KERNELS: &[KernelInfo] = &[
         python: "[escape_time(complex(x, y)) for x in xs] for y in ys",
         limits: mandelbrot::LIMITS,
         build: |size| boxed(mandelbrot::Mandelbrot::new(size)),
+        decode: |bytes| boxed(mandelbrot::decode(bytes)),
     },
     KernelInfo {
         slug: "primes",
@@ -98,6 +169,7 @@ pub const KERNELS: &[KernelInfo] = &[
         python: "sum(is_prime(n) for n in range(lo, hi))",
         limits: primes::LIMITS,
         build: |size| boxed(primes::Primes::new(size)),
+        decode: |bytes| boxed(primes::decode(bytes)),
     },
     KernelInfo {
         slug: "matmul",
@@ -106,6 +178,7 @@ pub const KERNELS: &[KernelInfo] = &[
         python: "[[sum(a * b for a, b in zip(row, col)) for col in zip(*B)] for row in A]",
         limits: matmul::LIMITS,
         build: |size| boxed(matmul::MatMul::new(size)),
+        decode: |bytes| boxed(matmul::decode(bytes)),
     },
     KernelInfo {
         slug: "sha256",
@@ -114,6 +187,7 @@ pub const KERNELS: &[KernelInfo] = &[
         python: "hashlib.sha256(digest + block).digest() for block in blocks",
         limits: sha256::LIMITS,
         build: |size| boxed(sha256::Sha256Chain::new(size)),
+        decode: |bytes| boxed(sha256::decode(bytes)),
     },
     KernelInfo {
         slug: "monte-carlo-pi",
@@ -122,6 +196,7 @@ pub const KERNELS: &[KernelInfo] = &[
         python: "sum(random() ** 2 + random() ** 2 < 1 for _ in range(n))",
         limits: monte_carlo_pi::LIMITS,
         build: |size| boxed(monte_carlo_pi::MonteCarloPi::new(size)),
+        decode: |bytes| boxed(monte_carlo_pi::decode(bytes)),
     },
     KernelInfo {
         slug: "merge-sort",
@@ -130,6 +205,7 @@ pub const KERNELS: &[KernelInfo] = &[
         python: "pool.map(merge_sort, chunks)",
         limits: merge_sort::LIMITS,
         build: |size| boxed(merge_sort::MergeSort::new(size)),
+        decode: |bytes| boxed(merge_sort::decode(bytes)),
     },
 ];
 
@@ -200,6 +276,33 @@ mod tests {
                 "{} at its minimum",
                 kernel.slug
             );
+        }
+    }
+
+    #[test]
+    fn every_kernel_survives_the_trip_to_a_process() {
+        for kernel in KERNELS {
+            let size = (kernel.limits.default / 1_000).clamp(kernel.limits.min, kernel.limits.max);
+            let work = (kernel.build)(size).unwrap();
+            assert_eq!(work.kernel(), Some(kernel.slug));
+            let n = work.task_count();
+            for chunk in [0..n, 0..1, n / 2..n, n - 1..n, 0..0] {
+                let bytes = work.encode_tasks(chunk.clone());
+                let copy = (kernel.decode)(&bytes).unwrap();
+                assert_eq!(copy.task_count(), chunk.len(), "{} {chunk:?}", kernel.slug);
+                for (i, task) in chunk.clone().enumerate() {
+                    assert_eq!(
+                        copy.run_task(i),
+                        work.run_task(task),
+                        "{} task {task}",
+                        kernel.slug
+                    );
+                }
+                // A message cut short is refused, never misread.
+                if !bytes.is_empty() {
+                    assert!((kernel.decode)(&bytes[..bytes.len() - 1]).is_err());
+                }
+            }
         }
     }
 

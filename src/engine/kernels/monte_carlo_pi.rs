@@ -2,9 +2,12 @@
 //! circle. Each task has its own seeded generator, so the answer never depends on which thread
 //! ran which task.
 
-use super::{share, SEED, TASKS};
+use std::ops::Range;
+
+use super::{decode_pairs, encode_pairs, share, TaskList, SEED, TASKS};
 use crate::engine::rng::SplitMix64;
 use crate::engine::size::{Limits, SizeError};
+use crate::engine::wire::DecodeError;
 use crate::engine::workload::Workload;
 
 pub const LIMITS: Limits = Limits {
@@ -38,14 +41,35 @@ impl Workload for MonteCarloPi {
 
     fn run_task(&self, index: usize) -> u64 {
         let points = share(self.points, TASKS as u64, index as u64);
-        let mut rng = SplitMix64::stream(SEED, index as u64);
-        let mut hits = 0;
-        for _ in points {
-            let (x, y) = (rng.next_f64(), rng.next_f64());
-            hits += u64::from(x * x + y * y < 1.0);
-        }
-        hits
+        hits(index as u64, points.end - points.start)
     }
+
+    fn kernel(&self) -> Option<&'static str> {
+        Some("monte-carlo-pi")
+    }
+
+    fn encode_tasks(&self, tasks: Range<usize>) -> Vec<u8> {
+        encode_pairs(tasks.map(|i| {
+            let points = share(self.points, TASKS as u64, i as u64);
+            [i as u64, points.end - points.start]
+        }))
+    }
+}
+
+/// Points inside the quarter circle among `points` drawn from task `task`'s own stream.
+pub fn hits(task: u64, points: u64) -> u64 {
+    let mut rng = SplitMix64::stream(SEED, task);
+    let mut hits = 0;
+    for _ in 0..points {
+        let (x, y) = (rng.next_f64(), rng.next_f64());
+        hits += u64::from(x * x + y * y < 1.0);
+    }
+    hits
+}
+
+/// The process side: (task number, points) per task; the number picks the random stream.
+pub fn decode(bytes: &[u8]) -> Result<TaskList<[u64; 2]>, DecodeError> {
+    decode_pairs(bytes, |&[task, points]| hits(task, points))
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
 //! Counting primes by trial division over ranges: honest CPU work whose tasks get dearer towards
 //! the top of the range, as `sum(map(is_prime, range(lo, hi)))` does.
 
-use super::{share, TASKS};
+use std::ops::Range;
+
+use super::{decode_ranges, encode_pairs, share, TaskList, TASKS};
 use crate::engine::size::{Limits, SizeError};
+use crate::engine::wire::DecodeError;
 use crate::engine::workload::Workload;
 
 pub const LIMITS: Limits = Limits {
@@ -48,10 +51,29 @@ impl Workload for Primes {
     }
 
     fn run_task(&self, index: usize) -> u64 {
-        share(self.below, TASKS as u64, index as u64)
-            .filter(|&n| is_prime(n))
-            .count() as u64
+        count_primes(share(self.below, TASKS as u64, index as u64))
     }
+
+    fn kernel(&self) -> Option<&'static str> {
+        Some("primes")
+    }
+
+    fn encode_tasks(&self, tasks: Range<usize>) -> Vec<u8> {
+        encode_pairs(tasks.map(|i| {
+            let range = share(self.below, TASKS as u64, i as u64);
+            [range.start, range.end]
+        }))
+    }
+}
+
+/// Primes in `range`.
+pub fn count_primes(range: Range<u64>) -> u64 {
+    range.filter(|&n| is_prime(n)).count() as u64
+}
+
+/// The process side: one range per task.
+pub fn decode(bytes: &[u8]) -> Result<TaskList<[u64; 2]>, DecodeError> {
+    decode_ranges(bytes, |&[start, end]| count_primes(start..end))
 }
 
 #[cfg(test)]

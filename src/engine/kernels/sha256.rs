@@ -4,8 +4,11 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{share, TASKS};
+use std::ops::Range;
+
+use super::{decode_ranges, encode_pairs, share, TaskList, TASKS};
 use crate::engine::size::{Limits, SizeError};
+use crate::engine::wire::DecodeError;
 use crate::engine::workload::Workload;
 
 pub const LIMITS: Limits = Limits {
@@ -42,15 +45,36 @@ impl Workload for Sha256Chain {
     }
 
     fn run_task(&self, index: usize) -> u64 {
-        let mut digest = [0u8; 32];
-        for b in share(self.blocks, self.task_count() as u64, index as u64) {
-            let mut hasher = Sha256::new();
-            hasher.update(digest);
-            hasher.update(block(b));
-            digest = hasher.finalize().into();
-        }
-        u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
+        chain(share(self.blocks, self.task_count() as u64, index as u64))
     }
+
+    fn kernel(&self) -> Option<&'static str> {
+        Some("sha256")
+    }
+
+    fn encode_tasks(&self, tasks: Range<usize>) -> Vec<u8> {
+        encode_pairs(tasks.map(|i| {
+            let range = share(self.blocks, self.task_count() as u64, i as u64);
+            [range.start, range.end]
+        }))
+    }
+}
+
+/// `digest = sha256(digest || block)` over the blocks in `blocks`; the first 8 bytes of the last.
+pub fn chain(blocks: Range<u64>) -> u64 {
+    let mut digest = [0u8; 32];
+    for b in blocks {
+        let mut hasher = Sha256::new();
+        hasher.update(digest);
+        hasher.update(block(b));
+        digest = hasher.finalize().into();
+    }
+    u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
+}
+
+/// The process side: one range of blocks per task (blocks are made from their index).
+pub fn decode(bytes: &[u8]) -> Result<TaskList<[u64; 2]>, DecodeError> {
+    decode_ranges(bytes, |&[start, end]| chain(start..end))
 }
 
 #[cfg(test)]
