@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use super::harness::Clock;
 
 /// CPython's default switch interval.
@@ -23,10 +25,21 @@ struct State {
     holder: Option<usize>,
     /// Counts acquisitions by a thread other than the previous holder.
     switches: u64,
+    /// When the current holder took the lock, by the clock.
+    held_since: f64,
+    holds: Vec<Hold>,
+}
+
+/// One stretch of time a thread held the GIL, in clock milliseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Hold {
+    pub worker: usize,
+    pub start_ms: f64,
+    pub end_ms: f64,
 }
 
 /// What the GIL saw during a run.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GilStats {
     /// Times the GIL passed from one thread to another.
     pub handoffs: u64,
@@ -34,6 +47,21 @@ pub struct GilStats {
     pub wait_ms: f64,
     /// Drop requests made by waiting threads whose interval ran out.
     pub drop_requests: u64,
+    /// Who held the GIL when, in order: the only time a GIL thread computes.
+    pub holds: Vec<Hold>,
+}
+
+impl GilStats {
+    /// Milliseconds each of `workers` threads held the GIL.
+    pub fn held_ms(&self, workers: usize) -> Vec<f64> {
+        let mut held = vec![0.0; workers];
+        for hold in &self.holds {
+            if let Some(total) = held.get_mut(hold.worker) {
+                *total += hold.end_ms - hold.start_ms;
+            }
+        }
+        held
+    }
 }
 
 pub struct Gil {
@@ -91,6 +119,7 @@ impl Gil {
             state.switches += 1;
         }
         state.holder = Some(me);
+        state.held_since = (self.clock)();
         self.drop_request.store(false, Ordering::Release);
         self.taken.notify_all();
         drop(state);
@@ -100,9 +129,22 @@ impl Gil {
 
     pub fn release(&self) {
         let mut state = self.lock_state();
-        state.locked = false;
+        self.let_go(&mut state);
         drop(state);
         self.released.notify_one();
+    }
+
+    /// Unlocks and records the hold that ends now.
+    fn let_go(&self, state: &mut State) {
+        state.locked = false;
+        if let Some(worker) = state.holder {
+            let hold = Hold {
+                worker,
+                start_ms: state.held_since,
+                end_ms: (self.clock)(),
+            };
+            state.holds.push(hold);
+        }
     }
 
     /// The eval breaker: cheap unless a waiting thread has asked for the GIL. Then thread `me`
@@ -118,7 +160,7 @@ impl Gil {
     fn yield_to_waiter(&self, me: usize) {
         let mut state = self.lock_state();
         let switches_before = state.switches;
-        state.locked = false;
+        self.let_go(&mut state);
         self.released.notify_one();
         // FORCE_SWITCHING: without it the releasing thread would usually win the lock straight
         // back. Bounded by the interval in case the waiter has gone.
@@ -138,11 +180,22 @@ impl Gil {
         self.acquire(me);
     }
 
-    pub fn stats(&self) -> GilStats {
+    /// What the GIL saw, with hold times relative to `origin_ms` on the clock.
+    pub fn stats(&self, origin_ms: f64) -> GilStats {
+        let state = self.lock_state();
         GilStats {
-            handoffs: self.lock_state().switches,
+            handoffs: state.switches,
             wait_ms: self.wait_us.load(Ordering::Relaxed) as f64 / 1e3,
             drop_requests: self.drop_requests.load(Ordering::Relaxed),
+            holds: state
+                .holds
+                .iter()
+                .map(|h| Hold {
+                    worker: h.worker,
+                    start_ms: h.start_ms - origin_ms,
+                    end_ms: h.end_ms - origin_ms,
+                })
+                .collect(),
         }
     }
 }

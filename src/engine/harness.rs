@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-use super::models::Model;
+use super::models::{RunConfig, RunError, Runtime};
+use super::trace::Trace;
 use super::workload::{Checksum, Workload};
 
 /// A monotonic clock in milliseconds. A plain function, so every thread of a run can read it:
@@ -25,16 +26,27 @@ pub fn system_clock() -> f64 {
 /// Most repeats one request may ask for.
 pub const MAX_REPEATS: u32 = 50;
 
-/// The wall time of each repeat and the checksum they all agreed on.
+/// The wall time of each repeat, the checksum they all agreed on and each repeat's trace.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Measurement {
     pub samples_ms: Vec<f64>,
     pub checksum: Checksum,
+    pub traces: Vec<Trace>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+impl Measurement {
+    /// The trace of the repeat whose time was the median (the lower middle for an even count).
+    pub fn median_trace(&self) -> &Trace {
+        let mut order: Vec<usize> = (0..self.traces.len()).collect();
+        order.sort_by(|&a, &b| self.samples_ms[a].total_cmp(&self.samples_ms[b]));
+        &self.traces[order[(order.len() - 1) / 2]]
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub enum HarnessError {
     BadRepeats(u32),
+    Run(RunError),
     /// Two repeats of the same run disagreed: the model is broken, whatever the timing says.
     Inconsistent {
         first: Checksum,
@@ -49,6 +61,7 @@ impl fmt::Display for HarnessError {
             HarnessError::BadRepeats(n) => {
                 write!(f, "repeats must be between 1 and {MAX_REPEATS}, not {n}")
             }
+            HarnessError::Run(err) => err.fmt(f),
             HarnessError::Inconsistent { first, repeat, got } => write!(
                 f,
                 "repeat {repeat} computed checksum {got}, but the first computed {first}"
@@ -59,24 +72,30 @@ impl fmt::Display for HarnessError {
 
 impl std::error::Error for HarnessError {}
 
-/// Runs `work` under `model` `repeats` times, timing each run with `clock`.
+impl From<RunError> for HarnessError {
+    fn from(err: RunError) -> Self {
+        HarnessError::Run(err)
+    }
+}
+
+/// Runs `work` as `config` says, `repeats` times after an untimed warm-up, timing each run with
+/// the runtime's clock.
 pub fn measure<W: Workload + ?Sized>(
     work: &W,
-    model: Model,
+    config: &RunConfig,
     repeats: u32,
-    clock: Clock,
+    runtime: &mut Runtime,
 ) -> Result<Measurement, HarnessError> {
     if repeats == 0 || repeats > MAX_REPEATS {
         return Err(HarnessError::BadRepeats(repeats));
     }
-    model.warm_up(work);
+    runtime.warm_up(work, config)?;
     let mut samples_ms = Vec::with_capacity(repeats as usize);
+    let mut traces = Vec::with_capacity(repeats as usize);
     let mut agreed: Option<Checksum> = None;
     for repeat in 0..repeats as usize {
-        let start = clock();
-        let results = model.run(work, clock);
-        let elapsed = clock() - start;
-        let checksum = Checksum::of(&results);
+        let run = runtime.run(work, config)?;
+        let checksum = Checksum::of(&run.results);
         match agreed {
             None => agreed = Some(checksum),
             Some(first) if first != checksum => {
@@ -88,11 +107,13 @@ pub fn measure<W: Workload + ?Sized>(
             }
             Some(_) => {}
         }
-        samples_ms.push(elapsed);
+        samples_ms.push(run.trace.wall_ms);
+        traces.push(run.trace);
     }
     Ok(Measurement {
         samples_ms,
         checksum: agreed.expect("repeats >= 1"),
+        traces,
     })
 }
 
@@ -100,37 +121,49 @@ pub fn measure<W: Workload + ?Sized>(
 mod tests {
     use super::*;
     use crate::engine::kernels::count::CountLoop;
+    use crate::engine::models::Model;
     use std::sync::atomic::{AtomicU64, Ordering};
 
-    /// A clock that advances 10 ms every time it is read (only this test reads it).
+    fn sequential() -> RunConfig {
+        RunConfig::new(Model::Sequential, 1)
+    }
+
+    /// A clock that advances 1 ms every time it is read (only this test reads it).
     fn ticking() -> f64 {
         static NOW: AtomicU64 = AtomicU64::new(0);
-        NOW.fetch_add(10, Ordering::SeqCst) as f64
+        NOW.fetch_add(1, Ordering::SeqCst) as f64
     }
 
     #[test]
     fn times_every_repeat_with_the_injected_clock() {
-        let work = CountLoop::new(10_000).unwrap();
-        let m = measure(&work, Model::Sequential, 3, ticking).unwrap();
-        assert_eq!(m.samples_ms, vec![10.0; 3]);
-        assert_eq!(
-            m.checksum,
-            Checksum::of(&Model::Sequential.run(&work, system_clock))
-        );
+        // A sequential run reads the clock at its start, around each task and at its end.
+        let work = CountLoop::new(1_000).unwrap();
+        let ticks = (2 * work.task_count() + 1) as f64;
+        let mut runtime = Runtime::new(ticking, 0);
+        let m = measure(&work, &sequential(), 3, &mut runtime).unwrap();
+        assert_eq!(m.samples_ms, vec![ticks; 3]);
+        assert_eq!(m.traces.len(), 3);
+        assert_eq!(m.traces[0].tasks[1].start_ms, 3.0);
+        assert_eq!(m.median_trace().wall_ms, ticks);
     }
 
     #[test]
     fn refuses_silly_repeat_counts() {
         let work = CountLoop::new(10_000).unwrap();
-        let clock = system_clock;
+        let mut runtime = Runtime::new(system_clock, 0);
         assert_eq!(
-            measure(&work, Model::Sequential, 0, clock),
+            measure(&work, &sequential(), 0, &mut runtime),
             Err(HarnessError::BadRepeats(0))
         );
         assert_eq!(
-            measure(&work, Model::Sequential, MAX_REPEATS + 1, clock),
+            measure(&work, &sequential(), MAX_REPEATS + 1, &mut runtime),
             Err(HarnessError::BadRepeats(MAX_REPEATS + 1))
         );
+        let too_many = RunConfig::new(Model::FreeThreads, 2);
+        assert!(matches!(
+            measure(&work, &too_many, 1, &mut runtime),
+            Err(HarnessError::Run(RunError::Config(_)))
+        ));
     }
 
     #[test]
@@ -145,13 +178,9 @@ mod tests {
                 self.0.fetch_add(1, Ordering::Relaxed)
             }
         }
-        let err = measure(
-            &Drifting(AtomicU64::new(0)),
-            Model::Sequential,
-            2,
-            system_clock,
-        )
-        .unwrap_err();
+        let mut runtime = Runtime::new(system_clock, 0);
+        let err =
+            measure(&Drifting(AtomicU64::new(0)), &sequential(), 2, &mut runtime).unwrap_err();
         assert!(matches!(err, HarnessError::Inconsistent { repeat: 1, .. }));
     }
 

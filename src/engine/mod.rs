@@ -1,16 +1,20 @@
 //! The browser-free core: everything here builds and tests natively.
 
 pub mod capability;
+pub mod coroutines;
+pub mod dispatch;
 pub mod experiment;
 pub mod gil;
 pub mod harness;
 pub mod kernels;
 pub mod models;
+pub mod processes;
 pub mod protocol;
 pub mod rng;
 pub mod shared_state;
 pub mod size;
 pub mod stats;
+pub mod trace;
 pub mod wire;
 pub mod workload;
 

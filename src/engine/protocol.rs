@@ -4,16 +4,21 @@
 use serde::{Deserialize, Serialize};
 
 use super::harness::{self, Clock};
-use super::kernels::count::CountLoop;
-use super::models::Model;
+use super::kernels;
+use super::models::{RunConfig, Runtime};
+use super::trace::Trace;
 use super::workload::Checksum;
 
-/// Run `model` over a count of `count`, `repeats` times.
+/// Run kernel `kernel` at `size` as `run` says, `repeats` times.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MeasureRequest {
-    pub model: Model,
-    pub count: u64,
+    pub kernel: String,
+    pub size: u64,
     pub repeats: u32,
+    /// The model and its settings, flattened: `{"kernel": "count", "size": 1e9, "repeats": 3,
+    /// "model": "free-threads", "workers": 2}`; settings left out take their defaults.
+    #[serde(flatten)]
+    pub run: RunConfig,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -22,8 +27,10 @@ pub enum MeasureReply {
     Done {
         samples_ms: Vec<f64>,
         checksum: Checksum,
-        /// Threads in the pool that ran it (1 for sequential).
+        /// Workers that ran it (1 for sequential).
         threads: usize,
+        /// The trace of the median repeat.
+        trace: Box<Trace>,
     },
     Failed {
         message: String,
@@ -39,31 +46,31 @@ impl MeasureReply {
 }
 
 /// Answers one request inside the engine: parse, validate, measure. Never panics on bad input.
-/// `pool_threads` is the size of the rayon pool free-threads runs use.
+/// `pool_threads` is the size of the rayon pool the thread models use (0 if none was started).
 pub fn handle(request_json: &str, pool_threads: usize, clock: Clock) -> String {
-    let reply = match serde_json::from_str::<MeasureRequest>(request_json) {
-        Err(err) => MeasureReply::failed(format!("unreadable request: {err}")),
-        // Touching rayon without a started pool would try to spawn OS threads, which wasm lacks.
-        Ok(request) if request.model.uses_pool() && pool_threads == 0 => MeasureReply::failed(
-            format!("{} need a thread pool, and none was started", request.model),
-        ),
-        Ok(request) => match CountLoop::new(request.count) {
-            Err(err) => MeasureReply::failed(err),
-            Ok(work) => match harness::measure(&work, request.model, request.repeats, clock) {
-                Err(err) => MeasureReply::failed(err),
-                Ok(m) => MeasureReply::Done {
-                    samples_ms: m.samples_ms,
-                    checksum: m.checksum,
-                    threads: if request.model.uses_pool() {
-                        pool_threads
-                    } else {
-                        1
-                    },
-                },
-            },
-        },
+    serde_json::to_string(&answer(request_json, pool_threads, clock))
+        .expect("replies always serialize")
+}
+
+fn answer(request_json: &str, pool_threads: usize, clock: Clock) -> MeasureReply {
+    let request = match serde_json::from_str::<MeasureRequest>(request_json) {
+        Ok(request) => request,
+        Err(err) => return MeasureReply::failed(format!("unreadable request: {err}")),
     };
-    serde_json::to_string(&reply).expect("replies always serialize")
+    let work = match kernels::build(&request.kernel, request.size) {
+        Ok(work) => work,
+        Err(err) => return MeasureReply::failed(err),
+    };
+    let mut runtime = Runtime::new(clock, pool_threads);
+    match harness::measure(&*work, &request.run, request.repeats, &mut runtime) {
+        Err(err) => MeasureReply::failed(err),
+        Ok(m) => MeasureReply::Done {
+            threads: m.median_trace().workers,
+            trace: Box::new(m.median_trace().clone()),
+            samples_ms: m.samples_ms,
+            checksum: m.checksum,
+        },
+    }
 }
 
 /// Reads a reply on the UI side; a garbled one becomes a `Failed` that says so.
@@ -77,31 +84,55 @@ pub fn read_reply(json: &str) -> MeasureReply {
 mod tests {
     use super::*;
     use crate::engine::harness::system_clock;
+    use crate::engine::kernels::count::CountLoop;
+    use crate::engine::models::Model;
 
     fn ask(request: &str) -> MeasureReply {
         read_reply(&handle(request, 3, system_clock))
     }
 
+    fn sequential_checksum(total: u64) -> Checksum {
+        let work = CountLoop::new(total).unwrap();
+        Checksum::of(&(0..64).map(|i| work.task_len(i)).collect::<Vec<_>>())
+    }
+
     #[test]
     fn a_good_request_is_measured() {
         let request = MeasureRequest {
-            model: Model::FreeThreads,
-            count: 100_000,
+            kernel: "count".into(),
+            size: 100_000,
             repeats: 3,
+            run: RunConfig::new(Model::FreeThreads, 3),
         };
-        match ask(&serde_json::to_string(&request).unwrap()) {
+        let json = serde_json::to_string(&request).unwrap();
+        match crate::engine::test_pool(3).install(|| ask(&json)) {
             MeasureReply::Done {
                 samples_ms,
                 checksum,
                 threads,
+                trace,
             } => {
                 assert_eq!(samples_ms.len(), 3);
                 assert_eq!(threads, 3);
-                let work = CountLoop::new(100_000).unwrap();
-                assert_eq!(
-                    checksum,
-                    Checksum::of(&Model::Sequential.run(&work, system_clock))
-                );
+                assert_eq!(trace.tasks.len(), 64);
+                assert_eq!(checksum, sequential_checksum(100_000));
+            }
+            other => panic!("expected Done, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn left_out_settings_take_their_defaults() {
+        let request =
+            r#"{"kernel":"count","size":64000,"repeats":1,"model":"processes","workers":2}"#;
+        match ask(request) {
+            MeasureReply::Done {
+                checksum, trace, ..
+            } => {
+                assert_eq!(checksum, sequential_checksum(64_000));
+                // Python's default map chunksize for 64 tasks on 2 workers.
+                assert_eq!(trace.chunksize, 8);
+                assert_eq!(trace.copy.unwrap().messages, 8);
             }
             other => panic!("expected Done, got {other:?}"),
         }
@@ -112,16 +143,36 @@ mod tests {
         for (request, expect) in [
             ("not json", "unreadable request"),
             (
-                r#"{"model":"gil","count":5000,"repeats":1}"#,
+                r#"{"kernel":"count","model":"gil","size":5000,"repeats":1}"#,
                 "unreadable request",
             ),
             (
-                r#"{"model":"sequential","count":5,"repeats":1}"#,
+                r#"{"kernel":"count","model":"sequential","size":5,"repeats":1}"#,
                 "at least 1_000",
             ),
             (
-                r#"{"model":"sequential","count":5000,"repeats":0}"#,
+                r#"{"kernel":"quicksort","size":5000,"repeats":1}"#,
+                "try one of",
+            ),
+            (
+                r#"{"kernel":"count","model":"sequential","size":5000,"repeats":0}"#,
                 "repeats must be",
+            ),
+            (
+                r#"{"kernel":"count","model":"free-threads","workers":4,"size":5000,"repeats":1}"#,
+                "has 3",
+            ),
+            (
+                r#"{"kernel":"count","model":"processes","workers":65,"size":5000,"repeats":1}"#,
+                "at most 64",
+            ),
+            (
+                r#"{"kernel":"count","model":"processes","workers":2,"chunksize":0,"size":5000,"repeats":1}"#,
+                "chunksize must be at least 1",
+            ),
+            (
+                r#"{"kernel":"count","model":"gil-threads","workers":2,"switch_interval_ms":0,"size":5000,"repeats":1}"#,
+                "switch interval",
             ),
         ] {
             match ask(request) {
@@ -134,10 +185,14 @@ mod tests {
     }
 
     #[test]
-    fn free_threads_without_a_pool_are_refused() {
-        let request = r#"{"model":"free-threads","count":5000,"repeats":1}"#;
+    fn thread_models_without_a_pool_are_refused() {
+        let request =
+            r#"{"kernel":"count","model":"free-threads","workers":1,"size":5000,"repeats":1}"#;
         let reply = read_reply(&handle(request, 0, system_clock));
-        assert!(matches!(reply, MeasureReply::Failed { message } if message.contains("no")));
+        assert!(
+            matches!(&reply, MeasureReply::Failed { message } if message.contains("none was started")),
+            "{reply:?}"
+        );
     }
 
     #[test]

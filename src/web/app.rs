@@ -9,6 +9,7 @@ use super::components::{CapabilityPanel, ExperimentForm, ResultsTable, StatusLin
 use super::engine_worker::{EngineWorker, WorkerError};
 use crate::engine::experiment::{self, Report, Row, Step};
 use crate::engine::kernels::count;
+use crate::engine::models::RunConfig;
 use crate::engine::protocol::{MeasureReply, MeasureRequest};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -108,9 +109,10 @@ async fn run_sweep(
             }
         };
         let request = MeasureRequest {
-            model: step.model,
-            count,
+            kernel: "count".into(),
+            size: count,
             repeats,
+            run: RunConfig::new(step.model, step.threads),
         };
         let reply = worker.measure(&request).await;
         let threads = worker.pool_threads().max(1);

@@ -3,13 +3,20 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use overlap::engine::kernels::count::CountLoop;
-use overlap::engine::models::{run_gil_threads, Model};
+use overlap::engine::models::{Model, RunConfig, Runtime};
 use overlap::engine::protocol::{read_reply, MeasureReply, MeasureRequest};
-use overlap::engine::workload::Checksum;
+use overlap::engine::workload::{Checksum, Workload};
 use overlap::web::worker_api::{engine_measure, performance_now};
 use wasm_bindgen_futures::JsFuture;
 
 pub const POOL_THREADS: usize = 2;
+
+/// Runs `config` on this instance's pool with the page's or worker's own clock.
+fn run(work: &dyn Workload, config: &RunConfig) -> overlap::engine::models::Run {
+    Runtime::new(performance_now, POOL_THREADS)
+        .run(work, config)
+        .expect("a valid run")
+}
 
 /// wasm-bindgen-rayon starts the global pool once per instance, and all tests share one.
 pub async fn start_pool() {
@@ -30,18 +37,28 @@ pub async fn two_threads_compute_the_sequential_answer() {
     assert_eq!(ran_on, vec![0, 1]);
 
     let work = CountLoop::new(5_000_003).unwrap();
-    let sequential = Model::Sequential.run(&work, performance_now);
-    let parallel = Model::FreeThreads.run(&work, performance_now);
+    let sequential = run(&work, &RunConfig::default()).results;
     assert_eq!(sequential.iter().sum::<u64>(), 5_000_003);
-    assert_eq!(Checksum::of(&parallel), Checksum::of(&sequential));
+    for model in [Model::FreeThreads, Model::GilThreads, Model::Async] {
+        let parallel = run(&work, &RunConfig::new(model, POOL_THREADS));
+        assert_eq!(
+            Checksum::of(&parallel.results),
+            Checksum::of(&sequential),
+            "{model}"
+        );
+        let mut workers: Vec<usize> = parallel.trace.tasks.iter().map(|s| s.worker).collect();
+        workers.dedup();
+        assert!(workers.len() > 1, "{model}: one worker ran every task");
+    }
 }
 
 pub async fn the_worker_entry_point_measures_on_the_pool() {
     start_pool().await;
     let request = MeasureRequest {
-        model: Model::FreeThreads,
-        count: 2_000_000,
+        kernel: "count".into(),
+        size: 2_000_000,
         repeats: 3,
+        run: RunConfig::new(Model::FreeThreads, POOL_THREADS),
     };
     let json = serde_json::to_string(&request).unwrap();
     let reply = read_reply(&engine_measure(&json, POOL_THREADS));
@@ -51,13 +68,15 @@ pub async fn the_worker_entry_point_measures_on_the_pool() {
             samples_ms,
             checksum,
             threads,
+            trace,
         } => {
             assert_eq!(threads, POOL_THREADS);
             assert_eq!(samples_ms.len(), 3);
             assert!(samples_ms.iter().all(|ms| ms.is_finite() && *ms >= 0.0));
+            assert_eq!(trace.tasks.len(), work.task_count());
             assert_eq!(
                 checksum,
-                Checksum::of(&Model::Sequential.run(&work, performance_now))
+                Checksum::of(&run(&work, &RunConfig::default()).results)
             );
         }
         other => panic!("expected a measurement, got {other:?}"),
@@ -69,17 +88,21 @@ pub async fn gil_threads_take_turns_on_wasm_threads() {
     // Each pool thread reads its own performance.now(): differences on one thread are all the
     // GIL needs.
     let work = CountLoop::new(20_000_000).unwrap();
-    let (results, stats) =
-        run_gil_threads(&work, std::time::Duration::from_millis(1), performance_now);
-    let sequential = Model::Sequential.run(&work, performance_now);
-    assert_eq!(Checksum::of(&results), Checksum::of(&sequential));
+    let config = RunConfig {
+        switch_interval_ms: 1.0,
+        ..RunConfig::new(Model::GilThreads, POOL_THREADS)
+    };
+    let gil = run(&work, &config);
+    let sequential = run(&work, &RunConfig::default()).results;
+    assert_eq!(Checksum::of(&gil.results), Checksum::of(&sequential));
+    let stats = gil.trace.gil.expect("GIL threads report what the GIL did");
     assert!(stats.handoffs >= 1, "{stats:?}");
     assert!(stats.wait_ms > 0.0, "{stats:?}");
 }
 
 pub fn bad_requests_are_answered_not_trapped() {
     let reply = read_reply(&engine_measure(
-        r#"{"model":"sequential","count":1,"repeats":3}"#,
+        r#"{"kernel":"count","model":"sequential","size":1,"repeats":3}"#,
         0,
     ));
     assert!(

@@ -1,0 +1,456 @@
+//! The processes model: `multiprocessing.Pool` with isolated workers.
+//!
+//! A process shares nothing with its parent. The parent serializes each chunk of tasks (see
+//! [`Workload::encode_tasks`]), sends the bytes, and the worker rebuilds the tasks in its own
+//! memory with the kernel's `decode`, runs them and sends the results back as bytes. So a run pays
+//! for the copies, and the trace says how many bytes and how long.
+//!
+//! The two sides are plain functions over bytes, with no transport: [`serve_chunk`] is the
+//! worker's loop body and [`Dispatcher`] the parent's bookkeeping. Natively [`ProcessPool`] joins
+//! them with threads and channels (the isolation is the byte boundary: a worker is given nothing
+//! else); the browser runtime joins them with Web Workers, each its own wasm instance and memory,
+//! and `postMessage`.
+
+use std::fmt;
+use std::ops::Range;
+
+use super::dispatch::{chunks, MapStyle};
+use super::harness::Clock;
+use super::kernels;
+use super::models::run_one;
+use super::trace::{CopyStats, TaskSpan, Trace};
+use super::wire::{DecodeError, Reader, Writer};
+use super::workload::Workload;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProcessError {
+    /// The workload names no kernel a process could look up (like pickling a lambda).
+    NotPicklable,
+    /// A worker could not run a chunk; the message says why.
+    Worker(String),
+    /// A message or reply was not what the other side writes.
+    Garbled(String),
+    /// A worker went away before answering.
+    Lost,
+}
+
+impl fmt::Display for ProcessError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProcessError::NotPicklable => write!(
+                f,
+                "these tasks cannot be sent to a process: they name no kernel (like pickling a lambda)"
+            ),
+            ProcessError::Worker(why) => write!(f, "a worker process failed: {why}"),
+            ProcessError::Garbled(why) => write!(f, "a garbled message between processes: {why}"),
+            ProcessError::Lost => write!(f, "a worker process went away before answering"),
+        }
+    }
+}
+
+impl std::error::Error for ProcessError {}
+
+impl From<DecodeError> for ProcessError {
+    fn from(err: DecodeError) -> Self {
+        ProcessError::Garbled(err.0)
+    }
+}
+
+/// A worker's answer for one chunk.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChunkReply {
+    pub first_task: usize,
+    pub results: Vec<u64>,
+    /// Start and end of each task on the worker's clock.
+    pub spans: Vec<[f64; 2]>,
+    /// Time the worker spent reading the arguments back.
+    pub decode_ms: f64,
+}
+
+const REPLY_OK: u64 = 0;
+const REPLY_FAILED: u64 = 1;
+
+/// The parent's message for one chunk: which kernel, where the chunk starts, its arguments.
+pub fn chunk_message(kernel: &str, tasks: Range<usize>, arguments: &[u8]) -> Vec<u8> {
+    Writer::new()
+        .bytes(kernel.as_bytes())
+        .u64(tasks.start as u64)
+        .bytes(arguments)
+        .finish()
+}
+
+/// The worker's side: reads a chunk message, rebuilds its tasks, runs them and answers with
+/// the results, or with why not. Never panics on a bad message.
+pub fn serve_chunk(message: &[u8], clock: Clock) -> Vec<u8> {
+    match run_chunk(message, clock) {
+        Ok(reply) => {
+            let spans: Vec<f64> = reply.spans.iter().flatten().copied().collect();
+            Writer::new()
+                .u64(REPLY_OK)
+                .u64(reply.first_task as u64)
+                .u64s(&reply.results)
+                .f64s(&spans)
+                .f64s(&[reply.decode_ms])
+                .finish()
+        }
+        Err(why) => Writer::new()
+            .u64(REPLY_FAILED)
+            .bytes(why.as_bytes())
+            .finish(),
+    }
+}
+
+fn run_chunk(message: &[u8], clock: Clock) -> Result<ChunkReply, String> {
+    let decode_start = clock();
+    let mut reader = Reader::new(message);
+    let kernel = reader.bytes().map_err(|e| e.to_string())?;
+    let first_task = reader.u64().map_err(|e| e.to_string())? as usize;
+    let arguments = reader.bytes().map_err(|e| e.to_string())?;
+    reader.end().map_err(|e| e.to_string())?;
+    let kernel = std::str::from_utf8(kernel).map_err(|_| "a kernel name that is not UTF-8")?;
+    let info = kernels::find(kernel).ok_or_else(|| format!("no kernel is called {kernel:?}"))?;
+    let tasks = (info.decode)(arguments).map_err(|e| e.to_string())?;
+    let decode_ms = clock() - decode_start;
+    let (mut results, mut spans) = (Vec::new(), Vec::new());
+    for task in 0..tasks.task_count() {
+        let start = clock();
+        results.push(run_one(&*tasks, task));
+        spans.push([start, clock()]);
+    }
+    Ok(ChunkReply {
+        first_task,
+        results,
+        spans,
+        decode_ms,
+    })
+}
+
+/// Reads a worker's answer.
+pub fn read_reply(reply: &[u8]) -> Result<ChunkReply, ProcessError> {
+    let mut reader = Reader::new(reply);
+    match reader.u64()? {
+        REPLY_OK => {
+            let first_task = reader.u64()? as usize;
+            let results = reader.u64s()?;
+            let flat = reader.f64s()?;
+            let decode_ms = reader.f64s()?.first().copied().unwrap_or(0.0);
+            reader.end()?;
+            if flat.len() != results.len() * 2 {
+                return Err(ProcessError::Garbled("spans do not match results".into()));
+            }
+            let spans = flat.chunks_exact(2).map(|s| [s[0], s[1]]).collect();
+            Ok(ChunkReply {
+                first_task,
+                results,
+                spans,
+                decode_ms,
+            })
+        }
+        REPLY_FAILED => {
+            let why = reader.bytes()?;
+            Err(ProcessError::Worker(
+                String::from_utf8_lossy(why).into_owned(),
+            ))
+        }
+        other => Err(ProcessError::Garbled(format!("unknown reply kind {other}"))),
+    }
+}
+
+/// The parent's side of a pool run, free of any transport: it hands out chunk messages to idle
+/// workers and files their replies. A driver sends [`Dispatcher::next_message`] to a worker
+/// whenever one has room, passes each reply to [`Dispatcher::on_reply`] and stops when
+/// [`Dispatcher::is_done`].
+pub struct Dispatcher<'w, W: Workload + ?Sized> {
+    work: &'w W,
+    kernel: &'static str,
+    chunks: Vec<Range<usize>>,
+    next_chunk: usize,
+    chunks_back: usize,
+    chunksize: usize,
+    results: Vec<u64>,
+    spans: Vec<TaskSpan>,
+    chunk_done: Vec<f64>,
+    chunk_back: Vec<bool>,
+    copy: CopyStats,
+    clock: Clock,
+    origin_ms: f64,
+}
+
+impl<'w, W: Workload + ?Sized> Dispatcher<'w, W> {
+    /// A run of `work` in chunks of `chunksize`; times are kept from `origin_ms` on `clock`.
+    pub fn new(
+        work: &'w W,
+        chunksize: usize,
+        clock: Clock,
+        origin_ms: f64,
+    ) -> Result<Self, ProcessError> {
+        let kernel = work.kernel().ok_or(ProcessError::NotPicklable)?;
+        let chunks = chunks(work.task_count(), chunksize);
+        Ok(Dispatcher {
+            work,
+            kernel,
+            chunk_done: vec![0.0; chunks.len()],
+            chunk_back: vec![false; chunks.len()],
+            chunks,
+            next_chunk: 0,
+            chunks_back: 0,
+            chunksize: chunksize.max(1),
+            results: vec![0; work.task_count()],
+            spans: Vec::with_capacity(work.task_count()),
+            copy: CopyStats::default(),
+            clock,
+            origin_ms,
+        })
+    }
+
+    /// The next chunk's message, serialized now (the time counts as serializing), or `None` when
+    /// every chunk has been sent.
+    pub fn next_message(&mut self) -> Option<Vec<u8>> {
+        let tasks = self.chunks.get(self.next_chunk)?.clone();
+        self.next_chunk += 1;
+        let start = (self.clock)();
+        let message = chunk_message(self.kernel, tasks.clone(), &self.work.encode_tasks(tasks));
+        self.copy.serialize_ms += (self.clock)() - start;
+        self.copy.bytes_sent += message.len();
+        self.copy.messages += 1;
+        Some(message)
+    }
+
+    /// Files `worker`'s reply.
+    pub fn on_reply(&mut self, worker: usize, reply: &[u8]) -> Result<(), ProcessError> {
+        let arrived = (self.clock)() - self.origin_ms;
+        self.copy.bytes_received += reply.len();
+        let reply = read_reply(reply)?;
+        let chunk = reply.first_task / self.chunksize;
+        let expected = self
+            .chunks
+            .get(chunk)
+            .filter(|tasks| tasks.start == reply.first_task && tasks.len() == reply.results.len())
+            .filter(|_| chunk < self.next_chunk && !self.chunk_back[chunk])
+            .ok_or_else(|| {
+                ProcessError::Garbled(format!(
+                    "{} results from task {} match no chunk that was sent and not yet answered",
+                    reply.results.len(),
+                    reply.first_task
+                ))
+            })?;
+        for (i, (&result, &[start, end])) in reply.results.iter().zip(&reply.spans).enumerate() {
+            let task = expected.start + i;
+            self.results[task] = result;
+            self.spans.push(TaskSpan {
+                task,
+                worker,
+                start_ms: start - self.origin_ms,
+                end_ms: end - self.origin_ms,
+            });
+        }
+        self.copy.deserialize_ms += reply.decode_ms;
+        self.chunk_done[chunk] = arrived;
+        self.chunk_back[chunk] = true;
+        self.chunks_back += 1;
+        Ok(())
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.chunks_back == self.chunks.len()
+    }
+
+    /// The results in task order and the run's trace.
+    pub fn finish(self, workers: usize, style: MapStyle, spawn_ms: f64) -> (Vec<u64>, Trace) {
+        let wall_ms = (self.clock)() - self.origin_ms;
+        let copy = CopyStats {
+            spawn_ms,
+            ..self.copy
+        };
+        let mut trace = Trace::new(
+            workers,
+            style,
+            self.chunksize,
+            wall_ms,
+            self.spans,
+            None,
+            Some(copy),
+        );
+        // Results reach the caller when their message arrives, not when the worker finished.
+        trace.first_result_ms =
+            style.first_result(self.chunksize, trace.tasks.len(), &self.chunk_done);
+        (self.results, trace)
+    }
+}
+
+/// Chunks each worker may hold at once: one to run and one waiting, so a worker never sits idle
+/// while the parent serializes its next chunk (Python's task handler likewise fills the queue
+/// ahead of the workers).
+pub const IN_FLIGHT_PER_WORKER: usize = 2;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use native::ProcessPool;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use std::sync::mpsc::{channel, Receiver, Sender};
+    use std::thread::JoinHandle;
+
+    use super::*;
+
+    /// k worker "processes" for native runs: threads that are handed nothing but bytes, so the
+    /// only way in or out is the serialization boundary.
+    pub struct ProcessPool {
+        inboxes: Vec<Sender<Vec<u8>>>,
+        replies: Receiver<(usize, Vec<u8>)>,
+        threads: Vec<JoinHandle<()>>,
+        clock: Clock,
+    }
+
+    impl ProcessPool {
+        /// Starts `workers` workers that read their clock from `clock`.
+        pub fn spawn(workers: usize, clock: Clock) -> std::io::Result<ProcessPool> {
+            let (reply_tx, replies) = channel();
+            let mut inboxes = Vec::with_capacity(workers);
+            let mut threads = Vec::with_capacity(workers);
+            for me in 0..workers {
+                let (tx, inbox) = channel::<Vec<u8>>();
+                let reply_tx = reply_tx.clone();
+                let thread = std::thread::Builder::new()
+                    .name(format!("overlap-process-{me}"))
+                    .spawn(move || {
+                        for message in inbox {
+                            if reply_tx.send((me, serve_chunk(&message, clock))).is_err() {
+                                break;
+                            }
+                        }
+                    })?;
+                inboxes.push(tx);
+                threads.push(thread);
+            }
+            Ok(ProcessPool {
+                inboxes,
+                replies,
+                threads,
+                clock,
+            })
+        }
+
+        pub fn workers(&self) -> usize {
+            self.inboxes.len()
+        }
+
+        /// Runs every task of `work` on the first `workers` workers of this pool, timing from
+        /// `origin_ms` on the pool's clock.
+        pub fn run<W: Workload + ?Sized>(
+            &self,
+            work: &W,
+            workers: usize,
+            style: MapStyle,
+            chunksize: usize,
+            origin_ms: f64,
+            spawn_ms: f64,
+        ) -> Result<(Vec<u64>, Trace), ProcessError> {
+            let workers = workers.clamp(1, self.workers());
+            let mut dispatcher = Dispatcher::new(work, chunksize, self.clock, origin_ms)?;
+            let mut in_flight = vec![0; workers];
+            let send =
+                |dispatcher: &mut Dispatcher<W>, worker: usize| -> Result<bool, ProcessError> {
+                    match dispatcher.next_message() {
+                        Some(message) => {
+                            self.inboxes[worker]
+                                .send(message)
+                                .map_err(|_| ProcessError::Lost)?;
+                            Ok(true)
+                        }
+                        None => Ok(false),
+                    }
+                };
+            for _ in 0..IN_FLIGHT_PER_WORKER {
+                for (worker, count) in in_flight.iter_mut().enumerate() {
+                    if send(&mut dispatcher, worker)? {
+                        *count += 1;
+                    }
+                }
+            }
+            while !dispatcher.is_done() {
+                let (worker, reply) = self.replies.recv().map_err(|_| ProcessError::Lost)?;
+                in_flight[worker] -= 1;
+                dispatcher.on_reply(worker, &reply)?;
+                if send(&mut dispatcher, worker)? {
+                    in_flight[worker] += 1;
+                }
+            }
+            Ok(dispatcher.finish(workers, style, spawn_ms))
+        }
+    }
+
+    impl Drop for ProcessPool {
+        /// Closes the inboxes and waits for the workers, as `Pool.__exit__` terminates and joins.
+        fn drop(&mut self) {
+            self.inboxes.clear();
+            for thread in self.threads.drain(..) {
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::engine::harness::system_clock;
+    use crate::engine::kernels;
+    use crate::engine::workload::Checksum;
+
+    #[test]
+    fn a_pool_gives_the_sequential_answer_and_counts_the_copies() {
+        let work = kernels::build("merge-sort", 8_000).unwrap();
+        let sequential: Vec<u64> = (0..work.task_count()).map(|i| work.run_task(i)).collect();
+        let pool = ProcessPool::spawn(3, system_clock).unwrap();
+        for (style, chunksize) in [
+            (MapStyle::Map, 6),
+            (MapStyle::Imap, 1),
+            (MapStyle::ImapUnordered, 64),
+        ] {
+            let origin = system_clock();
+            let (results, trace) = pool.run(&*work, 3, style, chunksize, origin, 0.0).unwrap();
+            assert_eq!(Checksum::of(&results), Checksum::of(&sequential));
+            let copy = trace.copy.unwrap();
+            assert_eq!(copy.messages, 64usize.div_ceil(chunksize));
+            // 8 000 numbers of 8 bytes went out; one result of 8 bytes per task came back.
+            assert!(copy.bytes_sent > 64_000, "{copy:?}");
+            assert!(copy.bytes_received >= 64 * 8, "{copy:?}");
+            assert_eq!(trace.tasks.len(), 64);
+            assert!(trace
+                .tasks
+                .iter()
+                .all(|s| s.worker < 3 && s.end_ms >= s.start_ms));
+        }
+    }
+
+    #[test]
+    fn bad_messages_are_answered_with_why() {
+        let reply = serve_chunk(b"not a message", system_clock);
+        assert!(matches!(read_reply(&reply), Err(ProcessError::Worker(_))));
+        let message = chunk_message("quicksort", 0..1, &[]);
+        let why = read_reply(&serve_chunk(&message, system_clock)).unwrap_err();
+        assert!(why.to_string().contains("quicksort"), "{why}");
+        assert!(matches!(
+            read_reply(b"\x07\0\0\0\0\0\0\0"),
+            Err(ProcessError::Garbled(_))
+        ));
+    }
+
+    #[test]
+    fn tasks_without_a_kernel_cannot_be_pickled() {
+        struct Lambda;
+        impl Workload for Lambda {
+            fn task_count(&self) -> usize {
+                1
+            }
+            fn run_task(&self, _: usize) -> u64 {
+                0
+            }
+        }
+        assert!(matches!(
+            Dispatcher::new(&Lambda, 1, system_clock, 0.0),
+            Err(ProcessError::NotPicklable)
+        ));
+    }
+}
