@@ -11,7 +11,7 @@ use crate::engine::workload::{digest_u64s, Workload};
 pub const LIMITS: Limits = Limits {
     min: 8,
     max: 4_096,
-    default: 1_200,
+    default: 1_500,
 };
 
 /// Escape-time limit: points still bounded after this many steps count as inside.

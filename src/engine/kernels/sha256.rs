@@ -14,7 +14,7 @@ use crate::engine::workload::Workload;
 pub const LIMITS: Limits = Limits {
     min: 1,
     max: 1_000_000_000,
-    default: 2_000_000,
+    default: 1_000_000,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
