@@ -64,16 +64,10 @@ where
                     break;
                 }
                 next_task.set(task + 1);
-                let start_ms = clock() - origin_ms;
-                let result = run_one(work, task);
-                let end_ms = clock() - origin_ms;
+                let (result, span) =
+                    TaskSpan::time(task, me, clock, origin_ms, || run_one(work, task));
                 results.borrow_mut()[task] = result;
-                spans.borrow_mut().push(TaskSpan {
-                    task,
-                    worker: me,
-                    start_ms,
-                    end_ms,
-                });
+                spans.borrow_mut().push(span);
                 yield_point().await;
             }
         }

@@ -360,21 +360,9 @@ impl Runtime {
             |spans, gil, wall| Trace::new(workers, style, chunksize, wall, spans, gil, None);
         let (results, trace) = match config.model {
             Model::Sequential => {
-                let mut spans = Vec::with_capacity(work.task_count());
-                let results = (0..work.task_count())
-                    .map(|task| {
-                        let start_ms = clock() - origin;
-                        let result = run_one(work, task);
-                        let end_ms = clock() - origin;
-                        spans.push(TaskSpan {
-                            task,
-                            worker: 0,
-                            start_ms,
-                            end_ms,
-                        });
-                        result
-                    })
-                    .collect();
+                let (results, spans) = (0..work.task_count())
+                    .map(|task| TaskSpan::time(task, 0, clock, origin, || run_one(work, task)))
+                    .unzip();
                 (results, trace(spans, None, clock() - origin))
             }
             Model::FreeThreads => {
@@ -529,21 +517,10 @@ fn run_threads<W: Workload + ?Sized>(
                 }
                 while let Some(chunk) = chunks.get(next_chunk.fetch_add(1, Ordering::Relaxed)) {
                     for task in chunk.clone() {
-                        let start_ms = clock() - origin;
-                        let result = match gil {
+                        mine.push(TaskSpan::time(task, me, clock, origin, || match gil {
                             Some(gil) => run_one_checkpointed(work, task, &|| gil.checkpoint(me)),
                             None => run_one(work, task),
-                        };
-                        let end_ms = clock() - origin;
-                        mine.push((
-                            result,
-                            TaskSpan {
-                                task,
-                                worker: me,
-                                start_ms,
-                                end_ms,
-                            },
-                        ));
+                        }));
                     }
                 }
                 if let Some(gil) = gil {

@@ -111,12 +111,12 @@ fn run_chunk(message: &[u8], clock: Clock) -> Result<ChunkReply, String> {
     let info = kernels::find(kernel).ok_or_else(|| format!("no kernel is called {kernel:?}"))?;
     let tasks = (info.decode)(arguments).map_err(|e| e.to_string())?;
     let decode_ms = clock() - decode_start;
-    let (mut results, mut spans) = (Vec::new(), Vec::new());
-    for task in 0..tasks.task_count() {
-        let start = clock();
-        results.push(run_one(&*tasks, task));
-        spans.push([start, clock()]);
-    }
+    let (results, spans) = (0..tasks.task_count())
+        .map(|task| {
+            let (result, span) = TaskSpan::time(task, 0, clock, 0.0, || run_one(&*tasks, task));
+            (result, [span.start_ms, span.end_ms])
+        })
+        .unzip();
     Ok(ChunkReply {
         first_task,
         results,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dispatch::MapStyle;
 use super::gil::GilStats;
+use super::harness::Clock;
 
 /// One task's life. Every model submits all tasks when the run starts (as `Pool.map` does), so a
 /// task's queue wait is the time from the start until a worker picked it up.
@@ -21,6 +22,26 @@ pub struct TaskSpan {
 }
 
 impl TaskSpan {
+    /// Runs `task` on `worker` and times it on `clock`, from `origin_ms`.
+    pub fn time(
+        task: usize,
+        worker: usize,
+        clock: Clock,
+        origin_ms: f64,
+        run: impl FnOnce() -> u64,
+    ) -> (u64, TaskSpan) {
+        let start_ms = clock() - origin_ms;
+        let result = run();
+        let end_ms = clock() - origin_ms;
+        let span = TaskSpan {
+            task,
+            worker,
+            start_ms,
+            end_ms,
+        };
+        (result, span)
+    }
+
     pub fn queue_wait_ms(&self) -> f64 {
         self.start_ms.max(0.0)
     }

@@ -74,14 +74,22 @@ pub(crate) fn encode_numbers(values: impl Iterator<Item = u64>) -> Vec<u8> {
     Writer::new().u64s(&values.collect::<Vec<_>>()).finish()
 }
 
+/// The numbers [`encode_numbers`] wrote, and nothing else.
+fn read_numbers(bytes: &[u8]) -> Result<Vec<u64>, DecodeError> {
+    let mut reader = Reader::new(bytes);
+    let numbers = reader.u64s()?;
+    reader.end()?;
+    Ok(numbers)
+}
+
 pub(crate) fn decode_numbers(
     bytes: &[u8],
     run: fn(&u64) -> u64,
 ) -> Result<TaskList<u64>, DecodeError> {
-    let mut reader = Reader::new(bytes);
-    let args = reader.u64s()?;
-    reader.end()?;
-    Ok(TaskList { args, run })
+    Ok(TaskList {
+        args: read_numbers(bytes)?,
+        run,
+    })
 }
 
 /// Two numbers per task, such as a range's ends.
@@ -93,7 +101,7 @@ pub(crate) fn decode_pairs(
     bytes: &[u8],
     run: fn(&[u64; 2]) -> u64,
 ) -> Result<TaskList<[u64; 2]>, DecodeError> {
-    let flat = decode_numbers(bytes, |_| 0)?.args;
+    let flat = read_numbers(bytes)?;
     if flat.len() % 2 != 0 {
         return Err(DecodeError("an odd count of numbers for pairs".into()));
     }
