@@ -307,13 +307,6 @@ impl Runtime {
         }
     }
 
-    /// A runtime for the rayon pool this is called in (natively: the global pool unless inside
-    /// `ThreadPool::install`).
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn current(clock: Clock) -> Self {
-        Runtime::new(clock, rayon::current_num_threads())
-    }
-
     /// Prepares an untimed first go: runs task 0 through the per-task function the model uses,
     /// so the browser has optimised it before timing starts (see [`run_one`]), and starts the
     /// reused process pool.

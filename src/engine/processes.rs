@@ -165,7 +165,6 @@ pub struct Dispatcher<'w, W: Workload + ?Sized> {
     kernel: &'static str,
     chunks: Vec<Range<usize>>,
     next_chunk: usize,
-    chunks_back: usize,
     chunksize: usize,
     results: Vec<u64>,
     spans: Vec<TaskSpan>,
@@ -193,7 +192,6 @@ impl<'w, W: Workload + ?Sized> Dispatcher<'w, W> {
             chunk_back: vec![false; chunks.len()],
             chunks,
             next_chunk: 0,
-            chunks_back: 0,
             chunksize: chunksize.max(1),
             results: vec![0; work.task_count()],
             spans: Vec::with_capacity(work.task_count()),
@@ -247,12 +245,11 @@ impl<'w, W: Workload + ?Sized> Dispatcher<'w, W> {
         self.copy.deserialize_ms += reply.decode_ms;
         self.chunk_done[chunk] = arrived;
         self.chunk_back[chunk] = true;
-        self.chunks_back += 1;
         Ok(())
     }
 
     pub fn is_done(&self) -> bool {
-        self.chunks_back == self.chunks.len()
+        self.chunk_back.iter().all(|&back| back)
     }
 
     /// The results in task order and the run's trace.
