@@ -105,6 +105,31 @@ pub async fn gil_threads_take_turns_on_wasm_threads() {
     assert!(stats.wait_ms > 0.0, "{stats:?}");
 }
 
+/// The processes model's two halves, compiled for wasm32 (32-bit usize) and joined here without a
+/// transport: what the browser runtime will do across Web Workers with postMessage.
+pub fn the_process_halves_work_in_wasm() {
+    use overlap::engine::dispatch::MapStyle;
+    use overlap::engine::kernels;
+    use overlap::engine::processes::{serve_chunk, Dispatcher};
+    // Kernels whose arguments are data, at sizes that send kilobytes.
+    for (slug, size) in [("merge-sort", 8_000), ("meta-scan", 20), ("matmul", 64)] {
+        let work = kernels::build(slug, size).unwrap();
+        let sequential = run(&*work, &RunConfig::default()).results;
+        let origin = performance_now();
+        let mut dispatcher = Dispatcher::new(&*work, 3, performance_now, origin).unwrap();
+        while let Some(message) = dispatcher.next_message() {
+            let reply = serve_chunk(&message, performance_now);
+            dispatcher.on_reply(0, &reply).unwrap();
+        }
+        assert!(dispatcher.is_done());
+        let (results, trace) = dispatcher.finish(1, MapStyle::Imap, 0.0);
+        assert_eq!(Checksum::of(&results), Checksum::of(&sequential), "{slug}");
+        let copy = trace.copy.unwrap();
+        assert_eq!(copy.messages, work.task_count().div_ceil(3), "{slug}");
+        assert!(copy.bytes_sent > 1_000, "{slug}: {copy:?}");
+    }
+}
+
 pub fn bad_requests_are_answered_not_trapped() {
     let reply = read_reply(&engine_measure(
         r#"{"kernel":"count","model":"sequential","size":1,"repeats":3}"#,
@@ -133,6 +158,11 @@ macro_rules! shared_wasm_tests {
         #[wasm_bindgen_test::wasm_bindgen_test]
         async fn gil_threads_take_turns_on_wasm_threads() {
             common::gil_threads_take_turns_on_wasm_threads().await;
+        }
+
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        fn the_process_halves_work_in_wasm() {
+            common::the_process_halves_work_in_wasm();
         }
 
         #[wasm_bindgen_test::wasm_bindgen_test]
