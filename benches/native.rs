@@ -34,7 +34,7 @@ fn measured(
 }
 
 fn median(m: &Measurement) -> f64 {
-    Summary::of(&m.samples_ms).expect("timings").median
+    Summary::of(&m.samples_ms()).expect("timings").median
 }
 
 /// One model at one k, with its own runtime (so a reused process pool stays up between rounds).

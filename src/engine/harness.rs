@@ -26,20 +26,24 @@ pub fn system_clock() -> f64 {
 /// Most repeats one request may ask for.
 pub const MAX_REPEATS: u32 = 50;
 
-/// The wall time of each repeat, the checksum they all agreed on and each repeat's trace.
+/// The checksum every repeat agreed on and each repeat's trace.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Measurement {
-    pub samples_ms: Vec<f64>,
     pub checksum: Checksum,
     pub traces: Vec<Trace>,
 }
 
 impl Measurement {
+    /// The wall time of each repeat, in order.
+    pub fn samples_ms(&self) -> Vec<f64> {
+        self.traces.iter().map(|trace| trace.wall_ms).collect()
+    }
+
     /// The trace of the repeat whose time was the median (the lower middle for an even count).
     pub fn median_trace(&self) -> &Trace {
-        let mut order: Vec<usize> = (0..self.traces.len()).collect();
-        order.sort_by(|&a, &b| self.samples_ms[a].total_cmp(&self.samples_ms[b]));
-        &self.traces[order[(order.len() - 1) / 2]]
+        let mut by_time: Vec<&Trace> = self.traces.iter().collect();
+        by_time.sort_by(|a, b| a.wall_ms.total_cmp(&b.wall_ms));
+        by_time[(by_time.len() - 1) / 2]
     }
 }
 
@@ -90,7 +94,6 @@ pub fn measure<W: Workload + ?Sized>(
         return Err(HarnessError::BadRepeats(repeats));
     }
     runtime.warm_up(work, config)?;
-    let mut samples_ms = Vec::with_capacity(repeats as usize);
     let mut traces = Vec::with_capacity(repeats as usize);
     let mut agreed: Option<Checksum> = None;
     for repeat in 0..repeats as usize {
@@ -107,11 +110,9 @@ pub fn measure<W: Workload + ?Sized>(
             }
             Some(_) => {}
         }
-        samples_ms.push(run.trace.wall_ms);
         traces.push(run.trace);
     }
     Ok(Measurement {
-        samples_ms,
         checksum: agreed.expect("repeats >= 1"),
         traces,
     })
@@ -141,7 +142,7 @@ mod tests {
         let ticks = (2 * work.task_count() + 1) as f64;
         let mut runtime = Runtime::new(ticking, 0);
         let m = measure(&work, &sequential(), 3, &mut runtime).unwrap();
-        assert_eq!(m.samples_ms, vec![ticks; 3]);
+        assert_eq!(m.samples_ms(), vec![ticks; 3]);
         assert_eq!(m.traces.len(), 3);
         assert_eq!(m.traces[0].tasks[1].start_ms, 3.0);
         assert_eq!(m.median_trace().wall_ms, ticks);

@@ -67,7 +67,7 @@ fn answer(request_json: &str, pool_threads: usize, clock: Clock) -> MeasureReply
         Ok(m) => MeasureReply::Done {
             threads: m.median_trace().workers,
             trace: Box::new(m.median_trace().clone()),
-            samples_ms: m.samples_ms,
+            samples_ms: m.samples_ms(),
             checksum: m.checksum,
         },
     }
