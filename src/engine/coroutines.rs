@@ -10,6 +10,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
+use super::control::RunControl;
 use super::harness::Clock;
 use super::models::run_one;
 use super::trace::TaskSpan;
@@ -36,7 +37,8 @@ impl Future for YieldNow {
 }
 
 /// k coroutines working through the tasks of `work`; `yield_point` is awaited after every task.
-/// Returns each task's result (in task order) and span (times from `origin_ms`).
+/// Returns each task's result (in task order) and span (times from `origin_ms`), stopping early
+/// (with only the spans of the tasks that ran) once `control` is cancelled.
 ///
 /// Generic over the yield point so a browser event loop can supply its own (one that lets
 /// messages in between tasks) while native runs use [`YieldNow`].
@@ -45,6 +47,7 @@ pub async fn gather<W, Y, F>(
     coroutines: usize,
     clock: Clock,
     origin_ms: f64,
+    control: &RunControl,
     yield_point: Y,
 ) -> (Vec<u64>, Vec<TaskSpan>)
 where
@@ -60,7 +63,7 @@ where
         async move {
             loop {
                 let task = next_task.get();
-                if task >= work.task_count() {
+                if task >= work.task_count() || control.is_cancelled() {
                     break;
                 }
                 next_task.set(task + 1);
@@ -68,6 +71,7 @@ where
                     TaskSpan::time(task, me, clock, origin_ms, || run_one(work, task));
                 results.borrow_mut()[task] = result;
                 spans.borrow_mut().push(span);
+                control.tasks_done(1);
                 yield_point().await;
             }
         }
@@ -117,7 +121,14 @@ mod tests {
     #[test]
     fn coroutines_take_turns_on_one_thread() {
         let work = CountLoop::new(640_000).unwrap();
-        let (results, spans) = block_on(gather(&work, 4, system_clock, 0.0, YieldNow::default));
+        let (results, spans) = block_on(gather(
+            &work,
+            4,
+            system_clock,
+            0.0,
+            &RunControl::default(),
+            YieldNow::default,
+        ));
         assert_eq!(results.iter().sum::<u64>(), 640_000);
         assert_eq!(spans.len(), 64);
         // Round robin: the first four tasks went to coroutines 0, 1, 2, 3 in turn...
@@ -132,7 +143,14 @@ mod tests {
     #[test]
     fn one_coroutine_is_sequential() {
         let work = CountLoop::new(64_000).unwrap();
-        let (_, spans) = block_on(gather(&work, 1, system_clock, 0.0, YieldNow::default));
+        let (_, spans) = block_on(gather(
+            &work,
+            1,
+            system_clock,
+            0.0,
+            &RunControl::default(),
+            YieldNow::default,
+        ));
         assert!(spans.iter().all(|s| s.worker == 0));
         assert!(spans.windows(2).all(|p| p[0].task + 1 == p[1].task));
     }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::models::{RunConfig, RunError, Runtime};
+use super::models::{Run, RunConfig, RunError, Runtime};
 use super::trace::Trace;
 use super::workload::{Checksum, Workload};
 
@@ -82,40 +82,65 @@ impl From<RunError> for HarnessError {
     }
 }
 
+/// Refuses a repeat count outside `1..=MAX_REPEATS`.
+pub fn check_repeats(repeats: u32) -> Result<(), HarnessError> {
+    if repeats == 0 || repeats > MAX_REPEATS {
+        return Err(HarnessError::BadRepeats(repeats));
+    }
+    Ok(())
+}
+
+/// Gathers the repeats of one measurement, checking that each computed what the first did. Used
+/// by [`measure`] and by the browser's event-loop models, which cannot block in a loop.
+#[derive(Debug, Default)]
+pub struct Repeats {
+    agreed: Option<Checksum>,
+    traces: Vec<Trace>,
+}
+
+impl Repeats {
+    pub fn add(&mut self, run: Run) -> Result<(), HarnessError> {
+        let checksum = Checksum::of(&run.results);
+        match self.agreed {
+            None => self.agreed = Some(checksum),
+            Some(first) if first != checksum => {
+                return Err(HarnessError::Inconsistent {
+                    first,
+                    repeat: self.traces.len(),
+                    got: checksum,
+                })
+            }
+            Some(_) => {}
+        }
+        self.traces.push(run.trace);
+        Ok(())
+    }
+
+    /// The measurement, or `None` if no repeat was added.
+    pub fn finish(self) -> Option<Measurement> {
+        Some(Measurement {
+            checksum: self.agreed?,
+            traces: self.traces,
+        })
+    }
+}
+
 /// Runs `work` as `config` says, `repeats` times after an untimed warm-up, timing each run with
-/// the runtime's clock.
+/// the runtime's clock and counting its tasks on the runtime's [`super::control::RunControl`].
 pub fn measure<W: Workload + ?Sized>(
     work: &W,
     config: &RunConfig,
     repeats: u32,
     runtime: &mut Runtime,
 ) -> Result<Measurement, HarnessError> {
-    if repeats == 0 || repeats > MAX_REPEATS {
-        return Err(HarnessError::BadRepeats(repeats));
-    }
+    check_repeats(repeats)?;
+    runtime.control.plan(repeats as usize * work.task_count());
     runtime.warm_up(work, config)?;
-    let mut traces = Vec::with_capacity(repeats as usize);
-    let mut agreed: Option<Checksum> = None;
-    for repeat in 0..repeats as usize {
-        let run = runtime.run(work, config)?;
-        let checksum = Checksum::of(&run.results);
-        match agreed {
-            None => agreed = Some(checksum),
-            Some(first) if first != checksum => {
-                return Err(HarnessError::Inconsistent {
-                    first,
-                    repeat,
-                    got: checksum,
-                })
-            }
-            Some(_) => {}
-        }
-        traces.push(run.trace);
+    let mut gathered = Repeats::default();
+    for _ in 0..repeats {
+        gathered.add(runtime.run(work, config)?)?;
     }
-    Ok(Measurement {
-        checksum: agreed.expect("repeats >= 1"),
-        traces,
-    })
+    Ok(gathered.finish().expect("repeats >= 1"))
 }
 
 #[cfg(test)]

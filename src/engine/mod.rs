@@ -1,6 +1,7 @@
 //! The browser-free core: everything here builds and tests natively.
 
 pub mod capability;
+pub mod control;
 pub mod coroutines;
 pub mod dispatch;
 pub mod experiment;

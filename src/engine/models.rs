@@ -2,12 +2,14 @@
 //! the results in task order and a [`Trace`] of the run.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::control::RunControl;
 use super::coroutines::{self, YieldNow};
 use super::dispatch::{chunks, MapStyle};
 use super::gil::{Gil, DEFAULT_SWITCH_INTERVAL};
@@ -254,6 +256,8 @@ pub enum RunError {
     /// The model needs something this runtime does not have (processes in the browser belong to
     /// the browser runtime, which gives each its own Web Worker).
     Unsupported(String),
+    /// Stopped on request before every task had run.
+    Cancelled,
 }
 
 impl fmt::Display for RunError {
@@ -262,6 +266,7 @@ impl fmt::Display for RunError {
             RunError::Config(err) => err.fmt(f),
             RunError::Process(err) => err.fmt(f),
             RunError::Unsupported(why) => f.write_str(why),
+            RunError::Cancelled => f.write_str("cancelled"),
         }
     }
 }
@@ -287,12 +292,14 @@ pub struct Run {
     pub trace: Trace,
 }
 
-/// Where runs are made: the clock, the size of the rayon pool the caller is running in, and
-/// (natively) a reusable process pool.
+/// Where runs are made: the clock, the size of the rayon pool the caller is running in, the
+/// switchboard that counts tasks and carries Cancel, and (natively) a reusable process pool.
 pub struct Runtime {
     pub clock: Clock,
     /// Threads of the rayon pool runs are made in; 0 if none was started.
     pub pool_threads: usize,
+    /// Shared with whoever watches the run (see [`RunControl`]).
+    pub control: Arc<RunControl>,
     #[cfg(not(target_arch = "wasm32"))]
     processes: Option<super::processes::ProcessPool>,
 }
@@ -302,6 +309,7 @@ impl Runtime {
         Runtime {
             clock,
             pool_threads,
+            control: Arc::default(),
             #[cfg(not(target_arch = "wasm32"))]
             processes: None,
         }
@@ -351,38 +359,47 @@ impl Runtime {
         let origin = clock();
         let trace =
             |spans, gil, wall| Trace::new(workers, style, chunksize, wall, spans, gil, None);
+        let control = Arc::clone(&self.control);
+        let control = &*control;
         let (results, trace) = match config.model {
             Model::Sequential => {
                 let (results, spans) = (0..work.task_count())
-                    .map(|task| TaskSpan::time(task, 0, clock, origin, || run_one(work, task)))
+                    .take_while(|_| !control.is_cancelled())
+                    .map(|task| {
+                        let done = TaskSpan::time(task, 0, clock, origin, || run_one(work, task));
+                        control.tasks_done(1);
+                        done
+                    })
                     .unzip();
                 (results, trace(spans, None, clock() - origin))
             }
             Model::FreeThreads => {
-                let (results, spans) = run_threads(work, workers, chunksize, clock, origin, None);
+                let (results, spans) =
+                    run_threads(work, workers, chunksize, clock, origin, control, None);
                 (results, trace(spans, None, clock() - origin))
             }
             Model::GilThreads => {
                 let gil = Gil::new(switch_interval, clock);
                 let (results, spans) =
-                    run_threads(work, workers, chunksize, clock, origin, Some(&gil));
+                    run_threads(work, workers, chunksize, clock, origin, control, Some(&gil));
                 let wall = clock() - origin;
                 (results, trace(spans, Some(gil.stats(origin)), wall))
             }
-            Model::Async => {
-                let (results, spans) = coroutines::block_on(coroutines::gather(
-                    work,
-                    workers,
-                    clock,
-                    origin,
-                    YieldNow::default,
-                ));
-                (results, trace(spans, None, clock() - origin))
-            }
+            Model::Async => coroutines::block_on(run_async(
+                work,
+                workers,
+                style,
+                clock,
+                control,
+                YieldNow::default,
+            )),
             Model::Processes => {
                 self.run_processes(work, config.spawn, workers, style, chunksize, origin)?
             }
         };
+        if control.is_cancelled() {
+            return Err(RunError::Cancelled);
+        }
         Ok(Run { results, trace })
     }
 
@@ -419,14 +436,23 @@ impl Runtime {
         let clock = self.clock;
         Ok(match spawn {
             Spawn::Reused => {
+                let control = Arc::clone(&self.control);
                 let pool = self.reused_processes(workers)?;
-                pool.run(work, workers, style, chunksize, origin, 0.0)?
+                pool.run(work, workers, style, chunksize, origin, 0.0, &control)?
             }
             Spawn::PerRun => {
                 let pool = ProcessPool::spawn(workers, clock)
                     .map_err(|e| RunError::Unsupported(format!("could not start workers: {e}")))?;
                 let spawn_ms = clock() - origin;
-                let outcome = pool.run(work, workers, style, chunksize, origin, spawn_ms)?;
+                let outcome = pool.run(
+                    work,
+                    workers,
+                    style,
+                    chunksize,
+                    origin,
+                    spawn_ms,
+                    &self.control,
+                )?;
                 // Shutting the pool down is part of `with Pool(k)`, so part of the run.
                 drop(pool);
                 let (results, mut trace) = outcome;
@@ -462,6 +488,31 @@ fn processes_elsewhere() -> RunError {
     )
 }
 
+/// The async model's run: `asyncio.gather` over `workers` coroutines, each awaiting
+/// `yield_point` after every task. Natively the event loop is [`coroutines::block_on`] with
+/// [`YieldNow`]; the browser awaits it on its engine worker's own event loop, with a yield point
+/// that lets messages (Cancel) in.
+pub async fn run_async<W, Y, F>(
+    work: &W,
+    workers: usize,
+    style: MapStyle,
+    clock: Clock,
+    control: &RunControl,
+    yield_point: Y,
+) -> (Vec<u64>, Trace)
+where
+    W: Workload + ?Sized,
+    Y: Fn() -> F,
+    F: Future<Output = ()>,
+{
+    let origin = clock();
+    let (results, spans) =
+        coroutines::gather(work, workers, clock, origin, control, yield_point).await;
+    let wall = clock() - origin;
+    let trace = Trace::new(workers, style, 1, wall, spans, None, None);
+    (results, trace)
+}
+
 /// Runs one task behind a call that is never inlined, for every model alike.
 ///
 /// Browsers compile wasm in tiers and never swap the code of a call already running: V8 starts
@@ -495,6 +546,7 @@ fn run_threads<W: Workload + ?Sized>(
     chunksize: usize,
     clock: Clock,
     origin: f64,
+    control: &RunControl,
     gil: Option<&Gil>,
 ) -> (Vec<u64>, Vec<TaskSpan>) {
     let chunks = chunks(work.task_count(), chunksize);
@@ -510,10 +562,14 @@ fn run_threads<W: Workload + ?Sized>(
                 }
                 while let Some(chunk) = chunks.get(next_chunk.fetch_add(1, Ordering::Relaxed)) {
                     for task in chunk.clone() {
+                        if control.is_cancelled() {
+                            break;
+                        }
                         mine.push(TaskSpan::time(task, me, clock, origin, || match gil {
                             Some(gil) => run_one_checkpointed(work, task, &|| gil.checkpoint(me)),
                             None => run_one(work, task),
                         }));
+                        control.tasks_done(1);
                     }
                 }
                 if let Some(gil) = gil {
@@ -533,8 +589,11 @@ mod tests {
     use super::*;
     use crate::engine::harness::system_clock;
     use crate::engine::kernels::count::CountLoop;
+    use crate::engine::processes::IN_FLIGHT_PER_WORKER;
     use crate::engine::test_pool as pool;
     use crate::engine::workload::Checksum;
+
+    const IN_FLIGHT: usize = 2 * IN_FLIGHT_PER_WORKER;
 
     /// Runs `config` in a rayon pool of exactly `threads`.
     fn run_in_pool<W: Workload + ?Sized>(work: &W, config: &RunConfig, threads: usize) -> Run {
@@ -747,5 +806,78 @@ mod tests {
             assert!(err.to_string().contains("between 0.1 and 1000 ms"), "{err}");
         }
         assert!(RunConfig::new(Model::Sequential, 0).resolve(64, 0).is_ok());
+    }
+
+    /// Tasks that ask their own run to stop when task `at` starts, counting how many ran.
+    struct CancelsAt {
+        control: Arc<RunControl>,
+        at: usize,
+        ran: AtomicUsize,
+    }
+
+    impl Workload for CancelsAt {
+        fn task_count(&self) -> usize {
+            64
+        }
+        fn run_task(&self, index: usize) -> u64 {
+            self.ran.fetch_add(1, Ordering::Relaxed);
+            if index == self.at {
+                self.control.cancel();
+            }
+            index as u64
+        }
+    }
+
+    #[test]
+    fn a_cancel_stops_every_model_before_its_next_task() {
+        for model in [
+            Model::Sequential,
+            Model::FreeThreads,
+            Model::GilThreads,
+            Model::Async,
+        ] {
+            pool(2).install(|| {
+                let mut runtime = Runtime::new(system_clock, 2);
+                let work = CancelsAt {
+                    control: Arc::clone(&runtime.control),
+                    at: 10,
+                    ran: AtomicUsize::new(0),
+                };
+                let got = runtime.run(&work, &RunConfig::new(model, 2));
+                assert_eq!(got, Err(RunError::Cancelled), "{model}");
+                // Task 10 and at most one task already under way on the other worker.
+                let ran = work.ran.load(Ordering::Relaxed);
+                assert!((11..=12).contains(&ran), "{model} ran {ran} tasks");
+                assert_eq!(runtime.control.progress().done, ran, "{model}");
+            });
+        }
+    }
+
+    #[test]
+    fn a_cancelled_process_pool_is_left_ready_for_the_next_run() {
+        let work = CountLoop::new(20_000_000_000).unwrap();
+        let config = RunConfig::new(Model::Processes, 2).with_style(MapStyle::Imap, Some(1));
+        let mut runtime = Runtime::new(system_clock, 0);
+        runtime.warm_up(&work, &config).unwrap();
+        let control = Arc::clone(&runtime.control);
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            control.cancel();
+        });
+        let started = system_clock();
+        assert_eq!(runtime.run(&work, &config), Err(RunError::Cancelled));
+        // Only the chunks already in flight finish: 2 per worker, not all 64.
+        assert!(
+            runtime.control.progress().done <= IN_FLIGHT,
+            "{:?}",
+            runtime.control.progress()
+        );
+        assert!(system_clock() - started < 30_000.0);
+        canceller.join().unwrap();
+
+        runtime.control = Arc::default();
+        let small = CountLoop::new(640_000).unwrap();
+        let run = runtime.run(&small, &config).unwrap();
+        assert_eq!(run.results.iter().sum::<u64>(), 640_000);
     }
 }

@@ -214,8 +214,8 @@ impl<'w, W: Workload + ?Sized> Dispatcher<'w, W> {
         Some(message)
     }
 
-    /// Files `worker`'s reply.
-    pub fn on_reply(&mut self, worker: usize, reply: &[u8]) -> Result<(), ProcessError> {
+    /// Files `worker`'s reply; returns how many tasks it answered.
+    pub fn on_reply(&mut self, worker: usize, reply: &[u8]) -> Result<usize, ProcessError> {
         let arrived = (self.clock)() - self.origin_ms;
         self.copy.bytes_received += reply.len();
         let reply = read_reply(reply)?;
@@ -245,7 +245,7 @@ impl<'w, W: Workload + ?Sized> Dispatcher<'w, W> {
         self.copy.deserialize_ms += reply.decode_ms;
         self.chunk_done[chunk] = arrived;
         self.chunk_back[chunk] = true;
-        Ok(())
+        Ok(reply.results.len())
     }
 
     pub fn is_done(&self) -> bool {
@@ -289,6 +289,7 @@ mod native {
     use std::thread::JoinHandle;
 
     use super::*;
+    use crate::engine::control::RunControl;
 
     /// k worker "processes" for native runs: threads that are handed nothing but bytes, so the
     /// only way in or out is the serialization boundary.
@@ -333,7 +334,9 @@ mod native {
         }
 
         /// Runs every task of `work` on the first `workers` workers of this pool, timing from
-        /// `origin_ms` on the pool's clock.
+        /// `origin_ms` on the pool's clock. Once `control` is cancelled no more chunks go out;
+        /// those already sent are waited for, so the pool is left with nothing in flight.
+        #[allow(clippy::too_many_arguments)]
         pub fn run<W: Workload + ?Sized>(
             &self,
             work: &W,
@@ -342,6 +345,7 @@ mod native {
             chunksize: usize,
             origin_ms: f64,
             spawn_ms: f64,
+            control: &RunControl,
         ) -> Result<(Vec<u64>, Trace), ProcessError> {
             let workers = workers.clamp(1, self.workers());
             let mut dispatcher = Dispatcher::new(work, chunksize, self.clock, origin_ms)?;
@@ -365,11 +369,11 @@ mod native {
                     }
                 }
             }
-            while !dispatcher.is_done() {
+            while in_flight.iter().any(|&n| n > 0) {
                 let (worker, reply) = self.replies.recv().map_err(|_| ProcessError::Lost)?;
                 in_flight[worker] -= 1;
-                dispatcher.on_reply(worker, &reply)?;
-                if send(&mut dispatcher, worker)? {
+                control.tasks_done(dispatcher.on_reply(worker, &reply)?);
+                if !control.is_cancelled() && send(&mut dispatcher, worker)? {
                     in_flight[worker] += 1;
                 }
             }
@@ -391,6 +395,7 @@ mod native {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::engine::control::RunControl;
     use crate::engine::harness::system_clock;
     use crate::engine::kernels;
     use crate::engine::workload::Checksum;
@@ -406,7 +411,11 @@ mod tests {
             (MapStyle::ImapUnordered, 64),
         ] {
             let origin = system_clock();
-            let (results, trace) = pool.run(&*work, 3, style, chunksize, origin, 0.0).unwrap();
+            let control = RunControl::default();
+            let (results, trace) = pool
+                .run(&*work, 3, style, chunksize, origin, 0.0, &control)
+                .unwrap();
+            assert_eq!(control.progress().done, 64);
             assert_eq!(Checksum::of(&results), Checksum::of(&sequential));
             let copy = trace.copy.unwrap();
             assert_eq!(copy.messages, 64usize.div_ceil(chunksize));

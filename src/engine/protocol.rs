@@ -3,11 +3,67 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::harness::{self, Clock};
-use super::kernels;
-use super::models::{RunConfig, Runtime};
+use super::control::Progress;
+use super::harness::{self, Clock, HarnessError, Measurement};
+use super::kernels::{self, KernelError};
+use super::models::{Model, RunConfig, RunError, Runtime};
 use super::trace::Trace;
-use super::workload::Checksum;
+use super::workload::{Checksum, Workload};
+
+/// What the page tells the engine worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum ToEngine {
+    /// Measure `request`; the engine answers with progress and then one [`FromEngine::Reply`]
+    /// carrying the same `id`. One measurement at a time.
+    Measure { id: u32, request: MeasureRequest },
+    /// Stop measurement `id` (ignored if it is already over).
+    Cancel { id: u32 },
+}
+
+/// What the engine worker tells the page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum FromEngine {
+    /// Loaded, with a rayon pool of `threads` (0: none) that took `pool_start_ms` to start.
+    Ready {
+        threads: usize,
+        pool_start_ms: f64,
+    },
+    /// Tasks done so far in measurement `id`, at least every 100 ms while it runs.
+    Progress {
+        id: u32,
+        progress: Progress,
+    },
+    Reply {
+        id: u32,
+        reply: MeasureReply,
+    },
+    /// A thread of the engine trapped (a panic in wasm aborts): its memory can no longer be
+    /// trusted, so the page must start a new engine. Also sent when the engine fails to load.
+    Fault {
+        message: String,
+    },
+}
+
+impl ToEngine {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("messages always serialize")
+    }
+}
+
+impl FromEngine {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("messages always serialize")
+    }
+
+    /// Reads a message on the page; a garbled one becomes a fault that says so.
+    pub fn read(json: &str) -> FromEngine {
+        serde_json::from_str(json).unwrap_or_else(|err| FromEngine::Fault {
+            message: format!("unreadable message from the engine: {err}"),
+        })
+    }
+}
 
 /// Run kernel `kernel` at `size` as `run` says, `repeats` times.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -35,6 +91,8 @@ pub enum MeasureReply {
     Failed {
         message: String,
     },
+    /// Stopped on request; nothing was measured.
+    Cancelled,
 }
 
 impl MeasureReply {
@@ -48,21 +106,38 @@ impl MeasureReply {
 /// Answers one request inside the engine: parse, validate, measure. Never panics on bad input.
 /// `pool_threads` is the size of the rayon pool the thread models use (0 if none was started).
 pub fn handle(request_json: &str, pool_threads: usize, clock: Clock) -> String {
-    serde_json::to_string(&answer(request_json, pool_threads, clock))
-        .expect("replies always serialize")
+    let reply = match serde_json::from_str::<MeasureRequest>(request_json) {
+        Ok(request) => measure(&request, &mut Runtime::new(clock, pool_threads)),
+        Err(err) => MeasureReply::failed(format!("unreadable request: {err}")),
+    };
+    serde_json::to_string(&reply).expect("replies always serialize")
 }
 
-fn answer(request_json: &str, pool_threads: usize, clock: Clock) -> MeasureReply {
-    let request = match serde_json::from_str::<MeasureRequest>(request_json) {
-        Ok(request) => request,
-        Err(err) => return MeasureReply::failed(format!("unreadable request: {err}")),
-    };
-    let work = match kernels::build(&request.kernel, request.size) {
-        Ok(work) => work,
-        Err(err) => return MeasureReply::failed(err),
-    };
-    let mut runtime = Runtime::new(clock, pool_threads);
-    match harness::measure(&*work, &request.run, request.repeats, &mut runtime) {
+/// Measures `request` on `runtime`, whose [`super::control::RunControl`] counts the tasks and carries Cancel.
+pub fn measure(request: &MeasureRequest, runtime: &mut Runtime) -> MeasureReply {
+    match prepare(request) {
+        Ok(work) => reply(harness::measure(
+            &*work,
+            &request.run,
+            request.repeats,
+            runtime,
+        )),
+        Err(reply) => reply,
+    }
+}
+
+/// Builds the request's workload, refusing an unknown kernel, a size outside its limits and a
+/// size that would not fit in memory, before anything is allocated.
+pub fn prepare(request: &MeasureRequest) -> Result<Box<dyn Workload>, MeasureReply> {
+    let copies = request.run.model == Model::Processes;
+    kernels::build_checked(&request.kernel, request.size, copies)
+        .map_err(|err: KernelError| MeasureReply::failed(err))
+}
+
+/// The reply for a measurement's outcome.
+pub fn reply(outcome: Result<Measurement, HarnessError>) -> MeasureReply {
+    match outcome {
+        Err(HarnessError::Run(RunError::Cancelled)) => MeasureReply::Cancelled,
         Err(err) => MeasureReply::failed(err),
         Ok(m) => MeasureReply::Done {
             threads: m.median_trace().workers,
@@ -193,6 +268,44 @@ mod tests {
             matches!(&reply, MeasureReply::Failed { message } if message.contains("none was started")),
             "{reply:?}"
         );
+    }
+
+    #[test]
+    fn messages_survive_their_json_and_garbled_ones_become_faults() {
+        let measure = ToEngine::Measure {
+            id: 7,
+            request: serde_json::from_str(r#"{"kernel":"fib","size":30,"repeats":3}"#).unwrap(),
+        };
+        let json = measure.to_json();
+        assert!(json.contains(r#""type":"measure""#), "{json}");
+        assert_eq!(serde_json::from_str::<ToEngine>(&json).unwrap(), measure);
+        let progress = FromEngine::Progress {
+            id: 7,
+            progress: Progress { done: 3, total: 9 },
+        };
+        assert_eq!(FromEngine::read(&progress.to_json()), progress);
+        let cancelled = FromEngine::Reply {
+            id: 7,
+            reply: MeasureReply::Cancelled,
+        };
+        assert_eq!(FromEngine::read(&cancelled.to_json()), cancelled);
+        assert!(matches!(FromEngine::read("{}"), FromEngine::Fault { .. }));
+    }
+
+    #[test]
+    fn a_cancelled_measurement_says_so_and_too_big_a_size_is_refused_first() {
+        let mut runtime = Runtime::new(system_clock, 0);
+        runtime.control.cancel();
+        let request: MeasureRequest =
+            serde_json::from_str(r#"{"kernel":"count","size":640000,"repeats":3}"#).unwrap();
+        assert_eq!(measure(&request, &mut runtime), MeasureReply::Cancelled);
+        let huge = r#"{"kernel":"merge-sort","size":100000000,"repeats":1}"#;
+        match ask(huge) {
+            MeasureReply::Failed { message } => {
+                assert!(message.contains("largest size that fits"), "{message}")
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
     }
 
     #[test]

@@ -9,9 +9,11 @@ use crate::engine::size::{Limits, SizeError};
 use crate::engine::wire::{DecodeError, Reader, Writer};
 use crate::engine::workload::{digest_u64s, Workload};
 
+/// The upper limit is past what fits in a page's memory on purpose: sizes between are refused by
+/// the memory check with the largest size that fits, which is the lesson worth seeing.
 pub const LIMITS: Limits = Limits {
     min: 1,
-    max: 32_000_000,
+    max: 128_000_000,
     default: 8_000_000,
 };
 

@@ -41,6 +41,10 @@ fn words(n: u64, rng: &mut SplitMix64) -> String {
         .join(" ")
 }
 
+/// A page's bytes in memory, generously: bodies are one to four kilobytes (2.6 KB on average),
+/// and a grown `String` may hold spare capacity.
+pub const BYTES_PER_PAGE: u64 = 4_096;
+
 /// Page `index` of the corpus: a head with zero to five meta tags, decoys that must not match,
 /// and a body of one to four kilobytes.
 pub fn page(index: u64) -> String {

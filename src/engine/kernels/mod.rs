@@ -9,6 +9,7 @@ use super::wire::{DecodeError, Reader, Writer};
 use super::workload::Workload;
 
 pub mod count;
+pub mod fault_drill;
 pub mod fib;
 pub mod mandelbrot;
 pub mod matmul;
@@ -45,6 +46,9 @@ pub struct KernelInfo {
     /// The same work in Python, for the reader who knows Python.
     pub python: &'static str,
     pub limits: Limits,
+    /// Bytes of input data the parent holds at `size` (a generous estimate), so a size that
+    /// would not fit in the browser's memory is refused before anything is built.
+    pub memory: fn(u64) -> u64,
     pub build: fn(u64) -> Result<Box<dyn Workload>, SizeError>,
     /// The process side: rebuilds tasks from what [`Workload::encode_tasks`] wrote (unpickling).
     pub decode: Decode,
@@ -140,6 +144,7 @@ pub const KERNELS: &[KernelInfo] = &[
         size_means: "N, the number to count to",
         python: "while n > 0: n -= 1",
         limits: count::LIMITS,
+        memory: |_| 0,
         build: |size| boxed(count::CountLoop::new(size)),
         decode: |bytes| boxed(count::decode(bytes)),
     },
@@ -149,6 +154,7 @@ pub const KERNELS: &[KernelInfo] = &[
         size_means: "the largest n",
         python: "pool.map(fib, [n, n - 1, ..., n - 5] * 10)",
         limits: fib::LIMITS,
+        memory: |_| 0,
         build: |size| boxed(fib::Fib::new(size)),
         decode: |bytes| boxed(fib::decode(bytes)),
     },
@@ -158,6 +164,7 @@ pub const KERNELS: &[KernelInfo] = &[
         size_means: "pages in the corpus",
         python: "re.findall(r'<meta[^>]*>', page) for page in pages",
         limits: meta_scan::LIMITS,
+        memory: |pages| pages * meta_scan::BYTES_PER_PAGE,
         build: |size| boxed(meta_scan::MetaScan::new(size)),
         decode: |bytes| boxed(meta_scan::decode(bytes)),
     },
@@ -167,6 +174,7 @@ pub const KERNELS: &[KernelInfo] = &[
         size_means: "image width in pixels",
         python: "[escape_time(complex(x, y)) for x in xs] for y in ys",
         limits: mandelbrot::LIMITS,
+        memory: |width| width * 16,
         build: |size| boxed(mandelbrot::Mandelbrot::new(size)),
         decode: |bytes| boxed(mandelbrot::decode(bytes)),
     },
@@ -176,6 +184,7 @@ pub const KERNELS: &[KernelInfo] = &[
         size_means: "N: primes below N are counted",
         python: "sum(is_prime(n) for n in range(lo, hi))",
         limits: primes::LIMITS,
+        memory: |_| 0,
         build: |size| boxed(primes::Primes::new(size)),
         decode: |bytes| boxed(primes::decode(bytes)),
     },
@@ -185,6 +194,7 @@ pub const KERNELS: &[KernelInfo] = &[
         size_means: "n, for n×n matrices",
         python: "[[sum(a * b for a, b in zip(row, col)) for col in zip(*B)] for row in A]",
         limits: matmul::LIMITS,
+        memory: |n| 2 * n * n * 8,
         build: |size| boxed(matmul::MatMul::new(size)),
         decode: |bytes| boxed(matmul::decode(bytes)),
     },
@@ -194,6 +204,7 @@ pub const KERNELS: &[KernelInfo] = &[
         size_means: "64-byte blocks hashed",
         python: "hashlib.sha256(digest + block).digest() for block in blocks",
         limits: sha256::LIMITS,
+        memory: |_| 0,
         build: |size| boxed(sha256::Sha256Chain::new(size)),
         decode: |bytes| boxed(sha256::decode(bytes)),
     },
@@ -203,6 +214,7 @@ pub const KERNELS: &[KernelInfo] = &[
         size_means: "random points",
         python: "sum(random() ** 2 + random() ** 2 < 1 for _ in range(n))",
         limits: monte_carlo_pi::LIMITS,
+        memory: |_| 0,
         build: |size| boxed(monte_carlo_pi::MonteCarloPi::new(size)),
         decode: |bytes| boxed(monte_carlo_pi::decode(bytes)),
     },
@@ -212,16 +224,44 @@ pub const KERNELS: &[KernelInfo] = &[
         size_means: "64-bit numbers to sort",
         python: "pool.map(merge_sort, chunks)",
         limits: merge_sort::LIMITS,
+        memory: |len| len * 8 * 2,
         build: |size| boxed(merge_sort::MergeSort::new(size)),
         decode: |bytes| boxed(merge_sort::decode(bytes)),
     },
 ];
+
+/// Not one of [`KERNELS`], so sweeps and benchmarks leave it out, but found by [`find`] like
+/// any other: a run may ask for it, and a process can decode it.
+pub const FAULT_DRILL: KernelInfo = KernelInfo {
+    slug: "fault-drill",
+    title: "Fault drill: one task raises",
+    size_means: "the task that raises (0 to 63)",
+    python: "pool.map(f, range(64)) where f raises at one task",
+    limits: fault_drill::LIMITS,
+    memory: |_| 0,
+    build: |size| boxed(fault_drill::FaultDrill::new(size)),
+    decode: |bytes| boxed(fault_drill::decode(bytes)),
+};
+
+/// Memory a WebAssembly instance may grow to (the linker's `--max-memory`, see
+/// `.cargo/config.toml`).
+pub const MEMORY_LIMIT: u64 = 1 << 30;
+
+/// Part of [`MEMORY_LIMIT`] kept for everything but the kernel's data: the module, thread stacks
+/// and the allocator's slack.
+pub const MEMORY_RESERVE: u64 = 128 << 20;
 
 /// Why a kernel could not be built.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KernelError {
     Unknown(String),
     Size(SizeError),
+    /// The data would not fit in memory; `fits` is the largest size that would.
+    Memory {
+        slug: &'static str,
+        needs: u64,
+        fits: u64,
+    },
 }
 
 impl fmt::Display for KernelError {
@@ -236,6 +276,14 @@ impl fmt::Display for KernelError {
                 )
             }
             KernelError::Size(err) => err.fmt(f),
+            KernelError::Memory { slug, needs, fits } => write!(
+                f,
+                "{slug} at this size needs about {} MB, more than the {} MB a WebAssembly page \
+                 may use; the largest size that fits is {}.",
+                needs >> 20,
+                (MEMORY_LIMIT - MEMORY_RESERVE) >> 20,
+                super::size::group(*fits)
+            ),
         }
     }
 }
@@ -243,13 +291,66 @@ impl fmt::Display for KernelError {
 impl std::error::Error for KernelError {}
 
 pub fn find(slug: &str) -> Option<&'static KernelInfo> {
-    KERNELS.iter().find(|k| k.slug == slug)
+    KERNELS
+        .iter()
+        .chain(std::iter::once(&FAULT_DRILL))
+        .find(|k| k.slug == slug)
 }
 
-/// Builds kernel `slug` at `size`, refusing unknown names and sizes outside its limits.
-pub fn build(slug: &str, size: u64) -> Result<Box<dyn Workload>, KernelError> {
+impl KernelInfo {
+    /// Bytes a run holds at `size`: the data, and with `copies` (processes) its serialized
+    /// copies on their way to the workers as well, at worst as much again.
+    pub fn footprint(&self, size: u64, copies: bool) -> u64 {
+        let data = (self.memory)(size);
+        if copies {
+            data.saturating_mul(2)
+        } else {
+            data
+        }
+    }
+
+    /// Refuses a size whose data would not fit in the memory a page may use, naming the largest
+    /// size that would.
+    pub fn check_memory(&self, size: u64, copies: bool) -> Result<(), KernelError> {
+        let budget = MEMORY_LIMIT - MEMORY_RESERVE;
+        let needs = self.footprint(size, copies);
+        if needs <= budget {
+            return Ok(());
+        }
+        // The footprint grows with the size, so the largest size that fits is a binary search.
+        let (mut fits, mut too_big) = (self.limits.min, size);
+        while too_big - fits > 1 {
+            let mid = fits + (too_big - fits) / 2;
+            if self.footprint(mid, copies) <= budget {
+                fits = mid;
+            } else {
+                too_big = mid;
+            }
+        }
+        Err(KernelError::Memory {
+            slug: self.slug,
+            needs,
+            fits,
+        })
+    }
+}
+
+/// Builds kernel `slug` at `size`, refusing unknown names, sizes outside its limits and sizes
+/// whose data would not fit in memory (counting the copies a processes run makes if `copies`).
+pub fn build_checked(
+    slug: &str,
+    size: u64,
+    copies: bool,
+) -> Result<Box<dyn Workload>, KernelError> {
     let info = find(slug).ok_or_else(|| KernelError::Unknown(slug.to_string()))?;
+    info.limits.check(size).map_err(KernelError::Size)?;
+    info.check_memory(size, copies)?;
     (info.build)(size).map_err(KernelError::Size)
+}
+
+/// [`build_checked`] for a run that makes no copies.
+pub fn build(slug: &str, size: u64) -> Result<Box<dyn Workload>, KernelError> {
+    build_checked(slug, size, false)
 }
 
 #[cfg(test)]
@@ -312,6 +413,41 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn sizes_that_would_not_fit_in_memory_are_refused_before_building() {
+        let sort = find("merge-sort").unwrap();
+        let err = build_checked("merge-sort", sort.limits.max, false)
+            .err()
+            .unwrap();
+        let KernelError::Memory { needs, fits, .. } = err else {
+            panic!("expected a memory refusal, got {err:?}");
+        };
+        assert!(needs > MEMORY_LIMIT - MEMORY_RESERVE);
+        assert!(sort.check_memory(fits, false).is_ok());
+        assert!(sort.check_memory(fits + 1, false).is_err());
+        assert!(err.to_string().contains("more than the 896 MB"), "{err}");
+        // Processes also hold serialized copies, so less fits.
+        let KernelError::Memory {
+            fits: fits_copied, ..
+        } = sort.check_memory(sort.limits.max, true).unwrap_err()
+        else {
+            unreachable!()
+        };
+        assert!(fits_copied < fits);
+        // Every default fits, with copies.
+        for kernel in KERNELS {
+            assert!(
+                kernel.check_memory(kernel.limits.default, true).is_ok(),
+                "{}",
+                kernel.slug
+            );
+        }
+        assert!(
+            find("fault-drill").is_some(),
+            "the drill is found though not listed"
+        );
     }
 
     #[test]
