@@ -1,41 +1,37 @@
-// The engine worker. It runs measurements off the page's thread: a rayon job blocks its caller
-// (Atomics.wait) until the pool is done, and browsers forbid blocking the page.
-//
-// The page sends {type: 'start', glueUrl, module, threads}. We import the page's own wasm-bindgen
-// glue, instantiate the module the page already compiled (a fresh shared memory, no second
-// download), and, if threads > 0, start a rayon pool of that many workers sharing that memory.
-// Then each {type: 'measure', json} gets a {type: 'reply', json}.
-
-let engine = null;
-let poolThreads = 0;
+// The engine worker: owns every run, off the page's thread (a rayon job blocks its caller with
+// Atomics.wait, and browsers forbid blocking the page). The page starts it from a Blob of this
+// file (src/web/scripts.rs) and sends {glueUrl, module, threads} first: we import the page's own
+// wasm-bindgen glue, instantiate the module the page already compiled (a fresh shared memory, no
+// second download) and start a rayon pool of `threads`. From then on Rust handles every message
+// (src/web/host.rs); they are JSON strings of protocol::ToEngine and protocol::FromEngine.
 
 const describe = (error) => String(error && error.message ? error.message : error);
+const fault = (message) => postMessage(JSON.stringify({ type: 'fault', message }));
 
-self.onmessage = async ({ data }) => {
-  if (data.type === 'start') {
+self.onmessage = async ({ data: start }) => {
+  self.onmessage = null;
+  let engine;
+  try {
+    engine = await import(start.glueUrl);
+    await engine.default({ module_or_path: start.module });
+  } catch (error) {
+    fault(`the engine failed to load: ${describe(error)}`);
+    return;
+  }
+  // A panic on this thread calls this before the trap ends the worker (src/web/panic.rs).
+  self.overlapFault = fault;
+  let threads = 0;
+  let poolError = null;
+  const started = performance.now();
+  if (start.threads > 0) {
     try {
-      engine = await import(data.glueUrl);
-      await engine.default({ module_or_path: data.module });
+      await engine.initThreadPool(start.threads);
+      threads = start.threads;
     } catch (error) {
-      postMessage({ type: 'error', stage: 'load', message: describe(error) });
-      return;
-    }
-    if (data.threads > 0) {
-      try {
-        await engine.initThreadPool(data.threads);
-        poolThreads = data.threads;
-      } catch (error) {
-        postMessage({ type: 'error', stage: 'pool', message: describe(error) });
-        return;
-      }
-    }
-    postMessage({ type: 'ready', threads: poolThreads });
-  } else if (data.type === 'measure') {
-    try {
-      postMessage({ type: 'reply', json: engine.engineMeasure(data.json, poolThreads) });
-    } catch (error) {
-      // A Rust panic arrives here as a trap ("unreachable"); its message went to the console.
-      postMessage({ type: 'error', stage: 'run', message: describe(error) });
+      poolError = describe(error);
     }
   }
+  const poolStartMs = performance.now() - started;
+  self.onmessage = ({ data }) => engine.engineReceive(data);
+  engine.engineStart(threads, poolStartMs, poolError);
 };

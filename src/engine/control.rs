@@ -17,10 +17,11 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Done as a fraction of the total, 0 to 1 (1 when there is nothing to do).
+    /// Done as a fraction of the total, 0 to 1 (0 until the run has planned its tasks, so a bar
+    /// never jumps to full and back).
     pub fn fraction(&self) -> f64 {
         if self.total == 0 {
-            1.0
+            0.0
         } else {
             (self.done as f64 / self.total as f64).min(1.0)
         }
@@ -71,7 +72,7 @@ mod tests {
     #[test]
     fn counts_towards_the_plan_and_remembers_a_cancel() {
         let control = RunControl::default();
-        assert_eq!(control.progress().fraction(), 1.0);
+        assert_eq!(control.progress().fraction(), 0.0);
         control.plan(8);
         control.tasks_done(2);
         assert_eq!(control.progress(), Progress { done: 2, total: 8 });

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::models::Model;
 use super::size::Limits;
 use super::stats::{self, Summary};
+use super::trace::Trace;
 use super::workload::Checksum;
 
 /// Repeats per step: at least 3, so the median means something.
@@ -14,36 +15,47 @@ pub const REPEATS: Limits = Limits {
     default: 3,
 };
 
-/// One run of the sweep: a model with a pool of `threads`.
+/// One run of the sweep: a model with `threads` workers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     pub model: Model,
     pub threads: usize,
 }
 
-/// The thread sweep: the sequential baseline first, then free threads for every k from 1 to
-/// `cores`. Without threads only the baseline runs.
-pub fn plan(threads_available: bool, cores: usize) -> Vec<Step> {
+/// The models a sweep may compare with the sequential baseline, in the order they are shown.
+pub const SWEEP_MODELS: [Model; 4] = [
+    Model::GilThreads,
+    Model::FreeThreads,
+    Model::Processes,
+    Model::Async,
+];
+
+/// The thread sweep: the sequential baseline first, then each chosen model for every k from 1 to
+/// `cores`. Without threads, the models that need a thread pool are left out.
+pub fn plan(models: &[Model], threads_available: bool, cores: usize) -> Vec<Step> {
     let baseline = Step {
         model: Model::Sequential,
         threads: 1,
     };
-    let sweep = (1..=cores.max(1))
-        .filter(|_| threads_available)
-        .map(|threads| Step {
-            model: Model::FreeThreads,
-            threads,
-        });
+    let sweep = SWEEP_MODELS
+        .into_iter()
+        .filter(|model| models.contains(model))
+        .filter(|model| threads_available || !model.uses_pool())
+        .flat_map(|model| (1..=cores.max(1)).map(move |threads| Step { model, threads }));
     std::iter::once(baseline).chain(sweep).collect()
 }
 
-/// The measured outcome of one step.
+/// The measured outcome of one step, over every round so far.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     pub model: Model,
     pub threads: usize,
     pub summary: Summary,
     pub checksum: Checksum,
+    /// Every repeat's wall time, in the order measured.
+    pub samples_ms: Vec<f64>,
+    /// The trace of the repeat whose time is the median.
+    pub trace: Option<Box<Trace>>,
 }
 
 impl Row {
@@ -59,7 +71,30 @@ impl Row {
             threads,
             summary: Summary::of(samples_ms)?,
             checksum,
+            samples_ms: samples_ms.to_vec(),
+            trace: None,
         })
+    }
+}
+
+/// Why a measurement could not be added to a report.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RecordError {
+    /// Not valid times.
+    BadSamples,
+    /// The same step computed a different answer in an earlier round.
+    Inconsistent { before: Checksum, now: Checksum },
+}
+
+impl std::fmt::Display for RecordError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecordError::BadSamples => write!(f, "the engine returned no usable timings"),
+            RecordError::Inconsistent { before, now } => write!(
+                f,
+                "it computed checksum {now} this round and {before} the round before"
+            ),
+        }
     }
 }
 
@@ -76,15 +111,71 @@ pub enum Verdict {
     Unchecked,
 }
 
-/// The rows of an experiment, in the order they were measured.
+/// The rows of an experiment on one kernel, in the order they were first measured.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Report {
+    /// The kernel's slug (`data-kernel`).
+    pub kernel: String,
     rows: Vec<Row>,
 }
 
 impl Report {
+    pub fn new(kernel: &str) -> Self {
+        Report {
+            kernel: kernel.to_string(),
+            rows: Vec::new(),
+        }
+    }
+
     pub fn push(&mut self, row: Row) {
         self.rows.push(row);
+    }
+
+    /// Adds one round's measurement of `step`: a new row, or more samples for its row. The row
+    /// keeps the trace of its median sample.
+    pub fn record(
+        &mut self,
+        step: Step,
+        samples_ms: &[f64],
+        checksum: Checksum,
+        trace: Trace,
+    ) -> Result<(), RecordError> {
+        let Some(summary) = Summary::of(samples_ms) else {
+            return Err(RecordError::BadSamples);
+        };
+        let found = self
+            .rows
+            .iter()
+            .position(|r| r.model == step.model && r.threads == step.threads);
+        let index = found.unwrap_or_else(|| {
+            self.rows.push(Row {
+                model: step.model,
+                threads: step.threads,
+                summary,
+                checksum,
+                samples_ms: Vec::new(),
+                trace: None,
+            });
+            self.rows.len() - 1
+        });
+        let row = &mut self.rows[index];
+        if row.checksum != checksum {
+            return Err(RecordError::Inconsistent {
+                before: row.checksum,
+                now: checksum,
+            });
+        }
+        row.samples_ms.extend_from_slice(samples_ms);
+        row.summary = Summary::of(&row.samples_ms).expect("valid samples");
+        let off_median = |t: &Trace| (t.wall_ms - row.summary.median).abs();
+        if row
+            .trace
+            .as_deref()
+            .is_none_or(|kept| off_median(&trace) < off_median(kept))
+        {
+            row.trace = Some(Box::new(trace));
+        }
+        Ok(())
     }
 
     pub fn rows(&self) -> &[Row] {
@@ -140,7 +231,7 @@ mod tests {
 
     #[test]
     fn plan_sweeps_every_thread_count_after_the_baseline() {
-        let steps = plan(true, 3);
+        let steps = plan(&[Model::FreeThreads], true, 3);
         let got: Vec<(Model, usize)> = steps.iter().map(|s| (s.model, s.threads)).collect();
         assert_eq!(
             got,
@@ -156,13 +247,70 @@ mod tests {
     #[test]
     fn plan_without_threads_is_the_baseline_alone() {
         assert_eq!(
-            plan(false, 8),
+            plan(&[Model::FreeThreads, Model::GilThreads], false, 8),
             vec![Step {
                 model: Model::Sequential,
                 threads: 1
             }]
         );
-        assert_eq!(plan(true, 0).len(), 2, "zero cores still sweeps k = 1");
+        assert_eq!(
+            plan(&[Model::FreeThreads], true, 0).len(),
+            2,
+            "zero cores still sweeps k = 1"
+        );
+        // Processes and async need no thread pool; models come in the table's order.
+        let got: Vec<(Model, usize)> = plan(&[Model::Async, Model::Processes], false, 2)
+            .iter()
+            .map(|s| (s.model, s.threads))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Model::Sequential, 1),
+                (Model::Processes, 1),
+                (Model::Processes, 2),
+                (Model::Async, 1),
+                (Model::Async, 2),
+            ]
+        );
+    }
+
+    #[test]
+    fn rounds_add_samples_to_their_row_and_keep_the_median_trace() {
+        let trace = |wall_ms| Trace {
+            wall_ms,
+            ..Trace::new(1, Default::default(), 1, wall_ms, vec![], None, None)
+        };
+        let step = Step {
+            model: Model::Processes,
+            threads: 2,
+        };
+        let mut report = Report::new("fib");
+        report
+            .record(step, &[30.0], Checksum(5), trace(30.0))
+            .unwrap();
+        report
+            .record(step, &[10.0], Checksum(5), trace(10.0))
+            .unwrap();
+        report
+            .record(step, &[20.0], Checksum(5), trace(20.0))
+            .unwrap();
+        let row = &report.rows()[0];
+        assert_eq!(report.rows().len(), 1);
+        assert_eq!(row.samples_ms, [30.0, 10.0, 20.0]);
+        assert_eq!(row.summary.median, 20.0);
+        assert_eq!(row.trace.as_ref().unwrap().wall_ms, 20.0);
+        assert_eq!(
+            report.record(step, &[20.0], Checksum(6), trace(20.0)),
+            Err(RecordError::Inconsistent {
+                before: Checksum(5),
+                now: Checksum(6)
+            })
+        );
+        assert_eq!(
+            report.record(step, &[], Checksum(5), trace(1.0)),
+            Err(RecordError::BadSamples)
+        );
     }
 
     #[test]

@@ -248,6 +248,11 @@ impl<'w, W: Workload + ?Sized> Dispatcher<'w, W> {
         Ok(reply.results.len())
     }
 
+    /// Adds time the transport spent copying a message out (part of what pickling costs).
+    pub fn add_serialize_ms(&mut self, ms: f64) {
+        self.copy.serialize_ms += ms;
+    }
+
     pub fn is_done(&self) -> bool {
         self.chunk_back.iter().all(|&back| back)
     }

@@ -25,10 +25,13 @@ pub enum ToEngine {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum FromEngine {
-    /// Loaded, with a rayon pool of `threads` (0: none) that took `pool_start_ms` to start.
+    /// Loaded, with a rayon pool of `threads` (0: none) that took `pool_start_ms` to start, or
+    /// with no pool and `pool_error` saying why it did not start.
     Ready {
         threads: usize,
         pool_start_ms: f64,
+        #[serde(default)]
+        pool_error: Option<String>,
     },
     /// Tasks done so far in measurement `id`, at least every 100 ms while it runs.
     Progress {

@@ -1,29 +1,40 @@
 //! The page: state, the actions that change it, and the sweep that feeds it.
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::capabilities;
 use super::components::{CapabilityPanel, ExperimentForm, ResultsTable, StatusLine};
-use super::engine_worker::{EngineWorker, WorkerError};
-use crate::engine::experiment::{self, Report, Row, Step};
-use crate::engine::kernels::count;
-use crate::engine::models::RunConfig;
+use super::engine_worker::{Answer, Canceller, EngineWorker};
+use crate::engine::experiment::{self, Report, Step};
+use crate::engine::kernels::{self, KernelInfo};
+use crate::engine::models::{Model, RunConfig};
 use crate::engine::protocol::{MeasureReply, MeasureRequest};
+use crate::engine::trace::Trace;
+use crate::engine::workload::Checksum;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Status {
     Idle,
-    Running { done: usize, total: usize },
+    /// `fraction` of the whole sweep is done; `doing` says which step is under way.
+    Running {
+        fraction: f64,
+        doing: String,
+    },
     Done,
+    Cancelled,
     Failed(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Experiment {
+    pub kernel: &'static KernelInfo,
     pub size_text: String,
     pub repeats_text: String,
+    /// The models compared with the sequential baseline.
+    pub models: Vec<Model>,
     pub status: Status,
     pub report: Report,
     /// Set when the pool failed to start although the page looked capable.
@@ -32,23 +43,38 @@ pub struct Experiment {
 
 impl Default for Experiment {
     fn default() -> Self {
+        let kernel = &kernels::KERNELS[0];
         Experiment {
-            size_text: count::LIMITS.default.to_string(),
+            kernel,
+            size_text: kernel.limits.default.to_string(),
             repeats_text: experiment::REPEATS.default.to_string(),
+            models: vec![Model::GilThreads, Model::FreeThreads, Model::Processes],
             status: Status::Idle,
-            report: Report::default(),
+            report: Report::new(kernel.slug),
             pool_failure: None,
         }
     }
 }
 
 pub enum Action {
+    ChooseKernel(String),
     EditSize(String),
     EditRepeats(String),
-    Started { steps: usize },
-    Measured(Row),
+    ToggleModel(Model),
+    Started,
+    Progress {
+        fraction: f64,
+        doing: String,
+    },
+    Measured {
+        step: Step,
+        samples_ms: Vec<f64>,
+        checksum: Checksum,
+        trace: Box<Trace>,
+    },
     PoolFailed(String),
     Failed(String),
+    Cancelled,
     Finished,
 }
 
@@ -58,98 +84,202 @@ impl Reducible for Experiment {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
+            Action::ChooseKernel(slug) => {
+                if let Some(kernel) = kernels::KERNELS.iter().find(|k| k.slug == slug) {
+                    if kernel != next.kernel {
+                        next.kernel = kernel;
+                        next.size_text = kernel.limits.default.to_string();
+                    }
+                }
+            }
             Action::EditSize(text) => next.size_text = text,
             Action::EditRepeats(text) => next.repeats_text = text,
-            Action::Started { steps } => {
-                next.report = Report::default();
+            Action::ToggleModel(model) => {
+                if let Some(at) = next.models.iter().position(|&m| m == model) {
+                    next.models.remove(at);
+                } else {
+                    next.models.push(model);
+                }
+            }
+            Action::Started => {
+                next.report = Report::new(next.kernel.slug);
                 next.status = Status::Running {
-                    done: 0,
-                    total: steps,
+                    fraction: 0.0,
+                    doing: "Starting the engine…".into(),
                 };
             }
-            Action::Measured(row) => {
-                next.report.push(row);
-                if let Status::Running { done, .. } = &mut next.status {
-                    *done += 1;
+            Action::Progress { fraction, doing } => {
+                if matches!(next.status, Status::Running { .. }) {
+                    next.status = Status::Running { fraction, doing };
+                }
+            }
+            Action::Measured {
+                step,
+                samples_ms,
+                checksum,
+                trace,
+            } => {
+                if let Err(why) = next.report.record(step, &samples_ms, checksum, *trace) {
+                    next.status =
+                        Status::Failed(format!("{} with k = {}: {why}.", step.model, step.threads));
                 }
             }
             Action::PoolFailed(message) => next.pool_failure = Some(message),
             Action::Failed(message) => next.status = Status::Failed(message),
-            Action::Finished => next.status = Status::Done,
+            Action::Cancelled => next.status = Status::Cancelled,
+            Action::Finished => {
+                if matches!(next.status, Status::Running { .. }) {
+                    next.status = Status::Done;
+                }
+            }
         }
         Rc::new(next)
     }
 }
 
-/// Runs each step in a fresh engine worker and reports rows as they arrive.
-async fn run_sweep(
-    steps: Vec<Step>,
-    count: u64,
+/// What one press of Run measures.
+struct Sweep {
+    kernel: &'static str,
+    size: u64,
     repeats: u32,
-    dispatch: UseReducerDispatcher<Experiment>,
-) {
-    for step in steps {
-        let pool_threads = if step.model.uses_pool() {
-            step.threads
-        } else {
-            0
-        };
-        let mut worker = match EngineWorker::start(pool_threads).await {
-            Ok(worker) => worker,
-            // The baseline is already measured; say why the sweep stops there.
-            Err(WorkerError::Pool(message)) => {
-                dispatch.dispatch(Action::PoolFailed(message));
-                break;
+    steps: Vec<Step>,
+    pool_threads: usize,
+}
+
+/// The engine between sweeps, and the means to stop the one under way.
+#[derive(Default)]
+struct EngineSlot {
+    engine: RefCell<Option<EngineWorker>>,
+    canceller: RefCell<Option<Canceller>>,
+    cancelled: Cell<bool>,
+}
+
+impl EngineSlot {
+    /// The engine kept from the last sweep, or a new one.
+    async fn take_or_start(&self, pool_threads: usize) -> Result<EngineWorker, String> {
+        match self.engine.borrow_mut().take() {
+            Some(engine) if !engine.is_broken() => return Ok(engine),
+            _ => {}
+        }
+        EngineWorker::start(pool_threads).await
+    }
+}
+
+/// Runs the sweep in rounds: every step once per round, so drift in the machine's speed over the
+/// sweep lands on every step alike instead of on whichever ran last.
+async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispatcher<Experiment>) {
+    let mut engine = match slot.take_or_start(sweep.pool_threads).await {
+        Ok(engine) => engine,
+        Err(message) => {
+            dispatch.dispatch(Action::Failed(format!(
+                "The engine failed to start: {message}"
+            )));
+            return;
+        }
+    };
+    let mut steps = sweep.steps;
+    if let Some(why) = engine.pool_error() {
+        dispatch.dispatch(Action::PoolFailed(why.to_string()));
+    }
+    if engine.pool_threads() == 0 {
+        steps.retain(|step| !step.model.uses_pool());
+    }
+    *slot.canceller.borrow_mut() = Some(engine.canceller());
+    let total = (steps.len() * sweep.repeats as usize) as f64;
+    let mut measured = 0.0;
+    'rounds: for round in 1..=sweep.repeats {
+        for &step in &steps {
+            if slot.cancelled.get() {
+                dispatch.dispatch(Action::Cancelled);
+                break 'rounds;
             }
-            Err(WorkerError::Load(message)) => {
-                dispatch.dispatch(Action::Failed(format!(
-                    "The engine worker failed to start: {message}"
-                )));
-                return;
-            }
-        };
-        let request = MeasureRequest {
-            kernel: "count".into(),
-            size: count,
-            repeats,
-            run: RunConfig::new(step.model, step.threads),
-        };
-        let reply = worker.measure(&request).await;
-        let threads = worker.pool_threads().max(1);
-        drop(worker);
-        match reply {
-            MeasureReply::Done {
-                samples_ms,
-                checksum,
-                ..
-            } => match Row::from_samples(step.model, threads, &samples_ms, checksum) {
-                Some(row) => dispatch.dispatch(Action::Measured(row)),
-                None => {
-                    dispatch.dispatch(Action::Failed(format!(
-                        "{} with {threads} thread(s) returned no usable timings.",
-                        step.model
-                    )));
-                    return;
+            let request = MeasureRequest {
+                kernel: sweep.kernel.into(),
+                size: sweep.size,
+                repeats: 1,
+                run: RunConfig::new(step.model, step.threads),
+            };
+            let doing = format!(
+                "Round {round} of {}: {}, k = {}",
+                sweep.repeats, step.model, step.threads
+            );
+            let on_progress = |progress: crate::engine::control::Progress| {
+                dispatch.dispatch(Action::Progress {
+                    fraction: (measured + progress.fraction()) / total,
+                    doing: doing.clone(),
+                });
+            };
+            on_progress(Default::default());
+            let failed = |why: String| {
+                Action::Failed(format!(
+                    "{} with k = {} failed: {why}",
+                    step.model, step.threads
+                ))
+            };
+            match engine.measure(&request, on_progress).await {
+                Answer::Reply(MeasureReply::Done {
+                    samples_ms,
+                    checksum,
+                    trace,
+                    ..
+                }) => dispatch.dispatch(Action::Measured {
+                    step,
+                    samples_ms,
+                    checksum,
+                    trace,
+                }),
+                Answer::Reply(MeasureReply::Cancelled) => {
+                    dispatch.dispatch(Action::Cancelled);
+                    break 'rounds;
                 }
-            },
-            MeasureReply::Failed { message } => {
-                dispatch.dispatch(Action::Failed(format!(
-                    "{} with {threads} thread(s) failed: {message}",
-                    step.model
-                )));
-                return;
+                Answer::Reply(MeasureReply::Failed { message }) => {
+                    dispatch.dispatch(failed(message));
+                    break 'rounds;
+                }
+                Answer::Fault(message) => {
+                    // The engine's memory is no longer trustworthy: start a new one now, so the
+                    // next run finds a fresh pool.
+                    let restarted = EngineWorker::start(sweep.pool_threads).await;
+                    let then = match &restarted {
+                        Ok(_) => "The engine was restarted; the next run starts afresh.",
+                        Err(_) => "The engine could not be restarted; reload the page.",
+                    };
+                    dispatch.dispatch(failed(format!("{message}. {then}")));
+                    engine = match restarted {
+                        Ok(engine) => engine,
+                        Err(_) => break 'rounds,
+                    };
+                    break 'rounds;
+                }
             }
+            measured += 1.0;
         }
     }
     dispatch.dispatch(Action::Finished);
+    slot.canceller.borrow_mut().take();
+    *slot.engine.borrow_mut() = Some(engine);
 }
 
 #[function_component]
 pub fn App() -> Html {
     let caps = *use_memo((), |_| capabilities::detect());
     let experiment = use_reducer(Experiment::default);
+    let slot = use_mut_ref(|| Rc::new(EngineSlot::default()));
 
-    let size = count::LIMITS.parse(&experiment.size_text);
+    let kernel = experiment.kernel;
+    // Processes also hold copies of the data, so the memory check counts them if chosen.
+    let copies = experiment.models.contains(&Model::Processes);
+    let size: Result<u64, String> = kernel
+        .limits
+        .parse(&experiment.size_text)
+        .map_err(|e| e.to_string())
+        .and_then(|size| {
+            kernel
+                .check_memory(size, copies)
+                .map(|()| size)
+                .map_err(|e| e.to_string())
+        });
+    let size_error = size.as_ref().err().cloned();
     let repeats = experiment::REPEATS.parse(&experiment.repeats_text);
     let threads_refused = caps
         .threads()
@@ -158,27 +288,46 @@ pub fn App() -> Html {
         .or_else(|| experiment.pool_failure.clone());
     let running = matches!(experiment.status, Status::Running { .. });
 
-    let on_size = {
-        let dispatcher = experiment.dispatcher();
-        Callback::from(move |text| dispatcher.dispatch(Action::EditSize(text)))
-    };
-    let on_repeats = {
-        let dispatcher = experiment.dispatcher();
-        Callback::from(move |text| dispatcher.dispatch(Action::EditRepeats(text)))
-    };
+    let dispatcher = experiment.dispatcher();
+    let actions = dispatcher.to_callback();
+    let on_kernel = actions.reform(Action::ChooseKernel);
+    let on_size = actions.reform(Action::EditSize);
+    let on_repeats = actions.reform(Action::EditRepeats);
+    let on_model = actions.reform(Action::ToggleModel);
     let on_run = {
-        let dispatcher = experiment.dispatcher();
+        let dispatcher = dispatcher.clone();
+        let slot = Rc::clone(&slot.borrow());
         let (size, repeats) = (size.clone(), repeats.clone());
         let threads_available = threads_refused.is_none();
+        let models = experiment.models.clone();
         Callback::from(move |()| {
             // The form shows the errors; a bad size or repeat count never starts a run.
-            let (Ok(count), Ok(repeats)) = (size.clone(), repeats.clone()) else {
+            let (Ok(size), Ok(repeats)) = (size.clone(), repeats.clone()) else {
                 return;
             };
-            let steps = experiment::plan(threads_available, caps.cores);
-            dispatcher.dispatch(Action::Started { steps: steps.len() });
-            let dispatcher = dispatcher.clone();
-            wasm_bindgen_futures::spawn_local(run_sweep(steps, count, repeats as u32, dispatcher));
+            let sweep = Sweep {
+                kernel: kernel.slug,
+                size,
+                repeats: repeats as u32,
+                steps: experiment::plan(&models, threads_available, caps.cores),
+                pool_threads: if threads_available { caps.cores } else { 0 },
+            };
+            slot.cancelled.set(false);
+            dispatcher.dispatch(Action::Started);
+            wasm_bindgen_futures::spawn_local(run_sweep(
+                sweep,
+                Rc::clone(&slot),
+                dispatcher.clone(),
+            ));
+        })
+    };
+    let on_cancel = {
+        let slot = Rc::clone(&slot.borrow());
+        Callback::from(move |()| {
+            slot.cancelled.set(true);
+            if let Some(canceller) = slot.canceller.borrow().as_ref() {
+                canceller.cancel();
+            }
         })
     };
 
@@ -193,30 +342,44 @@ pub fn App() -> Html {
             <main>
                 <CapabilityPanel caps={caps} pool_failure={experiment.pool_failure.clone()} />
                 <section class="card experiment" aria-labelledby="experiment-title">
-                    <h2 id="experiment-title">{ "CPU-bound: count to N" }</h2>
+                    <h2 id="experiment-title">{ "CPU-bound work: threads, processes, coroutines" }</h2>
                     <p class="lede">
-                        { "Python's " }<code>{ "while n > 0: n -= 1" }</code>
-                        { " is the classic CPU-bound loop. Under the GIL, two threads take turns \
-                           and finish no sooner than one. Here the same count, split into 64 \
-                           tasks, runs on one thread and then on a pool of k shared-memory \
-                           threads with no global lock. Every run must reproduce the sequential \
-                           checksum." }
+                        { "The same tasks run sequentially, then with k = 1, 2, … workers in each \
+                           model you pick. Under a GIL, threads take turns and finish no sooner \
+                           than one; free threads and processes use every core, processes paying \
+                           to copy their input; coroutines share one thread. Every run must \
+                           reproduce the sequential checksum." }
+                    </p>
+                    <p class="python-line">
+                        { "In Python: " }<code>{ kernel.python }</code>
                     </p>
                     <ExperimentForm
+                        kernel={kernel.slug}
+                        size_label={kernel.size_means}
+                        size_hint={format!(
+                            "{} to {}; 100_000_000 and 1e8 both work",
+                            crate::engine::size::group(kernel.limits.min),
+                            crate::engine::size::group(kernel.limits.max)
+                        )}
                         size_text={experiment.size_text.clone()}
-                        size_error={size.err().map(|e| e.to_string())}
+                        {size_error}
                         repeats_text={experiment.repeats_text.clone()}
                         repeats_error={repeats.err().map(|e| e.to_string())}
+                        models={experiment.models.clone()}
+                        threads_available={threads_refused.is_none()}
                         {running}
+                        {on_kernel}
                         {on_size}
                         {on_repeats}
+                        {on_model}
                         {on_run}
+                        {on_cancel}
                     />
                     if let Some(why) = threads_refused {
                         <p class="notice" role="note" data-notice="sequential-only">
-                            <strong>{ "Sequential only. " }</strong>
+                            <strong>{ "No threads. " }</strong>
                             { format!("Threads are unavailable because {why}. \
-                                       The experiment still runs, on one thread.") }
+                                       The sequential, processes and async models still run.") }
                         </p>
                     }
                     <StatusLine status={experiment.status.clone()} />

@@ -1,104 +1,114 @@
-//! The page's handle on one engine worker: a dedicated worker that owns a wasm instance and,
-//! optionally, a rayon pool of a fixed size.
-//!
-//! A rayon job blocks its caller with `Atomics.wait` until the pool is done, and browsers forbid
-//! blocking the page's thread, so measurements never run here. One worker serves one pool size:
-//! wasm-bindgen-rayon can start the global pool only once per instance, and a fresh pool per k is
-//! what "a pool of k threads" means to the reader.
+//! The page's handle on the engine worker (see `host.rs` for the other side). Messages both ways
+//! are the typed [`ToEngine`] and [`FromEngine`], as JSON strings.
+
+use std::cell::Cell;
+use std::rc::Rc;
 
 use futures::channel::mpsc;
 use futures::StreamExt;
-use js_sys::{JsString, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use crate::engine::protocol::{self, MeasureReply, MeasureRequest};
+use super::scripts::{start_worker, ENGINE_WORKER};
+use crate::engine::control::Progress;
+use crate::engine::protocol::{FromEngine, MeasureReply, MeasureRequest, ToEngine};
 
-#[wasm_bindgen]
-extern "C" {
-    /// The URL of this module's JS glue. Trunk hashes its name, so the worker is told where it is.
-    #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
-    static GLUE_URL: JsString;
+/// How a measurement ended, seen from the page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Answer {
+    Reply(MeasureReply),
+    /// The engine trapped or went away; it cannot be used again (start a new one).
+    Fault(String),
 }
-
-/// Why an engine worker could not be used.
-#[derive(Debug, Clone, PartialEq)]
-pub enum WorkerError {
-    /// The worker or the module in it failed to load.
-    Load(String),
-    /// The module loaded but the rayon pool did not start.
-    Pool(String),
-}
-
-type Inbox = mpsc::UnboundedReceiver<Result<JsValue, String>>;
 
 pub struct EngineWorker {
     worker: Worker,
-    inbox: Inbox,
+    inbox: mpsc::UnboundedReceiver<FromEngine>,
     pool_threads: usize,
+    pool_start_ms: f64,
+    pool_error: Option<String>,
+    next_id: u32,
+    /// The measurement under way, for [`Canceller`].
+    current: Rc<Cell<Option<u32>>>,
+    broken: bool,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
 }
 
-fn field(value: &JsValue, name: &str) -> JsValue {
-    Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+/// Stops the engine's measurement under way, from anywhere on the page (a button).
+#[derive(Clone)]
+pub struct Canceller {
+    worker: Worker,
+    current: Rc<Cell<Option<u32>>>,
 }
 
-fn text(value: &JsValue) -> String {
-    value.as_string().unwrap_or_else(|| format!("{value:?}"))
+impl Canceller {
+    pub fn cancel(&self) {
+        if let Some(id) = self.current.get() {
+            let message = ToEngine::Cancel { id }.to_json();
+            let _ = self.worker.post_message(&JsValue::from_str(&message));
+        }
+    }
+}
+
+impl PartialEq for Canceller {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.current, &other.current)
+    }
 }
 
 impl EngineWorker {
-    /// Starts a worker with a rayon pool of `pool_threads` (0: no pool, sequential runs only).
-    pub async fn start(pool_threads: usize) -> Result<Self, WorkerError> {
-        let options = WorkerOptions::new();
-        options.set_type(WorkerType::Module);
-        let worker = Worker::new_with_options("./engine-worker.js", &options)
-            .map_err(|e| WorkerError::Load(text(&e)))?;
-
+    /// Starts an engine worker with a rayon pool of `pool_threads` (0: none) and waits until it is
+    /// ready. A pool that fails to start is not an error: the engine runs without one and
+    /// [`EngineWorker::pool_error`] says why.
+    pub async fn start(pool_threads: usize) -> Result<Self, String> {
+        let worker = start_worker(ENGINE_WORKER, pool_threads)?;
         let (sender, inbox) = mpsc::unbounded();
         let to_inbox = sender.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let _ = to_inbox.unbounded_send(Ok(event.data()));
+            let message = match event.data().as_string() {
+                Some(json) => FromEngine::read(&json),
+                None => FromEngine::Fault {
+                    message: "a message from the engine that is not text".into(),
+                },
+            };
+            let _ = to_inbox.unbounded_send(message);
         });
-        // An error the worker script did not catch (a failed import, a trap) ends up here.
+        // An error the engine did not report itself: a trap, or a failed import.
         let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
             event.prevent_default();
-            let _ = sender.unbounded_send(Err(event.message()));
+            let message = event.message();
+            let _ = sender.unbounded_send(FromEngine::Fault { message });
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-
         let mut engine = EngineWorker {
             worker,
             inbox,
-            pool_threads,
+            pool_threads: 0,
+            pool_start_ms: 0.0,
+            pool_error: None,
+            next_id: 1,
+            current: Rc::default(),
+            broken: false,
             _on_message: on_message,
             _on_error: on_error,
         };
-        let start = Object::new();
-        let set = |k: &str, v: &JsValue| Reflect::set(&start, &JsValue::from_str(k), v);
-        set("type", &"start".into()).ok();
-        set("glueUrl", &GLUE_URL.with(JsString::clone).into()).ok();
-        // The module the page already compiled: the worker instantiates it without a download.
-        set("module", &wasm_bindgen::module()).ok();
-        set("threads", &JsValue::from(pool_threads as u32)).ok();
-        engine
-            .worker
-            .post_message(&start)
-            .map_err(|e| WorkerError::Load(text(&e)))?;
-
-        let ready = engine.next().await.map_err(WorkerError::Load)?;
-        match text(&field(&ready, "type")).as_str() {
-            "ready" => Ok(engine),
-            _ => {
-                let message = text(&field(&ready, "message"));
-                Err(match text(&field(&ready, "stage")).as_str() {
-                    "pool" => WorkerError::Pool(message),
-                    _ => WorkerError::Load(message),
-                })
+        match engine.inbox.next().await {
+            Some(FromEngine::Ready {
+                threads,
+                pool_start_ms,
+                pool_error,
+            }) => {
+                engine.pool_threads = threads;
+                engine.pool_start_ms = pool_start_ms;
+                engine.pool_error = pool_error;
+                Ok(engine)
             }
+            Some(FromEngine::Fault { message }) => Err(message),
+            Some(other) => Err(format!("the engine said {other:?} before it was ready")),
+            None => Err("the engine worker went away".into()),
         }
     }
 
@@ -106,36 +116,77 @@ impl EngineWorker {
         self.pool_threads
     }
 
-    /// Runs one measurement in the worker and waits for its reply.
-    pub async fn measure(&mut self, request: &MeasureRequest) -> MeasureReply {
-        let message = Object::new();
-        let json = serde_json::to_string(request).expect("requests always serialize");
-        Reflect::set(&message, &"type".into(), &"measure".into()).ok();
-        Reflect::set(&message, &"json".into(), &json.into()).ok();
-        if let Err(e) = self.worker.post_message(&message) {
-            return MeasureReply::Failed { message: text(&e) };
-        }
-        match self.next().await {
-            Ok(reply) if text(&field(&reply, "type")) == "reply" => {
-                protocol::read_reply(&text(&field(&reply, "json")))
-            }
-            Ok(other) => MeasureReply::Failed {
-                message: text(&field(&other, "message")),
-            },
-            Err(message) => MeasureReply::Failed { message },
+    /// How long the rayon pool took to start, in ms.
+    pub fn pool_start_ms(&self) -> f64 {
+        self.pool_start_ms
+    }
+
+    /// Why the pool did not start, if it did not.
+    pub fn pool_error(&self) -> Option<&str> {
+        self.pool_error.as_deref()
+    }
+
+    /// Whether a fault has made this engine unusable.
+    pub fn is_broken(&self) -> bool {
+        self.broken
+    }
+
+    pub fn canceller(&self) -> Canceller {
+        Canceller {
+            worker: self.worker.clone(),
+            current: Rc::clone(&self.current),
         }
     }
 
-    async fn next(&mut self) -> Result<JsValue, String> {
-        self.inbox
-            .next()
-            .await
-            .unwrap_or_else(|| Err("the engine worker went away".to_string()))
+    /// Measures `request`, calling `on_progress` as progress arrives (every 50 ms or so).
+    pub async fn measure(
+        &mut self,
+        request: &MeasureRequest,
+        mut on_progress: impl FnMut(Progress),
+    ) -> Answer {
+        if self.broken {
+            return Answer::Fault("this engine already failed".into());
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        let message = ToEngine::Measure {
+            id,
+            request: request.clone(),
+        };
+        if let Err(e) = self
+            .worker
+            .post_message(&JsValue::from_str(&message.to_json()))
+        {
+            return Answer::Reply(MeasureReply::Failed {
+                message: format!("{e:?}"),
+            });
+        }
+        self.current.set(Some(id));
+        let answer = loop {
+            match self.inbox.next().await {
+                Some(FromEngine::Progress { id: of, progress }) if of == id => {
+                    on_progress(progress)
+                }
+                Some(FromEngine::Reply { id: of, reply }) if of == id => {
+                    break Answer::Reply(reply)
+                }
+                Some(FromEngine::Fault { message }) => break Answer::Fault(message),
+                // Late news of an earlier measurement.
+                Some(_) => {}
+                None => break Answer::Fault("the engine worker went away".into()),
+            }
+        };
+        self.current.set(None);
+        if matches!(answer, Answer::Fault(_)) {
+            self.broken = true;
+            self.worker.terminate();
+        }
+        answer
     }
 }
 
 impl Drop for EngineWorker {
-    /// Terminating the worker also ends the rayon workers it started.
+    /// Terminating the worker also ends the rayon threads and processes it started.
     fn drop(&mut self) {
         self.worker.terminate();
     }

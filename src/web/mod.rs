@@ -1,13 +1,18 @@
 //! The browser shell: a thin layer over [`crate::engine`].
 //!
-//! One wasm module plays three parts. On the page it mounts the Yew UI. In the engine worker
-//! (`www/engine-worker.js`) it runs measurements with its own shared memory and rayon pool. In
-//! each of that pool's threads it is a rayon worker. [`start`] runs on the first two.
+//! One wasm module plays four parts. On the page it mounts the Yew UI. In the engine worker it
+//! owns every run ([`host`]). In each rayon thread of that worker it is a pool thread sharing the
+//! engine's memory. In each worker process of the processes model it is an instance with memory
+//! of its own ([`processes`]). [`start`] runs in all of them but the pool threads.
 
 mod app;
 mod capabilities;
 pub mod components;
-mod engine_worker;
+pub mod engine_worker;
+pub mod host;
+pub mod panic;
+pub mod processes;
+pub mod scripts;
 pub mod worker_api;
 
 use wasm_bindgen::prelude::*;
@@ -18,8 +23,8 @@ pub use wasm_bindgen_rayon::init_thread_pool;
 
 #[wasm_bindgen(start)]
 pub fn start() {
-    console_error_panic_hook::set_once();
-    // Inside the engine worker there is no window and nothing to mount.
+    panic::install_hook();
+    // Inside a worker there is no window and nothing to mount.
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };

@@ -4,16 +4,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use overlap::engine::kernels::count::CountLoop;
 use overlap::engine::models::{Model, RunConfig, Runtime};
-use overlap::engine::protocol::{read_reply, MeasureReply, MeasureRequest};
+use overlap::engine::protocol::{handle, read_reply, MeasureReply, MeasureRequest};
 use overlap::engine::workload::{Checksum, Workload};
-use overlap::web::worker_api::{engine_measure, performance_now};
+use overlap::web::worker_api::now_ms;
 use wasm_bindgen_futures::JsFuture;
 
 pub const POOL_THREADS: usize = 2;
 
 /// Runs `config` on this instance's pool with the page's or worker's own clock.
 fn run(work: &dyn Workload, config: &RunConfig) -> overlap::engine::models::Run {
-    Runtime::new(performance_now, POOL_THREADS)
+    Runtime::new(now_ms, POOL_THREADS)
         .run(work, config)
         .expect("a valid run")
 }
@@ -66,7 +66,7 @@ pub async fn the_worker_entry_point_measures_on_the_pool() {
         run: RunConfig::new(Model::FreeThreads, POOL_THREADS),
     };
     let json = serde_json::to_string(&request).unwrap();
-    let reply = read_reply(&engine_measure(&json, POOL_THREADS));
+    let reply = read_reply(&handle(&json, POOL_THREADS, now_ms));
     let work = CountLoop::new(2_000_000).unwrap();
     match reply {
         MeasureReply::Done {
@@ -90,8 +90,7 @@ pub async fn the_worker_entry_point_measures_on_the_pool() {
 
 pub async fn gil_threads_take_turns_on_wasm_threads() {
     start_pool().await;
-    // Each pool thread reads its own performance.now(): differences on one thread are all the
-    // GIL needs.
+    // Each pool thread reads its own timeOrigin + performance.now(), one timeline for all.
     let work = CountLoop::new(20_000_000).unwrap();
     let config = RunConfig {
         switch_interval_ms: 1.0,
@@ -115,10 +114,10 @@ pub fn the_process_halves_work_in_wasm() {
     for (slug, size) in [("merge-sort", 8_000), ("meta-scan", 20), ("matmul", 64)] {
         let work = kernels::build(slug, size).unwrap();
         let sequential = run(&*work, &RunConfig::default()).results;
-        let origin = performance_now();
-        let mut dispatcher = Dispatcher::new(&*work, 3, performance_now, origin).unwrap();
+        let origin = now_ms();
+        let mut dispatcher = Dispatcher::new(&*work, 3, now_ms, origin).unwrap();
         while let Some(message) = dispatcher.next_message() {
-            let reply = serve_chunk(&message, performance_now);
+            let reply = serve_chunk(&message, now_ms);
             dispatcher.on_reply(0, &reply).unwrap();
         }
         assert!(dispatcher.is_done());
@@ -131,9 +130,10 @@ pub fn the_process_halves_work_in_wasm() {
 }
 
 pub fn bad_requests_are_answered_not_trapped() {
-    let reply = read_reply(&engine_measure(
+    let reply = read_reply(&handle(
         r#"{"kernel":"count","model":"sequential","size":1,"repeats":3}"#,
         0,
+        now_ms,
     ));
     assert!(
         matches!(&reply, MeasureReply::Failed { message } if message.contains("at least")),

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { withServer, launchChromium, openApp, runExperiment, readRows, ARTIFACTS } from './support.mjs';
+import { withServer, launchChromium, openApp, runExperiment, setExperiment, readRows, ARTIFACTS } from './support.mjs';
 
 // About 0.4 s a sequential run: long enough that this machine's jitter (±15 % over ~0.1 s
 // runs, seen as low as 1.27x for a true ~1.9x) averages out, short enough for a ~4 s sweep.
@@ -25,7 +25,7 @@ test('a threaded sweep reproduces the sequential checksum at every k, off the ma
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
 
     await app.resetLongTasks();
-    const rows = await runExperiment(page, { size: SIZE, repeats: 3 });
+    const rows = await runExperiment(page, { kernel: 'count', size: SIZE, repeats: 3, models: ['free-threads'] });
     await page.screenshot({ path: path.join(ARTIFACTS, 'threaded-sweep.png'), fullPage: true });
 
     assert.equal(await page.getAttribute('#status', 'data-state'), 'done', await page.textContent('#status'));
@@ -36,6 +36,7 @@ test('a threaded sweep reproduces the sequential checksum at every k, off the ma
     const reference = rows[0].checksum;
     assert.match(reference, /^[0-9a-f]{16}$/);
     for (const row of rows) {
+      assert.equal(row.kernel, 'count');
       assert.equal(row.checksum, reference, `${row.model}/${row.threads} checksum`);
       assert.equal(row.verdict, 'ok');
       assert.ok(row.ms > 0, `${row.model}/${row.threads} has a time`);
@@ -57,7 +58,7 @@ test('a threaded sweep reproduces the sequential checksum at every k, off the ma
   });
 });
 
-test('without cross-origin isolation the panel says why and the run is sequential', async () => {
+test('without cross-origin isolation the panel says why and the thread models are left out', async () => {
   await withServer({ isolated: false }, async (url) => {
     const app = await openApp(browser, url);
     const { page } = app;
@@ -68,10 +69,13 @@ test('without cross-origin isolation the panel says why and the run is sequentia
     assert.match(why, /Cross-Origin-Embedder-Policy: require-corp/);
     assert.ok(await page.isVisible('[data-notice="sequential-only"]'));
 
-    const rows = await runExperiment(page, { size: '50_000_000', repeats: 3 });
+    const rows = await runExperiment(page, { size: '50_000_000', repeats: 3, models: ['free-threads', 'async'] });
     await page.screenshot({ path: path.join(ARTIFACTS, 'not-isolated.png'), fullPage: true });
-    assert.equal(await page.getAttribute('#status', 'data-state'), 'done');
-    assert.deepEqual(rows.map((r) => r.model), ['sequential']);
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'done', await page.textContent('#status'));
+    // The thread models cannot be chosen; coroutines need no threads.
+    assert.ok(await page.isDisabled('input[name="model"][value="free-threads"]'));
+    assert.deepEqual(rows.map((r) => r.model), ['sequential', 'async', 'async']);
+    assert.ok(rows.every((r) => r.checksum === rows[0].checksum));
     assert.deepEqual(app.problems(), []);
   });
 });
@@ -86,24 +90,29 @@ test('a size outside the limits gets an inline message and is not run', async ()
       ['lots', /not a number/],
       ['', /Enter a size/],
     ]) {
-      await page.fill('#count-size', input);
-      assert.match(await page.textContent('#count-size-error'), message, `input ${JSON.stringify(input)}`);
-      assert.equal(await page.getAttribute('#count-size', 'aria-invalid'), 'true');
+      await page.fill('#size', input);
+      assert.match(await page.textContent('#size-error'), message, `input ${JSON.stringify(input)}`);
+      assert.equal(await page.getAttribute('#size', 'aria-invalid'), 'true');
       assert.ok(await page.isDisabled('#run'));
-      await page.press('#count-size', 'Enter'); // submitting by keyboard must not run it either
+      await page.press('#size', 'Enter'); // submitting by keyboard must not run it either
       assert.equal(await page.getAttribute('#status', 'data-state'), 'idle');
     }
     await page.fill('#repeats', '1');
-    await page.fill('#count-size', '1e6');
-    assert.equal(await page.textContent('#count-size-error'), '');
+    await page.fill('#size', '1e6');
+    assert.equal(await page.textContent('#size-error'), '');
     assert.match(await page.textContent('#repeats-error'), /at least 3/);
+    assert.ok(await page.isDisabled('#run'));
+    // A size within the kernel's limits but too big for a page's memory is refused up front.
+    await page.fill('#repeats', '3');
+    await setExperiment(page, { kernel: 'merge-sort', size: '100_000_000' });
+    assert.match(await page.textContent('#size-error'), /largest size that fits is \d/);
     assert.ok(await page.isDisabled('#run'));
     assert.deepEqual(await readRows(page), []);
     assert.deepEqual(app.problems(), []);
   });
 });
 
-test('an isolated page in a browser without SharedArrayBuffer blames the browser and runs sequentially', async () => {
+test('an isolated page in a browser without SharedArrayBuffer blames the browser and leaves threads out', async () => {
   await withServer({ isolated: true }, async (url) => {
     const page = await browser.newPage();
     const errors = [];
@@ -115,9 +124,66 @@ test('an isolated page in a browser without SharedArrayBuffer blames the browser
     await page.waitForSelector('#run');
     assert.equal(await page.textContent('[data-capability="threads"]'), 'no');
     assert.match(await page.textContent('[data-capability="why"]'), /no SharedArrayBuffer/);
-    const rows = await runExperiment(page, { size: '20_000_000', repeats: 3 });
+    const rows = await runExperiment(page, { size: '20_000_000', repeats: 3, models: ['gil-threads'] });
     assert.deepEqual(rows.map((r) => r.model), ['sequential']);
     assert.deepEqual(errors, []);
     await page.close();
+  });
+});
+
+test('a sweep of two models shows its progress, Cancel stops a long one, and the next run works', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
+    const { page } = app;
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    await app.resetLongTasks();
+
+    // A whole sweep of GIL threads and processes, watching the progress bar as it goes.
+    await setExperiment(page, { kernel: 'primes', size: '2_000_000', repeats: 3, models: ['gil-threads', 'processes'] });
+    await page.click('#run');
+    const seen = [];
+    while ((await page.getAttribute('#status', 'data-state')) === 'running') {
+      const value = await page.getAttribute('#progress', 'value').catch(() => null);
+      if (value !== null) seen.push(Number(value));
+      await page.waitForTimeout(50);
+    }
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'done', await page.textContent('#status'));
+    const rows = await readRows(page);
+    const ks = Array.from({ length: cores }, (_, i) => i + 1);
+    assert.deepEqual(rows.map((r) => `${r.model}/${r.threads}`), [
+      'sequential/1',
+      ...ks.map((k) => `gil-threads/${k}`),
+      ...ks.map((k) => `processes/${k}`),
+    ]);
+    assert.ok(rows.every((r) => r.kernel === 'primes' && r.checksum === rows[0].checksum && r.verdict === 'ok'));
+    assert.ok(seen.length >= 5, `progress was visible ${seen.length} times`);
+    assert.ok(seen.some((v) => v > 0 && v < 1), `progress moved: ${seen}`);
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1], `progress went back: ${seen}`);
+
+    // A sweep far too long to wait for, cancelled once it is under way.
+    await setExperiment(page, { kernel: 'count', size: '20_000_000_000', repeats: 3, models: ['free-threads'] });
+    await page.click('#run');
+    await page.waitForFunction(() => Number(document.querySelector('#progress')?.value) > 0, null, { timeout: 60_000 });
+    const stoppedAfter = await page.evaluate(async () => {
+      const clicked = performance.now();
+      document.querySelector('#cancel').click();
+      while (document.querySelector('#status').dataset.state === 'running') {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return performance.now() - clicked;
+    });
+    console.log(`# cancel: the sweep stopped ${stoppedAfter.toFixed(0)} ms after the click`);
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'cancelled');
+    // Target 100 ms; the wide margin is for a loaded 2-core machine.
+    assert.ok(stoppedAfter < 400, `stopped ${stoppedAfter} ms after Cancel`);
+
+    // The runtime is ready again.
+    const again = await runExperiment(page, { size: '100_000_000', repeats: 3 });
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'done', await page.textContent('#status'));
+    assert.ok(again.every((r) => r.checksum === again[0].checksum));
+
+    const long = (await app.longTasks()).filter((ms) => ms > 200);
+    assert.deepEqual(long, [], 'main-thread long tasks over 200 ms');
+    assert.deepEqual(app.problems(), []);
   });
 });

@@ -113,12 +113,27 @@ export async function openApp(browser, url) {
   };
 }
 
-/** Sets the experiment's inputs, presses Run and waits until it is done or failed. */
-export async function runExperiment(page, { size, repeats }, timeout = 180_000) {
-  if (size !== undefined) await page.fill('#count-size', String(size));
+/**
+ * Sets the experiment's inputs (any left out keep theirs): kernel slug, size, repeats, and the
+ * models to compare with sequential (slugs).
+ */
+export async function setExperiment(page, { kernel, size, repeats, models }) {
+  if (kernel !== undefined) await page.selectOption('#kernel', kernel);
+  if (size !== undefined) await page.fill('#size', String(size));
   if (repeats !== undefined) await page.fill('#repeats', String(repeats));
+  if (models !== undefined) {
+    for (const box of await page.$$('input[name="model"]:not([disabled])')) {
+      const want = models.includes(await box.getAttribute('value'));
+      if ((await box.isChecked()) !== want) await box.click();
+    }
+  }
+}
+
+/** Sets the inputs, presses Run and waits until the sweep is done, cancelled or failed. */
+export async function runExperiment(page, settings, timeout = 180_000) {
+  await setExperiment(page, settings);
   await page.click('#run');
-  await page.waitForSelector('#status[data-state="done"], #status[data-state="failed"]', { timeout });
+  await page.waitForSelector('#status:not([data-state="running"]):not([data-state="idle"])', { timeout });
   return readRows(page);
 }
 
@@ -126,6 +141,7 @@ export async function runExperiment(page, { size, repeats }, timeout = 180_000) 
 export function readRows(page) {
   return page.$$eval('#results tbody tr', (rows) =>
     rows.map((row) => ({
+      kernel: row.dataset.kernel,
       model: row.dataset.model,
       threads: Number(row.dataset.threads),
       ms: Number(row.dataset.ms),

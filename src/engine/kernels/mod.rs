@@ -62,6 +62,13 @@ impl fmt::Debug for KernelInfo {
     }
 }
 
+/// Kernels are told apart by their slug.
+impl PartialEq for KernelInfo {
+    fn eq(&self, other: &Self) -> bool {
+        self.slug == other.slug
+    }
+}
+
 fn boxed<W: Workload + 'static, E>(work: Result<W, E>) -> Result<Box<dyn Workload>, E> {
     work.map(|w| Box::new(w) as Box<dyn Workload>)
 }

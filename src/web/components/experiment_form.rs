@@ -1,20 +1,30 @@
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::engine::experiment::REPEATS;
-use crate::engine::kernels::count;
-use crate::engine::size::group;
+use crate::engine::experiment::{REPEATS, SWEEP_MODELS};
+use crate::engine::kernels::KERNELS;
+use crate::engine::models::Model;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
+    /// The chosen kernel's slug.
+    pub kernel: AttrValue,
+    pub size_label: AttrValue,
+    pub size_hint: String,
     pub size_text: AttrValue,
     pub size_error: Option<String>,
     pub repeats_text: AttrValue,
     pub repeats_error: Option<String>,
+    pub models: Vec<Model>,
+    /// Whether the thread models can run here.
+    pub threads_available: bool,
     pub running: bool,
+    pub on_kernel: Callback<String>,
     pub on_size: Callback<String>,
     pub on_repeats: Callback<String>,
+    pub on_model: Callback<Model>,
     pub on_run: Callback<()>,
+    pub on_cancel: Callback<()>,
 }
 
 fn input_text(event: InputEvent) -> String {
@@ -29,6 +39,7 @@ struct FieldProps {
     hint: String,
     value: AttrValue,
     error: Option<String>,
+    disabled: bool,
     on_input: Callback<String>,
 }
 
@@ -47,6 +58,7 @@ fn Field(props: &FieldProps) -> Html {
                 autocomplete="off"
                 spellcheck="false"
                 value={props.value.clone()}
+                disabled={props.disabled}
                 aria-invalid={props.error.is_some().to_string()}
                 aria-describedby={format!("{hint_id} {error_id}")}
                 oninput={on_input}
@@ -59,6 +71,7 @@ fn Field(props: &FieldProps) -> Html {
     }
 }
 
+/// Kernel, size, repeats and models; Run, or Cancel while running.
 #[function_component]
 pub fn ExperimentForm(props: &Props) -> Html {
     let invalid = props.size_error.is_some() || props.repeats_error.is_some();
@@ -69,27 +82,68 @@ pub fn ExperimentForm(props: &Props) -> Html {
             on_run.emit(());
         })
     };
+    let on_kernel = props
+        .on_kernel
+        .reform(|event: Event| event.target_unchecked_into::<HtmlSelectElement>().value());
+    let on_cancel = props.on_cancel.reform(|_: MouseEvent| ());
+    let running = props.running;
     html! {
         <form class="experiment-form" {onsubmit} novalidate=true>
+            <div class="field">
+                <label for="kernel">{ "Workload" }</label>
+                <select id="kernel" onchange={on_kernel} disabled={running}>
+                    { for KERNELS.iter().map(|k| html! {
+                        <option value={k.slug} selected={props.kernel == k.slug}>{ k.title }</option>
+                    }) }
+                </select>
+            </div>
             <Field
-                id="count-size"
-                label="Count to N"
-                hint={format!("{} to {}; 100_000_000 and 1e8 both work", group(count::LIMITS.min), group(count::LIMITS.max))}
+                id="size"
+                label={props.size_label.clone()}
+                hint={props.size_hint.clone()}
                 value={props.size_text.clone()}
                 error={props.size_error.clone()}
+                disabled={running}
                 on_input={props.on_size.clone()}
             />
             <Field
                 id="repeats"
-                label="Repeats per run"
-                hint={format!("{} to {}; the table shows the median", REPEATS.min, REPEATS.max)}
+                label="Repeats (rounds)"
+                hint={format!("{} to {}; every step runs once per round, the table shows the median", REPEATS.min, REPEATS.max)}
                 value={props.repeats_text.clone()}
                 error={props.repeats_error.clone()}
+                disabled={running}
                 on_input={props.on_repeats.clone()}
             />
-            <button id="run" type="submit" disabled={props.running || invalid}>
-                { if props.running { "Running…" } else { "Run" } }
-            </button>
+            <fieldset class="models" disabled={running}>
+                <legend>{ "Compare with sequential" }</legend>
+                { for SWEEP_MODELS.iter().map(|&model| {
+                    let unavailable = model.uses_pool() && !props.threads_available;
+                    let onchange = props.on_model.reform(move |_: Event| model);
+                    html! {
+                        <label class={classes!("model", unavailable.then_some("unavailable"))}>
+                            <input
+                                type="checkbox"
+                                name="model"
+                                value={model.slug()}
+                                checked={props.models.contains(&model) && !unavailable}
+                                disabled={unavailable}
+                                {onchange}
+                            />
+                            { model.to_string() }
+                            <code class="python">{ model.python_analogue() }</code>
+                        </label>
+                    }
+                }) }
+            </fieldset>
+            <div class="actions">
+                <button id="run" type="submit" disabled={running || invalid}>
+                    { if running { "Running…" } else { "Run" } }
+                </button>
+                <button id="cancel" type="button" disabled={!running} onclick={on_cancel}>
+                    { "Cancel" }
+                </button>
+            </div>
         </form>
     }
 }

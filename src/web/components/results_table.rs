@@ -22,6 +22,7 @@ fn row_html(report: &Report, row: &Row) -> Html {
     let s = row.summary;
     html! {
         <tr
+            data-kernel={report.kernel.clone()}
             data-model={row.model.slug()}
             data-threads={row.threads.to_string()}
             data-ms={format!("{:.3}", s.median)}
@@ -60,11 +61,11 @@ pub fn ResultsTable(props: &Props) -> Html {
             }
             <div class="table-scroll">
                 <table id="results">
-                    <caption>{ "Median wall time per run and speedup against the sequential run" }</caption>
+                    <caption>{ format!("{}: median wall time per run and speedup against the sequential run", report.kernel) }</caption>
                     <thead>
                         <tr>
                             <th scope="col">{ "Model" }</th>
-                            <th scope="col" class="num">{ "Threads" }</th>
+                            <th scope="col" class="num">{ "k" }</th>
                             <th scope="col" class="num">{ "Median ms" }</th>
                             <th scope="col" class="num">{ "Range ms" }</th>
                             <th scope="col" class="num">{ "Speedup" }</th>

@@ -1,0 +1,61 @@
+//! The worker scripts, built into the module and started from Blob URLs.
+//!
+//! Built in rather than served beside the page, so wherever this module runs (the app, or
+//! wasm-bindgen-test's own server) it can start the real engine worker and real worker processes:
+//! the tests exercise exactly what the app runs. Each script imports this module's glue by its
+//! URL and instantiates the module it is handed, so nothing is downloaded twice.
+
+use std::collections::HashMap;
+
+use js_sys::{Array, JsString, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use web_sys::{Blob, BlobPropertyBag, Url, Worker, WorkerOptions, WorkerType};
+
+/// Owns every run and the rayon pool (see `host.rs`).
+pub const ENGINE_WORKER: &str = include_str!("../../www/engine-worker.js");
+/// One worker of the processes model (see `processes.rs`).
+pub const PROCESS_WORKER: &str = include_str!("../../www/process-worker.js");
+
+#[wasm_bindgen]
+extern "C" {
+    /// The URL of this module's JS glue. Trunk hashes its name, so workers are told where it is.
+    #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
+    static GLUE_URL: JsString;
+}
+
+thread_local! {
+    /// One Blob URL per script, made the first time it is needed on this thread.
+    static BLOB_URLS: std::cell::RefCell<HashMap<usize, String>> = Default::default();
+}
+
+fn blob_url(script: &'static str) -> Result<String, JsValue> {
+    let key = script.as_ptr() as usize;
+    if let Some(url) = BLOB_URLS.with(|urls| urls.borrow().get(&key).cloned()) {
+        return Ok(url);
+    }
+    let options = BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let parts = Array::of1(&JsValue::from_str(script));
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = Url::create_object_url_with_blob(&blob)?;
+    BLOB_URLS.with(|urls| urls.borrow_mut().insert(key, url.clone()));
+    Ok(url)
+}
+
+/// Starts a module worker running `script` and sends it what it needs to instantiate this
+/// module: `{glueUrl, module, threads}`.
+pub fn start_worker(script: &'static str, threads: usize) -> Result<Worker, String> {
+    let describe = |e: JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Module);
+    let url = blob_url(script).map_err(describe)?;
+    let worker = Worker::new_with_options(&url, &options).map_err(describe)?;
+    let start = Object::new();
+    let set = |k: &str, v: &JsValue| Reflect::set(&start, &JsValue::from_str(k), v).map(drop);
+    set("glueUrl", &GLUE_URL.with(JsString::clone).into()).map_err(describe)?;
+    // The compiled module is shared, not recompiled: the worker only instantiates it.
+    set("module", &wasm_bindgen::module()).map_err(describe)?;
+    set("threads", &JsValue::from(threads as u32)).map_err(describe)?;
+    worker.post_message(&start).map_err(describe)?;
+    Ok(worker)
+}

@@ -1,0 +1,214 @@
+//! The browser runtime, end to end below the UI: a real engine worker with a real rayon pool, real
+//! worker processes, typed messages, progress, Cancel and faults. Runs on a test page, which
+//! starts the engine exactly as the app does.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use overlap::engine::dispatch::MapStyle;
+use overlap::engine::models::{Model, RunConfig, Spawn};
+use overlap::engine::protocol::{MeasureReply, MeasureRequest};
+use overlap::engine::trace::Trace;
+use overlap::engine::workload::Checksum;
+use overlap::web::engine_worker::{Answer, EngineWorker};
+use overlap::web::worker_api::{now_ms, sleep};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+const POOL: usize = 2;
+
+fn request(kernel: &str, size: u64, run: RunConfig) -> MeasureRequest {
+    MeasureRequest {
+        kernel: kernel.into(),
+        size,
+        repeats: 2,
+        run,
+    }
+}
+
+async fn engine() -> EngineWorker {
+    let engine = EngineWorker::start(POOL).await.expect("the engine starts");
+    assert_eq!(engine.pool_threads(), POOL, "{:?}", engine.pool_error());
+    engine
+}
+
+/// Measures and expects a result.
+async fn done(engine: &mut EngineWorker, request: &MeasureRequest) -> (Checksum, Trace) {
+    match engine.measure(request, |_| {}).await {
+        Answer::Reply(MeasureReply::Done {
+            checksum, trace, ..
+        }) => (checksum, *trace),
+        other => panic!("{:?}: expected a measurement, got {other:?}", request.run),
+    }
+}
+
+/// Every model in the engine worker gives the sequential checksum, with a trace on one timeline.
+#[wasm_bindgen_test]
+async fn every_model_gives_the_sequential_answer() {
+    let mut engine = engine().await;
+    for (kernel, size) in [("count", 20_000_000), ("merge-sort", 200_000)] {
+        let (expected, _) = done(&mut engine, &request(kernel, size, RunConfig::default())).await;
+        let configs = [
+            RunConfig::new(Model::GilThreads, 2),
+            RunConfig::new(Model::FreeThreads, 1),
+            RunConfig::new(Model::FreeThreads, 2),
+            RunConfig::new(Model::Async, 3),
+            RunConfig::new(Model::Processes, 2),
+            RunConfig::new(Model::Processes, 2).with_style(MapStyle::ImapUnordered, Some(5)),
+            RunConfig {
+                spawn: Spawn::PerRun,
+                ..RunConfig::new(Model::Processes, 2).with_style(MapStyle::Imap, None)
+            },
+        ];
+        for config in configs {
+            let (checksum, trace) = done(&mut engine, &request(kernel, size, config.clone())).await;
+            assert_eq!(checksum, expected, "{kernel} {config:?}");
+            assert_eq!(trace.tasks.len(), 64, "{kernel} {config:?}");
+            // Spans from pool threads and worker processes share the engine's timeline.
+            for span in &trace.tasks {
+                assert!(
+                    span.start_ms >= -1.0 && span.end_ms <= trace.wall_ms + 1.0,
+                    "{span:?}"
+                );
+                assert!(span.worker < config.workers, "{span:?}");
+            }
+            if config.model == Model::Processes {
+                let copy = trace.copy.expect("processes report their copies");
+                assert!(
+                    copy.bytes_sent > 0 && copy.bytes_received >= 64 * 8,
+                    "{copy:?}"
+                );
+                assert_eq!(
+                    copy.spawn_ms > 0.0,
+                    config.spawn == Spawn::PerRun,
+                    "{copy:?}"
+                );
+            }
+        }
+    }
+}
+
+/// Progress arrives while each model runs, Cancel stops it soon after, and the engine then
+/// measures again as if nothing happened.
+#[wasm_bindgen_test]
+async fn progress_flows_and_cancel_stops_every_model() {
+    let mut engine = engine().await;
+    for config in [
+        RunConfig::default(),
+        RunConfig::new(Model::GilThreads, 2),
+        RunConfig::new(Model::FreeThreads, 2),
+        RunConfig::new(Model::Async, 2),
+        RunConfig::new(Model::Processes, 2).with_style(MapStyle::Imap, Some(1)),
+    ] {
+        // Far longer than the test waits: only Cancel ends it.
+        let long = request("count", 4_000_000_000, config.clone());
+        let updates = Rc::new(Cell::new(0usize));
+        let cancelled_at = Rc::new(Cell::new(f64::NAN));
+        let canceller = engine.canceller();
+        {
+            let (updates, cancelled_at) = (updates.clone(), cancelled_at.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                // Cancel once a task has been reported done.
+                while updates.get() == 0 {
+                    sleep(20.0).await;
+                }
+                cancelled_at.set(now_ms());
+                canceller.cancel();
+            });
+        }
+        let mut last_done = 0;
+        let answer = engine
+            .measure(&long, |progress| {
+                assert!(progress.done >= last_done, "progress never goes back");
+                last_done = progress.done;
+                updates.set(progress.done);
+            })
+            .await;
+        let stopped_after = now_ms() - cancelled_at.get();
+        assert_eq!(answer, Answer::Reply(MeasureReply::Cancelled), "{config:?}");
+        assert!(last_done > 0, "{config:?}: no task was reported done");
+        let line = format!(
+            "{:?}: stopped {stopped_after:.0} ms after Cancel",
+            config.model
+        );
+        web_sys::console::log_1(&line.into());
+        // The target is 100 ms; this wide margin keeps a loaded machine from failing it.
+        assert!(
+            stopped_after < 400.0,
+            "{config:?}: {stopped_after} ms after Cancel"
+        );
+
+        let small = request("count", 5_000_000, config.clone());
+        let (checksum, _) = done(&mut engine, &small).await;
+        let (expected, _) = done(
+            &mut engine,
+            &request("count", 5_000_000, RunConfig::default()),
+        )
+        .await;
+        assert_eq!(checksum, expected, "{config:?} after a cancel");
+    }
+}
+
+/// A task that panics is reported with its message, the run fails, and the next run works: on the
+/// pool (the page must replace the trapped engine), on the event loop, and in a worker process
+/// (the engine replaces the process pool itself).
+#[wasm_bindgen_test]
+async fn a_panicking_task_is_reported_and_the_next_run_works() {
+    let drill = |model| request("fault-drill", 20, RunConfig::new(model, 2));
+    let ok = |model| request("count", 5_000_000, RunConfig::new(model, 2));
+    for model in [
+        Model::FreeThreads,
+        Model::GilThreads,
+        Model::Sequential,
+        Model::Async,
+    ] {
+        let mut engine = engine().await;
+        match engine.measure(&drill(model), |_| {}).await {
+            Answer::Fault(message) => assert!(
+                message.contains("task 20 raised on purpose"),
+                "{model}: {message}"
+            ),
+            other => panic!("{model}: expected a fault, got {other:?}"),
+        }
+        assert!(engine.is_broken());
+        let mut engine = self::engine().await;
+        done(&mut engine, &ok(model)).await;
+    }
+
+    let mut engine = engine().await;
+    match engine.measure(&drill(Model::Processes), |_| {}).await {
+        Answer::Reply(MeasureReply::Failed { message }) => {
+            assert!(message.contains("task 20 raised on purpose"), "{message}")
+        }
+        other => panic!("processes: expected a failed run, got {other:?}"),
+    }
+    assert!(
+        !engine.is_broken(),
+        "a dead process does not take the engine with it"
+    );
+    done(&mut engine, &ok(Model::Processes)).await;
+}
+
+/// Too big a size is refused before anything is allocated, with the size that would fit.
+#[wasm_bindgen_test]
+async fn too_big_a_size_is_refused_before_it_starts() {
+    let mut engine = engine().await;
+    let started = now_ms();
+    let huge = request(
+        "merge-sort",
+        100_000_000,
+        RunConfig::new(Model::FreeThreads, 2),
+    );
+    match engine.measure(&huge, |_| {}).await {
+        Answer::Reply(MeasureReply::Failed { message }) => {
+            assert!(message.contains("largest size that fits"), "{message}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(
+        now_ms() - started < 1_000.0,
+        "refused without building 800 MB of data"
+    );
+}
