@@ -6,6 +6,7 @@
 //! of its own ([`processes`]). [`start`] runs in all of them but the pool threads.
 
 mod app;
+pub mod bench;
 mod capabilities;
 pub mod components;
 pub mod engine_worker;

@@ -174,8 +174,15 @@ impl ProcessPool {
 }
 
 impl Drop for ProcessPool {
+    /// Terminates the workers. Events they queued before that (the error event after a trap)
+    /// are still delivered, so the handlers are swapped first: no message handler, and an error
+    /// handler in plain JS that outlives our closures and keeps the error from reaching the
+    /// engine as if the engine itself had failed.
     fn drop(&mut self) {
+        let swallow = js_sys::Function::new_with_args("event", "event.preventDefault()");
         for process in &self.processes {
+            process.worker.set_onmessage(None);
+            process.worker.set_onerror(Some(&swallow));
             process.worker.terminate();
         }
     }
