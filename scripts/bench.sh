@@ -6,5 +6,5 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 "$OVERLAP_ROOT/scripts/build.sh"
 cd "$OVERLAP_ROOT"
-cargo run --quiet --release --example sequential > target/native-sequential.json
-OVERLAP_NATIVE_JSON=target/native-sequential.json node tests/e2e/bench.mjs
+cargo build --quiet --release --example sequential
+OVERLAP_NATIVE_BIN="$OVERLAP_ROOT/target/release/examples/sequential" node tests/e2e/bench.mjs
