@@ -7,6 +7,7 @@ pub mod dispatch;
 pub mod experiment;
 pub mod gil;
 pub mod harness;
+pub mod io;
 pub mod kernels;
 pub mod models;
 pub mod processes;

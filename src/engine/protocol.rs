@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::control::Progress;
 use super::harness::{self, Clock, HarnessError, Measurement};
+use super::io::{IoReply, IoRequest};
 use super::kernels::{self, KernelError};
 use super::models::{Model, RunConfig, RunError, Runtime};
 use super::trace::Trace;
@@ -17,7 +18,16 @@ pub enum ToEngine {
     /// Measure `request`; the engine answers with progress and then one [`FromEngine::Reply`]
     /// carrying the same `id`. One measurement at a time.
     Measure { id: u32, request: MeasureRequest },
-    /// Stop measurement `id` (ignored if it is already over).
+    /// Make the I/O run `request`; built-in targets are under `targets` (the service worker's
+    /// `__overlap/io/`, empty where there is none). Answered like a measurement, with progress
+    /// and then one [`FromEngine::IoReply`].
+    Io {
+        id: u32,
+        request: IoRequest,
+        #[serde(default)]
+        targets: String,
+    },
+    /// Stop measurement or I/O run `id` (ignored if it is already over).
     Cancel { id: u32 },
 }
 
@@ -25,6 +35,8 @@ pub enum ToEngine {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum FromEngine {
+    /// The worker's script runs and can take its start message (sent before anything else).
+    Listening,
     /// Loaded, with a rayon pool of `threads` (0: none) that took `pool_start_ms` to start, or
     /// with no pool and `pool_error` saying why it did not start.
     Ready {
@@ -41,6 +53,10 @@ pub enum FromEngine {
     Reply {
         id: u32,
         reply: MeasureReply,
+    },
+    IoReply {
+        id: u32,
+        reply: IoReply,
     },
     /// A thread of the engine trapped (a panic in wasm aborts): its memory can no longer be
     /// trusted, so the page must start a new engine. Also sent when the engine fails to load.
@@ -293,6 +309,20 @@ mod tests {
         };
         assert_eq!(FromEngine::read(&cancelled.to_json()), cancelled);
         assert!(matches!(FromEngine::read("{}"), FromEngine::Fault { .. }));
+        let io = ToEngine::Io {
+            id: 8,
+            request: crate::engine::io::IoRequest::default(),
+            targets: "http://h/__overlap/io/".into(),
+        };
+        assert!(io.to_json().contains(r#""type":"io""#));
+        assert_eq!(serde_json::from_str::<ToEngine>(&io.to_json()).unwrap(), io);
+        let failed = FromEngine::IoReply {
+            id: 8,
+            reply: IoReply::Failed {
+                message: "no".into(),
+            },
+        };
+        assert_eq!(FromEngine::read(&failed.to_json()), failed);
     }
 
     #[test]

@@ -125,6 +125,13 @@ impl Patterns {
     }
 }
 
+/// The `<meta name content>` pairs of one page, with patterns compiled once per process: the scan
+/// the I/O lab's pipeline runs on fetched pages.
+pub fn meta_tags(html: &str) -> Vec<(&str, &str)> {
+    static PATTERNS: std::sync::OnceLock<Patterns> = std::sync::OnceLock::new();
+    PATTERNS.get_or_init(Patterns::new).meta_tags(html)
+}
+
 pub struct MetaScan {
     pages: Vec<String>,
     patterns: Patterns,
