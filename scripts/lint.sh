@@ -10,4 +10,4 @@ if [ "$(wasm_toolchain)" = debian ] && [ ! -x /usr/bin/cargo-clippy ]; then
     exit 0
 fi
 # Not --all-targets: the engine's unit tests are native-only.
-wasm_cargo_env cargo clippy --target wasm32-unknown-unknown --lib --test browser --test worker
+wasm_cargo_env cargo clippy --target wasm32-unknown-unknown --lib --test browser --test worker --test runtime --test io

@@ -43,7 +43,7 @@ stage native cargo test --color never
 # worker processes many times over in a debug build.
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=300 \
     stage wasm wasm_cargo_env cargo test --color never --target wasm32-unknown-unknown \
-    --test browser --test worker --test runtime
+    --test browser --test worker --test runtime --test io
 
 if stage release-build wasm_cargo_env trunk build --release; then
     stage e2e node --test --test-reporter=spec tests/e2e/

@@ -1,12 +1,16 @@
 // The engine worker: owns every run, off the page's thread (a rayon job blocks its caller with
 // Atomics.wait, and browsers forbid blocking the page). The page starts it from a Blob of this
-// file (src/web/scripts.rs) and sends {glueUrl, module, threads} first: we import the page's own
+// file (src/web/scripts.rs), waits for our "listening" and sends {glueUrl, module, threads}: we import the page's own
 // wasm-bindgen glue, instantiate the module the page already compiled (a fresh shared memory, no
 // second download) and start a rayon pool of `threads`. From then on Rust handles every message
 // (src/web/host.rs); they are JSON strings of protocol::ToEngine and protocol::FromEngine.
 
 const describe = (error) => String(error && error.message ? error.message : error);
 const fault = (message) => postMessage(JSON.stringify({ type: 'fault', message }));
+
+// A start message that cannot be received here (the compiled module cannot cross into this
+// worker) would otherwise leave the page waiting for ever.
+self.onmessageerror = () => fault('the engine could not receive the compiled module');
 
 self.onmessage = async ({ data: start }) => {
   self.onmessage = null;
@@ -35,3 +39,7 @@ self.onmessage = async ({ data: start }) => {
   self.onmessage = ({ data }) => engine.engineReceive(data);
   engine.engineStart(threads, poolStartMs, poolError);
 };
+
+// Only now may the page send the start message: Chromium drops messages posted to a module
+// worker started from a URL (as the tests start this one) before its script has run.
+postMessage(JSON.stringify({ type: 'listening' }));

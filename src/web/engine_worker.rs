@@ -8,10 +8,11 @@ use futures::channel::mpsc;
 use futures::StreamExt;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ErrorEvent, MessageEvent, Worker};
+use web_sys::{Event as DomEvent, MessageEvent, Worker};
 
-use super::scripts::{start_worker, ENGINE_WORKER};
+use super::scripts::{module_worker, module_worker_for, send_start, ENGINE_WORKER};
 use crate::engine::control::Progress;
+use crate::engine::io::{IoReply, IoRequest};
 use crate::engine::protocol::{FromEngine, MeasureReply, MeasureRequest, ToEngine};
 
 /// How a measurement ended, seen from the page.
@@ -19,6 +20,12 @@ use crate::engine::protocol::{FromEngine, MeasureReply, MeasureRequest, ToEngine
 pub enum Answer {
     Reply(MeasureReply),
     /// The engine trapped or went away; it cannot be used again (start a new one).
+    Fault(String),
+}
+
+enum Ended {
+    Reply(FromEngine),
+    Unsent(String),
     Fault(String),
 }
 
@@ -33,7 +40,7 @@ pub struct EngineWorker {
     current: Rc<Cell<Option<u32>>>,
     broken: bool,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+    _on_error: Closure<dyn FnMut(DomEvent)>,
 }
 
 /// Stops the engine's measurement under way, from anywhere on the page (a button).
@@ -63,7 +70,17 @@ impl EngineWorker {
     /// ready. A pool that fails to start is not an error: the engine runs without one and
     /// [`EngineWorker::pool_error`] says why.
     pub async fn start(pool_threads: usize) -> Result<Self, String> {
-        let worker = start_worker(ENGINE_WORKER, pool_threads)?;
+        Self::started(module_worker_for(ENGINE_WORKER)?, pool_threads).await
+    }
+
+    /// [`EngineWorker::start`] from the engine script at `url` instead of the built-in copy. The
+    /// tests start it from `/www/` this way, so the service worker scoped there controls it (a
+    /// Blob worker inherits its page's controller, and the test page has none).
+    pub async fn start_at(url: &str, pool_threads: usize) -> Result<Self, String> {
+        Self::started(module_worker(url)?, pool_threads).await
+    }
+
+    async fn started(worker: Worker, pool_threads: usize) -> Result<Self, String> {
         let (sender, inbox) = mpsc::unbounded();
         let to_inbox = sender.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -76,9 +93,9 @@ impl EngineWorker {
             let _ = to_inbox.unbounded_send(message);
         });
         // An error the engine did not report itself: a trap, or a failed import.
-        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+        let on_error = Closure::<dyn FnMut(DomEvent)>::new(move |event: DomEvent| {
             event.prevent_default();
-            let message = event.message();
+            let message = super::worker_api::error_message(&event);
             let _ = sender.unbounded_send(FromEngine::Fault { message });
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -95,6 +112,11 @@ impl EngineWorker {
             _on_message: on_message,
             _on_error: on_error,
         };
+        match engine.inbox.next().await {
+            Some(FromEngine::Listening) => send_start(&engine.worker, pool_threads)?,
+            Some(FromEngine::Fault { message }) => return Err(message),
+            _ => return Err("the engine worker went away before it started".into()),
+        }
         match engine.inbox.next().await {
             Some(FromEngine::Ready {
                 threads,
@@ -142,46 +164,89 @@ impl EngineWorker {
     pub async fn measure(
         &mut self,
         request: &MeasureRequest,
-        mut on_progress: impl FnMut(Progress),
+        on_progress: impl FnMut(Progress),
     ) -> Answer {
+        let request = request.clone();
+        let ended = self
+            .exchange(|id| ToEngine::Measure { id, request }, on_progress)
+            .await;
+        match ended {
+            Ended::Reply(FromEngine::Reply { reply, .. }) => Answer::Reply(reply),
+            Ended::Reply(other) => Answer::Fault(format!("the engine answered {other:?}")),
+            Ended::Unsent(message) => Answer::Reply(MeasureReply::Failed { message }),
+            Ended::Fault(message) => Answer::Fault(message),
+        }
+    }
+
+    /// Makes the I/O run `request`, built-in targets being under `targets`.
+    pub async fn io(
+        &mut self,
+        request: &IoRequest,
+        targets: &str,
+        on_progress: impl FnMut(Progress),
+    ) -> Result<IoReply, String> {
+        let request = request.clone();
+        let targets = targets.to_string();
+        let ended = self
+            .exchange(
+                |id| ToEngine::Io {
+                    id,
+                    request,
+                    targets,
+                },
+                on_progress,
+            )
+            .await;
+        match ended {
+            Ended::Reply(FromEngine::IoReply { reply, .. }) => Ok(reply),
+            Ended::Reply(other) => Err(format!("the engine answered {other:?}")),
+            Ended::Unsent(message) => Ok(IoReply::Failed { message }),
+            Ended::Fault(message) => Err(message),
+        }
+    }
+
+    /// Sends the message `make(id)` makes and waits for its reply, passing progress on.
+    async fn exchange(
+        &mut self,
+        make: impl FnOnce(u32) -> ToEngine,
+        mut on_progress: impl FnMut(Progress),
+    ) -> Ended {
         if self.broken {
-            return Answer::Fault("this engine already failed".into());
+            return Ended::Fault("this engine already failed".into());
         }
         let id = self.next_id;
         self.next_id += 1;
-        let message = ToEngine::Measure {
-            id,
-            request: request.clone(),
-        };
+        let message = make(id);
         if let Err(e) = self
             .worker
             .post_message(&JsValue::from_str(&message.to_json()))
         {
-            return Answer::Reply(MeasureReply::Failed {
-                message: format!("{e:?}"),
-            });
+            return Ended::Unsent(format!("{e:?}"));
         }
         self.current.set(Some(id));
-        let answer = loop {
+        let ended = loop {
             match self.inbox.next().await {
                 Some(FromEngine::Progress { id: of, progress }) if of == id => {
                     on_progress(progress)
                 }
-                Some(FromEngine::Reply { id: of, reply }) if of == id => {
-                    break Answer::Reply(reply)
+                Some(reply @ FromEngine::Reply { id: of, .. })
+                | Some(reply @ FromEngine::IoReply { id: of, .. })
+                    if of == id =>
+                {
+                    break Ended::Reply(reply)
                 }
-                Some(FromEngine::Fault { message }) => break Answer::Fault(message),
-                // Late news of an earlier measurement.
+                Some(FromEngine::Fault { message }) => break Ended::Fault(message),
+                // Late news of an earlier run.
                 Some(_) => {}
-                None => break Answer::Fault("the engine worker went away".into()),
+                None => break Ended::Fault("the engine worker went away".into()),
             }
         };
         self.current.set(None);
-        if matches!(answer, Answer::Fault(_)) {
+        if matches!(ended, Ended::Fault(_)) {
             self.broken = true;
             self.worker.terminate();
         }
-        answer
+        ended
     }
 }
 

@@ -21,11 +21,13 @@ use std::sync::{Arc, Mutex};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::io::{memory_now, peak, FetchTransport, ThreadTransport};
 use super::panic::take_fault;
 use super::processes::ProcessPool;
 use super::worker_api::{coroutine_yield, now_ms, sleep};
 use crate::engine::control::RunControl;
 use crate::engine::harness::{check_repeats, Repeats};
+use crate::engine::io::{self, IoModel, IoReply, IoRequest, Scan, Targets};
 use crate::engine::models::{run_async, run_one, Model, Run, RunError, Runtime, Spawn};
 use crate::engine::protocol::{self, FromEngine, MeasureReply, MeasureRequest, ToEngine};
 use crate::engine::workload::Workload;
@@ -80,6 +82,21 @@ pub fn engine_receive(data: JsValue) {
                 post(&FromEngine::Reply { id, reply });
             } else {
                 wasm_bindgen_futures::spawn_local(measure(id, request));
+            }
+        }
+        Ok(ToEngine::Io {
+            id,
+            request,
+            targets,
+        }) => {
+            let busy = HOST.with(|host| host.borrow().current.is_some());
+            if busy {
+                let reply = IoReply::Failed {
+                    message: "the engine is already running something".into(),
+                };
+                post(&FromEngine::IoReply { id, reply });
+            } else {
+                wasm_bindgen_futures::spawn_local(io_run(id, request, targets));
             }
         }
         Ok(ToEngine::Cancel { id }) => HOST.with(|host| {
@@ -298,4 +315,107 @@ async fn on_processes(
         }
     }
     protocol::reply(Ok(repeats.finish().expect("repeats >= 1")))
+}
+
+/// One I/O run ([`crate::engine::io`]): fetches on this worker's event loop, blocking requests
+/// on thread workers, the pipeline's scan on the rayon pool. Memory is sampled while it runs.
+async fn io_run(id: u32, request: IoRequest, targets: String) {
+    let control = Arc::new(RunControl::default());
+    let pool_threads = HOST.with(|host| {
+        let mut host = host.borrow_mut();
+        host.current = Some((id, Arc::clone(&control)));
+        host.pool_threads
+    });
+    let running = Rc::new(Cell::new(true));
+    wasm_bindgen_futures::spawn_local(report_progress(id, Arc::clone(&control), running.clone()));
+    let most = Rc::new(RefCell::new(memory_now()));
+    {
+        let (most, running) = (Rc::clone(&most), Rc::clone(&running));
+        wasm_bindgen_futures::spawn_local(async move {
+            while running.get() {
+                let now = memory_now();
+                let higher = peak(&most.borrow(), &now);
+                *most.borrow_mut() = higher;
+                sleep(PROGRESS_EVERY_MS).await;
+            }
+        });
+    }
+
+    let reply = io_reply(&request, &targets, &control, pool_threads).await;
+    let reply = match reply {
+        IoReply::Done(mut run) => {
+            run.memory = Some(peak(&most.borrow(), &memory_now()));
+            IoReply::Done(run)
+        }
+        other => other,
+    };
+    running.set(false);
+    HOST.with(|host| host.borrow_mut().current = None);
+    post(&FromEngine::Progress {
+        id,
+        progress: control.progress(),
+    });
+    post(&FromEngine::IoReply { id, reply });
+}
+
+async fn io_reply(
+    request: &IoRequest,
+    base: &str,
+    control: &Arc<RunControl>,
+    pool_threads: usize,
+) -> IoReply {
+    if let Err(err) = request.check() {
+        return IoReply::Failed {
+            message: err.to_string(),
+        };
+    }
+    if matches!(request.targets, Targets::Builtin(_)) && base.is_empty() {
+        return IoReply::Failed {
+            message: "the built-in targets need Overlap's service worker, which is not running \
+                      on this page; enter URLs of your own instead"
+                .into(),
+        };
+    }
+    let targets = request.targets(base);
+    let (mut reply, pages) = if request.model == IoModel::Threads {
+        let threads = match ThreadTransport::start(request.workers.min(targets.len())).await {
+            Ok(threads) => threads,
+            Err(message) => return IoReply::Failed { message },
+        };
+        io::run(request, &targets, &threads, now_ms, control).await
+    } else {
+        io::run(request, &targets, &FetchTransport, now_ms, control).await
+    };
+    if request.model == IoModel::Pipeline && request.scan == Scan::Pool {
+        let (tags, scan_ms, threads) = if pool_threads > 0 {
+            let (tags, ms) = on_pool_thread(move || io::scan_pages(&pages, now_ms)).await;
+            (tags, ms, pool_threads)
+        } else {
+            // No pool: the same scan on this thread.
+            let started = now_ms();
+            let tags = pages
+                .iter()
+                .map(|p| crate::engine::kernels::meta_scan::meta_tags(p).len())
+                .sum();
+            (tags, now_ms() - started, 1)
+        };
+        io::record_pool_scan(&mut reply, tags, scan_ms, threads);
+    }
+    reply
+}
+
+/// Runs `job` on the rayon pool and waits for it without blocking this thread's event loop.
+async fn on_pool_thread<R: Send + 'static>(job: impl FnOnce() -> R + Send + 'static) -> R {
+    let answer: Arc<Mutex<Option<R>>> = Arc::default();
+    let slot = Arc::clone(&answer);
+    rayon::spawn(move || {
+        let result = job();
+        *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+    });
+    loop {
+        if let Some(result) = answer.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return result;
+        }
+        sleep(5.0).await;
+    }
 }

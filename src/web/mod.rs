@@ -11,6 +11,7 @@ mod capabilities;
 pub mod components;
 pub mod engine_worker;
 pub mod host;
+pub mod io;
 pub mod panic;
 pub mod processes;
 pub mod scripts;

@@ -9,7 +9,7 @@ use futures::StreamExt;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ErrorEvent, MessageEvent, Worker};
+use web_sys::{Event as DomEvent, MessageEvent, Worker};
 
 use super::scripts::{start_worker, PROCESS_WORKER};
 use super::worker_api::{now_ms, sleep};
@@ -31,7 +31,7 @@ enum Event {
 struct Process {
     worker: Worker,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+    _on_error: Closure<dyn FnMut(DomEvent)>,
 }
 
 /// k running worker processes. Dropping the pool terminates them, as `Pool.terminate()` does.
@@ -67,9 +67,10 @@ impl ProcessPool {
             });
             let to_inbox = sender.clone();
             // A trap the worker did not report itself (or the one after it did).
-            let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+            let on_error = Closure::<dyn FnMut(DomEvent)>::new(move |event: DomEvent| {
                 event.prevent_default();
-                let _ = to_inbox.unbounded_send((me, Event::Fault(event.message())));
+                let _ = to_inbox
+                    .unbounded_send((me, Event::Fault(super::worker_api::error_message(&event))));
             });
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));

@@ -15,6 +15,8 @@ use web_sys::{Blob, BlobPropertyBag, Url, Worker, WorkerOptions, WorkerType};
 pub const ENGINE_WORKER: &str = include_str!("../../www/engine-worker.js");
 /// One worker of the processes model (see `processes.rs`).
 pub const PROCESS_WORKER: &str = include_str!("../../www/process-worker.js");
+/// One blocking thread of the I/O lab's threads model (see `io.rs`); plain JS, no module.
+pub const IO_THREAD_WORKER: &str = include_str!("../../www/io-thread-worker.js");
 
 #[wasm_bindgen]
 extern "C" {
@@ -28,7 +30,7 @@ thread_local! {
     static BLOB_URLS: std::cell::RefCell<HashMap<usize, String>> = Default::default();
 }
 
-fn blob_url(script: &'static str) -> Result<String, JsValue> {
+pub fn blob_url(script: &'static str) -> Result<String, JsValue> {
     let key = script.as_ptr() as usize;
     if let Some(url) = BLOB_URLS.with(|urls| urls.borrow().get(&key).cloned()) {
         return Ok(url);
@@ -45,17 +47,34 @@ fn blob_url(script: &'static str) -> Result<String, JsValue> {
 /// Starts a module worker running `script` and sends it what it needs to instantiate this
 /// module: `{glueUrl, module, threads}`.
 pub fn start_worker(script: &'static str, threads: usize) -> Result<Worker, String> {
-    let describe = |e: JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
+    let worker = module_worker_for(script)?;
+    send_start(&worker, threads)?;
+    Ok(worker)
+}
+
+fn describe(e: JsValue) -> String {
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// A module worker running the script at `url`, not yet sent its start message.
+pub fn module_worker(url: &str) -> Result<Worker, String> {
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
-    let url = blob_url(script).map_err(describe)?;
-    let worker = Worker::new_with_options(&url, &options).map_err(describe)?;
+    Worker::new_with_options(url, &options).map_err(describe)
+}
+
+/// A module worker running `script` from its Blob URL, not yet sent its start message.
+pub fn module_worker_for(script: &'static str) -> Result<Worker, String> {
+    module_worker(&blob_url(script).map_err(describe)?)
+}
+
+/// Sends `worker` what it needs to instantiate this module: `{glueUrl, module, threads}`.
+pub fn send_start(worker: &Worker, threads: usize) -> Result<(), String> {
     let start = Object::new();
     let set = |k: &str, v: &JsValue| Reflect::set(&start, &JsValue::from_str(k), v).map(drop);
     set("glueUrl", &GLUE_URL.with(JsString::clone).into()).map_err(describe)?;
     // The compiled module is shared, not recompiled: the worker only instantiates it.
     set("module", &wasm_bindgen::module()).map_err(describe)?;
     set("threads", &JsValue::from(threads as u32)).map_err(describe)?;
-    worker.post_message(&start).map_err(describe)?;
-    Ok(worker)
+    worker.post_message(&start).map_err(describe)
 }

@@ -78,3 +78,13 @@ pub async fn coroutine_yield() {
         crate::engine::coroutines::YieldNow::default().await;
     }
 }
+
+/// What a worker's `error` event says. A trap is an ErrorEvent with a message; a script that
+/// failed to load (404, wrong MIME type, a blocked import) is a bare Event with none.
+pub fn error_message(event: &web_sys::Event) -> String {
+    Reflect::get(event, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| "the worker's script failed to load or run".into())
+}

@@ -1,0 +1,194 @@
+//! The I/O lab in the engine worker: [`crate::engine::io`]'s models with real requests.
+//!
+//! - [`FetchTransport`]: `fetch` with an AbortController timeout, on this worker's event loop
+//!   (sequential, gather, bounded and the pipeline's fetches).
+//! - [`ThreadTransport`]: k workers that each block on synchronous XHR, one request at a time.
+//!
+//! Both report times as `performance.timeOrigin + now()`, the clock of every other trace.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures::channel::oneshot;
+use js_sys::{Object, Reflect};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{MessageEvent, Worker};
+
+use super::scripts::{blob_url, IO_THREAD_WORKER};
+use crate::engine::io::{Fetched, LocalFuture, Memory, Transport};
+
+#[wasm_bindgen(module = "/www/io-fetch.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = timedFetch)]
+    fn timed_fetch(url: &str, timeout_ms: f64, keep_body: bool) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = jsHeapBytes)]
+    fn js_heap_bytes() -> Option<f64>;
+}
+
+/// [`Fetched`] as the scripts send it.
+#[derive(Deserialize)]
+struct Reported {
+    first_byte_ms: Option<f64>,
+    status: Option<u16>,
+    #[serde(default)]
+    status_text: String,
+    #[serde(default)]
+    bytes: u64,
+    body: Option<String>,
+    error: Option<String>,
+    protocol: Option<String>,
+}
+
+fn read(answer: Option<String>) -> Fetched {
+    let parsed = answer
+        .ok_or_else(|| "no answer".to_string())
+        .and_then(|json| serde_json::from_str::<Reported>(&json).map_err(|e| e.to_string()));
+    match parsed {
+        Ok(r) => Fetched {
+            first_byte_ms: r.first_byte_ms,
+            status: r.status,
+            status_text: r.status_text,
+            bytes: r.bytes,
+            body: r.body,
+            error: r.error,
+            protocol: r.protocol,
+        },
+        Err(why) => Fetched {
+            error: Some(format!("the request's report was unreadable: {why}")),
+            ..Fetched::default()
+        },
+    }
+}
+
+pub struct FetchTransport;
+
+impl Transport for FetchTransport {
+    fn get<'a>(
+        &'a self,
+        _lane: usize,
+        url: &'a str,
+        timeout_ms: f64,
+        keep_body: bool,
+    ) -> LocalFuture<'a, Fetched> {
+        let promise = timed_fetch(url, timeout_ms, keep_body);
+        Box::pin(async move {
+            read(
+                JsFuture::from(promise)
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_string()),
+            )
+        })
+    }
+}
+
+type Waiting = Rc<RefCell<Option<oneshot::Sender<String>>>>;
+
+/// One blocking worker and whoever is waiting for its current request.
+struct Blocking {
+    worker: Worker,
+    waiting: Waiting,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+/// k workers, each making one synchronous request at a time. Dropping it terminates them.
+pub struct ThreadTransport {
+    workers: Vec<Blocking>,
+}
+
+impl ThreadTransport {
+    /// Starts `k` workers and waits until each is ready, so their start-up is not in the timing
+    /// (a thread starts in microseconds; a worker takes milliseconds).
+    pub async fn start(k: usize) -> Result<Self, String> {
+        let url = blob_url(IO_THREAD_WORKER).map_err(|e| format!("{e:?}"))?;
+        let mut workers = Vec::with_capacity(k);
+        let mut ready = Vec::with_capacity(k);
+        for _ in 0..k {
+            let worker = Worker::new(&url).map_err(|e| format!("a thread did not start: {e:?}"))?;
+            let waiting: Waiting = Rc::default();
+            let (tx, rx) = oneshot::channel();
+            *waiting.borrow_mut() = Some(tx);
+            ready.push(rx);
+            let slot = Rc::clone(&waiting);
+            let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                if let Some(tx) = slot.borrow_mut().take() {
+                    let _ = tx.send(event.data().as_string().unwrap_or_default());
+                }
+            });
+            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            workers.push(Blocking {
+                worker,
+                waiting,
+                _on_message: on_message,
+            });
+        }
+        for rx in ready {
+            rx.await
+                .map_err(|_| "a thread went away while starting".to_string())?;
+        }
+        Ok(ThreadTransport { workers })
+    }
+}
+
+impl Transport for ThreadTransport {
+    fn get<'a>(
+        &'a self,
+        lane: usize,
+        url: &'a str,
+        timeout_ms: f64,
+        _keep_body: bool,
+    ) -> LocalFuture<'a, Fetched> {
+        let blocking = &self.workers[lane % self.workers.len()];
+        let (tx, rx) = oneshot::channel();
+        *blocking.waiting.borrow_mut() = Some(tx);
+        let message = Object::new();
+        let _ = Reflect::set(&message, &"url".into(), &url.into());
+        let _ = Reflect::set(&message, &"timeoutMs".into(), &timeout_ms.into());
+        let sent = blocking.worker.post_message(&message);
+        Box::pin(async move {
+            if let Err(e) = sent {
+                return Fetched {
+                    error: Some(format!("the thread refused the request: {e:?}")),
+                    ..Fetched::default()
+                };
+            }
+            read(rx.await.ok())
+        })
+    }
+}
+
+impl Drop for ThreadTransport {
+    fn drop(&mut self) {
+        for blocking in &self.workers {
+            blocking.worker.terminate();
+        }
+    }
+}
+
+/// What the browser reports about memory now: the JS heap (Chromium only) and the wasm memory.
+pub fn memory_now() -> Memory {
+    let wasm_bytes = wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|m| Reflect::get(&m.buffer(), &"byteLength".into()).ok())
+        .and_then(|n| n.as_f64())
+        .unwrap_or(0.0) as u64;
+    Memory {
+        js_heap_bytes: js_heap_bytes().map(|b| b as u64),
+        wasm_bytes,
+    }
+}
+
+/// The larger of two readings, field by field.
+pub fn peak(a: &Memory, b: &Memory) -> Memory {
+    Memory {
+        js_heap_bytes: match (a.js_heap_bytes, b.js_heap_bytes) {
+            (Some(x), Some(y)) => Some(x.max(y)),
+            (x, y) => x.or(y),
+        },
+        wasm_bytes: a.wasm_bytes.max(b.wasm_bytes),
+    }
+}

@@ -1,0 +1,210 @@
+//! The I/O lab in a real engine worker against the real built-in targets: `www/sw.js` registered
+//! on the test server (scoped to `/www/`, so the engine is started from `/www/engine-worker.js`
+//! for it to be controlled), real `fetch`es, real blocking workers. N = 16 requests of L = 200 ms.
+#![cfg(target_arch = "wasm32")]
+
+use overlap::engine::io::{Builtin, IoModel, IoReply, IoRequest, IoRun, Scan, Targets};
+use overlap::web::engine_worker::EngineWorker;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+const N: u32 = 16;
+const L: f64 = 200.0;
+
+#[wasm_bindgen(inline_js = "
+export async function registerTargets() {
+  // wasm-bindgen-test-runner wraps every Worker in a Blob (to forward its console), and a Blob
+  // worker inherits the page's service worker (none) instead of being matched by its own URL.
+  // Its prototype keeps the real constructor; restore it so /www/engine-worker.js is controlled.
+  if (Worker.prototype.constructor !== Worker) globalThis.Worker = Worker.prototype.constructor;
+  const registration = await navigator.serviceWorker.register('/www/sw.js', { scope: '/www/' });
+  const worker = registration.installing || registration.waiting || registration.active;
+  if (worker.state !== 'activated') {
+    await new Promise((resolve) => worker.addEventListener('statechange', () => {
+      if (worker.state === 'activated') resolve();
+    }));
+  }
+  return new URL('__overlap/io/', registration.scope).href;
+}
+export function otherOrigin() {
+  // The same test server under another name: a different origin that sends no CORS headers.
+  const url = new URL('/index.html', location.href);
+  url.hostname = url.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+  return url.href;
+}
+")]
+extern "C" {
+    #[wasm_bindgen(js_name = registerTargets)]
+    fn register_targets() -> js_sys::Promise;
+    #[wasm_bindgen(js_name = otherOrigin)]
+    fn other_origin() -> String;
+}
+
+async fn lab() -> (EngineWorker, String) {
+    let base = JsFuture::from(register_targets())
+        .await
+        .expect("the service worker registers")
+        .as_string()
+        .unwrap();
+    let engine = EngineWorker::start_at("/www/engine-worker.js", 2)
+        .await
+        .expect("the engine starts");
+    (engine, base)
+}
+
+fn builtin(model: IoModel, workers: usize) -> IoRequest {
+    IoRequest {
+        model,
+        workers,
+        targets: Targets::Builtin(Builtin {
+            requests: N,
+            latency_ms: L,
+            ..Builtin::default()
+        }),
+        ..IoRequest::default()
+    }
+}
+
+async fn done(engine: &mut EngineWorker, request: &IoRequest, base: &str) -> IoRun {
+    match engine.io(request, base, |_| {}).await {
+        Ok(IoReply::Done(run)) => *run,
+        other => panic!("{request:?}: {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn requests_overlap_as_each_model_allows() {
+    let (mut engine, base) = lab().await;
+    let n = f64::from(N);
+
+    let sequential = done(&mut engine, &builtin(IoModel::Sequential, 1), &base).await;
+    assert_eq!((sequential.summary.ok, sequential.summary.failed), (16, 0));
+    assert_eq!(sequential.summary.max_in_flight, 1);
+    assert!(
+        sequential.summary.wall_ms >= 0.9 * n * L,
+        "sequential {:?}",
+        sequential.summary
+    );
+    assert!(sequential.requests.iter().all(|r| r.bytes >= 16 * 1024));
+
+    let gather = done(&mut engine, &builtin(IoModel::Gather, 1), &base).await;
+    assert_eq!(gather.summary.ok, 16);
+    assert_eq!(gather.summary.max_in_flight, 16);
+    assert!(
+        gather.summary.wall_ms <= 1.5 * L,
+        "gather {:?}",
+        gather.summary
+    );
+    assert!(gather.summary.sum_latency_ms >= 0.9 * n * L);
+    for r in &gather.requests {
+        let first = r.first_byte_ms.expect("fetch reports its first byte");
+        assert!(r.started_ms <= first && first <= r.finished_ms, "{r:?}");
+    }
+
+    for model in [IoModel::Bounded, IoModel::Threads] {
+        let run = done(&mut engine, &builtin(model, 4), &base).await;
+        let ideal = (n / 4.0).ceil() * L;
+        assert_eq!(run.summary.ok, 16, "{model:?}");
+        assert_eq!(run.summary.max_in_flight, 4, "{model:?}");
+        assert!(
+            (run.summary.wall_ms - ideal).abs() <= 0.3 * ideal,
+            "{model:?}: {} ms against (N/k)·L = {ideal} ms",
+            run.summary.wall_ms
+        );
+        assert!(run.requests.iter().all(|r| r.worker < 4));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn failures_are_reported_per_request_while_the_rest_succeed() {
+    let (mut engine, base) = lab().await;
+    let mut urls: Vec<String> = (0..15)
+        .map(|i| format!("{base}page?i={i}&latency=50"))
+        .collect();
+    urls.insert(3, format!("{base}page?i=3&latency=50&fail=1"));
+    urls.push(other_origin());
+    urls.push("not a url".into());
+    urls.push(format!("{base}page?i=99&latency=3000"));
+    let request = IoRequest {
+        model: IoModel::Bounded,
+        workers: 4,
+        targets: Targets::Urls { urls },
+        timeout_ms: 1_000.0,
+        ..IoRequest::default()
+    };
+    let run = done(&mut engine, &request, &base).await;
+    let errors: Vec<_> = run.requests.iter().map(|r| r.error.clone()).collect();
+    assert_eq!((run.summary.ok, run.summary.failed), (15, 4), "{errors:?}");
+    assert_eq!(run.requests[3].status, Some(503));
+    assert!(errors[3].as_deref().unwrap().starts_with("HTTP 503"));
+    assert!(
+        errors[16].as_deref().unwrap().contains("CORS"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[17].as_deref().unwrap().contains("http"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[18].as_deref().unwrap().contains("timed out"),
+        "{errors:?}"
+    );
+    // The same failures through blocking threads.
+    let threads = done(
+        &mut engine,
+        &IoRequest {
+            model: IoModel::Threads,
+            ..request
+        },
+        &base,
+    )
+    .await;
+    assert_eq!(threads.summary.failed, 4, "{:?}", threads.requests);
+    assert!(threads.requests[16]
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("CORS"));
+}
+
+#[wasm_bindgen_test]
+async fn the_pipeline_scans_fetched_pages_for_meta_tags() {
+    let (mut engine, base) = lab().await;
+    let mut request = builtin(IoModel::Pipeline, 1);
+    request.targets = Targets::Builtin(Builtin {
+        requests: 24,
+        latency_ms: 50.0,
+        bytes: 64 * 1024,
+        ..Builtin::default()
+    });
+    let pool = done(&mut engine, &request, &base).await;
+    request.scan = Scan::OneThread;
+    let inline = done(&mut engine, &request, &base).await;
+    let (pool_scan, inline_scan) = (pool.scan.unwrap(), inline.scan.unwrap());
+    // The same seed, the same pages: the same tags, wherever they were scanned.
+    assert!(pool_scan.meta_tags > 0);
+    assert_eq!(pool_scan.meta_tags, inline_scan.meta_tags);
+    assert_eq!((pool_scan.pages, pool_scan.threads), (24, 2));
+    assert!(inline.requests.iter().all(|r| r.scan_ms.is_some()));
+}
+
+#[wasm_bindgen_test]
+async fn thousands_of_coroutines_wait_together() {
+    let (mut engine, base) = lab().await;
+    let mut request = builtin(IoModel::Gather, 1);
+    request.targets = Targets::Builtin(Builtin {
+        requests: 5_000,
+        latency_ms: 500.0,
+        bytes: 64,
+        ..Builtin::default()
+    });
+    let run = done(&mut engine, &request, &base).await;
+    assert_eq!(run.summary.ok, 5_000);
+    // All waiting at once: far below the 2 500 s one after another would take.
+    assert!(run.summary.max_in_flight > 1_000, "{:?}", run.summary);
+    assert!(run.summary.wall_ms < 20_000.0, "{:?}", run.summary);
+    assert!(run.memory.unwrap().wasm_bytes > 0);
+}

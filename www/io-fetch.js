@@ -1,0 +1,53 @@
+// The I/O lab's fetch, as a wasm-bindgen snippet (src/web/io.rs): one request with the times a
+// waterfall needs, every failure turned into a readable reason, answered as a JSON string.
+// Times are performance.timeOrigin + now(), like every other clock in the runtime.
+
+const now = () => performance.timeOrigin + performance.now();
+
+// Resource Timing keeps 250 entries by default; the lab makes thousands of requests.
+performance.addEventListener?.('resourcetimingbufferfull', () => performance.clearResourceTimings());
+
+function protocolOf(url) {
+  const entries = performance.getEntriesByName(url, 'resource');
+  const last = entries[entries.length - 1];
+  return last && last.nextHopProtocol ? last.nextHopProtocol : null;
+}
+
+export async function timedFetch(url, timeoutMs, keepBody) {
+  const out = { first_byte_ms: null, status: null, status_text: '', bytes: 0, body: null, error: null, protocol: null };
+  const abort = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => { timedOut = true; abort.abort(); }, timeoutMs);
+  try {
+    // no-store: every run measures the network (or the service worker), never the HTTP cache.
+    const response = await fetch(url, { cache: 'no-store', mode: 'cors', credentials: 'omit', signal: abort.signal });
+    out.first_byte_ms = now();
+    out.status = response.status;
+    out.status_text = response.statusText;
+    const buffer = await response.arrayBuffer();
+    out.bytes = buffer.byteLength;
+    if (keepBody) out.body = new TextDecoder().decode(buffer);
+    if (!response.ok) out.error = `HTTP ${response.status}${response.statusText ? ' ' + response.statusText : ''}`;
+  } catch (error) {
+    if (timedOut) {
+      out.error = `timed out after ${timeoutMs} ms (aborted)`;
+    } else if (error && error.name === 'TypeError') {
+      // The browser says only "Failed to fetch" for both, on purpose: a page may not learn why.
+      out.error = 'blocked or unreachable: the server did not allow this page to read the response ' +
+        '(CORS: no Access-Control-Allow-Origin for this origin), or the network failed ' +
+        '(refused, unknown host, offline)';
+    } else {
+      out.error = `failed: ${error && error.message ? error.message : error}`;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  out.protocol = protocolOf(url);
+  return JSON.stringify(out);
+}
+
+// The engine worker's JavaScript heap where the browser reports it (Chromium), else null.
+export function jsHeapBytes() {
+  const memory = performance.memory;
+  return memory && typeof memory.usedJSHeapSize === 'number' ? memory.usedJSHeapSize : null;
+}

@@ -1,0 +1,32 @@
+// One blocking thread of the I/O lab's threads model (src/web/io.rs): like a thread of
+// ThreadPoolExecutor calling urllib, it makes one synchronous request at a time and can do
+// nothing else until it returns. Synchronous XHR is allowed in workers (never on the page).
+// Each message is {url, timeoutMs}; each answer a JSON string in the shape of io::Fetched, with
+// `started` and `finished` as performance.timeOrigin + now().
+
+const now = () => performance.timeOrigin + performance.now();
+
+self.onmessage = ({ data: { url, timeoutMs } }) => {
+  const out = { first_byte_ms: null, status: null, status_text: '', bytes: 0, error: null, protocol: null };
+  const xhr = new XMLHttpRequest();
+  try {
+    xhr.open('GET', url, false);
+    xhr.timeout = timeoutMs;
+    // Bypass the HTTP cache. Only for our own origin: on another, this header would need a
+    // CORS preflight the server may refuse.
+    if (new URL(url).origin === self.origin) xhr.setRequestHeader('Cache-Control', 'no-store');
+    xhr.send();
+    out.status = xhr.status;
+    out.status_text = xhr.statusText;
+    out.bytes = new TextEncoder().encode(xhr.responseText).length;
+    if (xhr.status >= 400) out.error = `HTTP ${xhr.status}${xhr.statusText ? ' ' + xhr.statusText : ''}`;
+  } catch (error) {
+    out.error = error && error.name === 'TimeoutError'
+      ? `timed out after ${timeoutMs} ms`
+      : 'blocked or unreachable: the server did not allow this page to read the response ' +
+        '(CORS: no Access-Control-Allow-Origin for this origin), or the network failed ' +
+        '(refused, unknown host, offline)';
+  }
+  postMessage(JSON.stringify(out));
+};
+postMessage('ready');

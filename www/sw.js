@@ -1,0 +1,128 @@
+// Overlap's service worker. Two jobs, both so the app works on any static host with no server of
+// ours:
+//
+// 1. Built-in I/O targets. Requests under `<scope>__overlap/io/page` are answered here with a
+//    generated HTML page after a chosen latency, so the I/O lab can time sequential, concurrent
+//    and pooled requests offline and in tests. Query parameters (all optional, clamped):
+//      i        request index (0..1e6): picks the page, its jitter and whether it fails
+//      seed     (0..2^32): the same seed and i always give the same page, delay and outcome
+//      bytes    page size (0..4 MiB, default 16 KiB)
+//      latency  ms before the response (0..60 000, default 200)
+//      jitter   ms: the delay is latency ± jitter, uniformly (never below 0)
+//      fail     failure rate 0..1: that share of requests get HTTP 503 (after the same delay)
+//    Responses are never cached and carry CORP, so they keep a cross-origin isolated page isolated.
+//
+// 2. Cross-origin isolation where the host cannot send the headers (GitHub Pages and the like):
+//    same-origin responses that lack COOP/COEP get them added here. The page reloads once to come
+//    under this worker's control; index.html guards that reload so it cannot loop. The technique
+//    is coi-serviceworker's: https://github.com/gzuidhof/coi-serviceworker
+//
+// Nothing is precached: this worker never serves a stale app.
+
+self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+
+const TARGETS = new URL('__overlap/io/', self.registration.scope);
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (url.origin !== self.location.origin || event.request.method !== 'GET') return;
+  if (url.pathname.startsWith(TARGETS.pathname)) {
+    event.respondWith(target(url));
+  } else if (!event.request.url.startsWith(self.registration.scope + '__overlap/')) {
+    event.respondWith(isolated(event.request));
+  }
+});
+
+// Adds COOP/COEP to a same-origin response that lacks them; anything else passes untouched.
+async function isolated(request) {
+  const response = await fetch(request);
+  if (response.status === 0 || response.type === 'opaque' || response.type === 'opaqueredirect') {
+    return response;
+  }
+  if (response.headers.has('Cross-Origin-Embedder-Policy') && response.headers.has('Cross-Origin-Opener-Policy')) {
+    return response;
+  }
+  const headers = new Headers(response.headers);
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+function number(params, name, fallback, min, max) {
+  const raw = params.get(name);
+  const value = raw === null || raw.trim() === '' ? NaN : Number(raw);
+  return Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
+}
+
+// mulberry32: a tiny seeded generator, so a page, its delay and its outcome depend only on (seed, i).
+function generator(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const NAMES = ['description', 'keywords', 'author', 'robots', 'og:title', 'viewport'];
+const WORDS = ['thread', 'process', 'lock', 'queue', 'pool', 'future', 'await', 'gather', 'worker',
+  'core', 'speedup', 'latency'];
+
+function page(index, bytes, random) {
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  const words = (n) => Array.from({ length: n }, () => pick(WORDS)).join(' ');
+  let html = `<!doctype html><html><head><meta charset="utf-8"><title>Built-in target ${index}</title>`;
+  const metas = Math.floor(random() * 6);
+  for (let m = 0; m < metas; m++) {
+    const name = pick(NAMES);
+    const content = words(1 + Math.floor(random() * 4));
+    html += random() < 0.5
+      ? `<meta name="${name}" content="${content}">`
+      : `<meta content="${content}" name="${name}">`;
+  }
+  html += '</head><body>';
+  const end = '</body></html>';
+  const parts = [html];
+  let length = html.length + end.length;
+  while (length < bytes) {
+    const sentence = `<p>${words(8 + Math.floor(random() * 8))}; see <a href="/meta">meta</a>.</p>`;
+    parts.push(sentence);
+    length += sentence.length;
+  }
+  parts.push(end);
+  return parts.join('');
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function target(url) {
+  const params = url.searchParams;
+  const index = Math.floor(number(params, 'i', 0, 0, 1e6));
+  const seed = Math.floor(number(params, 'seed', 1, 0, 2 ** 32 - 1));
+  const bytes = Math.floor(number(params, 'bytes', 16384, 0, 4 * 1024 * 1024));
+  const latency = number(params, 'latency', 200, 0, 60000);
+  const jitter = number(params, 'jitter', 0, 0, 60000);
+  const failRate = number(params, 'fail', 0, 0, 1);
+  const random = generator(seed ^ Math.imul(index + 1, 0x9e3779b1));
+  const delay = Math.max(0, latency + (2 * random() - 1) * jitter);
+  const fails = random() < failRate;
+  await sleep(delay);
+  const headers = {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'X-Overlap-Delay-Ms': delay.toFixed(1),
+  };
+  if (fails) {
+    return new Response(`target ${index} failed on purpose (failure rate ${failRate})`, {
+      status: 503,
+      statusText: 'Service Unavailable',
+      headers,
+    });
+  }
+  return new Response(page(index, bytes, random), { status: 200, headers });
+}
