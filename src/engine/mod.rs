@@ -1,6 +1,7 @@
 //! The browser-free core: everything here builds and tests natively.
 
 pub mod capability;
+pub mod chart;
 pub mod control;
 pub mod coroutines;
 pub mod dispatch;
@@ -8,6 +9,7 @@ pub mod experiment;
 pub mod gil;
 pub mod harness;
 pub mod io;
+pub mod io_settings;
 pub mod kernels;
 pub mod models;
 pub mod processes;

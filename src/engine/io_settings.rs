@@ -1,0 +1,552 @@
+//! The I/O lab's form as the visitor typed it, and how it becomes requests: every field is read
+//! on its own, so each refusal is shown beside the field it concerns and the rest stay usable.
+
+use super::io::{
+    self, Builtin, IoModel, IoRequest, Scan, Targets, MAX_DELAY_MS, MAX_PAGE_BYTES, MAX_REQUESTS,
+    MAX_URLS, MAX_WORKERS, TIMEOUT_MS,
+};
+use super::size::{group, parse_whole_number, SizeError};
+
+/// One entry of the model list: the pipeline comes twice, scanning on the pool and on one thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Choice {
+    pub model: IoModel,
+    pub scan: Scan,
+}
+
+impl Choice {
+    pub const ALL: [Choice; 6] = [
+        Choice::of(IoModel::Sequential),
+        Choice::of(IoModel::Gather),
+        Choice::of(IoModel::Bounded),
+        Choice::of(IoModel::Threads),
+        Choice::of(IoModel::Pipeline),
+        Choice {
+            model: IoModel::Pipeline,
+            scan: Scan::OneThread,
+        },
+    ];
+
+    pub const fn of(model: IoModel) -> Choice {
+        Choice {
+            model,
+            scan: Scan::Pool,
+        }
+    }
+
+    /// Unique among [`Choice::ALL`]: the model's slug, `pipeline-one-thread` for the second
+    /// pipeline.
+    pub fn key(self) -> &'static str {
+        match (self.model, self.scan) {
+            (IoModel::Pipeline, Scan::OneThread) => "pipeline-one-thread",
+            (model, _) => model.slug(),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match (self.model, self.scan) {
+            (IoModel::Sequential, _) => "Sequential: one request at a time",
+            (IoModel::Gather, _) => "Gather: every request at once (join_all)",
+            (IoModel::Bounded, _) => "Bounded: at most k at once (buffer_unordered)",
+            (IoModel::Threads, _) => "Blocking threads: k workers, synchronous requests",
+            (IoModel::Pipeline, Scan::Pool) => "Pipeline: fetch all, then scan on the thread pool",
+            (IoModel::Pipeline, Scan::OneThread) => {
+                "Pipeline on one thread: scan each page inside the async code"
+            }
+        }
+    }
+
+    pub fn python(self) -> &'static str {
+        match (self.model, self.scan) {
+            (IoModel::Pipeline, Scan::OneThread) => {
+                "async def get(u): page = await fetch(u); return scan_meta(page)"
+            }
+            (model, _) => model.python(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TargetKind {
+    /// Pages the service worker makes up: no network, exact latency.
+    #[default]
+    Builtin,
+    /// The visitor's own URLs, fetched with CORS.
+    Urls,
+}
+
+/// The form's fields, for refusals to name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Requests,
+    Latency,
+    Jitter,
+    FailPercent,
+    PageKib,
+    Seed,
+    Urls,
+    Workers,
+    Timeout,
+    Models,
+}
+
+impl Field {
+    /// The input's id on the page.
+    pub fn id(self) -> &'static str {
+        match self {
+            Field::Requests => "io-requests",
+            Field::Latency => "io-latency",
+            Field::Jitter => "io-jitter",
+            Field::FailPercent => "io-fail",
+            Field::PageKib => "io-page-kib",
+            Field::Seed => "io-seed",
+            Field::Urls => "io-urls",
+            Field::Workers => "io-workers",
+            Field::Timeout => "io-timeout",
+            Field::Models => "io-models",
+        }
+    }
+}
+
+/// Ready-made settings, each showing one lesson.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    /// 16 pages of 200 ms: N·L one at a time, L all at once, ⌈N/k⌉·L k at a time.
+    Lesson,
+    /// Jitter and a 10 % failure rate: failures are reported and the rest carry on. Seed 9 fails
+    /// requests 7 and 15 of 16.
+    Flaky,
+    /// 5 000 tasks: gather against a bounded pool, with memory.
+    Thousands,
+    /// Large pages scanned for `<meta>` tags: CPU work inside async code does not overlap.
+    Pipeline,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 4] = [
+        Preset::Lesson,
+        Preset::Flaky,
+        Preset::Thousands,
+        Preset::Pipeline,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Preset::Lesson => "lesson",
+            Preset::Flaky => "flaky",
+            Preset::Thousands => "thousands",
+            Preset::Pipeline => "pipeline",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Preset::Lesson => "16 pages × 200 ms",
+            Preset::Flaky => "Flaky: jitter and 10 % failures",
+            Preset::Thousands => "5 000 tasks",
+            Preset::Pipeline => "Fetch, then parse",
+        }
+    }
+}
+
+/// Everything the form holds, as typed. Kept as text so a half-typed value is never lost.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IoSettings {
+    pub target_kind: TargetKind,
+    pub requests: String,
+    pub latency_ms: String,
+    pub jitter_ms: String,
+    pub fail_percent: String,
+    pub page_kib: String,
+    pub seed: String,
+    pub urls: String,
+    pub workers: String,
+    pub timeout_ms: String,
+    pub choices: Vec<Choice>,
+}
+
+impl Default for IoSettings {
+    fn default() -> Self {
+        IoSettings::preset(Preset::Lesson)
+    }
+}
+
+/// Why the form cannot run, field by field.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Refusals(pub Vec<(Field, String)>);
+
+impl Refusals {
+    pub fn get(&self, field: Field) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, why)| why.clone())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A whole number in `min..=max`, with a message that names the field.
+fn whole(text: &str, name: &str, min: u64, max: u64) -> Result<u64, String> {
+    let n = parse_whole_number(text).map_err(|e| match e {
+        SizeError::Empty => format!("Enter {name}."),
+        SizeError::TooLarge { .. } => format!("Must be at most {}.", group(max)),
+        other => other.to_string(),
+    })?;
+    if (min..=max).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "Must be between {} and {}.",
+            group(min),
+            group(max)
+        ))
+    }
+}
+
+/// A number (decimals allowed) in `min..=max`.
+fn decimal(text: &str, name: &str, min: f64, max: f64) -> Result<f64, String> {
+    let trimmed = text.trim().trim_end_matches('%').trim();
+    if trimmed.is_empty() {
+        return Err(format!("Enter {name}."));
+    }
+    let n: f64 = trimmed
+        .replace('_', "")
+        .parse()
+        .map_err(|_| format!("{trimmed:?} is not a number."))?;
+    if n.is_finite() && (min..=max).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("Must be between {min} and {max}."))
+    }
+}
+
+impl IoSettings {
+    pub fn preset(preset: Preset) -> IoSettings {
+        use IoModel::*;
+        let base = IoSettings {
+            target_kind: TargetKind::Builtin,
+            requests: "16".into(),
+            latency_ms: "200".into(),
+            jitter_ms: "0".into(),
+            fail_percent: "0".into(),
+            page_kib: "16".into(),
+            seed: "1".into(),
+            urls: String::new(),
+            workers: "4".into(),
+            timeout_ms: "10000".into(),
+            choices: [Sequential, Gather, Bounded, Threads]
+                .map(Choice::of)
+                .to_vec(),
+        };
+        match preset {
+            Preset::Lesson => base,
+            Preset::Flaky => IoSettings {
+                jitter_ms: "80".into(),
+                fail_percent: "10".into(),
+                seed: "9".into(),
+                choices: vec![Choice::of(Gather), Choice::of(Bounded)],
+                ..base
+            },
+            Preset::Thousands => IoSettings {
+                requests: "5000".into(),
+                latency_ms: "50".into(),
+                jitter_ms: "10".into(),
+                page_kib: "1".into(),
+                workers: "50".into(),
+                // The browser hands requests over only so fast (about 450 a second on a small
+                // machine), so 5 000 at once need far longer than one latency.
+                timeout_ms: "60000".into(),
+                choices: vec![Choice::of(Gather), Choice::of(Bounded)],
+                ..base
+            },
+            Preset::Pipeline => IoSettings {
+                requests: "64".into(),
+                latency_ms: "100".into(),
+                page_kib: "512".into(),
+                choices: Choice::ALL[4..].to_vec(),
+                ..base
+            },
+        }
+    }
+
+    /// Keeps the visitor's URL list when a preset replaces the rest.
+    pub fn with_preset(&self, preset: Preset) -> IoSettings {
+        IoSettings {
+            urls: self.urls.clone(),
+            ..IoSettings::preset(preset)
+        }
+    }
+
+    pub fn toggle(&mut self, choice: Choice) {
+        if let Some(at) = self.choices.iter().position(|&c| c == choice) {
+            self.choices.remove(at);
+        } else {
+            self.choices.push(choice);
+            // Runs go in the list's order whatever order they were ticked in.
+            self.choices
+                .sort_by_key(|c| Choice::ALL.iter().position(|a| a == c));
+        }
+    }
+
+    pub fn uses_workers(&self) -> bool {
+        self.choices.iter().any(|c| c.model.takes_workers())
+    }
+
+    /// One request per chosen model, or every reason the form cannot run.
+    pub fn requests(&self) -> Result<Vec<IoRequest>, Refusals> {
+        let mut refusals = Vec::new();
+        let targets = match self.target_kind {
+            TargetKind::Builtin => {
+                let mut read = |field: Field, result: Result<u64, String>| {
+                    result.unwrap_or_else(|why| {
+                        refusals.push((field, why));
+                        0
+                    })
+                };
+                let requests = whole(
+                    &self.requests,
+                    "the number of requests",
+                    1,
+                    MAX_REQUESTS.into(),
+                );
+                let latency = whole(
+                    &self.latency_ms,
+                    "the latency in ms",
+                    0,
+                    MAX_DELAY_MS as u64,
+                );
+                let jitter = whole(
+                    &self.jitter_ms,
+                    "the jitter in ms (0 for none)",
+                    0,
+                    MAX_DELAY_MS as u64,
+                );
+                let page = whole(
+                    &self.page_kib,
+                    "the page size in KiB",
+                    0,
+                    (MAX_PAGE_BYTES / 1024).into(),
+                );
+                let seed = whole(&self.seed, "a seed (any whole number)", 0, u32::MAX.into());
+                let builtin = Builtin {
+                    requests: read(Field::Requests, requests) as u32,
+                    latency_ms: read(Field::Latency, latency) as f64,
+                    jitter_ms: read(Field::Jitter, jitter) as f64,
+                    bytes: read(Field::PageKib, page) as u32 * 1024,
+                    seed: read(Field::Seed, seed) as u32,
+                    fail_rate: 0.0,
+                };
+                let fail_rate = decimal(&self.fail_percent, "the failure rate in %", 0.0, 100.0)
+                    .unwrap_or_else(|why| {
+                        refusals.push((Field::FailPercent, why));
+                        0.0
+                    })
+                    / 100.0;
+                Targets::Builtin(Builtin {
+                    fail_rate,
+                    ..builtin
+                })
+            }
+            TargetKind::Urls => {
+                let urls = io::parse_urls(&self.urls);
+                if urls.is_empty() {
+                    refusals.push((
+                        Field::Urls,
+                        "Enter at least one URL, one per line (https://…).".into(),
+                    ));
+                } else if urls.len() > MAX_URLS {
+                    refusals.push((
+                        Field::Urls,
+                        format!("At most {MAX_URLS} URLs (there are {}).", urls.len()),
+                    ));
+                }
+                // Lines that are not URLs are not refused: they are reported as failed requests
+                // beside the others, as a script would report them.
+                Targets::Urls { urls }
+            }
+        };
+        let mut read = |field: Field, result: Result<u64, String>| {
+            result.unwrap_or_else(|why| {
+                refusals.push((field, why));
+                1
+            })
+        };
+        let workers = if self.uses_workers() {
+            read(
+                Field::Workers,
+                whole(
+                    &self.workers,
+                    "k, the number of workers",
+                    1,
+                    MAX_WORKERS as u64,
+                ),
+            ) as usize
+        } else {
+            1
+        };
+        let timeout = whole(
+            &self.timeout_ms,
+            "the timeout in ms",
+            TIMEOUT_MS.0 as u64,
+            TIMEOUT_MS.1 as u64,
+        );
+        let timeout_ms = read(Field::Timeout, timeout) as f64;
+        if self.choices.is_empty() {
+            refusals.push((Field::Models, "Choose at least one model.".into()));
+        }
+        if !refusals.is_empty() {
+            return Err(Refusals(refusals));
+        }
+        let requests: Vec<IoRequest> = self
+            .choices
+            .iter()
+            .map(|choice| IoRequest {
+                model: choice.model,
+                workers: if choice.model.takes_workers() {
+                    workers
+                } else {
+                    1
+                },
+                targets: targets.clone(),
+                timeout_ms,
+                scan: choice.scan,
+            })
+            .collect();
+        // The fields' limits are the engine's; this is a guard against the two drifting apart.
+        for request in &requests {
+            if let Err(why) = request.check() {
+                return Err(Refusals(vec![(Field::Models, format!("{why}."))]));
+            }
+        }
+        Ok(requests)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_form_runs_the_lesson() {
+        let requests = IoSettings::default()
+            .requests()
+            .expect("the defaults are valid");
+        let models: Vec<_> = requests.iter().map(|r| r.model).collect();
+        use IoModel::*;
+        assert_eq!(models, [Sequential, Gather, Bounded, Threads]);
+        let Targets::Builtin(b) = &requests[0].targets else {
+            panic!("built-in targets by default")
+        };
+        assert_eq!((b.requests, b.latency_ms, b.bytes), (16, 200.0, 16 * 1024));
+        assert_eq!(requests[2].workers, 4);
+        assert_eq!(requests[1].ideal_ms(), Some(200.0));
+        assert_eq!(requests[2].ideal_ms(), Some(800.0));
+    }
+
+    #[test]
+    fn every_preset_is_valid_and_keeps_the_url_list() {
+        let mine = IoSettings {
+            urls: "https://example.org/".into(),
+            ..IoSettings::default()
+        };
+        for preset in Preset::ALL {
+            let settings = mine.with_preset(preset);
+            assert!(settings.requests().is_ok(), "{preset:?}");
+            assert_eq!(settings.urls, mine.urls);
+        }
+        let thousands = IoSettings::preset(Preset::Thousands).requests().unwrap();
+        assert!(thousands
+            .iter()
+            .any(|r| r.model == IoModel::Bounded && r.workers == 50));
+    }
+
+    #[test]
+    fn each_bad_field_gets_its_own_message() {
+        let settings = IoSettings {
+            requests: "0".into(),
+            latency_ms: "slow".into(),
+            fail_percent: "150 %".into(),
+            workers: "".into(),
+            timeout_ms: "1e9".into(),
+            ..IoSettings::default()
+        };
+        let refusals = settings.requests().unwrap_err();
+        assert_eq!(
+            refusals.get(Field::Requests).unwrap(),
+            "Must be between 1 and 10_000."
+        );
+        assert!(refusals
+            .get(Field::Latency)
+            .unwrap()
+            .contains("not a number"));
+        assert_eq!(
+            refusals.get(Field::FailPercent).unwrap(),
+            "Must be between 0 and 100."
+        );
+        assert_eq!(
+            refusals.get(Field::Workers).unwrap(),
+            "Enter k, the number of workers."
+        );
+        assert!(refusals.get(Field::Timeout).is_some());
+        assert!(refusals.get(Field::Seed).is_none());
+    }
+
+    #[test]
+    fn k_is_only_required_by_models_that_use_it() {
+        let settings = IoSettings {
+            workers: "lots".into(),
+            choices: vec![Choice::of(IoModel::Gather)],
+            ..IoSettings::default()
+        };
+        assert!(settings.requests().is_ok());
+        let settings = IoSettings {
+            choices: vec![],
+            ..settings
+        };
+        assert!(settings
+            .requests()
+            .unwrap_err()
+            .get(Field::Models)
+            .is_some());
+    }
+
+    #[test]
+    fn url_lists_need_one_url_and_keep_bad_lines_for_the_run_to_report() {
+        let mut settings = IoSettings {
+            target_kind: TargetKind::Urls,
+            urls: "# mine\n\n".into(),
+            ..IoSettings::default()
+        };
+        assert!(settings.requests().unwrap_err().get(Field::Urls).is_some());
+        settings.urls = "https://example.org/\nnot a url\n".into();
+        let requests = settings.requests().unwrap();
+        let targets = requests[0].targets("unused");
+        assert_eq!(targets.len(), 2);
+        assert!(targets[0].invalid.is_none());
+        assert!(targets[1].invalid.is_some());
+        // Built-in fields do not matter for URL lists.
+        settings.requests = "nope".into();
+        assert!(settings.requests().is_ok());
+    }
+
+    #[test]
+    fn ticking_keeps_the_list_order_and_the_pipeline_twice() {
+        let mut settings = IoSettings {
+            choices: vec![],
+            ..IoSettings::default()
+        };
+        for key in ["pipeline-one-thread", "gather", "pipeline", "sequential"] {
+            settings.toggle(*Choice::ALL.iter().find(|c| c.key() == key).unwrap());
+        }
+        let keys: Vec<_> = settings.choices.iter().map(|c| c.key()).collect();
+        assert_eq!(
+            keys,
+            ["sequential", "gather", "pipeline", "pipeline-one-thread"]
+        );
+        settings.toggle(Choice::of(IoModel::Gather));
+        assert_eq!(settings.choices.len(), 3);
+    }
+}
