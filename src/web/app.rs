@@ -1,13 +1,14 @@
 //! The page: state, the actions that change it, and the sweep that feeds it.
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::capabilities;
 use super::components::{CapabilityPanel, ExperimentForm, ResultsTable, StatusLine};
-use super::engine_worker::{Answer, Canceller, EngineWorker};
+use super::engine_slot::{EngineSlot, SharedEngine};
+use super::engine_worker::{Answer, EngineWorker};
+use super::io_lab::IoLab;
 use crate::engine::experiment::{self, Report, Step};
 use crate::engine::kernels::{self, KernelInfo};
 use crate::engine::models::{Model, RunConfig};
@@ -146,25 +147,6 @@ struct Sweep {
     pool_threads: usize,
 }
 
-/// The engine between sweeps, and the means to stop the one under way.
-#[derive(Default)]
-struct EngineSlot {
-    engine: RefCell<Option<EngineWorker>>,
-    canceller: RefCell<Option<Canceller>>,
-    cancelled: Cell<bool>,
-}
-
-impl EngineSlot {
-    /// The engine kept from the last sweep, or a new one.
-    async fn take_or_start(&self, pool_threads: usize) -> Result<EngineWorker, String> {
-        match self.engine.borrow_mut().take() {
-            Some(engine) if !engine.is_broken() => return Ok(engine),
-            _ => {}
-        }
-        EngineWorker::start(pool_threads).await
-    }
-}
-
 /// Runs the sweep in rounds: every step once per round, so drift in the machine's speed over the
 /// sweep lands on every step alike instead of on whichever ran last.
 async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispatcher<Experiment>) {
@@ -184,12 +166,12 @@ async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispa
     if engine.pool_threads() == 0 {
         steps.retain(|step| !step.model.uses_pool());
     }
-    *slot.canceller.borrow_mut() = Some(engine.canceller());
+    slot.watch(&engine);
     let total = (steps.len() * sweep.repeats as usize) as f64;
     let mut measured = 0.0;
     'rounds: for round in 1..=sweep.repeats {
         for &step in &steps {
-            if slot.cancelled.get() {
+            if slot.is_cancelled() {
                 dispatch.dispatch(Action::Cancelled);
                 break 'rounds;
             }
@@ -256,15 +238,15 @@ async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispa
         }
     }
     dispatch.dispatch(Action::Finished);
-    slot.canceller.borrow_mut().take();
-    *slot.engine.borrow_mut() = Some(engine);
+    slot.put_back(engine);
 }
 
 #[function_component]
 pub fn App() -> Html {
     let caps = *use_memo((), |_| capabilities::detect());
     let experiment = use_reducer(Experiment::default);
-    let slot = use_mut_ref(|| Rc::new(EngineSlot::default()));
+    let shared = (*use_memo((), |_| SharedEngine::default())).clone();
+    let slot = Rc::clone(&shared.0);
 
     let kernel = experiment.kernel;
     // Processes also hold copies of the data, so the memory check counts them if chosen.
@@ -287,6 +269,17 @@ pub fn App() -> Html {
         .map(|why| why.to_string())
         .or_else(|| experiment.pool_failure.clone());
     let running = matches!(experiment.status, Status::Running { .. });
+    // The labs share one engine, so one waits while the other runs.
+    let io_running = use_state(|| false);
+    let on_io_running = {
+        let io_running = io_running.setter();
+        Callback::from(move |running| io_running.set(running))
+    };
+    let pool_threads = if threads_refused.is_none() {
+        caps.cores
+    } else {
+        0
+    };
 
     let dispatcher = experiment.dispatcher();
     let actions = dispatcher.to_callback();
@@ -296,23 +289,27 @@ pub fn App() -> Html {
     let on_model = actions.reform(Action::ToggleModel);
     let on_run = {
         let dispatcher = dispatcher.clone();
-        let slot = Rc::clone(&slot.borrow());
+        let slot = Rc::clone(&slot);
         let (size, repeats) = (size.clone(), repeats.clone());
         let threads_available = threads_refused.is_none();
         let models = experiment.models.clone();
+        let io_running = *io_running;
         Callback::from(move |()| {
             // The form shows the errors; a bad size or repeat count never starts a run.
             let (Ok(size), Ok(repeats)) = (size.clone(), repeats.clone()) else {
                 return;
             };
+            if io_running {
+                return;
+            }
             let sweep = Sweep {
                 kernel: kernel.slug,
                 size,
                 repeats: repeats as u32,
                 steps: experiment::plan(&models, threads_available, caps.cores),
-                pool_threads: if threads_available { caps.cores } else { 0 },
+                pool_threads,
             };
-            slot.cancelled.set(false);
+            slot.begin();
             dispatcher.dispatch(Action::Started);
             wasm_bindgen_futures::spawn_local(run_sweep(
                 sweep,
@@ -322,13 +319,8 @@ pub fn App() -> Html {
         })
     };
     let on_cancel = {
-        let slot = Rc::clone(&slot.borrow());
-        Callback::from(move |()| {
-            slot.cancelled.set(true);
-            if let Some(canceller) = slot.canceller.borrow().as_ref() {
-                canceller.cancel();
-            }
-        })
+        let slot = Rc::clone(&slot);
+        Callback::from(move |()| slot.cancel())
     };
 
     html! {
@@ -368,6 +360,7 @@ pub fn App() -> Html {
                         models={experiment.models.clone()}
                         threads_available={threads_refused.is_none()}
                         {running}
+                        engine_busy={*io_running}
                         {on_kernel}
                         {on_size}
                         {on_repeats}
@@ -385,6 +378,12 @@ pub fn App() -> Html {
                     <StatusLine status={experiment.status.clone()} />
                     <ResultsTable report={experiment.report.clone()} />
                 </section>
+                <IoLab
+                    engine={shared.clone()}
+                    {pool_threads}
+                    engine_busy={running}
+                    on_running={on_io_running}
+                />
             </main>
         </>
     }

@@ -27,6 +27,7 @@ use super::processes::ProcessPool;
 use super::worker_api::{coroutine_yield, now_ms, sleep};
 use crate::engine::control::RunControl;
 use crate::engine::harness::{check_repeats, Repeats};
+use crate::engine::io::Memory;
 use crate::engine::io::{self, IoModel, IoReply, IoRequest, Scan, Targets};
 use crate::engine::models::{run_async, run_one, Model, Run, RunError, Runtime, Spawn};
 use crate::engine::protocol::{self, FromEngine, MeasureReply, MeasureRequest, ToEngine};
@@ -328,7 +329,8 @@ async fn io_run(id: u32, request: IoRequest, targets: String) {
     });
     let running = Rc::new(Cell::new(true));
     wasm_bindgen_futures::spawn_local(report_progress(id, Arc::clone(&control), running.clone()));
-    let most = Rc::new(RefCell::new(memory_now()));
+    let before = memory_now();
+    let most = Rc::new(RefCell::new(before.clone()));
     {
         let (most, running) = (Rc::clone(&most), Rc::clone(&running));
         wasm_bindgen_futures::spawn_local(async move {
@@ -344,7 +346,10 @@ async fn io_run(id: u32, request: IoRequest, targets: String) {
     let reply = io_reply(&request, &targets, &control, pool_threads).await;
     let reply = match reply {
         IoReply::Done(mut run) => {
-            run.memory = Some(peak(&most.borrow(), &memory_now()));
+            run.memory = Some(Memory {
+                wasm_before_bytes: before.wasm_bytes,
+                ..peak(&most.borrow(), &memory_now())
+            });
             IoReply::Done(run)
         }
         other => other,

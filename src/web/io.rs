@@ -179,6 +179,7 @@ pub fn memory_now() -> Memory {
     Memory {
         js_heap_bytes: js_heap_bytes().map(|b| b as u64),
         wasm_bytes,
+        wasm_before_bytes: wasm_bytes,
     }
 }
 
@@ -190,5 +191,6 @@ pub fn peak(a: &Memory, b: &Memory) -> Memory {
             (x, y) => x.or(y),
         },
         wasm_bytes: a.wasm_bytes.max(b.wasm_bytes),
+        wasm_before_bytes: a.wasm_before_bytes.min(b.wasm_before_bytes),
     }
 }

@@ -60,7 +60,8 @@ test('a threaded sweep reproduces the sequential checksum at every k, off the ma
 
 test('without cross-origin isolation the panel says why and the thread models are left out', async () => {
   await withServer({ isolated: false }, async (url) => {
-    const app = await openApp(browser, url);
+    // Without the service worker, which would otherwise add the headers (see io.test.mjs).
+    const app = await openApp(browser, url, { serviceWorkers: 'block' });
     const { page } = app;
     assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
     assert.equal(await page.textContent('[data-capability="threads"]'), 'no');

@@ -82,11 +82,13 @@ export function launchChromium() {
 }
 
 /**
- * Opens the app and collects console errors, page errors and main-thread long tasks.
- * Returns { page, problems(), longTasks(), resetLongTasks() }.
+ * Opens the app in a fresh browser context and collects console errors, page errors and
+ * main-thread long tasks. `serviceWorkers: 'block'` keeps www/sw.js out, as on a browser or
+ * address that allows none. Returns { page, problems(), longTasks(), resetLongTasks() }.
  */
-export async function openApp(browser, url) {
-  const page = await browser.newPage();
+export async function openApp(browser, url, { serviceWorkers = 'allow' } = {}) {
+  const context = await browser.newContext({ serviceWorkers });
+  const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);

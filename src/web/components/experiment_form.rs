@@ -1,9 +1,11 @@
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::engine::experiment::{REPEATS, SWEEP_MODELS};
 use crate::engine::kernels::KERNELS;
 use crate::engine::models::Model;
+
+use super::Field;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -19,56 +21,15 @@ pub struct Props {
     /// Whether the thread models can run here.
     pub threads_available: bool,
     pub running: bool,
+    /// The I/O lab is using the engine.
+    #[prop_or_default]
+    pub engine_busy: bool,
     pub on_kernel: Callback<String>,
     pub on_size: Callback<String>,
     pub on_repeats: Callback<String>,
     pub on_model: Callback<Model>,
     pub on_run: Callback<()>,
     pub on_cancel: Callback<()>,
-}
-
-fn input_text(event: InputEvent) -> String {
-    event.target_unchecked_into::<HtmlInputElement>().value()
-}
-
-/// One labelled text field with its limits and, when the value is refused, the reason.
-#[derive(Properties, PartialEq)]
-struct FieldProps {
-    id: AttrValue,
-    label: AttrValue,
-    hint: String,
-    value: AttrValue,
-    error: Option<String>,
-    disabled: bool,
-    on_input: Callback<String>,
-}
-
-#[function_component]
-fn Field(props: &FieldProps) -> Html {
-    let error_id = format!("{}-error", props.id);
-    let hint_id = format!("{}-hint", props.id);
-    let on_input = props.on_input.reform(input_text);
-    html! {
-        <div class={classes!("field", props.error.is_some().then_some("invalid"))}>
-            <label for={props.id.clone()}>{ props.label.clone() }</label>
-            <input
-                id={props.id.clone()}
-                type="text"
-                inputmode="numeric"
-                autocomplete="off"
-                spellcheck="false"
-                value={props.value.clone()}
-                disabled={props.disabled}
-                aria-invalid={props.error.is_some().to_string()}
-                aria-describedby={format!("{hint_id} {error_id}")}
-                oninput={on_input}
-            />
-            <small id={hint_id} class="hint">{ props.hint.clone() }</small>
-            <p id={error_id} class="field-error" role="alert">
-                { props.error.clone().unwrap_or_default() }
-            </p>
-        </div>
-    }
 }
 
 /// Kernel, size, repeats and models; Run, or Cancel while running.
@@ -137,12 +98,15 @@ pub fn ExperimentForm(props: &Props) -> Html {
                 }) }
             </fieldset>
             <div class="actions">
-                <button id="run" type="submit" disabled={running || invalid}>
+                <button id="run" type="submit" disabled={running || invalid || props.engine_busy}>
                     { if running { "Running…" } else { "Run" } }
                 </button>
                 <button id="cancel" type="button" disabled={!running} onclick={on_cancel}>
                     { "Cancel" }
                 </button>
+                if props.engine_busy && !running {
+                    <small class="hint">{ "The I/O lab is using the engine; Run comes back when it is done." }</small>
+                }
             </div>
         </form>
     }

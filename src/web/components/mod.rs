@@ -2,10 +2,18 @@
 
 mod capability_panel;
 mod experiment_form;
+mod field;
+mod io_form;
+mod io_results;
 mod results_table;
 mod status_line;
+mod waterfall;
 
 pub use capability_panel::CapabilityPanel;
 pub use experiment_form::ExperimentForm;
+pub use field::Field;
+pub use io_form::IoForm;
+pub use io_results::IoResults;
 pub use results_table::{Props as ResultsTableProps, ResultsTable};
 pub use status_line::StatusLine;
+pub use waterfall::Waterfall;

@@ -5,17 +5,24 @@ use crate::web::app::Status;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub status: Status,
+    /// Prefixes the ids (`status`, `progress`) so each lab's line has its own.
+    #[prop_or_default]
+    pub prefix: AttrValue,
+    /// What a run is called here: "sweep", "run".
+    #[prop_or(AttrValue::Static("sweep"))]
+    pub noun: AttrValue,
 }
 
 /// What the experiment is doing, with a progress bar while it runs; `data-state` lets tests wait
 /// for it.
 #[function_component]
 pub fn StatusLine(props: &Props) -> Html {
+    let noun = &props.noun;
     let (state, text) = match &props.status {
         Status::Idle => ("idle", "Ready. Press Run.".to_string()),
         Status::Running { fraction, doing } => (
             "running",
-            format!("{doing} ({:.0} % of the sweep)", fraction * 100.0),
+            format!("{doing} ({:.0} % of the {noun})", fraction * 100.0),
         ),
         Status::Done => ("done", "Done.".to_string()),
         Status::Cancelled => (
@@ -28,13 +35,13 @@ pub fn StatusLine(props: &Props) -> Html {
         <div class="status-block">
             if let Status::Running { fraction, .. } = &props.status {
                 <progress
-                    id="progress"
+                    id={format!("{}progress", props.prefix)}
                     max="1"
                     value={format!("{fraction:.4}")}
-                    aria-label="Sweep progress"
+                    aria-label={format!("Progress of the {noun}")}
                 />
             }
-            <p id="status" class={classes!("status", state)} role="status" aria-live="polite" data-state={state}>
+            <p id={format!("{}status", props.prefix)} class={classes!("status", state)} role="status" aria-live="polite" data-state={state}>
                 { text }
             </p>
         </div>

@@ -1,0 +1,273 @@
+//! The I/O lab: its state, the actions that change it, and the runs that feed it. The form's
+//! reading and every request model live in the engine ([`crate::engine::io_settings`],
+//! [`crate::engine::io`]); this only moves messages.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::app::Status;
+use super::components::{IoForm, IoResults, StatusLine};
+use super::engine_slot::{EngineSlot, SharedEngine};
+use super::engine_worker::EngineWorker;
+use crate::engine::control::Progress;
+use crate::engine::io::{IoReply, IoRequest, IoRun, Targets};
+use crate::engine::io_settings::{Choice, Field, IoSettings, Preset, TargetKind};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct IoLabState {
+    pub settings: IoSettings,
+    pub status: Status,
+    /// The runs of the last press of Run, in the order they ran.
+    pub runs: Vec<Rc<IoRun>>,
+    /// Where built-in targets are, or why there are none; `None` until the service worker says.
+    pub targets: Option<Result<String, String>>,
+}
+
+impl Default for IoLabState {
+    fn default() -> Self {
+        IoLabState {
+            settings: IoSettings::default(),
+            status: Status::Idle,
+            runs: Vec::new(),
+            targets: None,
+        }
+    }
+}
+
+pub enum Action {
+    Edit(Field, String),
+    ChooseTargets(TargetKind),
+    Toggle(Choice),
+    Preset(Preset),
+    TargetsKnown(Result<String, String>),
+    Started,
+    Progress { fraction: f64, doing: String },
+    Ran(Box<IoRun>),
+    Failed(String),
+    Cancelled,
+    Finished,
+}
+
+impl Reducible for IoLabState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        let s = &mut next.settings;
+        match action {
+            Action::Edit(field, text) => {
+                let slot = match field {
+                    Field::Requests => &mut s.requests,
+                    Field::Latency => &mut s.latency_ms,
+                    Field::Jitter => &mut s.jitter_ms,
+                    Field::FailPercent => &mut s.fail_percent,
+                    Field::PageKib => &mut s.page_kib,
+                    Field::Seed => &mut s.seed,
+                    Field::Urls => &mut s.urls,
+                    Field::Workers => &mut s.workers,
+                    Field::Timeout => &mut s.timeout_ms,
+                    Field::Models => return self,
+                };
+                *slot = text;
+            }
+            Action::ChooseTargets(kind) => s.target_kind = kind,
+            Action::Toggle(choice) => s.toggle(choice),
+            Action::Preset(preset) => *s = s.with_preset(preset),
+            Action::TargetsKnown(found) => next.targets = Some(found),
+            Action::Started => {
+                next.runs.clear();
+                next.status = Status::Running {
+                    fraction: 0.0,
+                    doing: "Starting the engine…".into(),
+                };
+            }
+            Action::Progress { fraction, doing } => {
+                if matches!(next.status, Status::Running { .. }) {
+                    next.status = Status::Running { fraction, doing };
+                }
+            }
+            Action::Ran(run) => next.runs.push(Rc::new(*run)),
+            Action::Failed(message) => next.status = Status::Failed(message),
+            Action::Cancelled => next.status = Status::Cancelled,
+            Action::Finished => {
+                if matches!(next.status, Status::Running { .. }) {
+                    next.status = Status::Done;
+                }
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+/// Makes each request in turn on the shared engine.
+async fn run_all(
+    requests: Vec<IoRequest>,
+    slot: Rc<EngineSlot>,
+    pool_threads: usize,
+    dispatch: UseReducerDispatcher<IoLabState>,
+) {
+    let builtin = requests
+        .iter()
+        .any(|r| matches!(r.targets, Targets::Builtin(_)));
+    let base = match slot.targets().await {
+        Ok(base) => base,
+        Err(why) if builtin => {
+            dispatch.dispatch(Action::Failed(format!(
+                "The built-in targets are unavailable because {why}. Your own URLs still work."
+            )));
+            return;
+        }
+        Err(_) => String::new(),
+    };
+    let mut engine = match slot.take_or_start(pool_threads).await {
+        Ok(engine) => engine,
+        Err(message) => {
+            dispatch.dispatch(Action::Failed(format!(
+                "The engine failed to start: {message}"
+            )));
+            return;
+        }
+    };
+    slot.watch(&engine);
+    let total = requests.len() as f64;
+    for (i, request) in requests.iter().enumerate() {
+        if slot.is_cancelled() {
+            dispatch.dispatch(Action::Cancelled);
+            break;
+        }
+        let choice = Choice {
+            model: request.model,
+            scan: request.scan,
+        };
+        let doing = format!("{} of {}: {}", i + 1, requests.len(), choice.label());
+        let on_progress = |progress: Progress| {
+            dispatch.dispatch(Action::Progress {
+                fraction: (i as f64 + progress.fraction()) / total,
+                doing: format!("{doing}, {} of {} requests", progress.done, progress.total),
+            })
+        };
+        on_progress(Progress::default());
+        match engine.io(request, &base, on_progress).await {
+            Ok(IoReply::Done(run)) => dispatch.dispatch(Action::Ran(run)),
+            Ok(IoReply::Cancelled) => {
+                dispatch.dispatch(Action::Cancelled);
+                break;
+            }
+            Ok(IoReply::Failed { message }) => {
+                dispatch.dispatch(Action::Failed(format!("{}: {message}", choice.label())));
+                break;
+            }
+            Err(fault) => {
+                let restarted = EngineWorker::start(pool_threads).await;
+                let then = match &restarted {
+                    Ok(_) => "The engine was restarted; the next run starts afresh.",
+                    Err(_) => "The engine could not be restarted; reload the page.",
+                };
+                dispatch.dispatch(Action::Failed(format!(
+                    "{} failed: {fault}. {then}",
+                    choice.label()
+                )));
+                match restarted {
+                    Ok(fresh) => engine = fresh,
+                    Err(_) => return,
+                }
+                break;
+            }
+        }
+    }
+    dispatch.dispatch(Action::Finished);
+    slot.put_back(engine);
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub engine: SharedEngine,
+    /// Threads for the engine's pool if it has to start one (0: none).
+    pub pool_threads: usize,
+    /// The CPU lab is using the engine; runs wait for it.
+    pub engine_busy: bool,
+    /// Tells the page when this lab starts and stops using the engine.
+    pub on_running: Callback<bool>,
+}
+
+#[function_component]
+pub fn IoLab(props: &Props) -> Html {
+    let lab = use_reducer(IoLabState::default);
+    let slot = Rc::clone(&props.engine.0);
+
+    {
+        // Ask the service worker where the built-in targets are, so the form can say up front
+        // when they are missing.
+        let dispatch = lab.dispatcher();
+        let slot = Rc::clone(&slot);
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                dispatch.dispatch(Action::TargetsKnown(slot.targets().await));
+            });
+        });
+    }
+    let running = matches!(lab.status, Status::Running { .. });
+    {
+        let on_running = props.on_running.clone();
+        use_effect_with(running, move |&running| on_running.emit(running));
+    }
+
+    let planned = lab.settings.requests();
+    let refusals = planned.as_ref().err().cloned().unwrap_or_default();
+    let dispatcher = lab.dispatcher();
+    let actions = dispatcher.to_callback();
+    let on_run = {
+        let slot = Rc::clone(&slot);
+        let pool_threads = props.pool_threads;
+        let planned = planned.clone();
+        Callback::from(move |()| {
+            // The form shows why; a refused setting never starts a run.
+            let Ok(requests) = planned.clone() else {
+                return;
+            };
+            slot.begin();
+            dispatcher.dispatch(Action::Started);
+            wasm_bindgen_futures::spawn_local(run_all(
+                requests,
+                Rc::clone(&slot),
+                pool_threads,
+                dispatcher.clone(),
+            ));
+        })
+    };
+    let on_cancel = Callback::from(move |()| slot.cancel());
+    let builtin_missing = match (&lab.targets, lab.settings.target_kind) {
+        (Some(Err(why)), TargetKind::Builtin) => Some(why.clone()),
+        _ => None,
+    };
+
+    html! {
+        <section class="card io-lab" aria-labelledby="io-title">
+            <h2 id="io-title">{ "I/O-bound work: waiting overlaps" }</h2>
+            <p class="lede">
+                { "N requests that each take L to answer: one after another they take N·L; all \
+                   at once about L; k at a time about ⌈N/k⌉·L. The waiting overlaps whether one \
+                   thread juggles coroutines or k threads block, which is why Python's GIL does \
+                   not hold I/O back. Scanning the pages is CPU work: inside the async code it \
+                   runs on one thread and does not overlap at all." }
+            </p>
+            <IoForm
+                settings={lab.settings.clone()}
+                refusals={refusals}
+                {builtin_missing}
+                pool={props.pool_threads > 0}
+                {running}
+                engine_busy={props.engine_busy}
+                on_edit={actions.reform(|(field, text)| Action::Edit(field, text))}
+                on_targets={actions.reform(Action::ChooseTargets)}
+                on_toggle={actions.reform(Action::Toggle)}
+                on_preset={actions.reform(Action::Preset)}
+                {on_run}
+                {on_cancel}
+            />
+            <StatusLine status={lab.status.clone()} prefix="io-" noun="run" />
+            <IoResults runs={lab.runs.clone()} />
+        </section>
+    }
+}
