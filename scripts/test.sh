@@ -46,7 +46,8 @@ CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=
     --test browser --test worker --test runtime --test io
 
 if stage release-build wasm_cargo_env trunk build --release; then
-    stage e2e node --test --test-reporter=spec tests/e2e/
+    # One file at a time: the I/O timings and the CPU sweeps must not share the cores.
+    stage e2e node --test --test-concurrency=1 --test-reporter=spec tests/e2e/
 else
     log "e2e skipped: the release build failed"
 fi
