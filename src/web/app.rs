@@ -29,6 +29,34 @@ pub enum Status {
     Failed(String),
 }
 
+impl Status {
+    /// A run starts with the engine.
+    pub fn starting() -> Status {
+        Status::Running {
+            fraction: 0.0,
+            doing: "Starting the engine…".into(),
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        matches!(self, Status::Running { .. })
+    }
+
+    /// News of progress; late news after the run ended changes nothing.
+    pub fn advance(&mut self, fraction: f64, doing: String) {
+        if self.is_running() {
+            *self = Status::Running { fraction, doing };
+        }
+    }
+
+    /// The run ended without failing or being cancelled.
+    pub fn finish(&mut self) {
+        if self.is_running() {
+            *self = Status::Done;
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Experiment {
     pub kernel: &'static KernelInfo,
@@ -104,16 +132,9 @@ impl Reducible for Experiment {
             }
             Action::Started => {
                 next.report = Report::new(next.kernel.slug);
-                next.status = Status::Running {
-                    fraction: 0.0,
-                    doing: "Starting the engine…".into(),
-                };
+                next.status = Status::starting();
             }
-            Action::Progress { fraction, doing } => {
-                if matches!(next.status, Status::Running { .. }) {
-                    next.status = Status::Running { fraction, doing };
-                }
-            }
+            Action::Progress { fraction, doing } => next.status.advance(fraction, doing),
             Action::Measured {
                 step,
                 samples_ms,
@@ -128,11 +149,7 @@ impl Reducible for Experiment {
             Action::PoolFailed(message) => next.pool_failure = Some(message),
             Action::Failed(message) => next.status = Status::Failed(message),
             Action::Cancelled => next.status = Status::Cancelled,
-            Action::Finished => {
-                if matches!(next.status, Status::Running { .. }) {
-                    next.status = Status::Done;
-                }
-            }
+            Action::Finished => next.status.finish(),
         }
         Rc::new(next)
     }
@@ -268,7 +285,7 @@ pub fn App() -> Html {
         .err()
         .map(|why| why.to_string())
         .or_else(|| experiment.pool_failure.clone());
-    let running = matches!(experiment.status, Status::Running { .. });
+    let running = experiment.status.is_running();
     // The labs share one engine, so one waits while the other runs.
     let io_running = use_state(|| false);
     let on_io_running = {

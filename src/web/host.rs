@@ -118,7 +118,9 @@ enum Outcome {
     Fault(String),
 }
 
-async fn measure(id: u32, request: MeasureRequest) {
+/// Makes run `id` the one Cancel reaches and starts reporting its progress until `running` is
+/// cleared. Returns its control, the pool's size and that flag.
+fn begin(id: u32) -> (Arc<RunControl>, usize, Rc<Cell<bool>>) {
     let control = Arc::new(RunControl::default());
     let pool_threads = HOST.with(|host| {
         let mut host = host.borrow_mut();
@@ -127,6 +129,11 @@ async fn measure(id: u32, request: MeasureRequest) {
     });
     let running = Rc::new(Cell::new(true));
     wasm_bindgen_futures::spawn_local(report_progress(id, Arc::clone(&control), running.clone()));
+    (control, pool_threads, running)
+}
+
+async fn measure(id: u32, request: MeasureRequest) {
+    let (control, pool_threads, running) = begin(id);
 
     let outcome = match request.run.model {
         Model::Async => Outcome::Reply(on_event_loop(&request, &control, pool_threads).await),
@@ -321,14 +328,7 @@ async fn on_processes(
 /// One I/O run ([`crate::engine::io`]): fetches on this worker's event loop, blocking requests
 /// on thread workers, the pipeline's scan on the rayon pool. Memory is sampled while it runs.
 async fn io_run(id: u32, request: IoRequest, targets: String) {
-    let control = Arc::new(RunControl::default());
-    let pool_threads = HOST.with(|host| {
-        let mut host = host.borrow_mut();
-        host.current = Some((id, Arc::clone(&control)));
-        host.pool_threads
-    });
-    let running = Rc::new(Cell::new(true));
-    wasm_bindgen_futures::spawn_local(report_progress(id, Arc::clone(&control), running.clone()));
+    let (control, pool_threads, running) = begin(id);
     let before = memory_now();
     let most = Rc::new(RefCell::new(before.clone()));
     {

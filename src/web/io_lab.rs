@@ -77,24 +77,13 @@ impl Reducible for IoLabState {
             Action::TargetsKnown(found) => next.targets = Some(found),
             Action::Started => {
                 next.runs.clear();
-                next.status = Status::Running {
-                    fraction: 0.0,
-                    doing: "Starting the engine…".into(),
-                };
+                next.status = Status::starting();
             }
-            Action::Progress { fraction, doing } => {
-                if matches!(next.status, Status::Running { .. }) {
-                    next.status = Status::Running { fraction, doing };
-                }
-            }
+            Action::Progress { fraction, doing } => next.status.advance(fraction, doing),
             Action::Ran(run) => next.runs.push(Rc::new(*run)),
             Action::Failed(message) => next.status = Status::Failed(message),
             Action::Cancelled => next.status = Status::Cancelled,
-            Action::Finished => {
-                if matches!(next.status, Status::Running { .. }) {
-                    next.status = Status::Done;
-                }
-            }
+            Action::Finished => next.status.finish(),
         }
         Rc::new(next)
     }
@@ -207,7 +196,7 @@ pub fn IoLab(props: &Props) -> Html {
             });
         });
     }
-    let running = matches!(lab.status, Status::Running { .. });
+    let running = lab.status.is_running();
     {
         let on_running = props.on_running.clone();
         use_effect_with(running, move |&running| on_running.emit(running));
