@@ -11,6 +11,7 @@ pub mod harness;
 pub mod io;
 pub mod io_settings;
 pub mod kernels;
+pub mod lessons;
 pub mod models;
 pub mod processes;
 pub mod protocol;

@@ -27,8 +27,83 @@ pub enum ToEngine {
         #[serde(default)]
         targets: String,
     },
+    /// Run a shared-state demo on the pool's threads; answered by one [`FromEngine::SharedReply`].
+    Shared { id: u32, demo: SharedDemo },
     /// Stop measurement or I/O run `id` (ignored if it is already over).
     Cancel { id: u32 },
+}
+
+/// The shared-state demos ([`crate::engine::shared_state`]), each on every thread of the pool.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "demo", rename_all = "kebab-case")]
+pub enum SharedDemo {
+    /// Every thread adds 1 to one counter `per_thread` times, with or without a lock.
+    Counter { locked: bool, per_thread: u64 },
+    /// One producer puts `items` into a queue of `capacity`; the other threads consume.
+    Queue { items: u64, capacity: usize },
+}
+
+/// What a shared-state demo found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum SharedOutcome {
+    Counter {
+        threads: usize,
+        expected: u64,
+        counted: u64,
+        ms: f64,
+    },
+    Queue {
+        items: u64,
+        /// Items each consumer took.
+        per_consumer: Vec<u64>,
+        /// The sum of every item taken, against `0 + 1 + … + (items - 1)`.
+        sum: u64,
+        expected_sum: u64,
+        ms: f64,
+    },
+    Failed {
+        message: String,
+    },
+}
+
+impl SharedDemo {
+    /// Runs the demo on the current rayon pool. `clock` times it.
+    pub fn run(self, clock: Clock) -> SharedOutcome {
+        use super::shared_state::{count_together, produce_and_consume, Increment};
+        let started = clock();
+        match self {
+            SharedDemo::Counter { locked, per_thread } => {
+                let increment = if locked {
+                    Increment::Locked
+                } else {
+                    Increment::ReadThenWrite
+                };
+                let outcome = count_together(increment, per_thread.min(100_000_000));
+                SharedOutcome::Counter {
+                    threads: rayon::current_num_threads(),
+                    expected: outcome.expected,
+                    counted: outcome.counted,
+                    ms: clock() - started,
+                }
+            }
+            SharedDemo::Queue { items, capacity } => {
+                let items = items.min(100_000_000);
+                match produce_and_consume(items, capacity.clamp(1, 1 << 20)) {
+                    Ok(tally) => SharedOutcome::Queue {
+                        items,
+                        per_consumer: tally.per_consumer,
+                        sum: tally.sum,
+                        expected_sum: items * items.saturating_sub(1) / 2,
+                        ms: clock() - started,
+                    },
+                    Err(why) => SharedOutcome::Failed {
+                        message: why.to_string(),
+                    },
+                }
+            }
+        }
+    }
 }
 
 /// What the engine worker tells the page.
@@ -57,6 +132,10 @@ pub enum FromEngine {
     IoReply {
         id: u32,
         reply: IoReply,
+    },
+    SharedReply {
+        id: u32,
+        outcome: SharedOutcome,
     },
     /// A thread of the engine trapped (a panic in wasm aborts): its memory can no longer be
     /// trusted, so the page must start a new engine. Also sent when the engine fails to load.

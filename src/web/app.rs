@@ -5,10 +5,12 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::capabilities;
+use super::components::charts::{SpeedupChart, Timeline, WallBars};
 use super::components::{CapabilityPanel, ExperimentForm, ResultsTable, StatusLine};
 use super::engine_slot::{EngineSlot, SharedEngine};
 use super::engine_worker::{Answer, EngineWorker};
 use super::io_lab::IoLab;
+use super::lessons::Lessons;
 use crate::engine::experiment::{self, Report, Step};
 use crate::engine::kernels::{self, KernelInfo};
 use crate::engine::models::{Model, RunConfig};
@@ -292,6 +294,12 @@ pub fn App() -> Html {
         let io_running = io_running.setter();
         Callback::from(move |running| io_running.set(running))
     };
+    let lesson_running = use_state(|| false);
+    let on_lesson_running = {
+        let lesson_running = lesson_running.setter();
+        Callback::from(move |running| lesson_running.set(running))
+    };
+    let others_busy = *io_running || *lesson_running;
     let pool_threads = if threads_refused.is_none() {
         caps.cores
     } else {
@@ -310,13 +318,13 @@ pub fn App() -> Html {
         let (size, repeats) = (size.clone(), repeats.clone());
         let threads_available = threads_refused.is_none();
         let models = experiment.models.clone();
-        let io_running = *io_running;
+        let others_busy = others_busy;
         Callback::from(move |()| {
             // The form shows the errors; a bad size or repeat count never starts a run.
             let (Ok(size), Ok(repeats)) = (size.clone(), repeats.clone()) else {
                 return;
             };
-            if io_running {
+            if others_busy {
                 return;
             }
             let sweep = Sweep {
@@ -350,6 +358,13 @@ pub fn App() -> Html {
             </header>
             <main>
                 <CapabilityPanel caps={caps} pool_failure={experiment.pool_failure.clone()} />
+                <Lessons
+                    engine={shared.clone()}
+                    {pool_threads}
+                    cores={caps.cores}
+                    engine_busy={running || *io_running}
+                    on_running={on_lesson_running}
+                />
                 <section class="card experiment" aria-labelledby="experiment-title">
                     <h2 id="experiment-title">{ "CPU-bound work: threads, processes, coroutines" }</h2>
                     <p class="lede">
@@ -377,7 +392,7 @@ pub fn App() -> Html {
                         models={experiment.models.clone()}
                         threads_available={threads_refused.is_none()}
                         {running}
-                        engine_busy={*io_running}
+                        engine_busy={others_busy}
                         {on_kernel}
                         {on_size}
                         {on_repeats}
@@ -394,11 +409,18 @@ pub fn App() -> Html {
                     }
                     <StatusLine status={experiment.status.clone()} />
                     <ResultsTable report={experiment.report.clone()} />
+                    if !experiment.report.rows().is_empty() {
+                        <div class="charts">
+                            <SpeedupChart report={experiment.report.clone()} />
+                            <WallBars report={experiment.report.clone()} />
+                            <Timeline report={experiment.report.clone()} />
+                        </div>
+                    }
                 </section>
                 <IoLab
                     engine={shared.clone()}
                     {pool_threads}
-                    engine_busy={running}
+                    engine_busy={running || *lesson_running}
                     on_running={on_io_running}
                 />
             </main>

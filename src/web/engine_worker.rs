@@ -13,7 +13,9 @@ use web_sys::{Event as DomEvent, MessageEvent, Worker};
 use super::scripts::{module_worker, module_worker_for, send_start, ENGINE_WORKER};
 use crate::engine::control::Progress;
 use crate::engine::io::{IoReply, IoRequest};
-use crate::engine::protocol::{FromEngine, MeasureReply, MeasureRequest, ToEngine};
+use crate::engine::protocol::{
+    FromEngine, MeasureReply, MeasureRequest, SharedDemo, SharedOutcome, ToEngine,
+};
 
 /// How a measurement ended, seen from the page.
 #[derive(Clone, Debug, PartialEq)]
@@ -205,6 +207,19 @@ impl EngineWorker {
         }
     }
 
+    /// Runs a shared-state demo on the engine's pool.
+    pub async fn shared(&mut self, demo: SharedDemo) -> Result<SharedOutcome, String> {
+        match self
+            .exchange(|id| ToEngine::Shared { id, demo }, |_| {})
+            .await
+        {
+            Ended::Reply(FromEngine::SharedReply { outcome, .. }) => Ok(outcome),
+            Ended::Reply(other) => Err(format!("the engine answered {other:?}")),
+            Ended::Unsent(message) => Ok(SharedOutcome::Failed { message }),
+            Ended::Fault(message) => Err(message),
+        }
+    }
+
     /// Sends the message `make(id)` makes and waits for its reply, passing progress on.
     async fn exchange(
         &mut self,
@@ -231,6 +246,7 @@ impl EngineWorker {
                 }
                 Some(reply @ FromEngine::Reply { id: of, .. })
                 | Some(reply @ FromEngine::IoReply { id: of, .. })
+                | Some(reply @ FromEngine::SharedReply { id: of, .. })
                     if of == id =>
                 {
                     break Ended::Reply(reply)

@@ -30,7 +30,9 @@ use crate::engine::harness::{check_repeats, Repeats};
 use crate::engine::io::Memory;
 use crate::engine::io::{self, IoModel, IoReply, IoRequest, Scan, Targets};
 use crate::engine::models::{run_async, run_one, Model, Run, RunError, Runtime, Spawn};
-use crate::engine::protocol::{self, FromEngine, MeasureReply, MeasureRequest, ToEngine};
+use crate::engine::protocol::{
+    self, FromEngine, MeasureReply, MeasureRequest, SharedOutcome, ToEngine,
+};
 use crate::engine::workload::Workload;
 
 /// How often progress goes out while a run is under way (the page wants it every 100 ms).
@@ -99,6 +101,21 @@ pub fn engine_receive(data: JsValue) {
             } else {
                 wasm_bindgen_futures::spawn_local(io_run(id, request, targets));
             }
+        }
+        Ok(ToEngine::Shared { id, demo }) => {
+            wasm_bindgen_futures::spawn_local(async move {
+                let threads = HOST.with(|host| host.borrow().pool_threads);
+                let outcome = if threads < 2 {
+                    SharedOutcome::Failed {
+                        message: "shared state needs a pool of at least 2 threads, and this \
+                                  page has none"
+                            .into(),
+                    }
+                } else {
+                    on_pool_thread(move || demo.run(now_ms)).await
+                };
+                post(&FromEngine::SharedReply { id, outcome });
+            });
         }
         Ok(ToEngine::Cancel { id }) => HOST.with(|host| {
             if let Some((current, control)) = &host.borrow().current {

@@ -14,6 +14,7 @@ pub mod engine_worker;
 pub mod host;
 pub mod io;
 mod io_lab;
+mod lessons;
 pub mod panic;
 pub mod processes;
 pub mod scripts;

@@ -21,7 +21,7 @@ pub struct Props {
     /// Whether the thread models can run here.
     pub threads_available: bool,
     pub running: bool,
-    /// The I/O lab is using the engine.
+    /// Another part of the page is using the engine.
     #[prop_or_default]
     pub engine_busy: bool,
     pub on_kernel: Callback<String>,
@@ -105,7 +105,7 @@ pub fn ExperimentForm(props: &Props) -> Html {
                     { "Cancel" }
                 </button>
                 if props.engine_busy && !running {
-                    <small class="hint">{ "The I/O lab is using the engine; Run comes back when it is done." }</small>
+                    <small class="hint">{ "Another run is using the engine; Run comes back when it is done." }</small>
                 }
             </div>
         </form>

@@ -157,7 +157,7 @@ pub fn IoForm(props: &Props) -> Html {
                     { "Cancel" }
                 </button>
                 if props.engine_busy && !running {
-                    <small class="hint">{ "The CPU lab is using the engine; Run comes back when it is done." }</small>
+                    <small class="hint">{ "Another run is using the engine; Run comes back when it is done." }</small>
                 }
             </div>
         </form>

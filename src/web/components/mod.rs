@@ -1,6 +1,7 @@
 //! Small presentational components: each takes props and emits callbacks, no engine calls.
 
 mod capability_panel;
+pub mod charts;
 mod experiment_form;
 mod field;
 mod io_form;

@@ -1,0 +1,142 @@
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use super::{axes, fmt, ticks_of};
+use crate::engine::chart::{self, Activity, Frame, Scale};
+use crate::engine::experiment::Report;
+use crate::engine::models::Model;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub report: Report,
+}
+
+const LANE: f64 = 26.0;
+
+/// The run shown first: GIL threads at their largest k (the lesson's picture), else the
+/// largest k of any model.
+fn default_row(report: &Report) -> Option<usize> {
+    let rows = report.rows();
+    let largest = |model: Option<Model>| {
+        rows.iter()
+            .enumerate()
+            .filter(|(_, r)| r.trace.is_some() && model.is_none_or(|m| r.model == m))
+            .max_by_key(|(_, r)| r.threads)
+            .map(|(i, _)| i)
+    };
+    largest(Some(Model::GilThreads)).or_else(|| largest(None))
+}
+
+/// A per-worker Gantt chart of one run: a bar per task on the worker that ran it. Under a GIL
+/// the task bar is pale and the stretches holding the GIL are drawn solid over it, so threads
+/// visibly take turns; free threads and processes run side by side.
+#[function_component]
+pub fn Timeline(props: &Props) -> Html {
+    let chosen = use_state(|| None::<usize>);
+    let report = &props.report;
+    let index = (*chosen)
+        .filter(|&i| report.rows().get(i).is_some_and(|r| r.trace.is_some()))
+        .or_else(|| default_row(report));
+    let Some(index) = index else {
+        return html! {};
+    };
+    let row = &report.rows()[index];
+    let trace = row.trace.as_deref().expect("chosen rows have traces");
+    let workers = trace.workers.max(1);
+    let frame = Frame {
+        width: 560.0,
+        height: 12.0 + 40.0 + LANE * workers as f64,
+        left: 72.0,
+        right: 16.0,
+        top: 12.0,
+        bottom: 40.0,
+    };
+    let x = frame.x((0.0, trace.wall_ms.max(1e-3)));
+    let lane = Scale::new((0.0, 1.0), (frame.top, frame.top + LANE));
+    let x_ticks = ticks_of(chart::ticks(trace.wall_ms, 5), |v| format!("{v}"));
+    // Merge GIL holds shorter than about a pixel: the eye cannot tell them apart.
+    let pixel_ms = trace.wall_ms / (frame.width - frame.left - frame.right);
+    let bars = chart::timeline(trace, pixel_ms);
+    let gil = trace.gil.is_some();
+    let onchange = {
+        let chosen = chosen.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            chosen.set(value.parse().ok());
+        })
+    };
+    let slug = row.model.slug();
+
+    html! {
+        <figure class="chart timeline" data-chart="timeline" data-model={slug} data-threads={row.threads.to_string()}>
+            <div class="field inline">
+                <label for="timeline-run">{ "Timeline of" }</label>
+                <select id="timeline-run" {onchange}>
+                    { for report.rows().iter().enumerate().filter(|(_, r)| r.trace.is_some()).map(|(i, r)| html! {
+                        <option value={i.to_string()} selected={i == index}>{ format!("{} k = {}", r.model, r.threads) }</option>
+                    }) }
+                </select>
+            </div>
+            <svg
+                viewBox={format!("0 0 {} {}", frame.width, frame.height)}
+                role="img"
+                aria-labelledby="timeline-title"
+            >
+                <title id="timeline-title">{ format!(
+                    "What each of {} workers did during {} k = {} ({:.0} ms){}",
+                    workers, row.model, row.threads, trace.wall_ms,
+                    if gil { "; solid where a thread held the GIL" } else { "" }
+                ) }</title>
+                { axes(&frame, x, &x_ticks, "time in the run (ms)", lane, &[], "") }
+                { for (0..workers).map(|w| html! {
+                    <text class="row-label" x={fmt(frame.left - 6.0)} y={fmt(lane.at(w as f64) + LANE / 2.0)} text-anchor="end" dominant-baseline="middle">
+                        { format!("worker {w}") }
+                    </text>
+                }) }
+                <g class={classes!("bars", format!("model-{slug}"), gil.then_some("under-gil"))}>
+                    { for bars.iter().map(|b| {
+                        let top = lane.at(b.worker as f64) + 4.0;
+                        let (class, height) = match b.activity {
+                            Activity::Task => ("task", LANE - 8.0),
+                            Activity::HoldingGil => ("holding-gil", LANE - 8.0),
+                        };
+                        html! {
+                            <rect
+                                class={class}
+                                x={fmt(x.at(b.start_ms))}
+                                y={fmt(top)}
+                                width={fmt((x.at(b.end_ms) - x.at(b.start_ms)).max(0.5))}
+                                height={fmt(height)}
+                                data-worker={b.worker.to_string()}
+                            >
+                                <title>{ match b.task {
+                                    Some(task) => format!("task {task} on worker {}: {:.1}–{:.1} ms", b.worker, b.start_ms, b.end_ms),
+                                    None => format!("worker {} holds the GIL: {:.1}–{:.1} ms", b.worker, b.start_ms, b.end_ms),
+                                } }</title>
+                            </rect>
+                        }
+                    }) }
+                </g>
+            </svg>
+            <figcaption class="legend">
+                if gil {
+                    <span class="legend-item">
+                        <span class={classes!("key", "task-key", "under-gil", format!("model-{slug}"))} />
+                        { "task under way, waiting for the GIL" }
+                    </span>
+                    <span class="legend-item">
+                        <span class={classes!("key", format!("model-{slug}"))} />{ "holding the GIL (computing)" }
+                    </span>
+                    if let Some(stats) = &trace.gil {
+                        <span class="hint">{ format!("{} hand-offs, {:.0} ms spent waiting in all", stats.handoffs, stats.wait_ms) }</span>
+                    }
+                } else {
+                    <span class="legend-item">
+                        <span class={classes!("key", format!("model-{slug}"))} />{ "a task computing" }
+                    </span>
+                    <span class="hint">{ format!("{} tasks; busy {:.0} % of the time", trace.tasks.len(), trace.utilisation() * 100.0) }</span>
+                }
+            </figcaption>
+        </figure>
+    }
+}

@@ -1,0 +1,335 @@
+//! The guided lessons ([`crate::engine::lessons`]): pick one, predict, run its measurements on the
+//! shared engine, read the conclusion computed from them.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::app::Status;
+use super::components::StatusLine;
+use super::engine_slot::{EngineSlot, SharedEngine};
+use super::engine_worker::{Answer, EngineWorker};
+use crate::engine::control::Progress;
+use crate::engine::io::IoReply;
+use crate::engine::lessons::{self, Conclusion, Lesson, Outcome, Probe, LESSONS};
+use crate::engine::protocol::MeasureReply;
+use crate::engine::stats::Summary;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LessonState {
+    pub lesson: &'static Lesson,
+    pub prediction: Option<usize>,
+    pub status: Status,
+    /// Each finished step: its label and what it measured.
+    pub measured: Vec<(String, Rc<Outcome>)>,
+    pub conclusion: Option<Result<Conclusion, String>>,
+}
+
+impl Default for LessonState {
+    fn default() -> Self {
+        LessonState::of(&LESSONS[0])
+    }
+}
+
+impl LessonState {
+    fn of(lesson: &'static Lesson) -> Self {
+        LessonState {
+            lesson,
+            prediction: None,
+            status: Status::Idle,
+            measured: Vec::new(),
+            conclusion: None,
+        }
+    }
+}
+
+pub enum Action {
+    Choose(&'static str),
+    Predict(usize),
+    Started,
+    Progress { fraction: f64, doing: String },
+    Measured(String, Outcome),
+    Concluded(Result<Conclusion, String>),
+    Failed(String),
+    Cancelled,
+}
+
+impl Reducible for LessonState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Choose(slug) => {
+                if let Some(lesson) = lessons::find(slug) {
+                    if lesson != self.lesson && !self.status.is_running() {
+                        next = LessonState::of(lesson);
+                    }
+                }
+            }
+            Action::Predict(option) => next.prediction = Some(option),
+            Action::Started => {
+                next.measured.clear();
+                next.conclusion = None;
+                next.status = Status::starting();
+            }
+            Action::Progress { fraction, doing } => next.status.advance(fraction, doing),
+            Action::Measured(label, outcome) => next.measured.push((label, Rc::new(outcome))),
+            Action::Concluded(conclusion) => {
+                next.conclusion = Some(conclusion);
+                next.status.finish();
+            }
+            Action::Failed(message) => next.status = Status::Failed(message),
+            Action::Cancelled => next.status = Status::Cancelled,
+        }
+        Rc::new(next)
+    }
+}
+
+/// Makes the lesson's measurements one after another, then concludes.
+async fn run_lesson(
+    lesson: &'static Lesson,
+    k: usize,
+    slot: Rc<EngineSlot>,
+    pool_threads: usize,
+    dispatch: UseReducerDispatcher<LessonState>,
+) {
+    let steps = (lesson.steps)(k);
+    let wants_targets = steps.iter().any(|s| matches!(s.probe, Probe::Io(_)));
+    let base = match slot.targets().await {
+        Ok(base) => base,
+        Err(why) if wants_targets => {
+            dispatch.dispatch(Action::Failed(format!(
+                "This lesson needs the built-in targets, which are unavailable because {why}."
+            )));
+            return;
+        }
+        Err(_) => String::new(),
+    };
+    let mut engine = match slot.take_or_start(pool_threads).await {
+        Ok(engine) => engine,
+        Err(message) => {
+            dispatch.dispatch(Action::Failed(format!(
+                "The engine failed to start: {message}"
+            )));
+            return;
+        }
+    };
+    slot.watch(&engine);
+    let total = steps.len() as f64;
+    let mut outcomes = Vec::with_capacity(steps.len());
+    for (i, step) in steps.into_iter().enumerate() {
+        if slot.is_cancelled() {
+            dispatch.dispatch(Action::Cancelled);
+            slot.put_back(engine);
+            return;
+        }
+        let label = step.label.clone();
+        let on_progress = |progress: Progress| {
+            dispatch.dispatch(Action::Progress {
+                fraction: (i as f64 + progress.fraction()) / total,
+                doing: format!("{} of {}: {label}", i + 1, total as usize),
+            })
+        };
+        on_progress(Progress::default());
+        let result: Result<Option<Outcome>, String> = match step.probe {
+            Probe::Cpu(request) => match engine.measure(&request, on_progress).await {
+                Answer::Reply(MeasureReply::Done {
+                    samples_ms, trace, ..
+                }) => Summary::of(&samples_ms)
+                    .map(|summary| Some(Outcome::Cpu { summary, trace }))
+                    .ok_or_else(|| "no samples".to_string()),
+                Answer::Reply(MeasureReply::Cancelled) => Ok(None),
+                Answer::Reply(MeasureReply::Failed { message }) | Answer::Fault(message) => {
+                    Err(message)
+                }
+            },
+            Probe::Io(request) => match engine.io(&request, &base, on_progress).await {
+                Ok(IoReply::Done(run)) => Ok(Some(Outcome::Io(run))),
+                Ok(IoReply::Cancelled) => Ok(None),
+                Ok(IoReply::Failed { message }) | Err(message) => Err(message),
+            },
+            Probe::Shared(demo) => engine.shared(demo).await.map(|o| Some(Outcome::Shared(o))),
+        };
+        match result {
+            Ok(Some(outcome)) => {
+                dispatch.dispatch(Action::Measured(label, outcome.clone()));
+                outcomes.push(outcome);
+            }
+            Ok(None) => {
+                dispatch.dispatch(Action::Cancelled);
+                slot.put_back(engine);
+                return;
+            }
+            Err(message) => {
+                dispatch.dispatch(Action::Failed(format!("{label}: {message}")));
+                if engine.is_broken() {
+                    // Start afresh next time; a broken engine is never put back.
+                    if let Ok(fresh) = EngineWorker::start(pool_threads).await {
+                        slot.put_back(fresh);
+                    }
+                } else {
+                    slot.put_back(engine);
+                }
+                return;
+            }
+        }
+    }
+    dispatch.dispatch(Action::Concluded((lesson.conclude)(k, &outcomes)));
+    slot.put_back(engine);
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub engine: SharedEngine,
+    pub pool_threads: usize,
+    pub cores: usize,
+    /// Another part of the page is using the engine.
+    pub engine_busy: bool,
+    pub on_running: Callback<bool>,
+}
+
+fn code(language: &'static str, caption: &'static str, text: &'static str) -> Html {
+    html! {
+        <figure class="code">
+            <figcaption>{ caption }</figcaption>
+            <pre><code class={format!("language-{language}")}>{ text }</code></pre>
+        </figure>
+    }
+}
+
+#[function_component]
+pub fn Lessons(props: &Props) -> Html {
+    let state = use_reducer(LessonState::default);
+    let running = state.status.is_running();
+    {
+        let on_running = props.on_running.clone();
+        use_effect_with(running, move |&running| on_running.emit(running));
+    }
+    let lesson = state.lesson;
+    let k = props.cores.max(2);
+    let unavailable = lesson.needs_pool && props.pool_threads < 2;
+    let dispatcher = state.dispatcher();
+    let on_run = {
+        let slot = Rc::clone(&props.engine.0);
+        let pool_threads = props.pool_threads;
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |_: MouseEvent| {
+            slot.begin();
+            dispatcher.dispatch(Action::Started);
+            wasm_bindgen_futures::spawn_local(run_lesson(
+                lesson,
+                k,
+                Rc::clone(&slot),
+                pool_threads,
+                dispatcher.clone(),
+            ));
+        })
+    };
+    let on_cancel = {
+        let slot = Rc::clone(&props.engine.0);
+        Callback::from(move |_: MouseEvent| slot.cancel())
+    };
+    let predicted = state.prediction;
+    let actions = dispatcher.to_callback();
+
+    html! {
+        <section class="card lessons" aria-labelledby="lessons-title">
+            <h2 id="lessons-title">{ "Lessons: the folklore, measured" }</h2>
+            <nav class="lesson-list" aria-label="Lessons">
+                { for LESSONS.iter().enumerate().map(|(i, l)| {
+                    let onclick = actions.reform(move |_: MouseEvent| Action::Choose(l.slug));
+                    let current = l == lesson;
+                    html! {
+                        <button
+                            type="button"
+                            class={classes!("lesson-tab", current.then_some("current"))}
+                            data-lesson={l.slug}
+                            aria-current={current.then_some("true")}
+                            disabled={running && !current}
+                            {onclick}
+                        >
+                            { format!("{}. {}", i + 1, l.title) }
+                        </button>
+                    }
+                }) }
+            </nav>
+            <article class="lesson" data-lesson={lesson.slug}>
+                <h3>{ lesson.title }</h3>
+                <blockquote class="claim">{ lesson.claim }</blockquote>
+                <p class="lede">{ lesson.explanation }</p>
+                <div class="code-pair">
+                    { code("python", "Python", lesson.python) }
+                    { code("rust", "What Overlap runs (Rust)", lesson.rust) }
+                </div>
+                <fieldset class="models prediction" disabled={running}>
+                    <legend>{ format!("Predict first: {}", lesson.question) }</legend>
+                    { for lesson.options.iter().enumerate().map(|(i, option)| {
+                        let onchange = actions.reform(move |_: Event| Action::Predict(i));
+                        html! {
+                            <label class="choice">
+                                <input type="radio" name="predict" value={i.to_string()} checked={predicted == Some(i)} {onchange} />
+                                { *option }
+                            </label>
+                        }
+                    }) }
+                </fieldset>
+                <div class="actions">
+                    <button
+                        id="lesson-run"
+                        type="button"
+                        disabled={running || predicted.is_none() || unavailable || props.engine_busy}
+                        onclick={on_run}
+                    >
+                        { if running { "Running…" } else { "Run" } }
+                    </button>
+                    <button id="lesson-cancel" type="button" disabled={!running} onclick={on_cancel}>{ "Cancel" }</button>
+                    if predicted.is_none() {
+                        <small class="hint">{ "Choose a prediction to run the lesson." }</small>
+                    } else if unavailable {
+                        <small class="hint">{ "This lesson needs threads, which this page cannot start (see above)." }</small>
+                    } else if props.engine_busy && !running {
+                        <small class="hint">{ "Another run is using the engine; Run comes back when it is done." }</small>
+                    }
+                </div>
+                <StatusLine status={state.status.clone()} prefix="lesson-" noun="lesson" />
+                if !state.measured.is_empty() {
+                    <table id="lesson-results">
+                        <caption>{ "What each step measured" }</caption>
+                        <tbody>
+                            { for state.measured.iter().map(|(label, outcome)| html! {
+                                <tr data-step={label.clone()}>
+                                    <th scope="row">{ label.clone() }</th>
+                                    <td>{ outcome.describe() }</td>
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                }
+                { match &state.conclusion {
+                    Some(Ok(conclusion)) => html! {
+                        <div class={classes!("conclusion", if conclusion.holds { "holds" } else { "differs" })}>
+                            <p id="lesson-conclusion" data-holds={conclusion.holds.to_string()}>
+                                <strong>{ if conclusion.holds { "Measured: " } else { "Measured, and not as claimed: " } }</strong>
+                                { conclusion.line.clone() }
+                            </p>
+                            if let Some(p) = predicted {
+                                <p class="hint" data-prediction={if p == lesson.answer { "as-claimed" } else { "other" }}>
+                                    { if p == lesson.answer {
+                                        format!("You predicted \u{201c}{}\u{201d}, which is what the claim says.", lesson.options[p])
+                                    } else {
+                                        format!("You predicted \u{201c}{}\u{201d}; the claim says \u{201c}{}\u{201d}.", lesson.options[p], lesson.options[lesson.answer])
+                                    } }
+                                </p>
+                            }
+                        </div>
+                    },
+                    Some(Err(why)) => html! {
+                        <p class="error-banner" role="alert">{ format!("No conclusion: {why}") }</p>
+                    },
+                    None => html! {},
+                } }
+            </article>
+        </section>
+    }
+}
