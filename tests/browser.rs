@@ -12,6 +12,7 @@ use overlap::engine::experiment::{Report, Row};
 use overlap::engine::models::Model;
 use overlap::engine::workload::Checksum;
 use overlap::web::components::{ResultsTable, ResultsTableProps};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 /// Lets Yew's scheduler render before the DOM is read.
@@ -64,4 +65,164 @@ async fn a_checksum_mismatch_is_shown_as_an_error() {
         Some("100.000"),
         "data-ms is the median"
     );
+}
+
+/// Renders `props` into a fresh element and returns it once Yew has drawn.
+async fn render<C>(props: C::Properties) -> web_sys::Element
+where
+    C: yew::BaseComponent,
+{
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<C>::with_root_and_props(root.clone(), props).render();
+    next_tick().await;
+    root
+}
+
+fn number(element: &web_sys::Element, attribute: &str) -> f64 {
+    element
+        .get_attribute(attribute)
+        .unwrap_or_else(|| panic!("no {attribute}"))
+        .parse()
+        .unwrap()
+}
+
+/// Sequential 100 ms; free threads 100, 50 ms at k = 1, 2 (perfect scaling); GIL threads 100,
+/// 100 ms (none at all).
+fn sweep() -> Report {
+    let mut report = Report::new("count");
+    for (model, threads, ms) in [
+        (Model::Sequential, 1, 100.0),
+        (Model::FreeThreads, 1, 100.0),
+        (Model::FreeThreads, 2, 50.0),
+        (Model::GilThreads, 1, 100.0),
+        (Model::GilThreads, 2, 100.0),
+    ] {
+        report.push(row(model, threads, ms, 1));
+    }
+    report
+}
+
+#[wasm_bindgen_test::wasm_bindgen_test]
+async fn the_speedup_chart_puts_points_where_the_numbers_say() {
+    use overlap::web::components::charts::{SpeedupChart, SpeedupProps};
+    let root = render::<SpeedupChart>(SpeedupProps { report: sweep() }).await;
+    let point = |model: &str, k: usize| {
+        let selector = format!("g[data-model={model}] g.point[data-threads='{k}'] circle");
+        root.query_selector(&selector)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no point {selector}"))
+    };
+    // The frame: x from 48 to 544 for k = 1..2; y from 280 (0×) up to 12 (2.1×, the top).
+    let (x1, x2) = (
+        number(&point("free-threads", 1), "cx"),
+        number(&point("free-threads", 2), "cx"),
+    );
+    assert_eq!((x1, x2), (48.0, 544.0));
+    let y_of = |speedup: f64| 280.0 - speedup / 2.1 * 268.0;
+    for (model, k, speedup) in [
+        ("free-threads", 2, 2.0),
+        ("gil-threads", 2, 1.0),
+        ("free-threads", 1, 1.0),
+    ] {
+        let cy = number(&point(model, k), "cy");
+        assert!(
+            (cy - y_of(speedup)).abs() < 0.01,
+            "{model} k={k}: cy {cy}, want {}",
+            y_of(speedup)
+        );
+    }
+    // Amdahl fits: no serial part for free threads, all serial under the GIL.
+    let fit = |model: &str| {
+        let label = root
+            .query_selector(&format!(".legend-item[data-model={model}] .fit-label"))
+            .unwrap()
+            .expect("a fit label");
+        (
+            number(&label, "data-serial-fraction"),
+            label.text_content().unwrap(),
+        )
+    };
+    assert_eq!(
+        fit("free-threads"),
+        (0.0, " (Amdahl fit: 0 % serial)".to_string())
+    );
+    assert_eq!(fit("gil-threads").0, 1.0);
+    assert_eq!(root.query_selector_all("path.fit").unwrap().length(), 2);
+    assert!(
+        root.query_selector("svg title").unwrap().is_some(),
+        "a text alternative"
+    );
+}
+
+#[wasm_bindgen_test::wasm_bindgen_test]
+async fn wall_bars_and_the_timeline_scale_with_their_data() {
+    use overlap::engine::dispatch::MapStyle;
+    use overlap::engine::gil::{GilStats, Hold};
+    use overlap::engine::trace::{TaskSpan, Trace};
+    use overlap::web::components::charts::{Timeline, TimelineProps, WallBars, WallBarsProps};
+
+    let root = render::<WallBars>(WallBarsProps { report: sweep() }).await;
+    let bars = root.query_selector_all("g.bar rect").unwrap();
+    assert_eq!(bars.length(), 5);
+    let width = |i: u32| {
+        let bar: web_sys::Element = bars.item(i).unwrap().dyn_into().unwrap();
+        number(&bar, "width")
+    };
+    // 100 ms against 50 ms: twice as long.
+    assert!((width(0) - 2.0 * width(2)).abs() < 0.01);
+
+    // Two GIL threads taking turns: each task spans the run, the holds alternate.
+    let hold = |worker, start_ms, end_ms| Hold {
+        worker,
+        start_ms,
+        end_ms,
+    };
+    let gil = GilStats {
+        holds: vec![
+            hold(0, 0.0, 25.0),
+            hold(1, 25.0, 50.0),
+            hold(0, 50.0, 75.0),
+            hold(1, 75.0, 100.0),
+        ],
+        ..GilStats::default()
+    };
+    let spans = vec![
+        TaskSpan {
+            task: 0,
+            worker: 0,
+            start_ms: 0.0,
+            end_ms: 75.0,
+        },
+        TaskSpan {
+            task: 1,
+            worker: 1,
+            start_ms: 0.0,
+            end_ms: 100.0,
+        },
+    ];
+    let mut report = Report::new("count");
+    let mut gil_row = row(Model::GilThreads, 2, 100.0, 1);
+    gil_row.trace = Some(Box::new(Trace::new(
+        2,
+        MapStyle::Map,
+        1,
+        100.0,
+        spans,
+        Some(gil),
+        None,
+    )));
+    report.push(gil_row);
+    let root = render::<Timeline>(TimelineProps { report }).await;
+    let holds = root.query_selector_all("rect.holding-gil").unwrap();
+    assert_eq!(holds.length(), 4);
+    assert_eq!(root.query_selector_all("rect.task").unwrap().length(), 2);
+    let first: web_sys::Element = holds.item(0).unwrap().dyn_into().unwrap();
+    let second: web_sys::Element = holds.item(1).unwrap().dyn_into().unwrap();
+    // A quarter of the run each, side by side in time, on different workers' lanes.
+    assert!((number(&first, "width") - number(&second, "width")).abs() < 0.01);
+    assert!((number(&second, "x") - (number(&first, "x") + number(&first, "width"))).abs() < 0.01);
+    assert_ne!(number(&first, "y"), number(&second, "y"));
+    assert_eq!(first.get_attribute("data-worker").as_deref(), Some("0"));
 }

@@ -719,14 +719,17 @@ asyncio.run(main())"#,
             let memory = g
                 .memory
                 .as_ref()
-                .map(|m| format!(", wasm memory {}", mib(m.wasm_bytes as f64)))
+                .map(|m| {
+                    let grown = m.wasm_bytes.saturating_sub(m.wasm_before_bytes) as f64;
+                    format!(", the engine's memory growing by {}", mib(grown))
+                })
                 .unwrap_or_default();
             Ok(Conclusion {
                 line: format!(
                     "{} coroutines: {} in flight at once, done in {:.1} s{memory}; 50 at a time: {:.1} s. \
                      5 000 threads would reserve some 40 GB of stack address space.",
-                    g.requests.len(),
-                    g.summary.max_in_flight,
+                    group(g.requests.len() as u64),
+                    group(g.summary.max_in_flight as u64),
                     g.summary.wall_ms / 1e3,
                     b.summary.wall_ms / 1e3
                 ),

@@ -7,9 +7,9 @@ mod speedup;
 mod timeline;
 mod wall_bars;
 
-pub use speedup::SpeedupChart;
-pub use timeline::Timeline;
-pub use wall_bars::WallBars;
+pub use speedup::{Props as SpeedupProps, SpeedupChart};
+pub use timeline::{Props as TimelineProps, Timeline};
+pub use wall_bars::{Props as WallBarsProps, WallBars};
 
 use yew::prelude::*;
 
