@@ -6,9 +6,10 @@ use super::io::{
     MAX_URLS, MAX_WORKERS, TIMEOUT_MS,
 };
 use super::size::{group, parse_whole_number, SizeError};
+use serde::{Deserialize, Serialize};
 
 /// One entry of the model list: the pipeline comes twice, scanning on the pool and on one thread.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Choice {
     pub model: IoModel,
     pub scan: Scan,
@@ -66,7 +67,8 @@ impl Choice {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum TargetKind {
     /// Pages the service worker makes up: no network, exact latency.
     #[default]
@@ -150,7 +152,8 @@ impl Preset {
 }
 
 /// Everything the form holds, as typed. Kept as text so a half-typed value is never lost.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct IoSettings {
     pub target_kind: TargetKind,
     pub requests: String,

@@ -8,6 +8,7 @@ pub mod dispatch;
 pub mod experiment;
 pub mod gil;
 pub mod harness;
+pub mod history;
 pub mod io;
 pub mod io_settings;
 pub mod kernels;

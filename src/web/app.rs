@@ -9,9 +9,13 @@ use super::components::charts::{SpeedupChart, Timeline, WallBars};
 use super::components::{CapabilityPanel, ExperimentForm, ResultsTable, StatusLine};
 use super::engine_slot::{EngineSlot, SharedEngine};
 use super::engine_worker::{Answer, EngineWorker};
-use super::io_lab::IoLab;
+use super::history::{now_ms, HistoryAction, HistoryPanel, HistoryState};
+use super::io_lab::{IoLab, IoRestore};
 use super::lessons::Lessons;
 use crate::engine::experiment::{self, Report, Step};
+use crate::engine::history::{Entry, Record};
+use crate::engine::io::IoRun;
+use crate::engine::io_settings::IoSettings;
 use crate::engine::kernels::{self, KernelInfo};
 use crate::engine::models::{Model, RunConfig};
 use crate::engine::protocol::{MeasureReply, MeasureRequest};
@@ -89,6 +93,14 @@ impl Default for Experiment {
 
 pub enum Action {
     ChooseKernel(String),
+    /// Shows a sweep from the history again, with the settings it ran with.
+    Restore {
+        kernel: String,
+        size_text: String,
+        repeats_text: String,
+        models: Vec<Model>,
+        report: Report,
+    },
     EditSize(String),
     EditRepeats(String),
     ToggleModel(Model),
@@ -122,6 +134,25 @@ impl Reducible for Experiment {
                         next.size_text = kernel.limits.default.to_string();
                     }
                 }
+            }
+            Action::Restore {
+                kernel,
+                size_text,
+                repeats_text,
+                models,
+                report,
+            } => {
+                if next.status.is_running() {
+                    return self;
+                }
+                if let Some(found) = kernels::KERNELS.iter().find(|k| k.slug == kernel) {
+                    next.kernel = found;
+                }
+                next.size_text = size_text;
+                next.repeats_text = repeats_text;
+                next.models = models;
+                next.report = report;
+                next.status = Status::Idle;
             }
             Action::EditSize(text) => next.size_text = text,
             Action::EditRepeats(text) => next.repeats_text = text,
@@ -264,6 +295,72 @@ async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispa
 pub fn App() -> Html {
     let caps = *use_memo((), |_| capabilities::detect());
     let experiment = use_reducer(Experiment::default);
+    let history = use_reducer(HistoryState::default);
+    let io_restore = use_state(|| None::<Rc<IoRestore>>);
+    {
+        // A finished sweep goes into the history.
+        let experiment = experiment.clone();
+        let history = history.dispatcher();
+        use_effect_with(experiment.status.clone(), move |status| {
+            if *status == Status::Done && !experiment.report.rows().is_empty() {
+                history.dispatch(HistoryAction::Add(Entry::cpu(
+                    now_ms(),
+                    &experiment.report,
+                    &experiment.size_text,
+                    &experiment.repeats_text,
+                    &experiment.models,
+                )));
+            }
+        });
+    }
+    let on_io_done = {
+        let history = history.dispatcher();
+        Callback::from(move |(settings, runs): (IoSettings, Vec<IoRun>)| {
+            history.dispatch(HistoryAction::Add(Entry::io(now_ms(), &settings, &runs)));
+        })
+    };
+    let on_restore = {
+        let (history, experiment, io_restore) =
+            (history.clone(), experiment.dispatcher(), io_restore.clone());
+        Callback::from(move |saved_ms: f64| {
+            let Some(entry) = history.history.find(saved_ms) else {
+                return;
+            };
+            match &entry.record {
+                Record::Cpu {
+                    kernel,
+                    size_text,
+                    repeats_text,
+                    models,
+                    ..
+                } => experiment.dispatch(Action::Restore {
+                    kernel: kernel.clone(),
+                    size_text: size_text.clone(),
+                    repeats_text: repeats_text.clone(),
+                    models: models.clone(),
+                    report: entry.report().unwrap_or_default(),
+                }),
+                Record::Io { settings, runs } => io_restore.set(Some(Rc::new(IoRestore {
+                    pressed_ms: now_ms(),
+                    settings: settings.clone(),
+                    runs: runs.clone(),
+                }))),
+            }
+            history.dispatch(HistoryAction::Say(format!(
+                "Restored \u{201c}{}\u{201d} into the {} above.",
+                entry.title,
+                if matches!(entry.record, Record::Cpu { .. }) {
+                    "CPU lab"
+                } else {
+                    "I/O lab"
+                }
+            )));
+        })
+    };
+    let on_delete = history
+        .dispatcher()
+        .to_callback()
+        .reform(HistoryAction::Remove);
     let shared = (*use_memo((), |_| SharedEngine::default())).clone();
     let slot = Rc::clone(&shared.0);
 
@@ -422,6 +519,14 @@ pub fn App() -> Html {
                     {pool_threads}
                     engine_busy={running || *lesson_running}
                     on_running={on_io_running}
+                    on_done={on_io_done}
+                    restore={(*io_restore).clone()}
+                />
+                <HistoryPanel
+                    history={Rc::clone(&history.history)}
+                    message={history.message.clone()}
+                    {on_restore}
+                    {on_delete}
                 />
             </main>
         </>

@@ -14,6 +14,15 @@ use crate::engine::control::Progress;
 use crate::engine::io::{IoReply, IoRequest, IoRun, Targets};
 use crate::engine::io_settings::{Choice, Field, IoSettings, Preset, TargetKind};
 
+/// A past run to show again, from the history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IoRestore {
+    /// When Restore was pressed: tells one restore from the next, even of the same entry.
+    pub pressed_ms: f64,
+    pub settings: IoSettings,
+    pub runs: Vec<IoRun>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct IoLabState {
     pub settings: IoSettings,
@@ -41,6 +50,7 @@ pub enum Action {
     Toggle(Choice),
     Preset(Preset),
     TargetsKnown(Result<String, String>),
+    Restore(Rc<IoRestore>),
     Started,
     Progress { fraction: f64, doing: String },
     Ran(Box<IoRun>),
@@ -75,6 +85,14 @@ impl Reducible for IoLabState {
             Action::Toggle(choice) => s.toggle(choice),
             Action::Preset(preset) => *s = s.with_preset(preset),
             Action::TargetsKnown(found) => next.targets = Some(found),
+            Action::Restore(restore) => {
+                if next.status.is_running() {
+                    return self;
+                }
+                next.settings = restore.settings.clone();
+                next.runs = restore.runs.iter().cloned().map(Rc::new).collect();
+                next.status = Status::Idle;
+            }
             Action::Started => {
                 next.runs.clear();
                 next.status = Status::starting();
@@ -178,6 +196,10 @@ pub struct Props {
     pub engine_busy: bool,
     /// Tells the page when this lab starts and stops using the engine.
     pub on_running: Callback<bool>,
+    /// Called with the settings and runs of every run that finishes.
+    pub on_done: Callback<(IoSettings, Vec<IoRun>)>,
+    /// A run from the history to show.
+    pub restore: Option<Rc<IoRestore>>,
 }
 
 #[function_component]
@@ -200,6 +222,28 @@ pub fn IoLab(props: &Props) -> Html {
     {
         let on_running = props.on_running.clone();
         use_effect_with(running, move |&running| on_running.emit(running));
+    }
+    {
+        let on_done = props.on_done.clone();
+        let lab = lab.clone();
+        use_effect_with(lab.status.clone(), move |status| {
+            if *status == Status::Done && !lab.runs.is_empty() {
+                let runs = lab.runs.iter().map(|run| (**run).clone()).collect();
+                on_done.emit((lab.settings.clone(), runs));
+            }
+        });
+    }
+    {
+        let dispatch = lab.dispatcher();
+        let restore = props.restore.clone();
+        use_effect_with(
+            restore.as_ref().map(|r| r.pressed_ms.to_bits()),
+            move |_| {
+                if let Some(restore) = restore {
+                    dispatch.dispatch(Action::Restore(restore));
+                }
+            },
+        );
     }
 
     let planned = lab.settings.requests();

@@ -11,6 +11,7 @@ mod capabilities;
 pub mod components;
 mod engine_slot;
 pub mod engine_worker;
+mod history;
 pub mod host;
 pub mod io;
 mod io_lab;

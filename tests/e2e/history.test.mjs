@@ -1,0 +1,69 @@
+// End-to-end: finished runs are kept in localStorage, survive a reload, can be restored and
+// deleted; a history the page cannot read is set aside, never lost.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { withServer, launchChromium, openApp, runExperiment, readRows } from './support.mjs';
+
+let browser;
+before(async () => { browser = await launchChromium(); });
+after(async () => browser?.close());
+
+test('a finished sweep is kept across reloads, restored with its settings, and deleted', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
+    const { page } = app;
+    assert.ok(await page.isVisible('[data-history="empty"]'));
+    const rows = await runExperiment(page, { kernel: 'count', size: '50_000_000', repeats: 3, models: ['async'] });
+    await page.waitForSelector('[data-history-entry][data-kind="cpu"]');
+    assert.match(await page.textContent('[data-history-entry]'), /count at 50_000_000: sequential against Async/);
+
+    // An I/O run joins it, newest first.
+    await page.fill('#io-requests', '4');
+    await page.fill('#io-latency', '20');
+    await page.click('#io-run');
+    await page.waitForSelector('#io-status[data-state="done"]');
+    await page.waitForSelector('[data-history-entry][data-kind="io"]');
+
+    await page.reload();
+    await page.waitForSelector('#run');
+    const kinds = await page.$$eval('[data-history-entry]', (items) => items.map((li) => li.dataset.kind));
+    assert.deepEqual(kinds, ['io', 'cpu']);
+    assert.deepEqual(await readRows(page), [], 'a reload starts with an empty table');
+
+    // Restore the sweep: its settings and rows come back.
+    await page.fill('#size', '7');
+    await page.click('[data-kind="cpu"] button.restore');
+    assert.equal(await page.inputValue('#size'), '50_000_000');
+    const restored = await readRows(page);
+    assert.deepEqual(restored.map((r) => [r.model, r.ms]), rows.map((r) => [r.model, r.ms]));
+    assert.match(await page.textContent('[data-notice="history"]'), /Restored/);
+
+    // Restore the I/O run: its table and waterfall come back.
+    await page.click('[data-kind="io"] button.restore');
+    await page.waitForSelector('#io-results tbody tr');
+    assert.equal(await page.inputValue('#io-requests'), '4');
+
+    await page.click('[data-kind="cpu"] button.delete');
+    await page.reload();
+    await page.waitForSelector('#run');
+    assert.deepEqual(await page.$$eval('[data-history-entry]', (items) => items.map((li) => li.dataset.kind)), ['io']);
+    assert.deepEqual(app.problems(), []);
+  });
+});
+
+test('a history the page cannot read is set aside with a message, and the page works', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
+    const { page } = app;
+    await page.evaluate(() => localStorage.setItem('overlap.history.v1', '{"version":1,"entries":[{"oops"'));
+    await page.reload();
+    await page.waitForSelector('#run');
+    assert.match(await page.textContent('[data-notice="history"]'), /Starting a new history: the saved history could not be read .*kept in localStorage as/);
+    const aside = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('overlap.history.v1.unreadable.')));
+    assert.equal(aside.length, 1);
+    assert.equal(await page.evaluate((k) => localStorage.getItem(k), aside[0]), '{"version":1,"entries":[{"oops"');
+    await runExperiment(page, { kernel: 'count', size: '20_000_000', repeats: 3, models: [] });
+    await page.waitForSelector('[data-history-entry]');
+    assert.deepEqual(app.problems(), []);
+  });
+});
