@@ -33,6 +33,12 @@ pub const SWEEP_MODELS: [Model; 4] = [
 /// The thread sweep: the sequential baseline first, then each chosen model for every k from 1 to
 /// `cores`. Without threads, the models that need a thread pool are left out.
 pub fn plan(models: &[Model], threads_available: bool, cores: usize) -> Vec<Step> {
+    let ks: Vec<usize> = (1..=cores.max(1)).collect();
+    plan_for(models, threads_available, &ks)
+}
+
+/// [`plan`] for the thread counts `ks` only.
+pub fn plan_for(models: &[Model], threads_available: bool, ks: &[usize]) -> Vec<Step> {
     let baseline = Step {
         model: Model::Sequential,
         threads: 1,
@@ -41,8 +47,58 @@ pub fn plan(models: &[Model], threads_available: bool, cores: usize) -> Vec<Step
         .into_iter()
         .filter(|model| models.contains(model))
         .filter(|model| threads_available || !model.uses_pool())
-        .flat_map(|model| (1..=cores.max(1)).map(move |threads| Step { model, threads }));
+        .flat_map(|model| ks.iter().map(move |&threads| Step { model, threads }));
     std::iter::once(baseline).chain(sweep).collect()
+}
+
+/// Reads the thread counts to sweep: `all` (or nothing) for 1 to `cores`, else a list such as
+/// `1, 2, 4` or a range `1-4`, each k from 1 to `cores` (the pool has no more threads).
+pub fn parse_threads(text: &str, cores: usize) -> Result<Vec<usize>, String> {
+    let cores = cores.max(1);
+    let text = text.trim();
+    if text.is_empty() || text.eq_ignore_ascii_case("all") {
+        return Ok((1..=cores).collect());
+    }
+    let mut ks = Vec::new();
+    for part in text
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let number = |t: &str| {
+            t.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("{t:?} is not a whole number: write all, 1, 2, 4 or 1-4."))
+        };
+        let (from, to) = match part.split_once('-') {
+            Some((a, b)) => (number(a)?, number(b)?),
+            None => (number(part)?, number(part)?),
+        };
+        if from == 0 || to > cores || from > to {
+            return Err(format!(
+                "Each k must be from 1 to {cores}, this machine's cores (got {part})."
+            ));
+        }
+        ks.extend(from..=to);
+    }
+    ks.sort_unstable();
+    ks.dedup();
+    Ok(ks)
+}
+
+/// Reads a chunksize: blank for Python's default for the style, else a whole number of tasks.
+pub fn parse_chunksize(text: &str) -> Result<Option<usize>, String> {
+    let text = text.trim();
+    if text.is_empty() || text.eq_ignore_ascii_case("default") {
+        return Ok(None);
+    }
+    match text.replace('_', "").parse::<usize>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(Some(n)),
+        Ok(_) => Err("A chunksize is from 1 to 1_000_000 tasks.".into()),
+        Err(_) => Err(format!(
+            "{text:?} is not a whole number; leave it blank for Python's default."
+        )),
+    }
 }
 
 /// The measured outcome of one step, over every round so far.
@@ -242,6 +298,29 @@ mod tests {
                 (Model::FreeThreads, 3),
             ]
         );
+    }
+
+    #[test]
+    fn thread_counts_are_all_a_list_or_a_range_within_the_cores() {
+        assert_eq!(parse_threads("", 4).unwrap(), [1, 2, 3, 4]);
+        assert_eq!(parse_threads(" All ", 2).unwrap(), [1, 2]);
+        assert_eq!(parse_threads("4, 1 2,2", 8).unwrap(), [1, 2, 4]);
+        assert_eq!(parse_threads("2-4", 8).unwrap(), [2, 3, 4]);
+        assert_eq!(
+            parse_threads("1, 16", 8).unwrap_err(),
+            "Each k must be from 1 to 8, this machine's cores (got 16)."
+        );
+        assert!(parse_threads("0", 8).is_err());
+        assert_eq!(parse_chunksize(" "), Ok(None));
+        assert_eq!(parse_chunksize("1_000"), Ok(Some(1000)));
+        assert!(parse_chunksize("0").is_err());
+        assert!(parse_chunksize("big").unwrap_err().contains("blank"));
+        assert!(parse_threads("two", 8)
+            .unwrap_err()
+            .contains("not a whole number"));
+        let steps = plan_for(&[Model::GilThreads], true, &[2, 4]);
+        assert_eq!(steps.len(), 3);
+        assert_eq!(steps[2].threads, 4);
     }
 
     #[test]

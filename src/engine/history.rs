@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::dispatch::MapStyle;
 use super::experiment::{Report, Row};
 use super::io::IoRun;
 use super::io_settings::IoSettings;
@@ -16,15 +17,25 @@ pub const MAX_REQUESTS_KEPT: usize = 200;
 /// The format's version, part of the storage key so a later format never misreads this one.
 pub const VERSION: u32 = 1;
 
+/// The CPU lab's form as it was, text fields as typed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CpuSettings {
+    pub kernel: String,
+    pub size_text: String,
+    pub repeats_text: String,
+    pub models: Vec<Model>,
+    pub threads_text: String,
+    pub style: MapStyle,
+    pub chunksize_text: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Record {
     /// A CPU sweep: its settings and rows (without traces, which are large).
     Cpu {
-        kernel: String,
-        size_text: String,
-        repeats_text: String,
-        models: Vec<Model>,
+        settings: CpuSettings,
         rows: Vec<Row>,
     },
     /// An I/O run of one or more models.
@@ -44,13 +55,7 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn cpu(
-        saved_ms: f64,
-        report: &Report,
-        size_text: &str,
-        repeats_text: &str,
-        models: &[Model],
-    ) -> Entry {
+    pub fn cpu(saved_ms: f64, report: &Report, settings: CpuSettings) -> Entry {
         let rows: Vec<Row> = report
             .rows()
             .iter()
@@ -59,13 +64,13 @@ impl Entry {
                 ..row.clone()
             })
             .collect();
-        let swept: Vec<String> = models.iter().map(|m| m.to_string()).collect();
+        let swept: Vec<String> = settings.models.iter().map(|m| m.to_string()).collect();
         Entry {
             saved_ms,
             title: format!(
                 "{} at {}: sequential against {} ({} runs)",
                 report.kernel,
-                size_text.trim(),
+                settings.size_text.trim(),
                 if swept.is_empty() {
                     "nothing".into()
                 } else {
@@ -73,13 +78,7 @@ impl Entry {
                 },
                 rows.len()
             ),
-            record: Record::Cpu {
-                kernel: report.kernel.clone(),
-                size_text: size_text.into(),
-                repeats_text: repeats_text.into(),
-                models: models.to_vec(),
-                rows,
-            },
+            record: Record::Cpu { settings, rows },
         }
     }
 
@@ -110,8 +109,8 @@ impl Entry {
     /// The CPU report this entry holds, to show again.
     pub fn report(&self) -> Option<Report> {
         match &self.record {
-            Record::Cpu { kernel, rows, .. } => {
-                let mut report = Report::new(kernel);
+            Record::Cpu { settings, rows } => {
+                let mut report = Report::new(&settings.kernel);
                 for row in rows {
                     report.push(row.clone());
                 }
@@ -188,13 +187,13 @@ mod tests {
     fn entries_round_trip_through_json_newest_first_and_capped() {
         let mut history = History::new();
         for i in 0..(MAX_ENTRIES + 5) {
-            history.add(Entry::cpu(
-                i as f64,
-                &report(),
-                "1e9",
-                "3",
-                &[Model::FreeThreads],
-            ));
+            let settings = CpuSettings {
+                kernel: "count".into(),
+                size_text: "1e9".into(),
+                models: vec![Model::FreeThreads],
+                ..CpuSettings::default()
+            };
+            history.add(Entry::cpu(i as f64, &report(), settings));
         }
         assert_eq!(history.entries.len(), MAX_ENTRIES);
         assert_eq!(history.entries[0].saved_ms, (MAX_ENTRIES + 4) as f64);

@@ -12,8 +12,9 @@ use super::engine_worker::{Answer, EngineWorker};
 use super::history::{now_ms, HistoryAction, HistoryPanel, HistoryState};
 use super::io_lab::{IoLab, IoRestore};
 use super::lessons::Lessons;
+use crate::engine::dispatch::MapStyle;
 use crate::engine::experiment::{self, Report, Step};
-use crate::engine::history::{Entry, Record};
+use crate::engine::history::{CpuSettings, Entry, Record};
 use crate::engine::io::IoRun;
 use crate::engine::io_settings::IoSettings;
 use crate::engine::kernels::{self, KernelInfo};
@@ -70,10 +71,31 @@ pub struct Experiment {
     pub repeats_text: String,
     /// The models compared with the sequential baseline.
     pub models: Vec<Model>,
+    /// The k to sweep: `all`, a list or a range.
+    pub threads_text: String,
+    /// How tasks are handed to workers: `pool.map`, `imap`, `imap_unordered`.
+    pub style: MapStyle,
+    /// Blank for Python's default.
+    pub chunksize_text: String,
     pub status: Status,
     pub report: Report,
     /// Set when the pool failed to start although the page looked capable.
     pub pool_failure: Option<String>,
+}
+
+impl Experiment {
+    /// The form as typed, for the history.
+    pub fn settings(&self) -> CpuSettings {
+        CpuSettings {
+            kernel: self.kernel.slug.into(),
+            size_text: self.size_text.clone(),
+            repeats_text: self.repeats_text.clone(),
+            models: self.models.clone(),
+            threads_text: self.threads_text.clone(),
+            style: self.style,
+            chunksize_text: self.chunksize_text.clone(),
+        }
+    }
 }
 
 impl Default for Experiment {
@@ -83,6 +105,9 @@ impl Default for Experiment {
             kernel,
             size_text: kernel.limits.default.to_string(),
             repeats_text: experiment::REPEATS.default.to_string(),
+            threads_text: "all".into(),
+            style: MapStyle::Map,
+            chunksize_text: String::new(),
             models: vec![Model::GilThreads, Model::FreeThreads, Model::Processes],
             status: Status::Idle,
             report: Report::new(kernel.slug),
@@ -95,14 +120,14 @@ pub enum Action {
     ChooseKernel(String),
     /// Shows a sweep from the history again, with the settings it ran with.
     Restore {
-        kernel: String,
-        size_text: String,
-        repeats_text: String,
-        models: Vec<Model>,
+        settings: Box<CpuSettings>,
         report: Report,
     },
     EditSize(String),
     EditRepeats(String),
+    EditThreads(String),
+    ChooseStyle(MapStyle),
+    EditChunksize(String),
     ToggleModel(Model),
     Started,
     Progress {
@@ -135,27 +160,28 @@ impl Reducible for Experiment {
                     }
                 }
             }
-            Action::Restore {
-                kernel,
-                size_text,
-                repeats_text,
-                models,
-                report,
-            } => {
+            Action::Restore { settings, report } => {
                 if next.status.is_running() {
                     return self;
                 }
-                if let Some(found) = kernels::KERNELS.iter().find(|k| k.slug == kernel) {
+                if let Some(found) = kernels::KERNELS.iter().find(|k| k.slug == settings.kernel) {
                     next.kernel = found;
                 }
-                next.size_text = size_text;
-                next.repeats_text = repeats_text;
-                next.models = models;
+                let settings = *settings;
+                next.size_text = settings.size_text;
+                next.repeats_text = settings.repeats_text;
+                next.models = settings.models;
+                next.threads_text = settings.threads_text;
+                next.style = settings.style;
+                next.chunksize_text = settings.chunksize_text;
                 next.report = report;
                 next.status = Status::Idle;
             }
             Action::EditSize(text) => next.size_text = text,
             Action::EditRepeats(text) => next.repeats_text = text,
+            Action::EditThreads(text) => next.threads_text = text,
+            Action::ChooseStyle(style) => next.style = style,
+            Action::EditChunksize(text) => next.chunksize_text = text,
             Action::ToggleModel(model) => {
                 if let Some(at) = next.models.iter().position(|&m| m == model) {
                     next.models.remove(at);
@@ -194,6 +220,8 @@ struct Sweep {
     size: u64,
     repeats: u32,
     steps: Vec<Step>,
+    style: MapStyle,
+    chunksize: Option<usize>,
     pool_threads: usize,
 }
 
@@ -229,7 +257,8 @@ async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispa
                 kernel: sweep.kernel.into(),
                 size: sweep.size,
                 repeats: 1,
-                run: RunConfig::new(step.model, step.threads),
+                run: RunConfig::new(step.model, step.threads)
+                    .with_style(sweep.style, sweep.chunksize),
             };
             let doing = format!(
                 "Round {round} of {}: {}, k = {}",
@@ -306,9 +335,7 @@ pub fn App() -> Html {
                 history.dispatch(HistoryAction::Add(Entry::cpu(
                     now_ms(),
                     &experiment.report,
-                    &experiment.size_text,
-                    &experiment.repeats_text,
-                    &experiment.models,
+                    experiment.settings(),
                 )));
             }
         });
@@ -327,17 +354,8 @@ pub fn App() -> Html {
                 return;
             };
             match &entry.record {
-                Record::Cpu {
-                    kernel,
-                    size_text,
-                    repeats_text,
-                    models,
-                    ..
-                } => experiment.dispatch(Action::Restore {
-                    kernel: kernel.clone(),
-                    size_text: size_text.clone(),
-                    repeats_text: repeats_text.clone(),
-                    models: models.clone(),
+                Record::Cpu { settings, .. } => experiment.dispatch(Action::Restore {
+                    settings: Box::new(settings.clone()),
                     report: entry.report().unwrap_or_default(),
                 }),
                 Record::Io { settings, runs } => io_restore.set(Some(Rc::new(IoRestore {
@@ -379,6 +397,8 @@ pub fn App() -> Html {
         });
     let size_error = size.as_ref().err().cloned();
     let repeats = experiment::REPEATS.parse(&experiment.repeats_text);
+    let ks = experiment::parse_threads(&experiment.threads_text, caps.cores);
+    let chunksize = experiment::parse_chunksize(&experiment.chunksize_text);
     let threads_refused = caps
         .threads()
         .err()
@@ -409,16 +429,23 @@ pub fn App() -> Html {
     let on_size = actions.reform(Action::EditSize);
     let on_repeats = actions.reform(Action::EditRepeats);
     let on_model = actions.reform(Action::ToggleModel);
+    let on_threads = actions.reform(Action::EditThreads);
+    let on_style = actions.reform(Action::ChooseStyle);
+    let on_chunksize = actions.reform(Action::EditChunksize);
     let on_run = {
         let dispatcher = dispatcher.clone();
         let slot = Rc::clone(&slot);
         let (size, repeats) = (size.clone(), repeats.clone());
+        let (ks, chunksize) = (ks.clone(), chunksize.clone());
+        let style = experiment.style;
         let threads_available = threads_refused.is_none();
         let models = experiment.models.clone();
         let others_busy = others_busy;
         Callback::from(move |()| {
             // The form shows the errors; a bad size or repeat count never starts a run.
-            let (Ok(size), Ok(repeats)) = (size.clone(), repeats.clone()) else {
+            let (Ok(size), Ok(repeats), Ok(ks), Ok(chunksize)) =
+                (size.clone(), repeats.clone(), ks.clone(), chunksize.clone())
+            else {
                 return;
             };
             if others_busy {
@@ -428,7 +455,9 @@ pub fn App() -> Html {
                 kernel: kernel.slug,
                 size,
                 repeats: repeats as u32,
-                steps: experiment::plan(&models, threads_available, caps.cores),
+                steps: experiment::plan_for(&models, threads_available, &ks),
+                style,
+                chunksize,
                 pool_threads,
             };
             slot.begin();
@@ -486,6 +515,15 @@ pub fn App() -> Html {
                         {size_error}
                         repeats_text={experiment.repeats_text.clone()}
                         repeats_error={repeats.err().map(|e| e.to_string())}
+                        threads_text={experiment.threads_text.clone()}
+                        threads_hint={format!("all = 1 to {}; or a list (1, 2, 4) or a range (2-4)", caps.cores)}
+                        threads_error={ks.err()}
+                        style={experiment.style}
+                        chunksize_text={experiment.chunksize_text.clone()}
+                        chunksize_error={chunksize.err()}
+                        {on_threads}
+                        {on_style}
+                        {on_chunksize}
                         models={experiment.models.clone()}
                         threads_available={threads_refused.is_none()}
                         {running}

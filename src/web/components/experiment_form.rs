@@ -1,6 +1,7 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use crate::engine::dispatch::MapStyle;
 use crate::engine::experiment::{REPEATS, SWEEP_MODELS};
 use crate::engine::kernels::KERNELS;
 use crate::engine::models::Model;
@@ -17,6 +18,15 @@ pub struct Props {
     pub size_error: Option<String>,
     pub repeats_text: AttrValue,
     pub repeats_error: Option<String>,
+    pub threads_text: AttrValue,
+    pub threads_hint: String,
+    pub threads_error: Option<String>,
+    pub style: MapStyle,
+    pub chunksize_text: AttrValue,
+    pub chunksize_error: Option<String>,
+    pub on_threads: Callback<String>,
+    pub on_style: Callback<MapStyle>,
+    pub on_chunksize: Callback<String>,
     pub models: Vec<Model>,
     /// Whether the thread models can run here.
     pub threads_available: bool,
@@ -35,7 +45,17 @@ pub struct Props {
 /// Kernel, size, repeats and models; Run, or Cancel while running.
 #[function_component]
 pub fn ExperimentForm(props: &Props) -> Html {
-    let invalid = props.size_error.is_some() || props.repeats_error.is_some();
+    let invalid = props.size_error.is_some()
+        || props.repeats_error.is_some()
+        || props.threads_error.is_some()
+        || props.chunksize_error.is_some();
+    let on_style = props.on_style.reform(|event: Event| {
+        let value = event.target_unchecked_into::<HtmlSelectElement>().value();
+        MapStyle::ALL
+            .into_iter()
+            .find(|s| s.slug() == value)
+            .unwrap_or_default()
+    });
     let onsubmit = {
         let on_run = props.on_run.clone();
         Callback::from(move |event: SubmitEvent| {
@@ -75,6 +95,33 @@ pub fn ExperimentForm(props: &Props) -> Html {
                 error={props.repeats_error.clone()}
                 disabled={running}
                 on_input={props.on_repeats.clone()}
+            />
+            <Field
+                id="threads"
+                label="Threads (k)"
+                hint={props.threads_hint.clone()}
+                value={props.threads_text.clone()}
+                error={props.threads_error.clone()}
+                disabled={running}
+                on_input={props.on_threads.clone()}
+            />
+            <div class="field">
+                <label for="style">{ "Hand tasks out with" }</label>
+                <select id="style" onchange={on_style} disabled={running}>
+                    { for MapStyle::ALL.iter().map(|&s| html! {
+                        <option value={s.slug()} selected={props.style == s}>{ format!("pool.{}", s.slug().replace('-', "_")) }</option>
+                    }) }
+                </select>
+                <small class="hint">{ "map: results at the end; imap: in order as they come; imap_unordered: as they finish" }</small>
+            </div>
+            <Field
+                id="chunksize"
+                label="Chunksize"
+                hint={"blank: Python's default (map: len/(4k), imap: 1)".to_string()}
+                value={props.chunksize_text.clone()}
+                error={props.chunksize_error.clone()}
+                disabled={running}
+                on_input={props.on_chunksize.clone()}
             />
             <fieldset class="models" disabled={running}>
                 <legend>{ "Compare with sequential" }</legend>
