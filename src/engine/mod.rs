@@ -14,6 +14,7 @@ pub mod io_settings;
 pub mod kernels;
 pub mod lessons;
 pub mod models;
+pub mod picture;
 pub mod processes;
 pub mod protocol;
 pub mod rng;

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::capabilities;
-use super::components::charts::{SpeedupChart, Timeline, WallBars};
+use super::components::charts::{MandelbrotPicture, SpeedupChart, Timeline, WallBars};
 use super::components::{CapabilityPanel, ExperimentForm, ResultsTable, StatusLine};
 use super::engine_slot::{EngineSlot, SharedEngine};
 use super::engine_worker::{Answer, EngineWorker};
@@ -549,6 +549,7 @@ pub fn App() -> Html {
                             <SpeedupChart report={experiment.report.clone()} />
                             <WallBars report={experiment.report.clone()} />
                             <Timeline report={experiment.report.clone()} />
+                            <MandelbrotPicture report={experiment.report.clone()} />
                         </div>
                     }
                 </section>

@@ -212,3 +212,22 @@ test('the builder sweeps a chosen set of k with the pool style and chunksize giv
     assert.deepEqual(app.problems(), []);
   });
 });
+
+test('a Mandelbrot sweep shows the picture, its rows coloured by the worker that drew them', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
+    const { page } = app;
+    await runExperiment(page, { kernel: 'mandelbrot', size: '600', repeats: 3, models: ['free-threads'] });
+    const picture = 'figure[data-chart="mandelbrot"]';
+    await page.waitForSelector(`${picture} img`);
+    const size = await page.$eval(`${picture} img`, (img) => [img.naturalWidth, img.naturalHeight, img.complete]);
+    assert.deepEqual(size, [300, 200, true]);
+    assert.equal(await page.getAttribute(picture, 'data-tinted'), 'true');
+    assert.match(await page.getAttribute(`${picture} img`, 'alt'), /each row tinted by which of \d+ workers/);
+    await page.click(`${picture} input[type="checkbox"]`);
+    assert.equal(await page.getAttribute(picture, 'data-tinted'), 'false');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'charts-dark.png'), fullPage: true });
+    assert.deepEqual(app.problems(), []);
+  });
+});

@@ -3,10 +3,12 @@
 //! the result is live DOM that CSS themes (light, dark, a colour-blind-safe palette per model)
 //! and that tests can query, and nothing is injected as raw markup.
 
+mod picture;
 mod speedup;
 mod timeline;
 mod wall_bars;
 
+pub use picture::{MandelbrotPicture, Props as PictureProps};
 pub use speedup::{Props as SpeedupProps, SpeedupChart};
 pub use timeline::{Props as TimelineProps, Timeline};
 pub use wall_bars::{Props as WallBarsProps, WallBars};

@@ -22,7 +22,7 @@ pub fn WallBars(props: &Props) -> Html {
     let frame = Frame {
         width: 560.0,
         height: 40.0 + 12.0 + ROW * rows.len() as f64,
-        left: 120.0,
+        left: 150.0,
         right: 16.0,
         top: 12.0,
         bottom: 40.0,
