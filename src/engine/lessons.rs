@@ -135,6 +135,11 @@ fn cpu(label: String, kernel: &str, size: u64, repeats: u32, run: RunConfig) -> 
     }
 }
 
+/// The countdown of the GIL and async lessons, as [`cpu`] makes it.
+fn countdown(label: String, run: RunConfig) -> Step {
+    cpu(label, "count", COUNT_TO, 3, run)
+}
+
 fn io(label: String, model: IoModel, workers: usize, builtin: Builtin) -> Step {
     Step {
         label,
@@ -222,25 +227,13 @@ run(Model::Processes, k, &tasks);  // k Web Workers, each its own memory"#,
         needs_pool: true,
         steps: |k| {
             vec![
-                cpu(
-                    "Sequential".into(),
-                    "count",
-                    COUNT_TO,
-                    3,
-                    RunConfig::new(Model::Sequential, 1),
-                ),
-                cpu(
+                countdown("Sequential".into(), RunConfig::new(Model::Sequential, 1)),
+                countdown(
                     format!("{k} GIL threads"),
-                    "count",
-                    COUNT_TO,
-                    3,
                     RunConfig::new(Model::GilThreads, k),
                 ),
-                cpu(
+                countdown(
                     format!("{k} processes"),
-                    "count",
-                    COUNT_TO,
-                    3,
                     RunConfig::new(Model::Processes, k),
                 ),
             ]
@@ -641,20 +634,8 @@ run(Model::Async, k, &tasks);"#,
         needs_pool: false,
         steps: |k| {
             vec![
-                cpu(
-                    "Sequential".into(),
-                    "count",
-                    COUNT_TO,
-                    3,
-                    RunConfig::new(Model::Sequential, 1),
-                ),
-                cpu(
-                    format!("{k} coroutines"),
-                    "count",
-                    COUNT_TO,
-                    3,
-                    RunConfig::new(Model::Async, k),
-                ),
+                countdown("Sequential".into(), RunConfig::new(Model::Sequential, 1)),
+                countdown(format!("{k} coroutines"), RunConfig::new(Model::Async, k)),
             ]
         },
         conclude: |k, all| {

@@ -228,12 +228,10 @@ struct Sweep {
 /// Runs the sweep in rounds: every step once per round, so drift in the machine's speed over the
 /// sweep lands on every step alike instead of on whichever ran last.
 async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispatcher<Experiment>) {
-    let mut engine = match slot.take_or_start(sweep.pool_threads).await {
-        Ok(engine) => engine,
-        Err(message) => {
-            dispatch.dispatch(Action::Failed(format!(
-                "The engine failed to start: {message}"
-            )));
+    let (mut engine, _) = match slot.open(sweep.pool_threads, false).await {
+        Ok(opened) => opened,
+        Err(why) => {
+            dispatch.dispatch(Action::Failed(why.message("")));
             return;
         }
     };
@@ -244,7 +242,6 @@ async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispa
     if engine.pool_threads() == 0 {
         steps.retain(|step| !step.model.uses_pool());
     }
-    slot.watch(&engine);
     let total = (steps.len() * sweep.repeats as usize) as f64;
     let mut measured = 0.0;
     'rounds: for round in 1..=sweep.repeats {

@@ -34,6 +34,26 @@ impl EngineSlot {
         EngineWorker::start(pool_threads).await
     }
 
+    /// Everything a run needs: the engine, watched by Cancel, and where built-in targets are
+    /// (empty when `needs_targets` is false and there are none).
+    pub async fn open(
+        &self,
+        pool_threads: usize,
+        needs_targets: bool,
+    ) -> Result<(EngineWorker, String), Unavailable> {
+        let base = match self.targets().await {
+            Ok(base) => base,
+            Err(why) if needs_targets => return Err(Unavailable::Targets(why)),
+            Err(_) => String::new(),
+        };
+        let engine = self
+            .take_or_start(pool_threads)
+            .await
+            .map_err(Unavailable::Engine)?;
+        self.watch(&engine);
+        Ok((engine, base))
+    }
+
     /// Keeps `engine` for the next run.
     pub fn put_back(&self, engine: EngineWorker) {
         self.canceller.borrow_mut().take();
@@ -103,6 +123,26 @@ async fn service_worker_targets() -> Result<String, String> {
             "the service worker did not answer within {} s",
             SERVICE_WORKER_WAIT_MS / 1000
         )),
+    }
+}
+
+/// Why a run cannot begin.
+pub enum Unavailable {
+    /// The built-in targets are missing, and why.
+    Targets(String),
+    /// The engine did not start, and why.
+    Engine(String),
+}
+
+impl Unavailable {
+    /// The message for the status line; `targets_hint` follows a missing-targets reason.
+    pub fn message(&self, targets_hint: &str) -> String {
+        match self {
+            Unavailable::Targets(why) => {
+                format!("The built-in targets are unavailable because {why}. {targets_hint}")
+            }
+            Unavailable::Engine(why) => format!("The engine failed to start: {why}"),
+        }
     }
 }
 

@@ -117,26 +117,13 @@ async fn run_all(
     let builtin = requests
         .iter()
         .any(|r| matches!(r.targets, Targets::Builtin(_)));
-    let base = match slot.targets().await {
-        Ok(base) => base,
-        Err(why) if builtin => {
-            dispatch.dispatch(Action::Failed(format!(
-                "The built-in targets are unavailable because {why}. Your own URLs still work."
-            )));
-            return;
-        }
-        Err(_) => String::new(),
-    };
-    let mut engine = match slot.take_or_start(pool_threads).await {
-        Ok(engine) => engine,
-        Err(message) => {
-            dispatch.dispatch(Action::Failed(format!(
-                "The engine failed to start: {message}"
-            )));
+    let (mut engine, base) = match slot.open(pool_threads, builtin).await {
+        Ok(opened) => opened,
+        Err(why) => {
+            dispatch.dispatch(Action::Failed(why.message("Your own URLs still work.")));
             return;
         }
     };
-    slot.watch(&engine);
     let total = requests.len() as f64;
     for (i, request) in requests.iter().enumerate() {
         if slot.is_cancelled() {

@@ -96,26 +96,13 @@ async fn run_lesson(
 ) {
     let steps = (lesson.steps)(k);
     let wants_targets = steps.iter().any(|s| matches!(s.probe, Probe::Io(_)));
-    let base = match slot.targets().await {
-        Ok(base) => base,
-        Err(why) if wants_targets => {
-            dispatch.dispatch(Action::Failed(format!(
-                "This lesson needs the built-in targets, which are unavailable because {why}."
-            )));
-            return;
-        }
-        Err(_) => String::new(),
-    };
-    let mut engine = match slot.take_or_start(pool_threads).await {
-        Ok(engine) => engine,
-        Err(message) => {
-            dispatch.dispatch(Action::Failed(format!(
-                "The engine failed to start: {message}"
-            )));
+    let (mut engine, base) = match slot.open(pool_threads, wants_targets).await {
+        Ok(opened) => opened,
+        Err(why) => {
+            dispatch.dispatch(Action::Failed(why.message("This lesson needs them.")));
             return;
         }
     };
-    slot.watch(&engine);
     let total = steps.len() as f64;
     let mut outcomes = Vec::with_capacity(steps.len());
     for (i, step) in steps.into_iter().enumerate() {
