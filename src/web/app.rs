@@ -103,7 +103,9 @@ impl Default for Experiment {
         let kernel = &kernels::KERNELS[0];
         Experiment {
             kernel,
-            size_text: kernel.limits.default.to_string(),
+            // Half the count kernel's default (about 0.4 s here), so the first sweep a visitor
+            // runs takes seconds; other kernels start at their defaults.
+            size_text: "1_000_000_000".into(),
             repeats_text: experiment::REPEATS.default.to_string(),
             threads_text: "all".into(),
             style: MapStyle::Map,
