@@ -201,10 +201,14 @@ async fn thousands_of_coroutines_wait_together() {
         bytes: 64,
         ..Builtin::default()
     });
+    // Chromium hands requests to a service worker at only some 450 a second on a small machine,
+    // so the last of 5 000 is answered after 11 s or more: the default 10 s timeout would cut
+    // them off (it did, once in CI: 4 116 of 5 000).
+    request.timeout_ms = 60_000.0;
     let run = done(&mut engine, &request, &base).await;
-    assert_eq!(run.summary.ok, 5_000);
+    assert_eq!(run.summary.ok, 5_000, "{:?}", run.summary);
     // All waiting at once: far below the 2 500 s one after another would take.
     assert!(run.summary.max_in_flight > 1_000, "{:?}", run.summary);
-    assert!(run.summary.wall_ms < 20_000.0, "{:?}", run.summary);
+    assert!(run.summary.wall_ms < 40_000.0, "{:?}", run.summary);
     assert!(run.memory.unwrap().wasm_bytes > 0);
 }
