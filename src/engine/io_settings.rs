@@ -226,6 +226,19 @@ fn decimal(text: &str, name: &str, min: f64, max: f64) -> Result<f64, String> {
     }
 }
 
+/// The value read, or the reason it was refused noted against `field` and a stand-in that is
+/// never used: any refusal ends the reading with an error.
+fn noted<T: Default>(
+    refusals: &mut Vec<(Field, String)>,
+    field: Field,
+    read: Result<T, String>,
+) -> T {
+    read.unwrap_or_else(|why| {
+        refusals.push((field, why));
+        T::default()
+    })
+}
+
 impl IoSettings {
     pub fn preset(preset: Preset) -> IoSettings {
         use IoModel::*;
@@ -303,12 +316,6 @@ impl IoSettings {
         let mut refusals = Vec::new();
         let targets = match self.target_kind {
             TargetKind::Builtin => {
-                let mut read = |field: Field, result: Result<u64, String>| {
-                    result.unwrap_or_else(|why| {
-                        refusals.push((field, why));
-                        0
-                    })
-                };
                 let requests = whole(
                     &self.requests,
                     "the number of requests",
@@ -334,23 +341,15 @@ impl IoSettings {
                     (MAX_PAGE_BYTES / 1024).into(),
                 );
                 let seed = whole(&self.seed, "a seed (any whole number)", 0, u32::MAX.into());
-                let builtin = Builtin {
-                    requests: read(Field::Requests, requests) as u32,
-                    latency_ms: read(Field::Latency, latency) as f64,
-                    jitter_ms: read(Field::Jitter, jitter) as f64,
-                    bytes: read(Field::PageKib, page) as u32 * 1024,
-                    seed: read(Field::Seed, seed) as u32,
-                    fail_rate: 0.0,
-                };
-                let fail_rate = decimal(&self.fail_percent, "the failure rate in %", 0.0, 100.0)
-                    .unwrap_or_else(|why| {
-                        refusals.push((Field::FailPercent, why));
-                        0.0
-                    })
-                    / 100.0;
+                let fail_percent = decimal(&self.fail_percent, "the failure rate in %", 0.0, 100.0);
+                let r = &mut refusals;
                 Targets::Builtin(Builtin {
-                    fail_rate,
-                    ..builtin
+                    requests: noted(r, Field::Requests, requests) as u32,
+                    latency_ms: noted(r, Field::Latency, latency) as f64,
+                    jitter_ms: noted(r, Field::Jitter, jitter) as f64,
+                    bytes: noted(r, Field::PageKib, page) as u32 * 1024,
+                    seed: noted(r, Field::Seed, seed) as u32,
+                    fail_rate: noted(r, Field::FailPercent, fail_percent) / 100.0,
                 })
             }
             TargetKind::Urls => {
@@ -371,14 +370,9 @@ impl IoSettings {
                 Targets::Urls { urls }
             }
         };
-        let mut read = |field: Field, result: Result<u64, String>| {
-            result.unwrap_or_else(|why| {
-                refusals.push((field, why));
-                1
-            })
-        };
         let workers = if self.uses_workers() {
-            read(
+            noted(
+                &mut refusals,
                 Field::Workers,
                 whole(
                     &self.workers,
@@ -396,7 +390,7 @@ impl IoSettings {
             TIMEOUT_MS.0 as u64,
             TIMEOUT_MS.1 as u64,
         );
-        let timeout_ms = read(Field::Timeout, timeout) as f64;
+        let timeout_ms = noted(&mut refusals, Field::Timeout, timeout) as f64;
         if self.choices.is_empty() {
             refusals.push((Field::Models, "Choose at least one model.".into()));
         }
