@@ -8,7 +8,7 @@ use super::capabilities;
 use super::components::charts::{MandelbrotPicture, SpeedupChart, Timeline, WallBars};
 use super::components::{CapabilityPanel, ExperimentForm, ResultsTable, StatusLine};
 use super::engine_slot::{EngineSlot, SharedEngine};
-use super::engine_worker::{Answer, EngineWorker};
+use super::engine_worker::Answer;
 use super::history::{now_ms, HistoryAction, HistoryPanel, HistoryState};
 use super::io_lab::{IoLab, IoRestore};
 use super::lessons::Lessons;
@@ -66,35 +66,23 @@ impl Status {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Experiment {
-    pub kernel: &'static KernelInfo,
-    pub size_text: String,
-    pub repeats_text: String,
-    /// The models compared with the sequential baseline.
-    pub models: Vec<Model>,
-    /// The k to sweep: `all`, a list or a range.
-    pub threads_text: String,
-    /// How tasks are handed to workers: `pool.map`, `imap`, `imap_unordered`.
-    pub style: MapStyle,
-    /// Blank for Python's default.
-    pub chunksize_text: String,
+    /// The form as typed (also what the history keeps).
+    pub form: CpuSettings,
     pub status: Status,
     pub report: Report,
     /// Set when the pool failed to start although the page looked capable.
     pub pool_failure: Option<String>,
 }
 
+/// The kernel `slug` names, if there is one.
+fn kernel_named(slug: &str) -> Option<&'static KernelInfo> {
+    kernels::KERNELS.iter().find(|k| k.slug == slug)
+}
+
 impl Experiment {
-    /// The form as typed, for the history.
-    pub fn settings(&self) -> CpuSettings {
-        CpuSettings {
-            kernel: self.kernel.slug.into(),
-            size_text: self.size_text.clone(),
-            repeats_text: self.repeats_text.clone(),
-            models: self.models.clone(),
-            threads_text: self.threads_text.clone(),
-            style: self.style,
-            chunksize_text: self.chunksize_text.clone(),
-        }
+    /// The chosen kernel; the form only ever names a known one.
+    pub fn kernel(&self) -> &'static KernelInfo {
+        kernel_named(&self.form.kernel).unwrap_or(&kernels::KERNELS[0])
     }
 }
 
@@ -102,15 +90,17 @@ impl Default for Experiment {
     fn default() -> Self {
         let kernel = &kernels::KERNELS[0];
         Experiment {
-            kernel,
-            // Half the count kernel's default (about 0.4 s here), so the first sweep a visitor
-            // runs takes seconds; other kernels start at their defaults.
-            size_text: "1_000_000_000".into(),
-            repeats_text: experiment::REPEATS.default.to_string(),
-            threads_text: "all".into(),
-            style: MapStyle::Map,
-            chunksize_text: String::new(),
-            models: vec![Model::GilThreads, Model::FreeThreads, Model::Processes],
+            form: CpuSettings {
+                kernel: kernel.slug.into(),
+                // Half the count kernel's default (about 0.4 s here), so the first sweep a
+                // visitor runs takes seconds; other kernels start at their defaults.
+                size_text: "1_000_000_000".into(),
+                repeats_text: experiment::REPEATS.default.to_string(),
+                models: vec![Model::GilThreads, Model::FreeThreads, Model::Processes],
+                threads_text: "all".into(),
+                style: MapStyle::Map,
+                chunksize_text: String::new(),
+            },
             status: Status::Idle,
             report: Report::new(kernel.slug),
             pool_failure: None,
@@ -155,10 +145,10 @@ impl Reducible for Experiment {
         let mut next = (*self).clone();
         match action {
             Action::ChooseKernel(slug) => {
-                if let Some(kernel) = kernels::KERNELS.iter().find(|k| k.slug == slug) {
-                    if kernel != next.kernel {
-                        next.kernel = kernel;
-                        next.size_text = kernel.limits.default.to_string();
+                if let Some(kernel) = kernel_named(&slug) {
+                    if kernel != next.kernel() {
+                        next.form.kernel = slug;
+                        next.form.size_text = kernel.limits.default.to_string();
                     }
                 }
             }
@@ -166,33 +156,30 @@ impl Reducible for Experiment {
                 if next.status.is_running() {
                     return self;
                 }
-                if let Some(found) = kernels::KERNELS.iter().find(|k| k.slug == settings.kernel) {
-                    next.kernel = found;
+                let kernel = next.form.kernel.clone();
+                next.form = *settings;
+                // A kernel this page does not know (a later version's) keeps the current one.
+                if kernel_named(&next.form.kernel).is_none() {
+                    next.form.kernel = kernel;
                 }
-                let settings = *settings;
-                next.size_text = settings.size_text;
-                next.repeats_text = settings.repeats_text;
-                next.models = settings.models;
-                next.threads_text = settings.threads_text;
-                next.style = settings.style;
-                next.chunksize_text = settings.chunksize_text;
                 next.report = report;
                 next.status = Status::Idle;
             }
-            Action::EditSize(text) => next.size_text = text,
-            Action::EditRepeats(text) => next.repeats_text = text,
-            Action::EditThreads(text) => next.threads_text = text,
-            Action::ChooseStyle(style) => next.style = style,
-            Action::EditChunksize(text) => next.chunksize_text = text,
+            Action::EditSize(text) => next.form.size_text = text,
+            Action::EditRepeats(text) => next.form.repeats_text = text,
+            Action::EditThreads(text) => next.form.threads_text = text,
+            Action::ChooseStyle(style) => next.form.style = style,
+            Action::EditChunksize(text) => next.form.chunksize_text = text,
             Action::ToggleModel(model) => {
-                if let Some(at) = next.models.iter().position(|&m| m == model) {
-                    next.models.remove(at);
+                let models = &mut next.form.models;
+                if let Some(at) = models.iter().position(|&m| m == model) {
+                    models.remove(at);
                 } else {
-                    next.models.push(model);
+                    models.push(model);
                 }
             }
             Action::Started => {
-                next.report = Report::new(next.kernel.slug);
+                next.report = Report::new(next.kernel().slug);
                 next.status = Status::starting();
             }
             Action::Progress { fraction, doing } => next.status.advance(fraction, doing),
@@ -297,19 +284,9 @@ async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispa
                     break 'rounds;
                 }
                 Answer::Fault(message) => {
-                    // The engine's memory is no longer trustworthy: start a new one now, so the
-                    // next run finds a fresh pool.
-                    let restarted = EngineWorker::start(sweep.pool_threads).await;
-                    let then = match &restarted {
-                        Ok(_) => "The engine was restarted; the next run starts afresh.",
-                        Err(_) => "The engine could not be restarted; reload the page.",
-                    };
+                    let then = slot.replace_broken(sweep.pool_threads).await;
                     dispatch.dispatch(failed(format!("{message}. {then}")));
-                    engine = match restarted {
-                        Ok(engine) => engine,
-                        Err(_) => break 'rounds,
-                    };
-                    break 'rounds;
+                    return;
                 }
             }
             measured += 1.0;
@@ -334,7 +311,7 @@ pub fn App() -> Html {
                 history.dispatch(HistoryAction::Add(Entry::cpu(
                     now_ms(),
                     &experiment.report,
-                    experiment.settings(),
+                    experiment.form.clone(),
                 )));
             }
         });
@@ -381,12 +358,12 @@ pub fn App() -> Html {
     let shared = (*use_memo((), |_| SharedEngine::default())).clone();
     let slot = Rc::clone(&shared.0);
 
-    let kernel = experiment.kernel;
+    let kernel = experiment.kernel();
     // Processes also hold copies of the data, so the memory check counts them if chosen.
-    let copies = experiment.models.contains(&Model::Processes);
+    let copies = experiment.form.models.contains(&Model::Processes);
     let size: Result<u64, String> = kernel
         .limits
-        .parse(&experiment.size_text)
+        .parse(&experiment.form.size_text)
         .map_err(|e| e.to_string())
         .and_then(|size| {
             kernel
@@ -395,9 +372,9 @@ pub fn App() -> Html {
                 .map_err(|e| e.to_string())
         });
     let size_error = size.as_ref().err().cloned();
-    let repeats = experiment::REPEATS.parse(&experiment.repeats_text);
-    let ks = experiment::parse_threads(&experiment.threads_text, caps.cores);
-    let chunksize = experiment::parse_chunksize(&experiment.chunksize_text);
+    let repeats = experiment::REPEATS.parse(&experiment.form.repeats_text);
+    let ks = experiment::parse_threads(&experiment.form.threads_text, caps.cores);
+    let chunksize = experiment::parse_chunksize(&experiment.form.chunksize_text);
     let threads_refused = caps
         .threads()
         .err()
@@ -436,9 +413,9 @@ pub fn App() -> Html {
         let slot = Rc::clone(&slot);
         let (size, repeats) = (size.clone(), repeats.clone());
         let (ks, chunksize) = (ks.clone(), chunksize.clone());
-        let style = experiment.style;
+        let style = experiment.form.style;
         let threads_available = threads_refused.is_none();
-        let models = experiment.models.clone();
+        let models = experiment.form.models.clone();
         let others_busy = others_busy;
         Callback::from(move |()| {
             // The form shows the errors; a bad size or repeat count never starts a run.
@@ -510,20 +487,20 @@ pub fn App() -> Html {
                             crate::engine::size::group(kernel.limits.min),
                             crate::engine::size::group(kernel.limits.max)
                         )}
-                        size_text={experiment.size_text.clone()}
+                        size_text={experiment.form.size_text.clone()}
                         {size_error}
-                        repeats_text={experiment.repeats_text.clone()}
+                        repeats_text={experiment.form.repeats_text.clone()}
                         repeats_error={repeats.err().map(|e| e.to_string())}
-                        threads_text={experiment.threads_text.clone()}
+                        threads_text={experiment.form.threads_text.clone()}
                         threads_hint={format!("all = 1 to {}; or a list (1, 2, 4) or a range (2-4)", caps.cores)}
                         threads_error={ks.err()}
-                        style={experiment.style}
-                        chunksize_text={experiment.chunksize_text.clone()}
+                        style={experiment.form.style}
+                        chunksize_text={experiment.form.chunksize_text.clone()}
                         chunksize_error={chunksize.err()}
                         {on_threads}
                         {on_style}
                         {on_chunksize}
-                        models={experiment.models.clone()}
+                        models={experiment.form.models.clone()}
                         threads_available={threads_refused.is_none()}
                         {running}
                         engine_busy={others_busy}

@@ -25,7 +25,7 @@ pub struct EngineSlot {
 impl EngineSlot {
     /// The engine kept from the last run, or a new one. Waits for the service worker first, so
     /// the engine's workers are under its control and can reach the built-in targets.
-    pub async fn take_or_start(&self, pool_threads: usize) -> Result<EngineWorker, String> {
+    async fn take_or_start(&self, pool_threads: usize) -> Result<EngineWorker, String> {
         match self.engine.borrow_mut().take() {
             Some(engine) if !engine.is_broken() => return Ok(engine),
             _ => {}
@@ -58,6 +58,19 @@ impl EngineSlot {
     pub fn put_back(&self, engine: EngineWorker) {
         self.canceller.borrow_mut().take();
         *self.engine.borrow_mut() = Some(engine);
+    }
+
+    /// After a fault, whose engine can no longer be trusted: starts a new engine now, so the
+    /// next run finds a fresh pool, and keeps it. Returns the sentence that tells the visitor.
+    pub async fn replace_broken(&self, pool_threads: usize) -> &'static str {
+        self.canceller.borrow_mut().take();
+        match EngineWorker::start(pool_threads).await {
+            Ok(fresh) => {
+                *self.engine.borrow_mut() = Some(fresh);
+                "The engine was restarted; the next run starts afresh."
+            }
+            Err(_) => "The engine could not be restarted; reload the page.",
+        }
     }
 
     /// A run begins: Cancel applies to it from now on.

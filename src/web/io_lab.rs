@@ -9,7 +9,6 @@ use yew::prelude::*;
 use super::app::Status;
 use super::components::{IoForm, IoResults, StatusLine};
 use super::engine_slot::{EngineSlot, SharedEngine};
-use super::engine_worker::EngineWorker;
 use crate::engine::control::Progress;
 use crate::engine::io::{IoReply, IoRequest, IoRun, Targets};
 use crate::engine::io_settings::{Choice, Field, IoSettings, Preset, TargetKind};
@@ -153,20 +152,12 @@ async fn run_all(
                 break;
             }
             Err(fault) => {
-                let restarted = EngineWorker::start(pool_threads).await;
-                let then = match &restarted {
-                    Ok(_) => "The engine was restarted; the next run starts afresh.",
-                    Err(_) => "The engine could not be restarted; reload the page.",
-                };
+                let then = slot.replace_broken(pool_threads).await;
                 dispatch.dispatch(Action::Failed(format!(
                     "{} failed: {fault}. {then}",
                     choice.label()
                 )));
-                match restarted {
-                    Ok(fresh) => engine = fresh,
-                    Err(_) => return,
-                }
-                break;
+                return;
             }
         }
     }

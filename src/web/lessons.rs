@@ -8,7 +8,7 @@ use yew::prelude::*;
 use super::app::Status;
 use super::components::StatusLine;
 use super::engine_slot::{EngineSlot, SharedEngine};
-use super::engine_worker::{Answer, EngineWorker};
+use super::engine_worker::Answer;
 use crate::engine::control::Progress;
 use crate::engine::io::IoReply;
 use crate::engine::lessons::{self, Conclusion, Lesson, Outcome, Probe, LESSONS};
@@ -151,10 +151,7 @@ async fn run_lesson(
             Err(message) => {
                 dispatch.dispatch(Action::Failed(format!("{label}: {message}")));
                 if engine.is_broken() {
-                    // Start afresh next time; a broken engine is never put back.
-                    if let Ok(fresh) = EngineWorker::start(pool_threads).await {
-                        slot.put_back(fresh);
-                    }
+                    slot.replace_broken(pool_threads).await;
                 } else {
                     slot.put_back(engine);
                 }
