@@ -150,6 +150,11 @@ async fn the_speedup_chart_puts_points_where_the_numbers_say() {
     );
     assert_eq!(fit("gil-threads").0, 1.0);
     assert_eq!(root.query_selector_all("path.fit").unwrap().length(), 2);
+    // Every point can be reached from the keyboard and says its numbers.
+    let focusable = root
+        .query_selector_all("g.point[tabindex='0'][aria-label]")
+        .unwrap();
+    assert_eq!(focusable.length(), 4, "free and GIL threads at k = 1, 2");
     assert!(
         root.query_selector("svg title").unwrap().is_some(),
         "a text alternative"
@@ -225,4 +230,77 @@ async fn wall_bars_and_the_timeline_scale_with_their_data() {
     assert!((number(&second, "x") - (number(&first, "x") + number(&first, "width"))).abs() < 0.01);
     assert_ne!(number(&first, "y"), number(&second, "y"));
     assert_eq!(first.get_attribute("data-worker").as_deref(), Some("0"));
+    // Its table: each worker held the GIL for half the 100 ms run.
+    let cells = root
+        .query_selector("table[data-table=timeline] tr[data-worker='1']")
+        .unwrap()
+        .expect("a row per worker")
+        .text_content()
+        .unwrap();
+    assert_eq!(cells, "1150.050.050 %");
+}
+
+#[wasm_bindgen_test::wasm_bindgen_test]
+async fn the_waterfall_lays_requests_on_one_time_axis() {
+    use overlap::engine::io::{IoModel, IoRun, RequestRecord, Summary};
+    use overlap::web::components::{Waterfall, WaterfallProps};
+    use std::rc::Rc;
+
+    // Two requests one slot at a time: the second queues for 100 ms and fails.
+    let request = |index, started_ms: f64, error: Option<&str>| RequestRecord {
+        index,
+        url: format!("https://example.test/{index}"),
+        worker: 0,
+        queued_ms: 0.0,
+        started_ms,
+        first_byte_ms: error.is_none().then_some(started_ms + 50.0),
+        finished_ms: started_ms + 100.0,
+        status: error.is_none().then_some(200),
+        bytes: 10,
+        error: error.map(str::to_string),
+        protocol: None,
+        scan_ms: None,
+    };
+    let run = IoRun {
+        model: IoModel::Bounded,
+        workers: 1,
+        requests: vec![request(0, 0.0, None), request(1, 100.0, Some("timeout"))],
+        summary: Summary {
+            wall_ms: 200.0,
+            sum_latency_ms: 200.0,
+            max_in_flight: 1,
+            ok: 1,
+            failed: 1,
+        },
+        ideal_ms: Some(100.0),
+        scan: None,
+        memory: None,
+        notes: Vec::new(),
+    };
+    let root = render::<Waterfall>(WaterfallProps { run: Rc::new(run) }).await;
+    let rect = |selector: &str| {
+        root.query_selector(selector)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no {selector}"))
+    };
+    // The time axis runs from x = 64 (0 ms) to 544 (200 ms): 2.4 units a millisecond.
+    let waiting = rect("g.wf-row[data-index='0'] rect.wf-waiting");
+    let receiving = rect("g.wf-row[data-index='0'] rect.wf-receiving");
+    assert_eq!(number(&waiting, "x"), 64.0);
+    assert!((number(&waiting, "width") - 120.0).abs() < 0.01);
+    assert!((number(&receiving, "x") - 184.0).abs() < 0.01);
+    // The failed request sits lower, waited its turn, and is one red bar from 100 to 200 ms.
+    let failed = rect("g.wf-row.failed[data-index='1']");
+    let queued = rect("g.wf-row[data-index='1'] rect.wf-queued");
+    assert!((number(&queued, "width") - 240.0).abs() < 0.01);
+    let whole = rect("g.wf-row[data-index='1'] rect.wf-waiting");
+    assert!((number(&whole, "x") - 304.0).abs() < 0.01);
+    assert!(number(&whole, "y") > number(&waiting, "y"));
+    assert!(failed.text_content().unwrap().contains("failed: timeout"));
+    // The ideal line at 100 ms, and a text alternative.
+    assert!((number(&rect("line.wf-ideal"), "x1") - 304.0).abs() < 0.01);
+    assert!(rect("svg > title")
+        .text_content()
+        .unwrap()
+        .contains("2 requests"));
 }

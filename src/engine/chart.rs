@@ -200,6 +200,45 @@ fn gil_holds(gil: &GilStats, min_ms: f64) -> Vec<Bar> {
     merged
 }
 
+/// One worker's line of the timeline's table: the chart's text alternative.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WorkerLine {
+    pub worker: usize,
+    pub tasks: usize,
+    /// Computing; under a GIL, holding it.
+    pub busy_ms: f64,
+    /// Inside a task but not computing: waiting for the GIL. Zero without one.
+    pub waiting_ms: f64,
+    /// `busy_ms` as a share of the run's wall time.
+    pub busy_share: f64,
+}
+
+/// What each worker of a run did, summed: the numbers the timeline draws, as a table.
+pub fn worker_lines(trace: &Trace) -> Vec<WorkerLine> {
+    (0..trace.workers)
+        .map(|worker| {
+            let mine = trace.tasks.iter().filter(|t| t.worker == worker);
+            let in_tasks: f64 = mine.clone().map(|t| t.end_ms - t.start_ms).sum();
+            let busy_ms = trace.busy_ms.get(worker).copied().unwrap_or(in_tasks);
+            WorkerLine {
+                worker,
+                tasks: mine.count(),
+                busy_ms,
+                waiting_ms: if trace.gil.is_some() {
+                    (in_tasks - busy_ms).max(0.0)
+                } else {
+                    0.0
+                },
+                busy_share: if trace.wall_ms > 0.0 {
+                    busy_ms / trace.wall_ms
+                } else {
+                    0.0
+                },
+            }
+        })
+        .collect()
+}
+
 /// A round step (1, 2 or 5 times a power of ten) giving at most `ticks` steps up to `max`.
 pub fn nice_step(max: f64, ticks: usize) -> f64 {
     if !(max.is_finite() && max > 0.0) || ticks == 0 {
@@ -351,6 +390,14 @@ mod tests {
             .collect();
         assert_eq!(tasks, 2);
         assert_eq!(holds, [(0, 0.0, 5.0), (1, 5.0, 15.0), (0, 15.0, 20.0)]);
+        // The table beside it: each held the GIL for half the run and waited for the rest
+        // of its task.
+        let lines = worker_lines(&trace);
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(|l| l.tasks == 1 && close(l.busy_ms, 10.0)));
+        assert!(close(lines[0].waiting_ms, 10.0) && close(lines[1].waiting_ms, 5.0));
+        assert!(close(lines[0].busy_share, 0.5));
         // Free threads: tasks only.
         assert!(timeline(&empty_trace(3.0), 0.5).is_empty());
     }

@@ -416,7 +416,6 @@ pub fn App() -> Html {
         let style = experiment.form.style;
         let threads_available = threads_refused.is_none();
         let models = experiment.form.models.clone();
-        let others_busy = others_busy;
         Callback::from(move |()| {
             // The form shows the errors; a bad size or repeat count never starts a run.
             let (Ok(size), Ok(repeats), Ok(ks), Ok(chunksize)) =

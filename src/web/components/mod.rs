@@ -17,4 +17,4 @@ pub use io_form::IoForm;
 pub use io_results::IoResults;
 pub use results_table::{Props as ResultsTableProps, ResultsTable};
 pub use status_line::StatusLine;
-pub use waterfall::Waterfall;
+pub use waterfall::{Props as WaterfallProps, Waterfall};

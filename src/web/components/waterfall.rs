@@ -2,7 +2,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::engine::chart;
+use super::charts::{axes, fmt, ticks_of};
+use crate::engine::chart::{self, Frame, Scale};
 use crate::engine::io::{IoRun, RequestRecord, Scan};
 
 use super::io_results::{choice_of, memory_text};
@@ -11,19 +12,12 @@ use super::io_results::{choice_of, memory_text};
 const MAX_BARS: usize = 120;
 /// Failures listed at most.
 const MAX_FAILURES: usize = 50;
+/// The height of one request's row, in the SVG's own units.
+const ROW: f64 = 11.0;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub run: Rc<IoRun>,
-}
-
-/// A bar from `from` to `to` ms on a track `span` ms wide.
-fn segment(class: &'static str, from: f64, to: f64, span: f64) -> Html {
-    let left = (from / span * 100.0).clamp(0.0, 100.0);
-    let width = ((to - from) / span * 100.0).clamp(0.0, 100.0 - left);
-    html! {
-        <span class={class} style={format!("left:{left:.3}%;width:{width:.3}%")} />
-    }
 }
 
 fn describe(r: &RequestRecord) -> String {
@@ -50,28 +44,63 @@ fn describe(r: &RequestRecord) -> String {
     parts.join(", ")
 }
 
-fn bar(r: &RequestRecord, span: f64) -> Html {
+/// Where one row's bars go: its top edge and the time scale.
+#[derive(Clone, Copy)]
+struct Lane {
+    top: f64,
+    x: Scale,
+}
+
+impl Lane {
+    /// A bar from `from` to `to` ms, at least half a unit wide so that a 0 ms stage still shows.
+    fn segment(self, class: &'static str, from: f64, to: f64) -> Html {
+        if to <= from && class == "wf-queued" {
+            return html! {};
+        }
+        let (left, right) = (self.x.at(from), self.x.at(to));
+        // Queued is a thin line: the request has not started, so it should not read as a bar.
+        let (top, height) = if class == "wf-queued" {
+            (self.top + ROW / 2.0 - 1.0, 2.0)
+        } else {
+            (self.top + 2.0, ROW - 4.0)
+        };
+        html! {
+            <rect
+                class={class}
+                x={fmt(left)}
+                y={fmt(top)}
+                width={fmt((right - left).max(0.5))}
+                height={fmt(height)}
+            />
+        }
+    }
+}
+
+/// One request: its label, then queued (waiting for a slot, a thin line), waiting for the
+/// first byte, receiving and, for the pipeline on one thread, scanning.
+fn bar(r: &RequestRecord, lane: Lane, label_x: f64) -> Html {
     // Without a first byte (synchronous requests, failures) the whole request is one bar.
     let first = r.first_byte_ms.unwrap_or(r.finished_ms);
     let failed = r.error.is_some();
     html! {
-        <li class={classes!("wf-row", failed.then_some("failed"))} title={describe(r)} data-index={r.index.to_string()}>
-            <span class="wf-label">{ format!("#{} ·{}", r.index, r.worker) }</span>
-            <span class="wf-track">
-                { segment("wf-queued", r.queued_ms, r.started_ms, span) }
-                { segment("wf-waiting", r.started_ms, first, span) }
-                { segment("wf-receiving", first, r.finished_ms, span) }
-                if let Some(scan) = r.scan_ms {
-                    { segment("wf-scan", r.finished_ms, r.finished_ms + scan, span) }
-                }
-            </span>
-        </li>
+        <g class={classes!("wf-row", failed.then_some("failed"))} data-index={r.index.to_string()}>
+            <title>{ describe(r) }</title>
+            <text class="row-label" x={fmt(label_x)} y={fmt(lane.top + ROW / 2.0)} text-anchor="end" dominant-baseline="middle">
+                { format!("#{} ·{}", r.index, r.worker) }
+            </text>
+            { lane.segment("wf-queued", r.queued_ms, r.started_ms) }
+            { lane.segment("wf-waiting", r.started_ms, first) }
+            { lane.segment("wf-receiving", first, r.finished_ms) }
+            if let Some(scan) = r.scan_ms {
+                { lane.segment("wf-scan", r.finished_ms, r.finished_ms + scan) }
+            }
+        </g>
     }
 }
 
-/// Each request of one run as a bar: queued (waiting for a slot), waiting for its first byte,
-/// receiving, and, for the pipeline on one thread, scanning; failed requests in red. The
-/// dashed line is the ideal wall time.
+/// Each request of one run as a bar on a shared time axis: queued (waiting for a slot),
+/// waiting for its first byte, receiving, and, for the pipeline on one thread, scanning;
+/// failed requests in red. The dashed line is the ideal wall time.
 #[function_component]
 pub fn Waterfall(props: &Props) -> Html {
     let run = &props.run;
@@ -84,15 +113,32 @@ pub fn Waterfall(props: &Props) -> Html {
         .fold(s.wall_ms, f64::max);
     let span = last.max(run.ideal_ms.unwrap_or(0.0)).max(1.0);
     let shown = chart::sample(run.requests.len(), MAX_BARS);
-    let pct = |ms: f64| format!("{:.3}%", ms / span * 100.0);
     let failures: Vec<&RequestRecord> = run.requests.iter().filter(|r| r.error.is_some()).collect();
     let pool_scan = run
         .scan
         .as_ref()
         .filter(|scan| scan.on == Scan::Pool && scan.scan_ms > 0.0);
+    let rows = shown.len() + usize::from(pool_scan.is_some());
+    let frame = Frame {
+        width: 560.0,
+        height: 8.0 + 40.0 + ROW * rows.max(1) as f64,
+        left: 64.0,
+        right: 16.0,
+        top: 8.0,
+        bottom: 40.0,
+    };
+    let x = frame.x((0.0, span));
+    let lane = |row: usize| Lane {
+        top: frame.top + ROW * row as f64,
+        x,
+    };
+    let x_ticks = ticks_of(chart::ticks(span, 6), |v| format!("{v}"));
+    let no_y = Scale::new((0.0, 1.0), (frame.top, frame.top));
+    let bottom = frame.height - frame.bottom;
+    let title_id = format!("waterfall-title-{}", choice.key());
 
     html! {
-        <figure class="waterfall" data-model={run.model.slug()} data-key={choice.key()}>
+        <figure class="waterfall chart" data-model={run.model.slug()} data-key={choice.key()}>
             <figcaption>
                 <strong>{ choice.label() }</strong>
                 { format!(": {:.0} ms for {} requests", s.wall_ms, run.requests.len()) }
@@ -102,30 +148,30 @@ pub fn Waterfall(props: &Props) -> Html {
                     </span>
                 }
             </figcaption>
-            <div class="wf-chart">
-                <div class="wf-axis" aria-hidden="true">
-                    { for chart::ticks(span, 6).into_iter().map(|t| html! {
-                        <span class="wf-tick" style={format!("left:{}", pct(t))}>{ format!("{t:.0}") }</span>
-                    }) }
-                    <span class="wf-unit">{ "ms" }</span>
-                </div>
-                <ol class="wf-rows">
-                    { for shown.iter().map(|&i| bar(&run.requests[i], span)) }
-                    if let Some(scan) = pool_scan {
-                        <li class="wf-row pool-scan" title={format!("scanning {} pages on {} threads", scan.pages, scan.threads)}>
-                            <span class="wf-label">{ "scan" }</span>
-                            <span class="wf-track">
-                                { segment("wf-scan", scan.fetch_ms, scan.fetch_ms + scan.scan_ms, span) }
-                            </span>
-                        </li>
-                    }
-                </ol>
-                if let Some(ideal) = run.ideal_ms {
-                    <div
-                        class="wf-ideal"
-                        style={format!("left:calc(var(--label) + (100% - var(--label)) * {:.5})", ideal / span)} title={format!("ideal: {ideal:.0} ms")} />
+            <svg
+                viewBox={format!("0 0 {} {}", frame.width, frame.height)}
+                role="img"
+                aria-labelledby={title_id.clone()}
+            >
+                <title id={title_id}>{ format!(
+                    "Waterfall of {} requests, {}: {:.0} ms in all; the summary below has the numbers",
+                    run.requests.len(), choice.label(), s.wall_ms
+                ) }</title>
+                { axes(&frame, x, &x_ticks, "time in the run (ms)", no_y, &[], "") }
+                { for shown.iter().enumerate().map(|(row, &i)| bar(&run.requests[i], lane(row), frame.left - 4.0)) }
+                if let Some(scan) = pool_scan {
+                    <g class="wf-row pool-scan">
+                        <title>{ format!("scanning {} pages on {} threads", scan.pages, scan.threads) }</title>
+                        <text class="row-label" x={fmt(frame.left - 4.0)} y={fmt(lane(shown.len()).top + ROW / 2.0)} text-anchor="end" dominant-baseline="middle">{ "scan" }</text>
+                        { lane(shown.len()).segment("wf-scan", scan.fetch_ms, scan.fetch_ms + scan.scan_ms) }
+                    </g>
                 }
-            </div>
+                if let Some(ideal) = run.ideal_ms {
+                    <line class="wf-ideal" x1={fmt(x.at(ideal))} x2={fmt(x.at(ideal))} y1={fmt(frame.top)} y2={fmt(bottom)}>
+                        <title>{ format!("ideal: {ideal:.0} ms") }</title>
+                    </line>
+                }
+            </svg>
             <p class="wf-legend hint">
                 <span class="key wf-queued" />{ "queued for a slot " }
                 <span class="key wf-waiting" />{ "waiting for the first byte " }

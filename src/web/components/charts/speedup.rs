@@ -78,11 +78,13 @@ pub fn SpeedupChart(props: &Props) -> Html {
                             <path class="line" d={chart::path(&line)} />
                             { for s.points.iter().map(|p| {
                                 let cx = fmt(x.at(p.threads as f64));
+                                let says = format!("{} k = {}: {:.2}× (range {:.2}–{:.2}×)", s.model, p.threads, p.speedup, p.low, p.high);
+                                // Focusable so a keyboard can walk the points and hear each one.
                                 html! {
-                                    <g class="point" data-threads={p.threads.to_string()} data-speedup={format!("{:.3}", p.speedup)}>
+                                    <g class="point" tabindex="0" role="img" aria-label={says.clone()} data-threads={p.threads.to_string()} data-speedup={format!("{:.3}", p.speedup)}>
                                         <line class="spread" x1={cx.clone()} x2={cx.clone()} y1={fmt(y.at(p.low))} y2={fmt(y.at(p.high))} />
                                         <circle cx={cx} cy={fmt(y.at(p.speedup))} r="4">
-                                            <title>{ format!("{} k = {}: {:.2}× (range {:.2}–{:.2}×)", s.model, p.threads, p.speedup, p.low, p.high) }</title>
+                                            <title>{ says }</title>
                                         </circle>
                                     </g>
                                 }

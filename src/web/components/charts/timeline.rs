@@ -86,7 +86,7 @@ pub fn Timeline(props: &Props) -> Html {
                     "What each of {} workers did during {} k = {} ({:.0} ms){}",
                     workers, row.model, row.threads, trace.wall_ms,
                     if gil { "; solid where a thread held the GIL" } else { "" }
-                ) }</title>
+                ) + "; the table below sums each worker" }</title>
                 { axes(&frame, x, &x_ticks, "time in the run (ms)", lane, &[], "") }
                 { for (0..workers).map(|w| html! {
                     <text class="row-label" x={fmt(frame.left - 6.0)} y={fmt(lane.at(w as f64) + LANE / 2.0)} text-anchor="end" dominant-baseline="middle">
@@ -118,6 +118,35 @@ pub fn Timeline(props: &Props) -> Html {
                     }) }
                 </g>
             </svg>
+            <details class="chart-table">
+                <summary>{ "The timeline as a table" }</summary>
+                <table data-table="timeline">
+                    <thead>
+                        <tr>
+                            <th scope="col">{ "Worker" }</th>
+                            <th scope="col">{ "Tasks" }</th>
+                            <th scope="col">{ if gil { "Held the GIL (ms)" } else { "Computing (ms)" } }</th>
+                            if gil {
+                                <th scope="col">{ "Waiting for it (ms)" }</th>
+                            }
+                            <th scope="col">{ "Share of the run" }</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for chart::worker_lines(trace).iter().map(|l| html! {
+                            <tr data-worker={l.worker.to_string()}>
+                                <th scope="row">{ l.worker }</th>
+                                <td>{ l.tasks }</td>
+                                <td>{ format!("{:.1}", l.busy_ms) }</td>
+                                if gil {
+                                    <td>{ format!("{:.1}", l.waiting_ms) }</td>
+                                }
+                                <td>{ format!("{:.0} %", l.busy_share * 100.0) }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            </details>
             <figcaption class="legend">
                 if gil {
                     <span class="legend-item">

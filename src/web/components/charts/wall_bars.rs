@@ -46,13 +46,14 @@ pub fn WallBars(props: &Props) -> Html {
                     let mid = top + (ROW - 6.0) / 2.0;
                     let slug = row.model.slug();
                     let s = row.summary;
+                    let says = format!("{} k = {}: median {:.1} ms, {:.1}–{:.1} ms over {} repeats", row.model, row.threads, s.median, s.min, s.max, s.repeats);
                     html! {
-                        <g class={classes!("bar", format!("model-{slug}"))} data-model={slug} data-threads={row.threads.to_string()}>
+                        <g class={classes!("bar", format!("model-{slug}"))} tabindex="0" role="img" aria-label={says.clone()} data-model={slug} data-threads={row.threads.to_string()}>
                             <text class="row-label" x={fmt(frame.left - 6.0)} y={fmt(mid)} text-anchor="end" dominant-baseline="middle">
                                 { format!("{} k={}", row.model, row.threads) }
                             </text>
                             <rect x={fmt(x.at(0.0))} y={fmt(top)} width={fmt(x.at(s.median) - x.at(0.0))} height={fmt(ROW - 6.0)}>
-                                <title>{ format!("{} k = {}: median {:.1} ms, {:.1}–{:.1} ms over {} repeats", row.model, row.threads, s.median, s.min, s.max, s.repeats) }</title>
+                                <title>{ says }</title>
                             </rect>
                             <line class="spread" x1={fmt(x.at(s.min))} x2={fmt(x.at(s.max))} y1={fmt(mid)} y2={fmt(mid)} />
                         </g>
