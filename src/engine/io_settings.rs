@@ -307,6 +307,27 @@ impl IoSettings {
         }
     }
 
+    /// Puts `field` back to its value in `defaults` (a link's refused value, say). A URL list
+    /// that cannot be used goes back to the built-in targets with it.
+    pub fn reset(&mut self, field: Field, defaults: &IoSettings) {
+        let d = defaults.clone();
+        match field {
+            Field::Requests => self.requests = d.requests,
+            Field::Latency => self.latency_ms = d.latency_ms,
+            Field::Jitter => self.jitter_ms = d.jitter_ms,
+            Field::FailPercent => self.fail_percent = d.fail_percent,
+            Field::PageKib => self.page_kib = d.page_kib,
+            Field::Seed => self.seed = d.seed,
+            Field::Urls => {
+                self.urls = d.urls;
+                self.target_kind = d.target_kind;
+            }
+            Field::Workers => self.workers = d.workers,
+            Field::Timeout => self.timeout_ms = d.timeout_ms,
+            Field::Models => self.choices = d.choices,
+        }
+    }
+
     pub fn uses_workers(&self) -> bool {
         self.choices.iter().any(|c| c.model.takes_workers())
     }

@@ -18,6 +18,7 @@ pub mod picture;
 pub mod processes;
 pub mod protocol;
 pub mod rng;
+pub mod share;
 pub mod shared_state;
 pub mod size;
 pub mod stats;

@@ -88,21 +88,11 @@ impl Experiment {
 
 impl Default for Experiment {
     fn default() -> Self {
-        let kernel = &kernels::KERNELS[0];
+        let form = CpuConfig::first_visit().to_settings();
         Experiment {
-            form: CpuSettings {
-                kernel: kernel.slug.into(),
-                // Half the count kernel's default (about 0.4 s here), so the first sweep a
-                // visitor runs takes seconds; other kernels start at their defaults.
-                size_text: "1_000_000_000".into(),
-                repeats_text: experiment::REPEATS.default.to_string(),
-                models: vec![Model::GilThreads, Model::FreeThreads, Model::Processes],
-                threads_text: "all".into(),
-                style: MapStyle::Map,
-                chunksize_text: String::new(),
-            },
+            report: Report::new(&form.kernel),
+            form,
             status: Status::Idle,
-            report: Report::new(kernel.slug),
             pool_failure: None,
         }
     }

@@ -1,0 +1,768 @@
+//! Share links: an experiment's settings, and optionally what it measured and on what machine,
+//! carried in the URL fragment so that no server is involved and a link keeps working for as
+//! long as this page exists.
+//!
+//! The fragment is `#v<version>.<payload>` ([`codec`]). Reading one never fails: whatever cannot
+//! be used is named in [`Opened::problems`] and replaced by the default, field by field. Old
+//! versions are brought forward by [`MIGRATIONS`], and the golden links under `tests/links/`
+//! pin that every link ever made keeps opening to the same experiment.
+
+pub mod codec;
+pub mod export;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use super::dispatch::MapStyle;
+use super::experiment::{self, Report, Row};
+use super::history::CpuSettings;
+use super::io::IoRun;
+use super::io_settings::{Choice, IoSettings};
+use super::kernels;
+use super::models::{Model, MAX_WORKERS};
+use super::size;
+use super::stats::Summary;
+use super::workload::Checksum;
+
+/// The format this version writes. Every earlier one is read through [`MIGRATIONS`].
+pub const VERSION: u32 = 1;
+
+/// `MIGRATIONS[i]` turns a version `i + 1` payload into version `i + 2`. Empty while version 1
+/// is the only one; when a field changes, add a step here and a golden link of the new version,
+/// and leave every older golden link and its expected state as they are.
+pub const MIGRATIONS: &[fn(Value) -> Value] = &[];
+
+/// Longest browser name a link may carry; it is only a label.
+const MAX_BROWSER_CHARS: usize = 60;
+/// The most cores a link may claim: more than any machine this page will meet.
+const MAX_CORES: usize = 4096;
+/// Longer wall times than a day are not measurements this tool makes.
+const MAX_MS: f64 = 86_400_000.0;
+
+/// What a link carries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Shared {
+    pub lab: Lab,
+    pub results: Option<Results>,
+    /// Where the results were measured.
+    pub machine: Option<Machine>,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared {
+            lab: Lab::Cpu(CpuConfig::first_visit()),
+            results: None,
+            machine: None,
+        }
+    }
+}
+
+/// Which lab the experiment belongs to, with its settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lab {
+    Cpu(CpuConfig),
+    Io(IoSettings),
+}
+
+/// The CPU lab's form, read: every value checked, so a link can only hold a runnable sweep.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CpuConfig {
+    pub kernel: String,
+    pub size: u64,
+    pub repeats: usize,
+    pub models: Vec<Model>,
+    /// `all`, or the ks as a list with runs written as ranges (`1-4, 8`).
+    pub threads: String,
+    pub style: MapStyle,
+    pub chunksize: Option<usize>,
+}
+
+impl CpuConfig {
+    /// The sweep a first visit shows.
+    pub fn first_visit() -> CpuConfig {
+        let kernel = &kernels::KERNELS[0];
+        CpuConfig {
+            kernel: kernel.slug.into(),
+            // Half the count kernel's default (about 0.4 s here), so the first sweep a visitor
+            // runs takes seconds; other kernels start at their defaults.
+            size: 1_000_000_000,
+            repeats: experiment::REPEATS.default as usize,
+            models: vec![Model::GilThreads, Model::FreeThreads, Model::Processes],
+            threads: "all".into(),
+            style: MapStyle::Map,
+            chunksize: None,
+        }
+    }
+
+    /// Reads the form; the message says which field stops it from being shared.
+    pub fn from_settings(form: &CpuSettings) -> Result<CpuConfig, String> {
+        let kernel = kernels::KERNELS
+            .iter()
+            .find(|k| k.slug == form.kernel)
+            .ok_or_else(|| format!("There is no workload called {:?}.", form.kernel))?;
+        let size = kernel
+            .limits
+            .parse(&form.size_text)
+            .map_err(|e| format!("Size: {e}"))?;
+        let repeats = experiment::REPEATS
+            .parse(&form.repeats_text)
+            .map_err(|e| format!("Repeats: {e}"))?;
+        let ks = experiment::parse_threads(&form.threads_text, MAX_WORKERS)
+            .map_err(|e| format!("Threads: {e}"))?;
+        let chunksize = experiment::parse_chunksize(&form.chunksize_text)
+            .map_err(|e| format!("Chunksize: {e}"))?;
+        Ok(CpuConfig {
+            kernel: kernel.slug.into(),
+            size,
+            repeats: repeats as usize,
+            models: form.models.clone(),
+            threads: threads_text(&form.threads_text, &ks),
+            style: form.style,
+            chunksize,
+        })
+    }
+
+    /// The form showing this sweep.
+    pub fn to_settings(&self) -> CpuSettings {
+        CpuSettings {
+            kernel: self.kernel.clone(),
+            size_text: size::group(self.size),
+            repeats_text: self.repeats.to_string(),
+            models: self.models.clone(),
+            threads_text: self.threads.clone(),
+            style: self.style,
+            chunksize_text: self.chunksize.map(|c| c.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+/// `all` stays `all` (every core of whoever opens the link); a list is written with runs of
+/// consecutive ks as ranges.
+fn threads_text(typed: &str, ks: &[usize]) -> String {
+    let typed = typed.trim();
+    if typed.is_empty() || typed.eq_ignore_ascii_case("all") {
+        return "all".into();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < ks.len() {
+        let mut j = i;
+        while j + 1 < ks.len() && ks[j + 1] == ks[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j > i {
+            format!("{}-{}", ks[i], ks[j])
+        } else {
+            ks[i].to_string()
+        });
+        i = j + 1;
+    }
+    parts.join(", ")
+}
+
+/// The link's thread counts on a machine with `cores`: those it has, and a note if some are
+/// left out (a sweep shared from 16 cores opened on 4).
+pub fn fit_threads(threads: &str, cores: usize) -> (String, Option<String>) {
+    let cores = cores.max(1);
+    let Ok(ks) = experiment::parse_threads(threads, MAX_WORKERS) else {
+        return ("all".into(), None);
+    };
+    if threads == "all" || ks.iter().all(|&k| k <= cores) {
+        return (threads.into(), None);
+    }
+    let kept: Vec<usize> = ks.iter().copied().filter(|&k| k <= cores).collect();
+    let text = if kept.is_empty() {
+        "all".to_string()
+    } else {
+        threads_text(threads, &kept)
+    };
+    let note = format!(
+        "The link sweeps k = {threads}; this machine has {cores} core(s), so k = {} run here.",
+        if kept.is_empty() {
+            "1".to_string()
+        } else {
+            text.clone()
+        }
+    );
+    (text, Some(note))
+}
+
+/// A result carried by a link.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Results {
+    Cpu(Vec<CpuResult>),
+    Io(Vec<IoResult>),
+}
+
+/// One step of a sweep: its median wall time and range, in ms to two decimals.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CpuResult {
+    pub model: Model,
+    pub threads: usize,
+    pub median_ms: f64,
+    pub min_ms: f64,
+    pub max_ms: f64,
+    pub repeats: usize,
+}
+
+/// Hundredths of a millisecond are below any machine's noise; fewer digits, shorter links.
+fn hundredths(ms: f64) -> f64 {
+    (ms * 100.0).round() / 100.0
+}
+
+impl CpuResult {
+    pub fn from_row(row: &Row) -> CpuResult {
+        CpuResult {
+            model: row.model,
+            threads: row.threads,
+            median_ms: hundredths(row.summary.median),
+            min_ms: hundredths(row.summary.min),
+            max_ms: hundredths(row.summary.max),
+            repeats: row.summary.repeats,
+        }
+    }
+
+    fn is_sane(&self) -> bool {
+        let times = [self.min_ms, self.median_ms, self.max_ms];
+        (1..=MAX_WORKERS).contains(&self.threads)
+            && (1..=1000).contains(&self.repeats)
+            && times
+                .iter()
+                .all(|t| t.is_finite() && (0.0..=MAX_MS).contains(t))
+            && self.min_ms <= self.median_ms
+            && self.median_ms <= self.max_ms
+    }
+}
+
+/// The carried rows as a report, for the same table and charts as the visitor's own. Carried
+/// results have no checksums, so every row gets the same one.
+pub fn report_of(kernel: &str, results: &[CpuResult]) -> Report {
+    let mut report = Report::new(kernel);
+    for r in results {
+        report.push(Row {
+            model: r.model,
+            threads: r.threads,
+            summary: Summary {
+                median: r.median_ms,
+                min: r.min_ms,
+                max: r.max_ms,
+                repeats: r.repeats,
+            },
+            checksum: Checksum(0),
+            samples_ms: Vec::new(),
+            trace: None,
+        });
+    }
+    report
+}
+
+/// One I/O run's summary.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IoResult {
+    pub choice: Choice,
+    pub workers: usize,
+    pub requests: usize,
+    pub wall_ms: f64,
+    pub ideal_ms: Option<f64>,
+    pub ok: usize,
+    pub failed: usize,
+}
+
+impl IoResult {
+    pub fn from_run(run: &IoRun) -> IoResult {
+        IoResult {
+            choice: Choice {
+                model: run.model,
+                scan: run.scan.as_ref().map_or_else(Default::default, |s| s.on),
+            },
+            workers: run.workers,
+            requests: run.summary.ok + run.summary.failed,
+            wall_ms: hundredths(run.summary.wall_ms),
+            ideal_ms: run.ideal_ms.map(hundredths),
+            ok: run.summary.ok,
+            failed: run.summary.failed,
+        }
+    }
+
+    fn is_sane(&self) -> bool {
+        let ms_ok = |t: f64| t.is_finite() && (0.0..=MAX_MS).contains(&t);
+        (1..=MAX_WORKERS).contains(&self.workers)
+            && self.requests <= 1_000_000
+            && self.ok + self.failed == self.requests
+            && ms_ok(self.wall_ms)
+            && self.ideal_ms.is_none_or(ms_ok)
+    }
+}
+
+/// The machine results were measured on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Machine {
+    pub cores: usize,
+    /// A short label such as "Chrome 156".
+    pub browser: String,
+    pub cross_origin_isolated: bool,
+}
+
+impl Machine {
+    /// What a chart's legend calls results from this machine.
+    pub fn label(&self) -> String {
+        format!("{} cores, {}", self.cores, self.browser)
+    }
+}
+
+/// A fragment opened: the experiment to show, and what had to be replaced to show it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Opened {
+    pub shared: Shared,
+    pub problems: Vec<String>,
+}
+
+/// The fragment (without `#`) that [`open`] reads back to `shared`.
+pub fn encode(shared: &Shared) -> String {
+    let json = serde_json::to_vec(&to_wire(shared)).expect("plain values serialize");
+    codec::seal(VERSION, &json)
+}
+
+/// Reads a fragment. `None` when there is none; otherwise always something to show.
+pub fn open(fragment: &str) -> Option<Opened> {
+    let fragment = fragment.strip_prefix('#').unwrap_or(fragment).trim();
+    if fragment.is_empty() {
+        return None;
+    }
+    let fallback = |why: String| Opened {
+        shared: Shared::default(),
+        problems: vec![format!("{why}. The default experiment is shown instead.")],
+    };
+    let (version, json) = match codec::open(fragment) {
+        Ok(opened) => opened,
+        Err(why) => return Some(fallback(why.to_string())),
+    };
+    if version == 0 || version > VERSION {
+        return Some(fallback(format!(
+            "This link is format v{version}, which this version of Overlap cannot read (it reads \
+             v1 to v{VERSION}); it may come from a newer Overlap"
+        )));
+    }
+    let Ok(mut value) = serde_json::from_slice::<Value>(&json) else {
+        return Some(fallback(
+            "The link is corrupted: its data is not an experiment".into(),
+        ));
+    };
+    for step in &MIGRATIONS[(version - 1) as usize..] {
+        value = step(value);
+    }
+    Some(from_wire(&value))
+}
+
+// The wire format of version 1. Written by hand rather than derived so that every field is
+// read on its own: one bad value costs that value, not the link.
+
+fn to_wire(shared: &Shared) -> Value {
+    let mut wire = Map::new();
+    match &shared.lab {
+        Lab::Cpu(cpu) => {
+            wire.insert("lab".into(), "cpu".into());
+            wire.insert(
+                "cpu".into(),
+                json!({
+                    "kernel": cpu.kernel,
+                    "size": cpu.size,
+                    "repeats": cpu.repeats,
+                    "models": cpu.models.iter().map(|m| m.slug()).collect::<Vec<_>>(),
+                    "threads": cpu.threads,
+                    "style": cpu.style.slug(),
+                    "chunksize": cpu.chunksize,
+                }),
+            );
+        }
+        Lab::Io(io) => {
+            wire.insert("lab".into(), "io".into());
+            wire.insert(
+                "io".into(),
+                serde_json::to_value(io).expect("strings serialize"),
+            );
+        }
+    }
+    match &shared.results {
+        Some(Results::Cpu(rows)) => {
+            let rows: Vec<Value> = rows
+                .iter()
+                .map(|r| {
+                    json!([
+                        r.model.slug(),
+                        r.threads,
+                        r.median_ms,
+                        r.min_ms,
+                        r.max_ms,
+                        r.repeats
+                    ])
+                })
+                .collect();
+            wire.insert("cpu-results".into(), rows.into());
+        }
+        Some(Results::Io(rows)) => {
+            let rows: Vec<Value> = rows
+                .iter()
+                .map(|r| {
+                    json!([
+                        r.choice.key(),
+                        r.workers,
+                        r.requests,
+                        r.wall_ms,
+                        r.ideal_ms,
+                        r.ok,
+                        r.failed
+                    ])
+                })
+                .collect();
+            wire.insert("io-results".into(), rows.into());
+        }
+        None => {}
+    }
+    if let Some(m) = &shared.machine {
+        wire.insert(
+            "machine".into(),
+            json!({ "cores": m.cores, "browser": m.browser, "isolated": m.cross_origin_isolated }),
+        );
+    }
+    Value::Object(wire)
+}
+
+/// Collects what had to be replaced.
+struct Reader {
+    problems: Vec<String>,
+}
+
+impl Reader {
+    fn note(&mut self, problem: String) {
+        self.problems.push(problem);
+    }
+
+    /// `field` of `object` read by `read`; the default and a note if it is there but unusable.
+    fn field<T>(
+        &mut self,
+        object: &Value,
+        field: &str,
+        default: T,
+        read: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> T {
+        match object.get(field) {
+            None => {
+                self.note(format!("The link has no {field}; the default is used."));
+                default
+            }
+            Some(value) => read(value).unwrap_or_else(|why| {
+                self.note(format!("{why}; the default is used."));
+                default
+            }),
+        }
+    }
+}
+
+fn model_named(slug: &str) -> Option<Model> {
+    Model::ALL.into_iter().find(|m| m.slug() == slug)
+}
+
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 40 {
+        format!("{}…", text.chars().take(40).collect::<String>())
+    } else {
+        text
+    }
+}
+
+fn read_cpu(r: &mut Reader, cpu: &Value) -> CpuConfig {
+    let defaults = CpuConfig::first_visit();
+    let kernel = r.field(cpu, "kernel", &kernels::KERNELS[0], |v| {
+        v.as_str()
+            .and_then(|slug| kernels::KERNELS.iter().find(|k| k.slug == slug))
+            .ok_or_else(|| format!("The workload {} does not exist", short(v)))
+    });
+    let default_size = if kernel.slug == defaults.kernel {
+        defaults.size
+    } else {
+        kernel.limits.default
+    };
+    let size = r.field(cpu, "size", default_size, |v| {
+        let n = v
+            .as_u64()
+            .ok_or_else(|| format!("The size {} is not a whole number", short(v)))?;
+        kernel
+            .limits
+            .check(n)
+            .map_err(|e| format!("Size {}: {e}", size::group(n)))
+    });
+    let repeats = r.field(cpu, "repeats", defaults.repeats, |v| {
+        v.as_u64()
+            .and_then(|n| experiment::REPEATS.check(n).ok())
+            .map(|n| n as usize)
+            .ok_or_else(|| {
+                format!(
+                    "Repeats {} is not from {} to {}",
+                    short(v),
+                    experiment::REPEATS.min,
+                    experiment::REPEATS.max
+                )
+            })
+    });
+    let models = r.field(cpu, "models", defaults.models.clone(), |v| {
+        let slugs = v.as_array().ok_or("The models are not a list")?;
+        let mut models = Vec::new();
+        let mut unknown = Vec::new();
+        for slug in slugs {
+            match slug.as_str().and_then(model_named) {
+                Some(m) if experiment::SWEEP_MODELS.contains(&m) && !models.contains(&m) => {
+                    models.push(m)
+                }
+                Some(_) => {}
+                None => unknown.push(short(slug)),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(format!("Unknown model(s) {}", unknown.join(", ")));
+        }
+        // Shown in the form's order whatever order the link lists them in.
+        models.sort_by_key(|m| experiment::SWEEP_MODELS.iter().position(|s| s == m));
+        Ok(models)
+    });
+    let threads = r.field(cpu, "threads", defaults.threads.clone(), |v| {
+        let text = v
+            .as_str()
+            .ok_or_else(|| format!("Threads {} is not text", short(v)))?;
+        let ks = experiment::parse_threads(text, MAX_WORKERS).map_err(|_| {
+            format!(
+                "The thread counts {} are not a list or range of 1 to {MAX_WORKERS}",
+                short(v)
+            )
+        })?;
+        Ok(threads_text(text, &ks))
+    });
+    let style = r.field(cpu, "style", defaults.style, |v| {
+        MapStyle::ALL
+            .into_iter()
+            .find(|s| v.as_str() == Some(s.slug()))
+            .ok_or_else(|| format!("The pool style {} does not exist", short(v)))
+    });
+    let chunksize = r.field(cpu, "chunksize", None, |v| match v {
+        Value::Null => Ok(None),
+        v => v
+            .as_u64()
+            .and_then(|n| experiment::parse_chunksize(&n.to_string()).ok())
+            .flatten()
+            .map(Some)
+            .ok_or_else(|| format!("Chunksize {} is not from 1 to 1_000_000", short(v))),
+    });
+    CpuConfig {
+        kernel: kernel.slug.into(),
+        size,
+        repeats,
+        models,
+        threads,
+        style,
+        chunksize,
+    }
+}
+
+/// Each field of the link's I/O settings that reads as that field, then each that the form
+/// would refuse put back to its default.
+fn read_io(r: &mut Reader, io: &Value) -> IoSettings {
+    let defaults = IoSettings::default();
+    let Some(given) = io.as_object() else {
+        r.note("The I/O settings are unreadable; the defaults are used.".into());
+        return defaults;
+    };
+    let mut merged = serde_json::to_value(&defaults).expect("strings serialize");
+    let Value::Object(fields) = &mut merged else {
+        unreachable!("settings serialize as an object")
+    };
+    let names: Vec<String> = fields.keys().cloned().collect();
+    for name in names {
+        let Some(value) = given.get(&name) else {
+            r.note(format!("The link has no I/O {name}; the default is used."));
+            continue;
+        };
+        let before = fields.insert(name.clone(), value.clone());
+        if serde_json::from_value::<IoSettings>(Value::Object(fields.clone())).is_err() {
+            fields.insert(name.clone(), before.expect("a default for every field"));
+            r.note(format!(
+                "The I/O {name} {} is unreadable; the default is used.",
+                short(value)
+            ));
+        }
+    }
+    let mut settings: IoSettings = serde_json::from_value(merged).expect("checked field by field");
+    // Each model once, in the form's order.
+    settings
+        .choices
+        .sort_by_key(|c| Choice::ALL.iter().position(|a| a == c));
+    settings.choices.dedup();
+    if let Err(refusals) = settings.requests() {
+        for (field, why) in refusals.0 {
+            settings.reset(field, &defaults);
+            r.note(format!("{why} The default is used."));
+        }
+    }
+    settings
+}
+
+fn read_cpu_results(r: &mut Reader, rows: &Value) -> Option<Results> {
+    let rows = rows.as_array()?;
+    let mut kept: Vec<CpuResult> = Vec::new();
+    let mut dropped = 0;
+    for row in rows {
+        let read = || -> Option<CpuResult> {
+            let [model, threads, median, min, max, repeats] = row.as_array()?.as_slice() else {
+                return None;
+            };
+            Some(CpuResult {
+                model: model_named(model.as_str()?)?,
+                threads: threads.as_u64()? as usize,
+                median_ms: median.as_f64()?,
+                min_ms: min.as_f64()?,
+                max_ms: max.as_f64()?,
+                repeats: repeats.as_u64()? as usize,
+            })
+        };
+        match read() {
+            Some(result)
+                if result.is_sane()
+                    && !kept
+                        .iter()
+                        .any(|k| k.model == result.model && k.threads == result.threads) =>
+            {
+                kept.push(result)
+            }
+            _ => dropped += 1,
+        }
+    }
+    if dropped > 0 {
+        r.note(format!(
+            "{dropped} carried result(s) were unreadable or out of range and are left out."
+        ));
+    }
+    (!kept.is_empty()).then_some(Results::Cpu(kept))
+}
+
+fn read_io_results(r: &mut Reader, rows: &Value) -> Option<Results> {
+    let rows = rows.as_array()?;
+    let mut kept = Vec::new();
+    let mut dropped = 0;
+    for row in rows {
+        let read = || -> Option<IoResult> {
+            let [key, workers, requests, wall, ideal, ok, failed] = row.as_array()?.as_slice()
+            else {
+                return None;
+            };
+            let key = key.as_str()?;
+            Some(IoResult {
+                choice: Choice::ALL.into_iter().find(|c| c.key() == key)?,
+                workers: workers.as_u64()? as usize,
+                requests: requests.as_u64()? as usize,
+                wall_ms: wall.as_f64()?,
+                ideal_ms: if ideal.is_null() {
+                    None
+                } else {
+                    Some(ideal.as_f64()?)
+                },
+                ok: ok.as_u64()? as usize,
+                failed: failed.as_u64()? as usize,
+            })
+        };
+        match read() {
+            Some(result) if result.is_sane() => kept.push(result),
+            _ => dropped += 1,
+        }
+    }
+    if dropped > 0 {
+        r.note(format!(
+            "{dropped} carried result(s) were unreadable or out of range and are left out."
+        ));
+    }
+    (!kept.is_empty()).then_some(Results::Io(kept))
+}
+
+fn read_machine(r: &mut Reader, machine: &Value) -> Option<Machine> {
+    let cores = machine
+        .get("cores")
+        .and_then(Value::as_u64)
+        .filter(|c| (1..=MAX_CORES as u64).contains(c));
+    let Some(cores) = cores else {
+        r.note(
+            "The machine the results came from is unreadable; they are shown without it.".into(),
+        );
+        return None;
+    };
+    // Only a label: printable characters, and not many.
+    let browser: String = machine
+        .get("browser")
+        .and_then(Value::as_str)
+        .unwrap_or("a browser")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_BROWSER_CHARS)
+        .collect();
+    Some(Machine {
+        cores: cores as usize,
+        browser: if browser.trim().is_empty() {
+            "a browser".into()
+        } else {
+            browser
+        },
+        cross_origin_isolated: machine
+            .get("isolated")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    })
+}
+
+fn from_wire(wire: &Value) -> Opened {
+    let mut r = Reader {
+        problems: Vec::new(),
+    };
+    if !wire.is_object() {
+        return Opened {
+            shared: Shared::default(),
+            problems: vec![
+                "The link is corrupted: its data is not an experiment. The default experiment is \
+                 shown instead."
+                    .into(),
+            ],
+        };
+    }
+    let lab = match wire.get("lab").and_then(Value::as_str) {
+        Some("io") => Lab::Io(read_io(&mut r, wire.get("io").unwrap_or(&Value::Null))),
+        Some("cpu") => Lab::Cpu(read_cpu(&mut r, wire.get("cpu").unwrap_or(&Value::Null))),
+        _ => {
+            r.note("The link names no lab; the CPU lab's default sweep is shown.".into());
+            Lab::Cpu(CpuConfig::first_visit())
+        }
+    };
+    // Results only for the lab they were measured in.
+    let results = match &lab {
+        Lab::Cpu(_) => wire
+            .get("cpu-results")
+            .and_then(|rows| read_cpu_results(&mut r, rows)),
+        Lab::Io(_) => wire
+            .get("io-results")
+            .and_then(|rows| read_io_results(&mut r, rows)),
+    };
+    let machine = match (&results, wire.get("machine")) {
+        (Some(_), Some(machine)) => read_machine(&mut r, machine),
+        _ => None,
+    };
+    Opened {
+        shared: Shared {
+            lab,
+            results,
+            machine,
+        },
+        problems: r.problems,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,420 @@
+use proptest::prelude::*;
+
+use super::*;
+use crate::engine::io::{IoModel, Scan};
+use crate::engine::io_settings::{Preset, TargetKind};
+
+/// A 16-core classroom sweep: three models at every k, the typical link with results.
+fn classroom() -> Shared {
+    let config = CpuConfig::first_visit();
+    let mut rows = vec![CpuResult {
+        model: Model::Sequential,
+        threads: 1,
+        median_ms: 4012.37,
+        min_ms: 3990.12,
+        max_ms: 4100.55,
+        repeats: 3,
+    }];
+    for model in [Model::GilThreads, Model::FreeThreads, Model::Processes] {
+        for k in 1..=16 {
+            let ms = 4012.37 / k as f64 * 1.07 + k as f64 * 3.1;
+            rows.push(CpuResult {
+                model,
+                threads: k,
+                median_ms: hundredths(ms),
+                min_ms: hundredths(ms * 0.97),
+                max_ms: hundredths(ms * 1.04),
+                repeats: 3,
+            });
+        }
+    }
+    Shared {
+        lab: Lab::Cpu(config),
+        results: Some(Results::Cpu(rows)),
+        machine: Some(Machine {
+            cores: 16,
+            browser: "Chrome 156".into(),
+            cross_origin_isolated: true,
+        }),
+    }
+}
+
+#[test]
+fn a_sixteen_core_sweep_with_results_fits_in_a_short_link() {
+    let fragment = encode(&classroom());
+    assert!(fragment.len() < 2_000, "{} characters", fragment.len());
+    assert_eq!(
+        open(&fragment),
+        Some(Opened {
+            shared: classroom(),
+            problems: vec![]
+        })
+    );
+}
+
+#[test]
+fn no_fragment_is_no_link() {
+    assert_eq!(open(""), None);
+    assert_eq!(open("#"), None);
+}
+
+#[test]
+fn the_form_is_read_once_and_written_canonically() {
+    let form = CpuSettings {
+        kernel: "primes".into(),
+        size_text: "2e6".into(),
+        repeats_text: " 5 ".into(),
+        models: vec![Model::FreeThreads],
+        threads_text: "4, 1-2,8".into(),
+        style: MapStyle::ImapUnordered,
+        chunksize_text: "1_0".into(),
+    };
+    let config = CpuConfig::from_settings(&form).unwrap();
+    assert_eq!(config.size, 2_000_000);
+    assert_eq!(config.threads, "1-2, 4, 8");
+    assert_eq!(config.chunksize, Some(10));
+    let settings = config.to_settings();
+    assert_eq!(settings.size_text, "2_000_000");
+    assert_eq!(CpuConfig::from_settings(&settings), Ok(config));
+    let bad = CpuSettings {
+        size_text: "lots".into(),
+        ..form
+    };
+    assert!(CpuConfig::from_settings(&bad)
+        .unwrap_err()
+        .starts_with("Size:"));
+}
+
+#[test]
+fn a_sweep_from_more_cores_keeps_the_ks_this_machine_has() {
+    assert_eq!(fit_threads("all", 2), ("all".into(), None));
+    assert_eq!(fit_threads("1-2", 4), ("1-2".into(), None));
+    let (text, note) = fit_threads("1-4, 8, 16", 2);
+    assert_eq!(text, "1-2");
+    assert!(note.unwrap().contains("this machine has 2 core(s)"));
+    assert_eq!(fit_threads("8, 16", 4).0, "all");
+}
+
+/// Decodes hand-written version 1 JSON, as an old or hand-edited link would carry it.
+fn open_json(json: &str) -> Opened {
+    open(&codec::seal(1, json.as_bytes())).unwrap()
+}
+
+#[test]
+fn out_of_range_values_are_named_and_replaced_one_by_one() {
+    let opened = open_json(
+        r#"{"lab":"cpu","cpu":{"kernel":"primes","size":1e30,"repeats":99,
+            "models":["free-threads","green-threads"],"threads":"0-3","style":"map",
+            "chunksize":5}}"#,
+    );
+    let Lab::Cpu(cpu) = &opened.shared.lab else {
+        panic!("a CPU link")
+    };
+    let primes = kernels::KERNELS
+        .iter()
+        .find(|k| k.slug == "primes")
+        .unwrap();
+    // What was fine is kept; the rest takes its default.
+    assert_eq!(cpu.kernel, "primes");
+    assert_eq!(cpu.size, primes.limits.default);
+    assert_eq!(cpu.repeats, 3);
+    assert_eq!(cpu.models, CpuConfig::first_visit().models);
+    assert_eq!(cpu.threads, "all");
+    assert_eq!(cpu.chunksize, Some(5));
+    let problems = opened.problems.join("\n");
+    for said in ["1e+30", "Repeats 99", "\"green-threads\"", "\"0-3\""] {
+        assert!(problems.contains(said), "{said:?} in {problems}");
+    }
+    assert_eq!(opened.problems.len(), 4);
+}
+
+#[test]
+fn whole_link_failures_fall_back_to_the_default_experiment() {
+    let fragment = encode(&classroom());
+    let cases = [
+        (fragment[..fragment.len() / 2].to_string(), "cut short"),
+        (fragment.replacen('v', "x", 1), "not a share link"),
+        (format!("v9.{}", &fragment[3..]), "format v9"),
+        (fragment.replace(&fragment[10..14], "!!!!"), "corrupted"),
+        (codec::seal(1, b"[1, 2]"), "not an experiment"),
+        (codec::seal(1, b"{\"lab\""), "not an experiment"),
+        (format!("v1.{}", "A".repeat(40_000)), "more than the 32 KB"),
+    ];
+    for (link, says) in cases {
+        let opened = open(&link).unwrap();
+        assert_eq!(opened.shared, Shared::default(), "{says}");
+        assert_eq!(opened.problems.len(), 1);
+        assert!(opened.problems[0].contains(says), "{:?}", opened.problems);
+    }
+}
+
+#[test]
+fn carried_results_out_of_range_are_left_out_not_trusted() {
+    let opened = open_json(
+        r#"{"lab":"cpu","cpu":{"kernel":"count","size":1000000,"repeats":3,"models":[],
+            "threads":"all","style":"map","chunksize":null},
+            "cpu-results":[["sequential",1,100,90,110,3],["free-threads",2,-5,1,2,3],
+                           ["free-threads",2,50,60,40,3],["free-threads",0,50,40,60,3],
+                           ["free-threads",2,50,40,60,3],["free-threads",2,51,40,60,3], "x"],
+            "machine":{"cores":16,"browser":"<script>alert(1)</script>\u0007","isolated":true}}"#,
+    );
+    let Some(Results::Cpu(rows)) = &opened.shared.results else {
+        panic!("results")
+    };
+    assert_eq!(rows.len(), 2, "the sequential row and one free-threads row");
+    assert!(opened.problems[0].starts_with("5 carried result(s)"));
+    // The browser label is text, shown as text; control characters are dropped.
+    let machine = opened.shared.machine.unwrap();
+    assert_eq!(machine.browser, "<script>alert(1)</script>");
+    assert_eq!(machine.cores, 16);
+}
+
+#[test]
+fn io_settings_keep_what_reads_and_default_the_rest() {
+    let opened = open_json(
+        r#"{"lab":"io","io":{"target_kind":"builtin","requests":"99999999","latency_ms":"250",
+            "jitter_ms":7,"fail_percent":"0","page_kib":"16","seed":"3","urls":"",
+            "workers":"4","timeout_ms":"10000",
+            "choices":[{"model":"gather","scan":"pool"},{"model":"sequential","scan":"pool"},
+                       {"model":"gather","scan":"pool"}]},
+            "io-results":[["gather",1,16,251.5,200,16,0],["teleport",1,16,1,1,16,0]]}"#,
+    );
+    let Lab::Io(io) = &opened.shared.lab else {
+        panic!("an I/O link")
+    };
+    assert_eq!(io.latency_ms, "250");
+    assert_eq!(io.seed, "3");
+    assert_eq!(io.jitter_ms, "0", "a number where text belongs");
+    assert_eq!(io.requests, "16", "more than the form allows");
+    assert_eq!(
+        io.choices,
+        [Choice::of(IoModel::Sequential), Choice::of(IoModel::Gather)]
+    );
+    let Some(Results::Io(rows)) = &opened.shared.results else {
+        panic!("results")
+    };
+    assert_eq!(rows.len(), 1);
+    assert_eq!(opened.problems.len(), 3, "{:?}", opened.problems);
+}
+
+fn cpu_config() -> impl Strategy<Value = CpuConfig> {
+    let kernel = (0..kernels::KERNELS.len()).prop_map(|i| &kernels::KERNELS[i]);
+    (
+        kernel,
+        any::<u64>(),
+        experiment::REPEATS.min..=experiment::REPEATS.max,
+        prop::sample::subsequence(experiment::SWEEP_MODELS.to_vec(), 0..=4),
+        prop_oneof![
+            Just("all".to_string()),
+            prop::collection::btree_set(1..=MAX_WORKERS, 1..6).prop_map(|ks| {
+                let ks: Vec<usize> = ks.into_iter().collect();
+                threads_text("list", &ks)
+            })
+        ],
+        prop::sample::select(MapStyle::ALL.to_vec()),
+        prop::option::of(1usize..=1_000_000),
+    )
+        .prop_map(
+            |(kernel, size, repeats, models, threads, style, chunksize)| {
+                let span = kernel.limits.max - kernel.limits.min;
+                CpuConfig {
+                    kernel: kernel.slug.into(),
+                    size: kernel.limits.min + size % (span + 1),
+                    repeats: repeats as usize,
+                    models,
+                    threads,
+                    style,
+                    chunksize,
+                }
+            },
+        )
+}
+
+fn io_settings() -> impl Strategy<Value = IoSettings> {
+    (
+        prop::sample::select(Preset::ALL.to_vec()),
+        1u32..=5000,
+        0u32..=10_000,
+        0u32..=100,
+        any::<u32>(),
+        prop::sample::subsequence(Choice::ALL.to_vec(), 1..=6),
+        prop::bool::ANY,
+        "[a-z:/. ]{0,40}",
+    )
+        .prop_map(
+            |(preset, requests, latency, fail, seed, choices, urls, text)| {
+                let mut io = IoSettings::preset(preset);
+                io.requests = requests.to_string();
+                io.latency_ms = latency.to_string();
+                io.fail_percent = fail.to_string();
+                io.seed = seed.to_string();
+                io.choices = choices;
+                if urls {
+                    io.target_kind = TargetKind::Urls;
+                    io.urls = format!("https://example.test/{}\n{text}", seed);
+                }
+                io
+            },
+        )
+}
+
+fn machine() -> impl Strategy<Value = Option<Machine>> {
+    prop::option::of(
+        (
+            1usize..=MAX_CORES,
+            "[A-Za-z0-9][A-Za-z0-9 .]{0,59}",
+            any::<bool>(),
+        )
+            .prop_map(|(cores, browser, isolated)| Machine {
+                cores,
+                browser,
+                cross_origin_isolated: isolated,
+            }),
+    )
+}
+
+fn cpu_results() -> impl Strategy<Value = Vec<CpuResult>> {
+    let row = (
+        prop::sample::select(Model::ALL.to_vec()),
+        1..=MAX_WORKERS,
+        0.0..1e7f64,
+        0.0..1.0f64,
+        0.0..1.0f64,
+        1usize..=20,
+    )
+        .prop_map(|(model, threads, median, low, high, repeats)| CpuResult {
+            model,
+            threads,
+            median_ms: hundredths(median),
+            min_ms: hundredths(median * low),
+            max_ms: hundredths(median * (1.0 + high)),
+            repeats,
+        });
+    prop::collection::vec(row, 1..40).prop_map(|mut rows| {
+        let mut seen = std::collections::HashSet::new();
+        rows.retain(|r| seen.insert((r.model, r.threads)));
+        rows
+    })
+}
+
+fn io_results() -> impl Strategy<Value = Vec<IoResult>> {
+    let row = (
+        prop::sample::select(Choice::ALL.to_vec()),
+        1..=MAX_WORKERS,
+        0usize..5000,
+        0usize..5000,
+        0.0..1e6f64,
+        prop::option::of(0.0..1e6f64),
+    )
+        .prop_map(|(choice, workers, ok, failed, wall, ideal)| IoResult {
+            choice,
+            workers,
+            requests: ok + failed,
+            wall_ms: hundredths(wall),
+            ideal_ms: ideal.map(hundredths),
+            ok,
+            failed,
+        });
+    prop::collection::vec(row, 1..8)
+}
+
+fn shared() -> impl Strategy<Value = Shared> {
+    prop_oneof![
+        (cpu_config(), prop::option::of(cpu_results()), machine()).prop_map(
+            |(cpu, results, machine)| Shared {
+                lab: Lab::Cpu(cpu),
+                machine: machine.filter(|_| results.is_some()),
+                results: results.map(Results::Cpu),
+            }
+        ),
+        (io_settings(), prop::option::of(io_results()), machine()).prop_map(
+            |(io, results, machine)| Shared {
+                lab: Lab::Io(io),
+                machine: machine.filter(|_| results.is_some()),
+                results: results.map(Results::Io),
+            }
+        ),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+    #[test]
+    fn every_experiment_comes_back_from_its_link(shared in shared()) {
+        let fragment = encode(&shared);
+        prop_assert!(fragment.len() <= codec::MAX_FRAGMENT_BYTES);
+        let opened = open(&fragment).unwrap();
+        prop_assert_eq!(&opened.problems, &Vec::<String>::new());
+        prop_assert_eq!(opened.shared, shared);
+    }
+}
+
+// The decoder in CI: 60 000 random fragments and 60 000 damaged real links, none of which may
+// panic, and every one of which opens to something with its problems said.
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(60_000))]
+
+    #[test]
+    fn random_fragments_never_panic(text in "(v1\\.)?[A-Za-z0-9_=#.-]{0,300}|\\PC{0,200}") {
+        if let Some(opened) = open(&text) {
+            prop_assert!(opened.problems.iter().all(|p| !p.is_empty()));
+        }
+    }
+
+    #[test]
+    fn damaged_links_never_panic(
+        shared in shared(),
+        cuts in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..4),
+    ) {
+        let mut bytes = encode(&shared).into_bytes();
+        for (at, byte, how) in cuts {
+            let i = at.index(bytes.len().max(1)).min(bytes.len().saturating_sub(1));
+            match how {
+                0 if !bytes.is_empty() => bytes[i] = byte,
+                1 => bytes.truncate(i),
+                _ => bytes.insert(i, byte),
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        prop_assert!(open(&text).is_some() || text.trim().trim_start_matches('#').is_empty());
+    }
+
+    #[test]
+    fn damaged_json_inside_a_valid_envelope_never_panics(
+        shared in shared(),
+        at in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+    ) {
+        let mut json = serde_json::to_vec(&to_wire(&shared)).unwrap();
+        let i = at.index(json.len());
+        json[i] = byte;
+        let opened = open(&codec::seal(1, &json)).unwrap();
+        // Whatever was damaged, the lab shown is a runnable one.
+        if let Lab::Cpu(cpu) = &opened.shared.lab {
+            prop_assert!(CpuConfig::from_settings(&cpu.to_settings()).is_ok());
+        }
+    }
+}
+
+#[test]
+fn scan_choice_keys_name_both_pipelines() {
+    let one_thread = Choice {
+        model: IoModel::Pipeline,
+        scan: Scan::OneThread,
+    };
+    let shared = Shared {
+        lab: Lab::Io(IoSettings::default()),
+        results: Some(Results::Io(vec![IoResult {
+            choice: one_thread,
+            workers: 1,
+            requests: 2,
+            wall_ms: 1.5,
+            ideal_ms: None,
+            ok: 2,
+            failed: 0,
+        }])),
+        machine: None,
+    };
+    assert_eq!(open(&encode(&shared)).unwrap().shared, shared);
+}
