@@ -107,7 +107,13 @@ fn sweep() -> Report {
 #[wasm_bindgen_test::wasm_bindgen_test]
 async fn the_speedup_chart_puts_points_where_the_numbers_say() {
     use overlap::web::components::charts::{SpeedupChart, SpeedupProps};
-    let root = render::<SpeedupChart>(SpeedupProps { report: sweep() }).await;
+    let root = render::<SpeedupChart>(SpeedupProps {
+        report: sweep(),
+        compare: None,
+        label: None,
+        name: "speedup".into(),
+    })
+    .await;
     let point = |model: &str, k: usize| {
         let selector = format!("g[data-model={model}] g.point[data-threads='{k}'] circle");
         root.query_selector(&selector)

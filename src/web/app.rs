@@ -5,13 +5,14 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::capabilities;
-use super::components::charts::{MandelbrotPicture, SpeedupChart, Timeline, WallBars};
+use super::components::charts::{Compare, MandelbrotPicture, SpeedupChart, Timeline, WallBars};
 use super::components::{CapabilityPanel, ExperimentForm, ResultsTable, StatusLine};
 use super::engine_slot::{EngineSlot, SharedEngine};
 use super::engine_worker::Answer;
 use super::history::{now_ms, HistoryAction, HistoryPanel, HistoryState};
 use super::io_lab::{IoLab, IoRestore};
 use super::lessons::Lessons;
+use super::share::{self as links, Exports, LinkCard, SharePanel};
 use crate::engine::dispatch::MapStyle;
 use crate::engine::experiment::{self, Report, Step};
 use crate::engine::history::{CpuSettings, Entry, Record};
@@ -20,6 +21,7 @@ use crate::engine::io_settings::IoSettings;
 use crate::engine::kernels::{self, KernelInfo};
 use crate::engine::models::{Model, RunConfig};
 use crate::engine::protocol::{MeasureReply, MeasureRequest};
+use crate::engine::share::{self, export, CpuConfig, CpuResult, Lab, Results, Shared};
 use crate::engine::trace::Trace;
 use crate::engine::workload::Checksum;
 
@@ -70,6 +72,8 @@ pub struct Experiment {
     pub form: CpuSettings,
     pub status: Status,
     pub report: Report,
+    /// The settings the report was measured with: the form may have been edited since.
+    pub ran: Option<CpuSettings>,
     /// Set when the pool failed to start although the page looked capable.
     pub pool_failure: Option<String>,
 }
@@ -93,6 +97,7 @@ impl Default for Experiment {
             report: Report::new(&form.kernel),
             form,
             status: Status::Idle,
+            ran: None,
             pool_failure: None,
         }
     }
@@ -153,6 +158,7 @@ impl Reducible for Experiment {
                     next.form.kernel = kernel;
                 }
                 next.report = report;
+                next.ran = Some(next.form.clone());
                 next.status = Status::Idle;
             }
             Action::EditSize(text) => next.form.size_text = text,
@@ -170,6 +176,7 @@ impl Reducible for Experiment {
             }
             Action::Started => {
                 next.report = Report::new(next.kernel().slug);
+                next.ran = Some(next.form.clone());
                 next.status = Status::starting();
             }
             Action::Progress { fraction, doing } => next.status.advance(fraction, doing),
@@ -292,6 +299,37 @@ pub fn App() -> Html {
     let experiment = use_reducer(Experiment::default);
     let history = use_reducer(HistoryState::default);
     let io_restore = use_state(|| None::<Rc<IoRestore>>);
+    // A share link in the address bar, read once: it sets up its lab when the page starts.
+    let link = (*use_memo((), |_| links::read_fragment().map(Rc::new))).clone();
+    let link_note = link.as_ref().and_then(|opened| match &opened.shared.lab {
+        Lab::Cpu(cpu) => share::fit_threads(&cpu.threads, caps.cores).1,
+        Lab::Io(_) => None,
+    });
+    let io_run_request = use_state(|| 0u32);
+    {
+        let (link, experiment, io_restore) =
+            (link.clone(), experiment.dispatcher(), io_restore.clone());
+        let cores = caps.cores;
+        use_effect_with((), move |_| {
+            links::reload_on_new_links();
+            match link.as_ref().map(|opened| &opened.shared.lab) {
+                Some(Lab::Cpu(cpu)) => {
+                    let mut settings = cpu.to_settings();
+                    settings.threads_text = share::fit_threads(&cpu.threads, cores).0;
+                    experiment.dispatch(Action::Restore {
+                        settings: Box::new(settings),
+                        report: Report::new(&cpu.kernel),
+                    });
+                }
+                Some(Lab::Io(io)) => io_restore.set(Some(Rc::new(IoRestore {
+                    pressed_ms: now_ms(),
+                    settings: io.clone(),
+                    runs: Vec::new(),
+                }))),
+                None => {}
+            }
+        });
+    }
     {
         // A finished sweep goes into the history.
         let experiment = experiment.clone();
@@ -439,6 +477,78 @@ pub fn App() -> Html {
         Callback::from(move |()| slot.cancel())
     };
 
+    // Sharing: the form as a link, and once a sweep has finished, the link with its results.
+    let machine = links::this_machine(&caps);
+    let plain = CpuConfig::from_settings(&experiment.form).map(|cpu| Shared {
+        lab: Lab::Cpu(cpu),
+        results: None,
+        machine: None,
+    });
+    let finished = !running && !experiment.report.rows().is_empty();
+    let ran = experiment
+        .ran
+        .as_ref()
+        .filter(|_| finished)
+        .and_then(|ran| CpuConfig::from_settings(ran).ok());
+    let with_results = ran.as_ref().map(|cpu| Shared {
+        lab: Lab::Cpu(cpu.clone()),
+        results: Some(Results::Cpu(
+            experiment
+                .report
+                .rows()
+                .iter()
+                .map(CpuResult::from_row)
+                .collect(),
+        )),
+        machine: Some(machine.clone()),
+    });
+    let exports = ran.as_ref().map(|cpu| {
+        Rc::new(Exports {
+            stem: format!("overlap-{}", cpu.kernel),
+            csv: export::cpu_csv(cpu, &experiment.report),
+            json: export::cpu_json(cpu, &experiment.report, Some(&machine)),
+        })
+    });
+    // Compare mode: a link's results for this workload drawn under the visitor's own.
+    let compare = link.as_ref().and_then(|opened| match &opened.shared {
+        Shared {
+            lab: Lab::Cpu(cpu),
+            results: Some(Results::Cpu(rows)),
+            machine: from,
+        } if cpu.kernel == experiment.form.kernel => Some(Rc::new(Compare {
+            label: from
+                .as_ref()
+                .map_or_else(|| "the link's machine".into(), |m| m.label()),
+            report: share::report_of(&cpu.kernel, rows),
+        })),
+        _ => None,
+    });
+    let own_label = compare
+        .as_ref()
+        .map(|_| AttrValue::from(format!("this machine: {} cores", caps.cores)));
+    let on_link_run = {
+        let (on_run, io_run_request) = (on_run.clone(), io_run_request.clone());
+        let lab = link
+            .as_ref()
+            .map(|opened| matches!(opened.shared.lab, Lab::Io(_)));
+        Callback::from(move |()| {
+            let io = lab == Some(true);
+            if io {
+                io_run_request.set(*io_run_request + 1);
+            } else {
+                on_run.emit(());
+            }
+            // Take the reader to the lab that is now running.
+            let selector = if io { ".io-lab" } else { ".experiment" };
+            if let Some(section) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.query_selector(selector).ok().flatten())
+            {
+                section.scroll_into_view();
+            }
+        })
+    };
+
     html! {
         <>
             <header class="masthead">
@@ -449,6 +559,14 @@ pub fn App() -> Html {
             </header>
             <main>
                 <CapabilityPanel caps={caps} pool_failure={experiment.pool_failure.clone()} />
+                if let Some(opened) = link.clone() {
+                    <LinkCard
+                        {opened}
+                        note={link_note}
+                        busy={running || *io_running || *lesson_running}
+                        on_run={on_link_run}
+                    />
+                }
                 <Lessons
                     engine={shared.clone()}
                     {pool_threads}
@@ -511,12 +629,13 @@ pub fn App() -> Html {
                     <ResultsTable report={experiment.report.clone()} />
                     if !experiment.report.rows().is_empty() {
                         <div class="charts">
-                            <SpeedupChart report={experiment.report.clone()} />
+                            <SpeedupChart report={experiment.report.clone()} {compare} label={own_label} />
                             <WallBars report={experiment.report.clone()} />
                             <Timeline report={experiment.report.clone()} />
                             <MandelbrotPicture report={experiment.report.clone()} />
                         </div>
                     }
+                    <SharePanel lab="cpu" {plain} {with_results} {exports} chart=".experiment figure[data-name=speedup] svg" />
                 </section>
                 <IoLab
                     engine={shared.clone()}
@@ -525,6 +644,8 @@ pub fn App() -> Html {
                     on_running={on_io_running}
                     on_done={on_io_done}
                     restore={(*io_restore).clone()}
+                    run_request={*io_run_request}
+                    {machine}
                 />
                 <HistoryPanel
                     history={Rc::clone(&history.history)}

@@ -9,9 +9,11 @@ use yew::prelude::*;
 use super::app::Status;
 use super::components::{IoForm, IoResults, StatusLine};
 use super::engine_slot::{EngineSlot, SharedEngine};
+use super::share::{Exports, SharePanel};
 use crate::engine::control::Progress;
 use crate::engine::io::{IoReply, IoRequest, IoRun, Targets};
 use crate::engine::io_settings::{Choice, Field, IoSettings, Preset, TargetKind};
+use crate::engine::share::{export, IoResult, Lab, Machine, Results, Shared};
 
 /// A past run to show again, from the history.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +30,8 @@ pub struct IoLabState {
     pub status: Status,
     /// The runs of the last press of Run, in the order they ran.
     pub runs: Vec<Rc<IoRun>>,
+    /// The settings those runs were made with: the form may have been edited since.
+    pub ran: Option<IoSettings>,
     /// Where built-in targets are, or why there are none; `None` until the service worker says.
     pub targets: Option<Result<String, String>>,
 }
@@ -38,6 +42,7 @@ impl Default for IoLabState {
             settings: IoSettings::default(),
             status: Status::Idle,
             runs: Vec::new(),
+            ran: None,
             targets: None,
         }
     }
@@ -90,10 +95,12 @@ impl Reducible for IoLabState {
                 }
                 next.settings = restore.settings.clone();
                 next.runs = restore.runs.iter().cloned().map(Rc::new).collect();
+                next.ran = Some(restore.settings.clone());
                 next.status = Status::Idle;
             }
             Action::Started => {
                 next.runs.clear();
+                next.ran = Some(next.settings.clone());
                 next.status = Status::starting();
             }
             Action::Progress { fraction, doing } => next.status.advance(fraction, doing),
@@ -178,6 +185,11 @@ pub struct Props {
     pub on_done: Callback<(IoSettings, Vec<IoRun>)>,
     /// A run from the history to show.
     pub restore: Option<Rc<IoRestore>>,
+    /// Each change above 0 presses Run (a share link's Run here).
+    #[prop_or_default]
+    pub run_request: u32,
+    /// This machine, for links with results and exports.
+    pub machine: Machine,
 }
 
 #[function_component]
@@ -247,7 +259,44 @@ pub fn IoLab(props: &Props) -> Html {
             ));
         })
     };
+    {
+        let on_run = on_run.clone();
+        use_effect_with(props.run_request, move |&request| {
+            if request > 0 {
+                on_run.emit(());
+            }
+        });
+    }
     let on_cancel = Callback::from(move |()| slot.cancel());
+    let plain = match &planned {
+        Ok(_) => Ok(Shared {
+            lab: Lab::Io(lab.settings.clone()),
+            results: None,
+            machine: None,
+        }),
+        Err(refusals) => Err(refusals
+            .0
+            .first()
+            .map(|(_, why)| why.clone())
+            .unwrap_or_default()),
+    };
+    let finished = !running && !lab.runs.is_empty();
+    let runs: Vec<IoRun> = lab.runs.iter().map(|run| (**run).clone()).collect();
+    let (with_results, exports) = match (&lab.ran, finished) {
+        (Some(ran), true) => (
+            Some(Shared {
+                lab: Lab::Io(ran.clone()),
+                results: Some(Results::Io(runs.iter().map(IoResult::from_run).collect())),
+                machine: Some(props.machine.clone()),
+            }),
+            Some(Rc::new(Exports {
+                stem: "overlap-io".into(),
+                csv: export::io_csv(&runs),
+                json: export::io_json(ran, &runs, Some(&props.machine)),
+            })),
+        ),
+        _ => (None, None),
+    };
     let builtin_missing = match (&lab.targets, lab.settings.target_kind) {
         (Some(Err(why)), TargetKind::Builtin) => Some(why.clone()),
         _ => None,
@@ -279,6 +328,7 @@ pub fn IoLab(props: &Props) -> Html {
             />
             <StatusLine status={lab.status.clone()} prefix="io-" noun="run" />
             <IoResults runs={lab.runs.clone()} />
+            <SharePanel lab="io" {plain} {with_results} {exports} chart=".io-lab figure.waterfall svg" />
         </section>
     }
 }

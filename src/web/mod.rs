@@ -19,6 +19,7 @@ mod lessons;
 pub mod panic;
 pub mod processes;
 pub mod scripts;
+pub mod share;
 pub mod worker_api;
 
 use wasm_bindgen::prelude::*;

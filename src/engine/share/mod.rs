@@ -313,6 +313,28 @@ impl Machine {
     }
 }
 
+/// "Chrome 156" from a user-agent string: enough to tell classroom machines apart, no more.
+pub fn browser_label(user_agent: &str) -> String {
+    // Order matters: Edge and Opera also say Chrome, and Chrome also says Safari.
+    for (token, name) in [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("HeadlessChrome/", "Chrome (headless)"),
+        ("Chrome/", "Chrome"),
+        ("Version/", "Safari"),
+    ] {
+        if let Some(at) = user_agent.find(token) {
+            let major: String = user_agent[at + token.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            return format!("{name} {major}").trim_end().to_string();
+        }
+    }
+    "a browser".into()
+}
+
 /// A fragment opened: the experiment to show, and what had to be replaced to show it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Opened {

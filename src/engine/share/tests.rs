@@ -418,3 +418,24 @@ fn scan_choice_keys_name_both_pipelines() {
     };
     assert_eq!(open(&encode(&shared)).unwrap().shared, shared);
 }
+
+#[test]
+fn browsers_are_named_by_name_and_major_version() {
+    let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                  Chrome/156.0.8078.73 Safari/537.36";
+    assert_eq!(browser_label(chrome), "Chrome 156");
+    assert_eq!(
+        browser_label(&chrome.replace("Chrome/", "HeadlessChrome/")),
+        "Chrome (headless) 156"
+    );
+    assert_eq!(browser_label(&format!("{chrome} Edg/150.0.1")), "Edge 150");
+    assert_eq!(
+        browser_label("Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"),
+        "Firefox 140"
+    );
+    assert_eq!(
+        browser_label("Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 Version/18.2 Safari/605.1.15"),
+        "Safari 18"
+    );
+    assert_eq!(browser_label(""), "a browser");
+}

@@ -9,7 +9,7 @@ mod timeline;
 mod wall_bars;
 
 pub use picture::{MandelbrotPicture, Props as PictureProps};
-pub use speedup::{Props as SpeedupProps, SpeedupChart};
+pub use speedup::{Compare, Props as SpeedupProps, SpeedupChart};
 pub use timeline::{Props as TimelineProps, Timeline};
 pub use wall_bars::{Props as WallBarsProps, WallBars};
 

@@ -1,11 +1,29 @@
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::{axes, fmt, ticks_of};
-use crate::engine::chart::{self, Frame};
+use crate::engine::chart::{self, Frame, Scale};
 use crate::engine::experiment::Report;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
+    pub report: Report,
+    /// Another machine's sweep to draw under this one (a share link's results), with its label.
+    #[prop_or_default]
+    pub compare: Option<Rc<Compare>>,
+    /// What this report's series are called when there is something to compare with.
+    #[prop_or_default]
+    pub label: Option<AttrValue>,
+    /// Prefix for element ids, unique per chart on the page.
+    #[prop_or(AttrValue::Static("speedup"))]
+    pub name: AttrValue,
+}
+
+/// Results from elsewhere: "16 cores, Chrome 156".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Compare {
+    pub label: String,
     pub report: Report,
 }
 
@@ -18,80 +36,112 @@ const FRAME: Frame = Frame {
     bottom: 40.0,
 };
 
+/// One model's line, points and fit. A carried series (another machine's) is drawn dashed
+/// with hollow points, so the two sweeps read apart in colour-blind and greyscale prints too.
+fn series_html(
+    s: &chart::SpeedupSeries,
+    (x, y): (Scale, Scale),
+    max_k: usize,
+    from: Option<&str>,
+) -> Html {
+    let slug = s.model.slug();
+    let line: Vec<(f64, f64)> = s
+        .points
+        .iter()
+        .map(|p| (x.at(p.threads as f64), y.at(p.speedup)))
+        .collect();
+    let fit = s.fit.map(|fit| {
+        let curve: Vec<(f64, f64)> = chart::amdahl_curve(fit, max_k, 8)
+            .into_iter()
+            .map(|(k, v)| (x.at(k), y.at(v)))
+            .collect();
+        chart::path(&curve)
+    });
+    let whose = from.map(|label| format!(" on {label}")).unwrap_or_default();
+    html! {
+        <g class={classes!("series", format!("model-{slug}"), from.is_some().then_some("carried"))} data-model={slug} data-carried={from.is_some().to_string()}>
+            if let Some(d) = fit.filter(|_| from.is_none()) {
+                <path class="fit" d={d} />
+            }
+            <path class="line" d={chart::path(&line)} />
+            { for s.points.iter().map(|p| {
+                let cx = fmt(x.at(p.threads as f64));
+                let says = format!("{}{whose} k = {}: {:.2}× (range {:.2}–{:.2}×)", s.model, p.threads, p.speedup, p.low, p.high);
+                // Focusable so a keyboard can walk the points and hear each one.
+                html! {
+                    <g class="point" tabindex="0" role="img" aria-label={says.clone()} data-threads={p.threads.to_string()} data-speedup={format!("{:.3}", p.speedup)}>
+                        <line class="spread" x1={cx.clone()} x2={cx.clone()} y1={fmt(y.at(p.low))} y2={fmt(y.at(p.high))} />
+                        <circle cx={cx} cy={fmt(y.at(p.speedup))} r="4">
+                            <title>{ says }</title>
+                        </circle>
+                    </g>
+                }
+            }) }
+        </g>
+    }
+}
+
 /// Speedup against k for each model, with the ideal line (k×), each point's spread over its
 /// repeats, and Amdahl's law fitted to each model (dotted), its serial fraction in the legend.
+/// With `compare`, another machine's sweep is drawn under this one, labelled with its cores.
 #[function_component]
 pub fn SpeedupChart(props: &Props) -> Html {
     let series = chart::speedup_series(&props.report);
-    if series.is_empty() {
+    let carried = props
+        .compare
+        .as_ref()
+        .map(|c| chart::speedup_series(&c.report))
+        .unwrap_or_default();
+    if series.is_empty() && carried.is_empty() {
         return html! {};
     }
-    let max_k = series
-        .iter()
+    let every = || series.iter().chain(&carried);
+    let max_k = every()
         .flat_map(|s| s.points.iter().map(|p| p.threads))
         .max()
         .unwrap_or(1)
         .max(2);
-    let top = series
-        .iter()
+    let top = every()
         .flat_map(|s| s.points.iter().map(|p| p.high))
         .fold(max_k as f64, f64::max)
         * 1.05;
     let x = FRAME.x((1.0, max_k as f64));
     let y = FRAME.y((0.0, top));
-    let x_ticks = ticks_of((1..=max_k).map(|k| k as f64).collect(), |k| {
-        format!("{k:.0}")
-    });
+    let ks: Vec<f64> = if max_k <= 16 {
+        (1..=max_k).map(|k| k as f64).collect()
+    } else {
+        chart::ticks(max_k as f64, 8)
+            .into_iter()
+            .map(|k| k.max(1.0))
+            .collect()
+    };
+    let x_ticks = ticks_of(ks, |k| format!("{k:.0}"));
     let y_ticks = ticks_of(chart::ticks(top, 5), |v| format!("{v}×"));
     let ideal = chart::path(&[
         (x.at(1.0), y.at(1.0)),
         (x.at(max_k as f64), y.at(max_k as f64)),
     ]);
+    let compare_label = props.compare.as_ref().map(|c| c.label.as_str());
+    let own_label = props.label.as_deref();
+    let title_id = format!("{}-title", props.name);
 
     html! {
-        <figure class="chart speedup-chart" data-chart="speedup">
+        <figure class="chart speedup-chart" data-chart="speedup" data-name={props.name.clone()}>
             <svg
                 viewBox={format!("0 0 {} {}", FRAME.width, FRAME.height)}
                 role="img"
-                aria-labelledby="speedup-title"
-                aria-describedby="results"
+                aria-labelledby={title_id.clone()}
             >
-                <title id="speedup-title">{ format!("Speedup against threads on {}; the results table has the numbers", props.report.kernel) }</title>
+                <title id={title_id}>{ format!(
+                    "Speedup against threads on {}{}; the results table has the numbers",
+                    props.report.kernel,
+                    compare_label.map(|l| format!(", beside {l} (dashed)")).unwrap_or_default()
+                ) }</title>
                 { axes(&FRAME, x, &x_ticks, "threads (k)", y, &y_ticks, "speedup against sequential") }
                 <path class="ideal" d={ideal} />
                 <text class="ideal-label" x={fmt(x.at(max_k as f64) - 4.0)} y={fmt(y.at(max_k as f64) - 6.0)} text-anchor="end">{ "ideal: k×" }</text>
-                { for series.iter().map(|s| {
-                    let slug = s.model.slug();
-                    let line: Vec<(f64, f64)> = s.points.iter().map(|p| (x.at(p.threads as f64), y.at(p.speedup))).collect();
-                    let fit = s.fit.map(|fit| {
-                        let curve: Vec<(f64, f64)> = chart::amdahl_curve(fit, max_k, 8)
-                            .into_iter()
-                            .map(|(k, v)| (x.at(k), y.at(v)))
-                            .collect();
-                        chart::path(&curve)
-                    });
-                    html! {
-                        <g class={classes!("series", format!("model-{slug}"))} data-model={slug}>
-                            if let Some(d) = fit {
-                                <path class="fit" d={d} />
-                            }
-                            <path class="line" d={chart::path(&line)} />
-                            { for s.points.iter().map(|p| {
-                                let cx = fmt(x.at(p.threads as f64));
-                                let says = format!("{} k = {}: {:.2}× (range {:.2}–{:.2}×)", s.model, p.threads, p.speedup, p.low, p.high);
-                                // Focusable so a keyboard can walk the points and hear each one.
-                                html! {
-                                    <g class="point" tabindex="0" role="img" aria-label={says.clone()} data-threads={p.threads.to_string()} data-speedup={format!("{:.3}", p.speedup)}>
-                                        <line class="spread" x1={cx.clone()} x2={cx.clone()} y1={fmt(y.at(p.low))} y2={fmt(y.at(p.high))} />
-                                        <circle cx={cx} cy={fmt(y.at(p.speedup))} r="4">
-                                            <title>{ says }</title>
-                                        </circle>
-                                    </g>
-                                }
-                            }) }
-                        </g>
-                    }
-                }) }
+                { for carried.iter().map(|s| series_html(s, (x, y), max_k, compare_label)) }
+                { for series.iter().map(|s| series_html(s, (x, y), max_k, None)) }
             </svg>
             <figcaption class="legend">
                 <span class="legend-item"><span class="key ideal-key" />{ "ideal" }</span>
@@ -99,6 +149,9 @@ pub fn SpeedupChart(props: &Props) -> Html {
                     <span class="legend-item" data-model={s.model.slug()}>
                         <span class={classes!("key", format!("model-{}", s.model.slug()))} />
                         { s.model.to_string() }
+                        if let Some(label) = own_label {
+                            { format!(" ({label})") }
+                        }
                         if let Some(fit) = s.fit {
                             <span class="fit-label" data-serial-fraction={format!("{:.4}", fit.serial_fraction)}>
                                 { format!(" (Amdahl fit: {:.0} % serial)", fit.serial_fraction * 100.0) }
@@ -106,7 +159,17 @@ pub fn SpeedupChart(props: &Props) -> Html {
                         }
                     </span>
                 }) }
-                <span class="hint">{ "dotted: the fitted curve; whiskers: fastest to slowest repeat" }</span>
+                { for carried.iter().map(|s| html! {
+                    <span class="legend-item carried" data-model={s.model.slug()} data-carried="true">
+                        <span class={classes!("key", "carried-key", format!("model-{}", s.model.slug()))} />
+                        { format!("{} ({})", s.model, compare_label.unwrap_or_default()) }
+                    </span>
+                }) }
+                <span class="hint">{ if carried.is_empty() {
+                    "dotted: the fitted curve; whiskers: fastest to slowest repeat"
+                } else {
+                    "dashed with hollow points: the link's results; dotted: the fitted curve; whiskers: fastest to slowest repeat"
+                } }</span>
             </figcaption>
         </figure>
     }

@@ -1,0 +1,150 @@
+// End-to-end: share links. A link with a 16-core machine's results opens the compare view and
+// runs here beside them; a link made here opens elsewhere with its results; damaged links say
+// what was wrong and show the defaults; results export as CSV, JSON, SVG and PNG.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { withServer, launchChromium, openApp, readRows, ARTIFACTS } from './support.mjs';
+
+const LINKS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../links/v1');
+const golden = async (name) => (await fs.readFile(path.join(LINKS, `${name}.link`), 'utf8')).trim();
+
+let browser;
+before(async () => { browser = await launchChromium(); });
+after(async () => browser?.close());
+
+/** The speedup chart's series in the CPU lab: [model, carried] pairs. */
+const series = (page) => page.$$eval('.experiment figure[data-name="speedup"] g.series', (gs) =>
+  gs.map((g) => [g.dataset.model, g.dataset.carried === 'true']));
+
+test('a link with results opens the compare view, runs here beside them, and shares back', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url + (await golden('cpu-count-16-cores-with-results')));
+    const { page } = app;
+    await page.waitForSelector('.shared-link');
+    // The builder is the link's experiment, fitted to this machine's cores.
+    assert.equal(await page.inputValue('#size'), '200_000_000');
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    if (cores < 16) {
+      assert.match(await page.textContent('[data-link-note]'), /sweeps k = 1-4, 8, 16/);
+    }
+    assert.equal(await page.$$eval('[data-link-problem]', (p) => p.length), 0);
+    assert.match(await page.textContent('.shared-link h3'), /Results measured on 16 cores, Chrome 156/);
+    assert.equal(await page.$$eval('.shared-link table[data-table="carried"] tbody tr', (r) => r.length), 13);
+    assert.equal(await page.$$eval('figure[data-name="link-speedup"] g.point', (p) => p.length), 12);
+
+    // Run here: the visitor's sweep, then both drawn in one chart.
+    await page.click('#link-run');
+    await page.waitForSelector('#status[data-state="done"]', { timeout: 120_000 });
+    const rows = await readRows(page);
+    assert.ok(rows.every((r) => r.verdict === 'ok'));
+    assert.deepEqual(new Set(rows.map((r) => r.model)), new Set(['sequential', 'gil-threads', 'free-threads']));
+    const drawn = await series(page);
+    for (const model of ['gil-threads', 'free-threads']) {
+      assert.ok(drawn.some(([m, carried]) => m === model && carried), `${model} from the link`);
+      assert.ok(drawn.some(([m, carried]) => m === model && !carried), `${model} from here`);
+    }
+    const legend = await page.textContent('.experiment figure[data-name="speedup"] figcaption');
+    assert.match(legend, /16 cores, Chrome 156/);
+    assert.match(legend, new RegExp(`this machine: ${cores} cores`));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'compare.png'), fullPage: true });
+
+    // Share the result back: the link carries this machine's rows and opens them elsewhere.
+    await page.click('#cpu-copy-results');
+    await page.waitForFunction(() => document.querySelector('#cpu-share-link').value.includes('#v1.'));
+    const shared = await page.inputValue('#cpu-share-link');
+    assert.ok(shared.length < 2000, `${shared.length} characters`);
+    const other = await openApp(browser, shared);
+    await other.page.waitForSelector('.shared-link table[data-table="carried"]');
+    const carried = await other.page.$$eval('.shared-link table[data-table="carried"] tbody tr', (trs) =>
+      trs.map((tr) => [tr.dataset.model, Number(tr.dataset.threads), Number(tr.dataset.ms)]));
+    // Carried to the hundredth of a millisecond (the table here shows thousandths).
+    assert.deepEqual(carried.map(([m, k]) => [m, k]), rows.map((r) => [r.model, r.threads]));
+    carried.forEach(([, , ms], i) => assert.ok(Math.abs(ms - rows[i].ms) <= 0.006, `${ms} vs ${rows[i].ms}`));
+    assert.match(await other.page.textContent('.shared-link h3'), new RegExp(`on ${cores} cores`));
+    assert.deepEqual(app.problems(), []);
+    assert.deepEqual(other.problems(), []);
+    await other.page.context().close();
+  });
+});
+
+test('a damaged link says what was wrong and shows the defaults; a bad value costs only itself', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const link = await golden('cpu-count-16-cores-with-results');
+    const damaged = [
+      [link.slice(0, 40), /cut short|corrupted/],
+      [link.slice(0, 20) + '!!!!' + link.slice(24), /corrupted/],
+      ['#v9.' + link.slice(4), /format v9/],
+    ];
+    for (const [fragment, says] of damaged) {
+      const app = await openApp(browser, url + fragment);
+      const { page } = app;
+      await page.waitForSelector('[data-link-problem]');
+      assert.match(await page.textContent('[data-link-problem]'), says);
+      // The default experiment, ready to run.
+      assert.equal(await page.inputValue('#kernel'), 'count');
+      assert.equal(await page.inputValue('#size'), '1_000_000_000');
+      assert.ok(await page.isEnabled('#run'));
+      assert.deepEqual(app.problems(), []);
+      await page.context().close();
+    }
+    // Out-of-range values: each is named, the rest of the link is kept.
+    const app = await openApp(browser, url + (await golden('cpu-out-of-range-values')));
+    const { page } = app;
+    await page.waitForSelector('[data-link-problem]');
+    const problems = await page.$$eval('[data-link-problem]', (li) => li.map((x) => x.textContent));
+    assert.equal(problems.length, 7);
+    assert.ok(problems.some((p) => p.includes('green-threads')));
+    assert.equal(await page.inputValue('#kernel'), 'primes');
+    assert.equal(await page.inputValue('#chunksize'), '5');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'link-problems.png') });
+    assert.deepEqual(app.problems(), []);
+    await page.context().close();
+  });
+});
+
+test('results export as CSV, JSON, SVG and PNG, and an I/O link runs here', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
+    const { page } = app;
+    await page.fill('#size', '100_000_000');
+    await page.click('#run');
+    await page.waitForSelector('#status[data-state="done"]', { timeout: 120_000 });
+    const saved = {};
+    for (const kind of ['csv', 'json', 'svg', 'png']) {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click(`[data-share="cpu"] button[data-export="${kind}"]`),
+      ]);
+      assert.equal(download.suggestedFilename(), `overlap-count.${kind}`);
+      saved[kind] = await fs.readFile(await download.path());
+    }
+    const csv = saved.csv.toString().split('\r\n');
+    assert.equal(csv[0], 'kernel,size,model,threads,median_ms,min_ms,max_ms,repeats,speedup,checksum');
+    assert.equal(csv.filter(Boolean).length, 1 + (await readRows(page)).length);
+    const json = JSON.parse(saved.json.toString());
+    assert.equal(json.schema, 'overlap.cpu-results.v1');
+    assert.equal(json.experiment.size, 100_000_000);
+    const svg = saved.svg.toString();
+    assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.match(svg, /style="fill:/, 'styles are inlined');
+    assert.deepEqual([...saved.png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+
+    // An I/O link: its settings fill the I/O lab, and Run here runs them.
+    await page.click('#io-copy-link');
+    await page.waitForFunction(() => document.querySelector('#io-share-link').value.includes('#v1.'));
+    const ioLink = await page.inputValue('#io-share-link');
+    const other = await openApp(browser, ioLink.replace(/#.*/, '') + (await golden('io-flaky-with-results')));
+    await other.page.waitForSelector('.shared-link[data-link-lab="io"]');
+    assert.equal(await other.page.inputValue('#io-fail'), '10');
+    assert.equal(await other.page.$$eval('.shared-link table[data-table="carried"] tbody tr', (r) => r.length), 2);
+    await other.page.click('#link-run');
+    await other.page.waitForSelector('#io-status[data-state="done"]', { timeout: 60_000 });
+    assert.equal(await other.page.$$eval('#io-results tbody tr', (r) => r.length), 2);
+    assert.deepEqual(app.problems(), []);
+    assert.deepEqual(other.problems(), []);
+    await other.page.context().close();
+  });
+});
