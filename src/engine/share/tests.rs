@@ -42,7 +42,8 @@ fn classroom() -> Shared {
 #[test]
 fn a_sixteen_core_sweep_with_results_fits_in_a_short_link() {
     let fragment = encode(&classroom());
-    assert!(fragment.len() < 2_000, "{} characters", fragment.len());
+    // 795 characters when written; the issue asks for under 2 000 with the page address.
+    assert!(fragment.len() < 1_000, "{} characters", fragment.len());
     assert_eq!(
         open(&fragment),
         Some(Opened {
