@@ -631,80 +631,77 @@ fn read_io(r: &mut Reader, io: &Value) -> IoSettings {
     settings
 }
 
-fn read_cpu_results(r: &mut Reader, rows: &Value) -> Option<Results> {
+/// The rows `read` makes sense of and `fits` admits beside those kept so far, with one note for
+/// the rest; `None` if none are left.
+fn read_rows<T>(
+    r: &mut Reader,
+    rows: &Value,
+    read: impl Fn(&[Value]) -> Option<T>,
+    fits: impl Fn(&T, &[T]) -> bool,
+) -> Option<Vec<T>> {
     let rows = rows.as_array()?;
-    let mut kept: Vec<CpuResult> = Vec::new();
-    let mut dropped = 0;
+    let mut kept: Vec<T> = Vec::new();
     for row in rows {
-        let read = || -> Option<CpuResult> {
-            let [model, threads, median, min, max, repeats] = row.as_array()?.as_slice() else {
-                return None;
-            };
-            Some(CpuResult {
-                model: model_named(model.as_str()?)?,
-                threads: threads.as_u64()? as usize,
-                median_ms: median.as_f64()?,
-                min_ms: min.as_f64()?,
-                max_ms: max.as_f64()?,
-                repeats: repeats.as_u64()? as usize,
-            })
-        };
-        match read() {
-            Some(result)
-                if result.is_sane()
-                    && !kept
-                        .iter()
-                        .any(|k| k.model == result.model && k.threads == result.threads) =>
-            {
-                kept.push(result)
+        if let Some(result) = row.as_array().and_then(|cells| read(cells)) {
+            if fits(&result, &kept) {
+                kept.push(result);
             }
-            _ => dropped += 1,
         }
     }
+    let dropped = rows.len() - kept.len();
     if dropped > 0 {
         r.note(format!(
             "{dropped} carried result(s) were unreadable or out of range and are left out."
         ));
     }
-    (!kept.is_empty()).then_some(Results::Cpu(kept))
+    (!kept.is_empty()).then_some(kept)
+}
+
+fn read_cpu_results(r: &mut Reader, rows: &Value) -> Option<Results> {
+    let read = |cells: &[Value]| {
+        let [model, threads, median, min, max, repeats] = cells else {
+            return None;
+        };
+        Some(CpuResult {
+            model: model_named(model.as_str()?)?,
+            threads: threads.as_u64()? as usize,
+            median_ms: median.as_f64()?,
+            min_ms: min.as_f64()?,
+            max_ms: max.as_f64()?,
+            repeats: repeats.as_u64()? as usize,
+        })
+    };
+    // One row per step: a second (model, k) would be a second answer to the same question.
+    let fits = |row: &CpuResult, kept: &[CpuResult]| {
+        row.is_sane()
+            && !kept
+                .iter()
+                .any(|k| k.model == row.model && k.threads == row.threads)
+    };
+    read_rows(r, rows, read, fits).map(Results::Cpu)
 }
 
 fn read_io_results(r: &mut Reader, rows: &Value) -> Option<Results> {
-    let rows = rows.as_array()?;
-    let mut kept = Vec::new();
-    let mut dropped = 0;
-    for row in rows {
-        let read = || -> Option<IoResult> {
-            let [key, workers, requests, wall, ideal, ok, failed] = row.as_array()?.as_slice()
-            else {
-                return None;
-            };
-            let key = key.as_str()?;
-            Some(IoResult {
-                choice: Choice::ALL.into_iter().find(|c| c.key() == key)?,
-                workers: workers.as_u64()? as usize,
-                requests: requests.as_u64()? as usize,
-                wall_ms: wall.as_f64()?,
-                ideal_ms: if ideal.is_null() {
-                    None
-                } else {
-                    Some(ideal.as_f64()?)
-                },
-                ok: ok.as_u64()? as usize,
-                failed: failed.as_u64()? as usize,
-            })
+    let read = |cells: &[Value]| {
+        let [key, workers, requests, wall, ideal, ok, failed] = cells else {
+            return None;
         };
-        match read() {
-            Some(result) if result.is_sane() => kept.push(result),
-            _ => dropped += 1,
-        }
-    }
-    if dropped > 0 {
-        r.note(format!(
-            "{dropped} carried result(s) were unreadable or out of range and are left out."
-        ));
-    }
-    (!kept.is_empty()).then_some(Results::Io(kept))
+        let key = key.as_str()?;
+        Some(IoResult {
+            choice: Choice::ALL.into_iter().find(|c| c.key() == key)?,
+            workers: workers.as_u64()? as usize,
+            requests: requests.as_u64()? as usize,
+            wall_ms: wall.as_f64()?,
+            ideal_ms: if ideal.is_null() {
+                None
+            } else {
+                Some(ideal.as_f64()?)
+            },
+            ok: ok.as_u64()? as usize,
+            failed: failed.as_u64()? as usize,
+        })
+    };
+    read_rows(r, rows, read, |row, _| row.is_sane()).map(Results::Io)
 }
 
 fn read_machine(r: &mut Reader, machine: &Value) -> Option<Machine> {
