@@ -497,6 +497,44 @@ fn short(value: &Value) -> String {
     }
 }
 
+/// The models a link compares. Unknown ones (a later version's) are left out and the rest kept;
+/// only a list with nothing usable in it takes the default.
+fn read_models(r: &mut Reader, given: Option<&Value>, defaults: &[Model]) -> Vec<Model> {
+    let Some(slugs) = given.and_then(Value::as_array) else {
+        r.note("The link's models are missing or not a list; the default is used.".into());
+        return defaults.to_vec();
+    };
+    let mut models = Vec::new();
+    let mut unknown = Vec::new();
+    for slug in slugs {
+        match slug.as_str().and_then(model_named) {
+            Some(m) if experiment::SWEEP_MODELS.contains(&m) && !models.contains(&m) => {
+                models.push(m)
+            }
+            Some(_) => {}
+            None => unknown.push(short(slug)),
+        }
+    }
+    if !unknown.is_empty() {
+        let fallback = models.is_empty();
+        r.note(format!(
+            "Unknown model(s) {} {}.",
+            unknown.join(", "),
+            if fallback {
+                "replaced by the default models"
+            } else {
+                "left out"
+            }
+        ));
+        if fallback {
+            return defaults.to_vec();
+        }
+    }
+    // Shown in the form's order whatever order the link lists them in.
+    models.sort_by_key(|m| experiment::SWEEP_MODELS.iter().position(|s| s == m));
+    models
+}
+
 fn read_cpu(r: &mut Reader, cpu: &Value) -> CpuConfig {
     let defaults = CpuConfig::first_visit();
     let kernel = r.field(cpu, "kernel", &kernels::KERNELS[0], |v| {
@@ -510,9 +548,14 @@ fn read_cpu(r: &mut Reader, cpu: &Value) -> CpuConfig {
         kernel.limits.default
     };
     let size = r.field(cpu, "size", default_size, |v| {
-        let n = v
-            .as_u64()
-            .ok_or_else(|| format!("The size {} is not a whole number", short(v)))?;
+        let n = v.as_u64().ok_or_else(|| {
+            format!(
+                "The size {} is not a whole number from {} to {}",
+                short(v),
+                size::group(kernel.limits.min),
+                size::group(kernel.limits.max)
+            )
+        })?;
         kernel
             .limits
             .check(n)
@@ -531,26 +574,7 @@ fn read_cpu(r: &mut Reader, cpu: &Value) -> CpuConfig {
                 )
             })
     });
-    let models = r.field(cpu, "models", defaults.models.clone(), |v| {
-        let slugs = v.as_array().ok_or("The models are not a list")?;
-        let mut models = Vec::new();
-        let mut unknown = Vec::new();
-        for slug in slugs {
-            match slug.as_str().and_then(model_named) {
-                Some(m) if experiment::SWEEP_MODELS.contains(&m) && !models.contains(&m) => {
-                    models.push(m)
-                }
-                Some(_) => {}
-                None => unknown.push(short(slug)),
-            }
-        }
-        if !unknown.is_empty() {
-            return Err(format!("Unknown model(s) {}", unknown.join(", ")));
-        }
-        // Shown in the form's order whatever order the link lists them in.
-        models.sort_by_key(|m| experiment::SWEEP_MODELS.iter().position(|s| s == m));
-        Ok(models)
-    });
+    let models = read_models(r, cpu.get("models"), &defaults.models);
     let threads = r.field(cpu, "threads", defaults.threads.clone(), |v| {
         let text = v
             .as_str()
