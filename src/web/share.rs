@@ -391,7 +391,7 @@ fn describe(shared: &Shared) -> String {
 fn carried_cpu(kernel: &str, rows: &[share::CpuResult]) -> Html {
     let report = share::report_of(kernel, rows);
     html! {
-        <table data-table="carried">
+        <div class="table-scroll"><table data-table="carried">
             <thead><tr>
                 <th scope="col">{ "Model" }</th><th scope="col">{ "k" }</th>
                 <th scope="col">{ "Median (ms)" }</th><th scope="col">{ "Range (ms)" }</th>
@@ -408,13 +408,13 @@ fn carried_cpu(kernel: &str, rows: &[share::CpuResult]) -> Html {
                     </tr>
                 }) }
             </tbody>
-        </table>
+        </table></div>
     }
 }
 
 fn carried_io(rows: &[share::IoResult]) -> Html {
     html! {
-        <table data-table="carried">
+        <div class="table-scroll"><table data-table="carried">
             <thead><tr>
                 <th scope="col">{ "Model" }</th><th scope="col">{ "k" }</th>
                 <th scope="col">{ "Requests" }</th><th scope="col">{ "Wall (ms)" }</th>
@@ -432,7 +432,7 @@ fn carried_io(rows: &[share::IoResult]) -> Html {
                     </tr>
                 }) }
             </tbody>
-        </table>
+        </table></div>
     }
 }
 

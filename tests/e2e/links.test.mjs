@@ -148,3 +148,33 @@ test('results export as CSV, JSON, SVG and PNG, and an I/O link runs here', asyn
     await other.page.context().close();
   });
 });
+
+test('at 360 px and at 1920 px nothing scrolls sideways, and the keyboard reaches chart points', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const link = await golden('cpu-count-16-cores-with-results');
+    for (const width of [360, 1920]) {
+      const context = await browser.newContext({ viewport: { width, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(url + link);
+      await page.waitForSelector('.shared-link');
+      // Everything on show at once: the link's results, a finished sweep with every chart, the
+      // share panel, the timeline's table.
+      await page.click('#link-run');
+      await page.waitForSelector('#status[data-state="done"]', { timeout: 120_000 });
+      await page.click('#cpu-copy-results');
+      await page.click('.timeline details summary');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${width} px: the page is ${overflow} px wider than the window`);
+      // Tab from the Run button onwards until a chart point has focus, and hear what it says.
+      await page.focus('#run');
+      let said = null;
+      for (let i = 0; i < 40 && !said; i += 1) {
+        await page.keyboard.press('Tab');
+        said = await page.evaluate(() => document.activeElement?.closest?.('g.point')?.getAttribute('aria-label'));
+      }
+      assert.match(said ?? '', /k = 1: \d+\.\d\d×/, `${width} px: Tab reaches the speedup chart's points`);
+      if (width === 360) await page.screenshot({ path: path.join(ARTIFACTS, 'narrow.png'), fullPage: true });
+      await context.close();
+    }
+  });
+});

@@ -120,7 +120,7 @@ pub fn Timeline(props: &Props) -> Html {
             </svg>
             <details class="chart-table">
                 <summary>{ "The timeline as a table" }</summary>
-                <table data-table="timeline">
+                <div class="table-scroll"><table data-table="timeline">
                     <thead>
                         <tr>
                             <th scope="col">{ "Worker" }</th>
@@ -145,7 +145,7 @@ pub fn Timeline(props: &Props) -> Html {
                             </tr>
                         }) }
                     </tbody>
-                </table>
+                </table></div>
             </details>
             <figcaption class="legend">
                 if gil {
