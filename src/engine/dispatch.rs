@@ -24,6 +24,10 @@ pub enum MapStyle {
 impl MapStyle {
     pub const ALL: [MapStyle; 3] = [MapStyle::Map, MapStyle::Imap, MapStyle::ImapUnordered];
 
+    pub fn from_slug(slug: &str) -> Option<MapStyle> {
+        MapStyle::ALL.into_iter().find(|s| s.slug() == slug)
+    }
+
     pub fn slug(self) -> &'static str {
         match self {
             MapStyle::Map => "map",

@@ -35,6 +35,10 @@ impl Choice {
         }
     }
 
+    pub fn from_key(key: &str) -> Option<Choice> {
+        Choice::ALL.into_iter().find(|c| c.key() == key)
+    }
+
     /// Unique among [`Choice::ALL`]: the model's slug, `pipeline-one-thread` for the second
     /// pipeline.
     pub fn key(self) -> &'static str {
@@ -301,30 +305,45 @@ impl IoSettings {
             self.choices.remove(at);
         } else {
             self.choices.push(choice);
-            // Runs go in the list's order whatever order they were ticked in.
-            self.choices
-                .sort_by_key(|c| Choice::ALL.iter().position(|a| a == c));
+            self.tidy_choices();
         }
+    }
+
+    /// Each model once, in the list's order, whatever order they were ticked (or listed) in.
+    pub fn tidy_choices(&mut self) {
+        self.choices
+            .sort_by_key(|c| Choice::ALL.iter().position(|a| a == c));
+        self.choices.dedup();
+    }
+
+    /// The text behind a field; `None` for the model list, which is not text.
+    pub fn text_mut(&mut self, field: Field) -> Option<&mut String> {
+        Some(match field {
+            Field::Requests => &mut self.requests,
+            Field::Latency => &mut self.latency_ms,
+            Field::Jitter => &mut self.jitter_ms,
+            Field::FailPercent => &mut self.fail_percent,
+            Field::PageKib => &mut self.page_kib,
+            Field::Seed => &mut self.seed,
+            Field::Urls => &mut self.urls,
+            Field::Workers => &mut self.workers,
+            Field::Timeout => &mut self.timeout_ms,
+            Field::Models => return None,
+        })
     }
 
     /// Puts `field` back to its value in `defaults` (a link's refused value, say). A URL list
     /// that cannot be used goes back to the built-in targets with it.
     pub fn reset(&mut self, field: Field, defaults: &IoSettings) {
-        let d = defaults.clone();
-        match field {
-            Field::Requests => self.requests = d.requests,
-            Field::Latency => self.latency_ms = d.latency_ms,
-            Field::Jitter => self.jitter_ms = d.jitter_ms,
-            Field::FailPercent => self.fail_percent = d.fail_percent,
-            Field::PageKib => self.page_kib = d.page_kib,
-            Field::Seed => self.seed = d.seed,
-            Field::Urls => {
-                self.urls = d.urls;
-                self.target_kind = d.target_kind;
+        match self.text_mut(field) {
+            Some(text) => {
+                let mut defaults = defaults.clone();
+                *text = std::mem::take(defaults.text_mut(field).expect("the same field"));
             }
-            Field::Workers => self.workers = d.workers,
-            Field::Timeout => self.timeout_ms = d.timeout_ms,
-            Field::Models => self.choices = d.choices,
+            None => self.choices = defaults.choices.clone(),
+        }
+        if field == Field::Urls {
+            self.target_kind = defaults.target_kind;
         }
     }
 
@@ -557,7 +576,7 @@ mod tests {
             ..IoSettings::default()
         };
         for key in ["pipeline-one-thread", "gather", "pipeline", "sequential"] {
-            settings.toggle(*Choice::ALL.iter().find(|c| c.key() == key).unwrap());
+            settings.toggle(Choice::from_key(key).unwrap());
         }
         let keys: Vec<_> = settings.choices.iter().map(|c| c.key()).collect();
         assert_eq!(

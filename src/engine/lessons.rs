@@ -847,9 +847,7 @@ mod tests {
                 for step in &steps {
                     match &step.probe {
                         Probe::Cpu(request) => {
-                            let kernel = crate::engine::kernels::KERNELS
-                                .iter()
-                                .find(|kn| kn.slug == request.kernel)
+                            let kernel = crate::engine::kernels::offered(&request.kernel)
                                 .unwrap_or_else(|| {
                                     panic!("{}: kernel {}", lesson.slug, request.kernel)
                                 });

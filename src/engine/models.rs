@@ -48,6 +48,10 @@ impl Model {
         Model::Async,
     ];
 
+    pub fn from_slug(slug: &str) -> Option<Model> {
+        Model::ALL.into_iter().find(|m| m.slug() == slug)
+    }
+
     /// The value of the results table's `data-model` attribute.
     pub fn slug(self) -> &'static str {
         match self {

@@ -78,15 +78,10 @@ pub struct Experiment {
     pub pool_failure: Option<String>,
 }
 
-/// The kernel `slug` names, if there is one.
-fn kernel_named(slug: &str) -> Option<&'static KernelInfo> {
-    kernels::KERNELS.iter().find(|k| k.slug == slug)
-}
-
 impl Experiment {
     /// The chosen kernel; the form only ever names a known one.
     pub fn kernel(&self) -> &'static KernelInfo {
-        kernel_named(&self.form.kernel).unwrap_or(&kernels::KERNELS[0])
+        kernels::offered(&self.form.kernel).unwrap_or(&kernels::KERNELS[0])
     }
 }
 
@@ -140,7 +135,7 @@ impl Reducible for Experiment {
         let mut next = (*self).clone();
         match action {
             Action::ChooseKernel(slug) => {
-                if let Some(kernel) = kernel_named(&slug) {
+                if let Some(kernel) = kernels::offered(&slug) {
                     if kernel != next.kernel() {
                         next.form.kernel = slug;
                         next.form.size_text = kernel.limits.default.to_string();
@@ -154,7 +149,7 @@ impl Reducible for Experiment {
                 let kernel = next.form.kernel.clone();
                 next.form = *settings;
                 // A kernel this page does not know (a later version's) keeps the current one.
-                if kernel_named(&next.form.kernel).is_none() {
+                if kernels::offered(&next.form.kernel).is_none() {
                     next.form.kernel = kernel;
                 }
                 next.report = report;

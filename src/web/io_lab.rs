@@ -70,21 +70,10 @@ impl Reducible for IoLabState {
         let mut next = (*self).clone();
         let s = &mut next.settings;
         match action {
-            Action::Edit(field, text) => {
-                let slot = match field {
-                    Field::Requests => &mut s.requests,
-                    Field::Latency => &mut s.latency_ms,
-                    Field::Jitter => &mut s.jitter_ms,
-                    Field::FailPercent => &mut s.fail_percent,
-                    Field::PageKib => &mut s.page_kib,
-                    Field::Seed => &mut s.seed,
-                    Field::Urls => &mut s.urls,
-                    Field::Workers => &mut s.workers,
-                    Field::Timeout => &mut s.timeout_ms,
-                    Field::Models => return self,
-                };
-                *slot = text;
-            }
+            Action::Edit(field, text) => match s.text_mut(field) {
+                Some(slot) => *slot = text,
+                None => return self,
+            },
             Action::ChooseTargets(kind) => s.target_kind = kind,
             Action::Toggle(choice) => s.toggle(choice),
             Action::Preset(preset) => *s = s.with_preset(preset),

@@ -297,6 +297,11 @@ impl fmt::Display for KernelError {
 
 impl std::error::Error for KernelError {}
 
+/// A kernel the experiment form offers (not the fault drill): what a form or a link may name.
+pub fn offered(slug: &str) -> Option<&'static KernelInfo> {
+    KERNELS.iter().find(|k| k.slug == slug)
+}
+
 pub fn find(slug: &str) -> Option<&'static KernelInfo> {
     KERNELS
         .iter()

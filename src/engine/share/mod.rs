@@ -98,9 +98,7 @@ impl CpuConfig {
 
     /// Reads the form; the message says which field stops it from being shared.
     pub fn from_settings(form: &CpuSettings) -> Result<CpuConfig, String> {
-        let kernel = kernels::KERNELS
-            .iter()
-            .find(|k| k.slug == form.kernel)
+        let kernel = kernels::offered(&form.kernel)
             .ok_or_else(|| format!("There is no workload called {:?}.", form.kernel))?;
         let size = kernel
             .limits
@@ -484,10 +482,6 @@ impl Reader {
     }
 }
 
-fn model_named(slug: &str) -> Option<Model> {
-    Model::ALL.into_iter().find(|m| m.slug() == slug)
-}
-
 fn short(value: &Value) -> String {
     let text = value.to_string();
     if text.chars().count() > 40 {
@@ -507,7 +501,7 @@ fn read_models(r: &mut Reader, given: Option<&Value>, defaults: &[Model]) -> Vec
     let mut models = Vec::new();
     let mut unknown = Vec::new();
     for slug in slugs {
-        match slug.as_str().and_then(model_named) {
+        match slug.as_str().and_then(Model::from_slug) {
             Some(m) if experiment::SWEEP_MODELS.contains(&m) && !models.contains(&m) => {
                 models.push(m)
             }
@@ -539,7 +533,7 @@ fn read_cpu(r: &mut Reader, cpu: &Value) -> CpuConfig {
     let defaults = CpuConfig::first_visit();
     let kernel = r.field(cpu, "kernel", &kernels::KERNELS[0], |v| {
         v.as_str()
-            .and_then(|slug| kernels::KERNELS.iter().find(|k| k.slug == slug))
+            .and_then(kernels::offered)
             .ok_or_else(|| format!("The workload {} does not exist", short(v)))
     });
     let default_size = if kernel.slug == defaults.kernel {
@@ -588,9 +582,8 @@ fn read_cpu(r: &mut Reader, cpu: &Value) -> CpuConfig {
         Ok(threads_text(text, &ks))
     });
     let style = r.field(cpu, "style", defaults.style, |v| {
-        MapStyle::ALL
-            .into_iter()
-            .find(|s| v.as_str() == Some(s.slug()))
+        v.as_str()
+            .and_then(MapStyle::from_slug)
             .ok_or_else(|| format!("The pool style {} does not exist", short(v)))
     });
     let chunksize = r.field(cpu, "chunksize", None, |v| match v {
@@ -641,11 +634,7 @@ fn read_io(r: &mut Reader, io: &Value) -> IoSettings {
         }
     }
     let mut settings: IoSettings = serde_json::from_value(merged).expect("checked field by field");
-    // Each model once, in the form's order.
-    settings
-        .choices
-        .sort_by_key(|c| Choice::ALL.iter().position(|a| a == c));
-    settings.choices.dedup();
+    settings.tidy_choices();
     if let Err(refusals) = settings.requests() {
         for (field, why) in refusals.0 {
             settings.reset(field, &defaults);
@@ -687,7 +676,7 @@ fn read_cpu_results(r: &mut Reader, rows: &Value) -> Option<Results> {
             return None;
         };
         Some(CpuResult {
-            model: model_named(model.as_str()?)?,
+            model: Model::from_slug(model.as_str()?)?,
             threads: threads.as_u64()? as usize,
             median_ms: median.as_f64()?,
             min_ms: min.as_f64()?,
@@ -710,9 +699,8 @@ fn read_io_results(r: &mut Reader, rows: &Value) -> Option<Results> {
         let [key, workers, requests, wall, ideal, ok, failed] = cells else {
             return None;
         };
-        let key = key.as_str()?;
         Some(IoResult {
-            choice: Choice::ALL.into_iter().find(|c| c.key() == key)?,
+            choice: Choice::from_key(key.as_str()?)?,
             workers: workers.as_u64()? as usize,
             requests: requests.as_u64()? as usize,
             wall_ms: wall.as_f64()?,

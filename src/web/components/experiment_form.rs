@@ -51,10 +51,7 @@ pub fn ExperimentForm(props: &Props) -> Html {
         || props.chunksize_error.is_some();
     let on_style = props.on_style.reform(|event: Event| {
         let value = event.target_unchecked_into::<HtmlSelectElement>().value();
-        MapStyle::ALL
-            .into_iter()
-            .find(|s| s.slug() == value)
-            .unwrap_or_default()
+        MapStyle::from_slug(&value).unwrap_or_default()
     });
     let onsubmit = {
         let on_run = props.on_run.clone();
