@@ -5,7 +5,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::capabilities;
-use super::components::charts::{Compare, MandelbrotPicture, SpeedupChart, Timeline, WallBars};
+use super::components::charts::{MandelbrotPicture, SpeedupChart, Timeline, WallBars};
 use super::components::{CapabilityPanel, ExperimentForm, ResultsTable, StatusLine};
 use super::engine_slot::{EngineSlot, SharedEngine};
 use super::engine_worker::Answer;
@@ -21,7 +21,7 @@ use crate::engine::io_settings::IoSettings;
 use crate::engine::kernels::{self, KernelInfo};
 use crate::engine::models::{Model, RunConfig};
 use crate::engine::protocol::{MeasureReply, MeasureRequest};
-use crate::engine::share::{self, export, CpuConfig, CpuResult, Lab, Results, Shared};
+use crate::engine::share::{export, CpuConfig, CpuResult, Lab, Results, Shared};
 use crate::engine::trace::Trace;
 use crate::engine::workload::Checksum;
 
@@ -294,34 +294,34 @@ pub fn App() -> Html {
     let experiment = use_reducer(Experiment::default);
     let history = use_reducer(HistoryState::default);
     let io_restore = use_state(|| None::<Rc<IoRestore>>);
-    // A share link in the address bar, read once: it sets up its lab when the page starts.
-    let link = (*use_memo((), |_| links::read_fragment().map(Rc::new))).clone();
-    let link_note = link.as_ref().and_then(|opened| match &opened.shared.lab {
-        Lab::Cpu(cpu) => share::fit_threads(&cpu.threads, caps.cores).1,
-        Lab::Io(_) => None,
-    });
+    // A share link in the address bar, read once (with its thread counts fitted to this
+    // machine): it sets up its lab when the page starts.
+    let link = (*use_memo((), |_| links::read_link(caps.cores))).clone();
+    // This machine as a link with results names it; its user agent does not change.
+    let machine = (*use_memo((), |_| links::this_machine(&caps))).clone();
     let io_run_request = use_state(|| 0u32);
     {
         let (link, experiment, io_restore) =
             (link.clone(), experiment.dispatcher(), io_restore.clone());
-        let cores = caps.cores;
         use_effect_with((), move |_| {
             links::reload_on_new_links();
-            match link.as_ref().map(|opened| &opened.shared.lab) {
-                Some(Lab::Cpu(cpu)) => {
+            let Some(link) = link else {
+                return;
+            };
+            match &link.opened.shared.lab {
+                Lab::Cpu(cpu) => {
                     let mut settings = cpu.to_settings();
-                    settings.threads_text = share::fit_threads(&cpu.threads, cores).0;
+                    settings.threads_text = link.threads.clone();
                     experiment.dispatch(Action::Restore {
                         settings: Box::new(settings),
                         report: Report::new(&cpu.kernel),
                     });
                 }
-                Some(Lab::Io(io)) => io_restore.set(Some(Rc::new(IoRestore {
+                Lab::Io(io) => io_restore.set(Some(Rc::new(IoRestore {
                     pressed_ms: now_ms(),
                     settings: io.clone(),
                     runs: Vec::new(),
                 }))),
-                None => {}
             }
         });
     }
@@ -473,7 +473,6 @@ pub fn App() -> Html {
     };
 
     // Sharing: the form as a link, and once a sweep has finished, the link with its results.
-    let machine = links::this_machine(&caps);
     let plain = CpuConfig::from_settings(&experiment.form).map(|cpu| Shared {
         lab: Lab::Cpu(cpu),
         results: None,
@@ -505,29 +504,19 @@ pub fn App() -> Html {
         })
     });
     // Compare mode: a link's results for this workload drawn under the visitor's own.
-    let compare = link.as_ref().and_then(|opened| match &opened.shared {
-        Shared {
-            lab: Lab::Cpu(cpu),
-            results: Some(Results::Cpu(rows)),
-            machine: from,
-        } if cpu.kernel == experiment.form.kernel => Some(Rc::new(Compare {
-            label: from
-                .as_ref()
-                .map_or_else(|| "the link's machine".into(), |m| m.label()),
-            report: share::report_of(&cpu.kernel, rows),
-        })),
-        _ => None,
-    });
+    let compare = link
+        .as_ref()
+        .and_then(|link| link.compare.clone())
+        .filter(|compare| compare.report.kernel == experiment.form.kernel);
     let own_label = compare
         .as_ref()
         .map(|_| AttrValue::from(format!("this machine: {} cores", caps.cores)));
     let on_link_run = {
         let (on_run, io_run_request) = (on_run.clone(), io_run_request.clone());
-        let lab = link
+        let io = link
             .as_ref()
-            .map(|opened| matches!(opened.shared.lab, Lab::Io(_)));
+            .is_some_and(|link| matches!(link.opened.shared.lab, Lab::Io(_)));
         Callback::from(move |()| {
-            let io = lab == Some(true);
             if io {
                 io_run_request.set(*io_run_request + 1);
             } else {
@@ -554,10 +543,11 @@ pub fn App() -> Html {
             </header>
             <main>
                 <CapabilityPanel caps={caps} pool_failure={experiment.pool_failure.clone()} />
-                if let Some(opened) = link.clone() {
+                if let Some(link) = link.clone() {
                     <LinkCard
-                        {opened}
-                        note={link_note}
+                        opened={Rc::clone(&link.opened)}
+                        compare={link.compare.clone()}
+                        note={link.note.clone()}
                         busy={running || *io_running || *lesson_running}
                         on_run={on_link_run}
                     />

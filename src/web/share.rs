@@ -12,13 +12,53 @@ use web_sys::{
 };
 use yew::prelude::*;
 
+use super::components::charts::{Compare, SpeedupChart};
 use crate::engine::capability::Capabilities;
+use crate::engine::experiment::Report;
 use crate::engine::share::{self, Machine, Opened, Shared};
 
-/// The link in the address bar, opened; `None` without one.
-pub fn read_fragment() -> Option<Opened> {
+/// A link from the address bar, read for this machine.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub opened: Rc<Opened>,
+    /// The link's thread counts that this machine has (the CPU lab's; `all` otherwise).
+    pub threads: String,
+    /// Said when some of the link's thread counts are beyond this machine's cores.
+    pub note: Option<String>,
+    /// The link's CPU results as a report, labelled with their machine.
+    pub compare: Option<Rc<Compare>>,
+}
+
+/// The link in the address bar, opened for a machine with `cores`; `None` without one.
+pub fn read_link(cores: usize) -> Option<Link> {
     let hash = web_sys::window()?.location().hash().ok()?;
-    share::open(&hash)
+    let opened = share::open(&hash)?;
+    let (threads, note, compare) = match &opened.shared {
+        Shared {
+            lab: share::Lab::Cpu(cpu),
+            results,
+            machine,
+        } => {
+            let (threads, note) = share::fit_threads(&cpu.threads, cores);
+            let compare = match results {
+                Some(share::Results::Cpu(rows)) => Some(Rc::new(Compare {
+                    label: machine
+                        .as_ref()
+                        .map_or_else(|| "the link's machine".into(), Machine::label),
+                    report: share::report_of(&cpu.kernel, rows),
+                })),
+                _ => None,
+            };
+            (threads, note, compare)
+        }
+        _ => ("all".into(), None, None),
+    };
+    Some(Link {
+        opened: Rc::new(opened),
+        threads,
+        note,
+        compare,
+    })
 }
 
 /// The page's address with `fragment` as its fragment.
@@ -112,6 +152,20 @@ const INLINED: [&str; 12] = [
     "dominant-baseline",
 ];
 
+/// The width and height of a chart's `viewBox`: every chart here is drawn in those units.
+fn view_box_size(svg: &Element) -> Option<(f64, f64)> {
+    let view_box = svg.get_attribute("viewBox")?;
+    let numbers: Vec<f64> = view_box
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    match numbers.as_slice() {
+        [_, _, width, height] => Some((*width, *height)),
+        _ => None,
+    }
+}
+
 /// The chart `svg` as a standalone SVG document, its styles inlined and its background filled.
 fn standalone_svg(svg: &Element) -> Result<String, JsValue> {
     let window = web_sys::window().ok_or("no window")?;
@@ -139,11 +193,9 @@ fn standalone_svg(svg: &Element) -> Result<String, JsValue> {
         copied.remove_attribute("tabindex")?;
     }
     copy.set_attribute("xmlns", "http://www.w3.org/2000/svg")?;
-    let view_box = svg.get_attribute("viewBox").unwrap_or_default();
-    let size: Vec<&str> = view_box.split_whitespace().collect();
-    if let [_, _, width, height] = size.as_slice() {
-        copy.set_attribute("width", width)?;
-        copy.set_attribute("height", height)?;
+    if let Some((width, height)) = view_box_size(svg) {
+        copy.set_attribute("width", &width.to_string())?;
+        copy.set_attribute("height", &height.to_string())?;
     }
     // The page's card colour behind the chart, so a dark-theme export stays readable.
     let background = svg
@@ -323,27 +375,15 @@ async fn save_chart(selector: &str, name: &str, png: bool) -> Result<(), JsValue
     if !png {
         return download_blob(name, "image/svg+xml", &text);
     }
-    let number = |name: &str| {
-        svg.get_attribute(name)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    let view_box: Vec<f64> = svg
-        .get_attribute("viewBox")
-        .unwrap_or_default()
-        .split_whitespace()
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    let (width, height) = match view_box.as_slice() {
-        [_, _, w, h] => (*w, *h),
-        _ => (number("width"), number("height")),
-    };
+    let (width, height) = view_box_size(&svg).ok_or("the chart has no viewBox")?;
     save_png(name, &text, width, height).await
 }
 
 #[derive(Properties, PartialEq)]
 pub struct CardProps {
     pub opened: Rc<Opened>,
+    /// The link's CPU results as a report, if it carries any.
+    pub compare: Option<Rc<Compare>>,
     /// Said when the link's thread counts do not all fit this machine.
     pub note: Option<String>,
     /// The engine is busy with another run.
@@ -390,8 +430,7 @@ fn describe(shared: &Shared) -> String {
     }
 }
 
-fn carried_cpu(kernel: &str, rows: &[share::CpuResult]) -> Html {
-    let report = share::report_of(kernel, rows);
+fn carried_cpu(report: &Report) -> Html {
     html! {
         <div class="table-scroll"><table data-table="carried">
             <thead><tr>
@@ -475,19 +514,19 @@ pub fn LinkCard(props: &CardProps) -> Html {
                     ),
                     None => "Results carried by the link (machine unknown)".into(),
                 } }</h3>
-                { match (results, &shared.lab) {
-                    (share::Results::Cpu(rows), share::Lab::Cpu(cpu)) => html! {
+                { match (results, &props.compare) {
+                    (share::Results::Io(rows), _) => carried_io(rows),
+                    (share::Results::Cpu(_), Some(carried)) => html! {
                         <>
-                            { carried_cpu(&cpu.kernel, rows) }
-                            <crate::web::components::charts::SpeedupChart
-                                report={share::report_of(&cpu.kernel, rows)}
+                            { carried_cpu(&carried.report) }
+                            <SpeedupChart
+                                report={carried.report.clone()}
                                 name="link-speedup"
                                 label={machine.map(|m| AttrValue::from(m.label()))}
                             />
                         </>
                     },
-                    (share::Results::Io(rows), _) => carried_io(rows),
-                    _ => html! {},
+                    (share::Results::Cpu(_), None) => html! {},
                 } }
             }
             <div class="actions">
