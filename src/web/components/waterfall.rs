@@ -54,16 +54,20 @@ struct Lane {
 impl Lane {
     /// A bar from `from` to `to` ms, at least half a unit wide so that a 0 ms stage still shows.
     fn segment(self, class: &'static str, from: f64, to: f64) -> Html {
-        if to <= from && class == "wf-queued" {
+        self.rect(class, from, to, (self.top + 2.0, ROW - 4.0))
+    }
+
+    /// Time spent waiting for a slot: a thin line, since the request has not started and should
+    /// not read as a bar; nothing when it never waited.
+    fn queued(self, from: f64, to: f64) -> Html {
+        if to <= from {
             return html! {};
         }
+        self.rect("wf-queued", from, to, (self.top + ROW / 2.0 - 1.0, 2.0))
+    }
+
+    fn rect(self, class: &'static str, from: f64, to: f64, (top, height): (f64, f64)) -> Html {
         let (left, right) = (self.x.at(from), self.x.at(to));
-        // Queued is a thin line: the request has not started, so it should not read as a bar.
-        let (top, height) = if class == "wf-queued" {
-            (self.top + ROW / 2.0 - 1.0, 2.0)
-        } else {
-            (self.top + 2.0, ROW - 4.0)
-        };
         html! {
             <rect
                 class={class}
@@ -88,7 +92,7 @@ fn bar(r: &RequestRecord, lane: Lane, label_x: f64) -> Html {
             <text class="row-label" x={fmt(label_x)} y={fmt(lane.top + ROW / 2.0)} text-anchor="end" dominant-baseline="middle">
                 { format!("#{} ·{}", r.index, r.worker) }
             </text>
-            { lane.segment("wf-queued", r.queued_ms, r.started_ms) }
+            { lane.queued(r.queued_ms, r.started_ms) }
             { lane.segment("wf-waiting", r.started_ms, first) }
             { lane.segment("wf-receiving", first, r.finished_ms) }
             if let Some(scan) = r.scan_ms {
