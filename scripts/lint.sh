@@ -10,6 +10,6 @@ if [ "$(wasm_toolchain)" = debian ] && [ ! -x /usr/bin/cargo-clippy ]; then
     exit 0
 fi
 # Not --all-targets: the engine's unit tests are native-only.
-# -D clippy::all rather than -D warnings: the one rustc warning (atomics is an unstable target
+# -D clippy::all -D unused rather than -D warnings: the one rustc warning (atomics is an unstable target
 # feature) is the price of threads and cannot be silenced.
-wasm_cargo_env cargo clippy --target wasm32-unknown-unknown --lib --test browser --test worker --test runtime --test io -- -D clippy::all
+wasm_cargo_env cargo clippy --target wasm32-unknown-unknown --lib --test browser --test worker --test runtime --test io -- -D clippy::all -D unused
