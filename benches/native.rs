@@ -10,13 +10,16 @@
 //! `OVERLAP_BENCH_REPEATS` (default 5) sets the repeats behind each median;
 //! `OVERLAP_BENCH_KERNELS` (comma-separated slugs) picks kernels.
 
-use overlap::engine::dispatch::MapStyle;
-use overlap::engine::harness::{measure, system_clock, Measurement};
+use overlap::engine::clock::system_clock;
 use overlap::engine::kernels::{self, KERNELS};
-use overlap::engine::models::{Model, RunConfig, Runtime, Spawn};
-use overlap::engine::shared_state::{count_together, produce_and_consume, Increment};
+use overlap::engine::run::control::RunControl;
+use overlap::engine::run::dispatch::MapStyle;
+use overlap::engine::run::harness::{measure, Measurement};
+use overlap::engine::run::models::{Model, RunConfig, Spawn};
+use overlap::engine::run::runtime::Runtime;
+use overlap::engine::run::shared_state::{count_together, produce_and_consume, Increment};
+use overlap::engine::run::trace::Trace;
 use overlap::engine::stats::{AmdahlFit, Summary};
-use overlap::engine::trace::Trace;
 use overlap::engine::workload::Checksum;
 use overlap::engine::workload::Workload;
 
@@ -240,7 +243,7 @@ fn main() {
     // Shared state on every thread of the largest pool: what a lock buys.
     let per_thread = 5_000_000;
     for increment in [Increment::Locked, Increment::ReadThenWrite] {
-        let outcome = all.install(|| count_together(increment, per_thread));
+        let outcome = all.install(|| count_together(increment, per_thread, &RunControl::default()));
         println!(
             "\ncounter, {cores} threads × {per_thread} increments, {increment:?}: {} of {} counted, {} lost",
             outcome.counted,
@@ -248,7 +251,7 @@ fn main() {
             outcome.lost_updates()
         );
     }
-    match all.install(|| produce_and_consume(1_000_000, 64)) {
+    match all.install(|| produce_and_consume(1_000_000, 64, &RunControl::default())) {
         Ok(tally) => println!(
             "producer/consumer, 1_000_000 items through a queue of 64: consumers took {:?}",
             tally.per_consumer

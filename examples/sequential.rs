@@ -3,9 +3,11 @@
 //! arguments narrow the run, so the benchmark can time native and wasm back to back: this machine's
 //! speed drifts too much for a native table taken minutes earlier to be fair.
 
-use overlap::engine::harness::{measure, system_clock};
+use overlap::engine::clock::system_clock;
 use overlap::engine::kernels::KERNELS;
-use overlap::engine::models::{RunConfig, Runtime};
+use overlap::engine::run::harness::measure;
+use overlap::engine::run::models::RunConfig;
+use overlap::engine::run::runtime::Runtime;
 
 fn main() {
     let wanted: Vec<String> = std::env::args().skip(1).collect();

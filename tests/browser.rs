@@ -9,7 +9,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 shared_wasm_tests!();
 
 use overlap::engine::experiment::{Report, Row};
-use overlap::engine::models::Model;
+use overlap::engine::run::models::Model;
 use overlap::engine::workload::Checksum;
 use overlap::web::components::{ResultsTable, ResultsTableProps};
 use wasm_bindgen::JsCast;
@@ -169,9 +169,9 @@ async fn the_speedup_chart_puts_points_where_the_numbers_say() {
 
 #[wasm_bindgen_test::wasm_bindgen_test]
 async fn wall_bars_and_the_timeline_scale_with_their_data() {
-    use overlap::engine::dispatch::MapStyle;
-    use overlap::engine::gil::{GilStats, Hold};
-    use overlap::engine::trace::{TaskSpan, Trace};
+    use overlap::engine::run::dispatch::MapStyle;
+    use overlap::engine::run::gil::{GilStats, Hold};
+    use overlap::engine::run::trace::{TaskSpan, Trace};
     use overlap::web::components::charts::{Timeline, TimelineProps, WallBars, WallBarsProps};
 
     let root = render::<WallBars>(WallBarsProps { report: sweep() }).await;

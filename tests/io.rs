@@ -191,6 +191,29 @@ async fn the_pipeline_scans_fetched_pages_for_meta_tags() {
     assert!(inline.requests.iter().all(|r| r.scan_ms.is_some()));
 }
 
+/// A scan that traps on the pool is reported as a fault (it used to leave the page waiting for
+/// ever), and a fresh engine then scans the same pages.
+#[wasm_bindgen_test]
+async fn a_scan_that_traps_on_the_pool_is_a_fault_and_the_next_run_works() {
+    let (mut engine, base) = lab().await;
+    let mut request = builtin(IoModel::Pipeline, 1);
+    request.targets = Targets::Builtin(Builtin {
+        requests: 8,
+        latency_ms: 10.0,
+        ..Builtin::default()
+    });
+    request.raise_in_scan = true;
+    match engine.io(&request, &base, |_| {}).await {
+        Err(message) => assert!(message.contains("fault drill"), "{message}"),
+        other => panic!("expected a fault, got {other:?}"),
+    }
+    assert!(engine.is_broken());
+    let (mut engine, base) = lab().await;
+    request.raise_in_scan = false;
+    let run = done(&mut engine, &request, &base).await;
+    assert_eq!(run.scan.unwrap().pages, 8);
+}
+
 #[wasm_bindgen_test]
 async fn thousands_of_coroutines_wait_together() {
     let (mut engine, base) = lab().await;

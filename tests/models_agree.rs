@@ -2,10 +2,11 @@
 //! answer: the promise that makes comparing the models' timings honest.
 #![cfg(not(target_arch = "wasm32"))]
 
-use overlap::engine::dispatch::MapStyle;
-use overlap::engine::harness::system_clock;
+use overlap::engine::clock::system_clock;
 use overlap::engine::kernels::{self, KERNELS};
-use overlap::engine::models::{Model, RunConfig, Runtime, Spawn};
+use overlap::engine::run::dispatch::MapStyle;
+use overlap::engine::run::models::{Model, RunConfig, Spawn};
+use overlap::engine::run::runtime::Runtime;
 use overlap::engine::workload::Checksum;
 use proptest::prelude::*;
 

@@ -6,10 +6,10 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use overlap::engine::dispatch::MapStyle;
-use overlap::engine::models::{Model, RunConfig, Spawn};
-use overlap::engine::protocol::{MeasureReply, MeasureRequest};
-use overlap::engine::trace::Trace;
+use overlap::engine::protocol::{MeasureReply, MeasureRequest, SharedDemo, SharedOutcome};
+use overlap::engine::run::dispatch::MapStyle;
+use overlap::engine::run::models::{Model, RunConfig, Spawn};
+use overlap::engine::run::trace::Trace;
 use overlap::engine::workload::Checksum;
 use overlap::web::engine_worker::{Answer, EngineWorker};
 use overlap::web::worker_api::{now_ms, sleep};
@@ -189,6 +189,29 @@ async fn a_panicking_task_is_reported_and_the_next_run_works() {
         "a dead process does not take the engine with it"
     );
     done(&mut engine, &ok(Model::Processes)).await;
+}
+
+/// A shared-state demo that traps on the pool is reported as a fault (it used to leave the page
+/// waiting for ever), and a fresh engine then runs the demo.
+#[wasm_bindgen_test]
+async fn a_shared_state_demo_that_traps_is_a_fault_and_the_next_run_works() {
+    let mut engine = engine().await;
+    match engine.shared(SharedDemo::FaultDrill).await {
+        Err(message) => assert!(message.contains("fault drill"), "{message}"),
+        other => panic!("expected a fault, got {other:?}"),
+    }
+    assert!(engine.is_broken());
+    let mut engine = self::engine().await;
+    let demo = SharedDemo::Counter {
+        locked: true,
+        per_thread: 10_000,
+    };
+    match engine.shared(demo).await {
+        Ok(SharedOutcome::Counter {
+            expected, counted, ..
+        }) => assert_eq!((expected, counted), (20_000, 20_000)),
+        other => panic!("expected a count, got {other:?}"),
+    }
 }
 
 /// Too big a size is refused before anything is allocated, with the size that would fit.

@@ -2,11 +2,11 @@
 //! too many, and the series each chart plots. The browser shell turns these into SVG; tests here
 //! check the numbers from fixed data.
 
-use super::experiment::Report;
-use super::gil::GilStats;
-use super::models::Model;
-use super::stats::{speedup, AmdahlFit};
-use super::trace::Trace;
+use crate::engine::experiment::Report;
+use crate::engine::run::gil::GilStats;
+use crate::engine::run::models::Model;
+use crate::engine::run::trace::Trace;
+use crate::engine::stats::{speedup, AmdahlFit};
 
 /// A linear map from data values (`domain`) to pixels (`range`); the range may run backwards,
 /// as a y axis does.
@@ -274,10 +274,10 @@ pub fn sample(n: usize, limit: usize) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::dispatch::MapStyle;
     use crate::engine::experiment::Step;
-    use crate::engine::gil::Hold;
-    use crate::engine::trace::TaskSpan;
+    use crate::engine::run::dispatch::MapStyle;
+    use crate::engine::run::gil::Hold;
+    use crate::engine::run::trace::TaskSpan;
     use crate::engine::workload::Checksum;
 
     fn empty_trace(wall_ms: f64) -> Trace {

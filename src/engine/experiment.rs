@@ -2,11 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::models::Model;
-use super::size::Limits;
-use super::stats::{self, Summary};
-use super::trace::Trace;
-use super::workload::Checksum;
+use crate::engine::run::models::Model;
+use crate::engine::run::trace::Trace;
+use crate::engine::size::Limits;
+use crate::engine::stats::{self, Summary};
+use crate::engine::workload::Checksum;
 
 /// Repeats per step: at least 3, so the median means something.
 pub const REPEATS: Limits = Limits {

@@ -4,11 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::dispatch::MapStyle;
-use super::experiment::{Report, Row};
-use super::io::IoRun;
-use super::io_settings::IoSettings;
-use super::models::Model;
+use crate::engine::experiment::{Report, Row};
+use crate::engine::io::settings::IoSettings;
+use crate::engine::io::IoRun;
+use crate::engine::run::dispatch::MapStyle;
+use crate::engine::run::models::Model;
 
 /// Entries kept at most; the oldest go first.
 pub const MAX_ENTRIES: usize = 30;
@@ -88,7 +88,8 @@ impl Entry {
             .map(|run| {
                 let mut kept = run.clone();
                 if kept.requests.len() > MAX_REQUESTS_KEPT {
-                    let picks = super::chart::sample(kept.requests.len(), MAX_REQUESTS_KEPT);
+                    let picks =
+                        crate::engine::chart::sample(kept.requests.len(), MAX_REQUESTS_KEPT);
                     kept.requests = picks.into_iter().map(|i| run.requests[i].clone()).collect();
                 }
                 kept

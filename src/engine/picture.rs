@@ -1,8 +1,8 @@
 //! The Mandelbrot kernel's picture, optionally tinted by the worker that computed each row, as a
 //! BMP data URL the page can show without a canvas.
 
-use super::kernels::mandelbrot::{colour, Mandelbrot};
-use super::trace::Trace;
+use crate::engine::kernels::mandelbrot::{colour, Mandelbrot};
+use crate::engine::run::trace::Trace;
 
 /// One colour per worker, from the charts' colour-blind-safe palette (Okabe–Ito).
 pub const WORKER_COLOURS: [[u8; 3]; 8] = [
@@ -114,8 +114,8 @@ pub fn mandelbrot_data_url(width: u64, owners: Option<&[Option<usize>]>) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::dispatch::MapStyle;
-    use crate::engine::trace::TaskSpan;
+    use crate::engine::run::dispatch::MapStyle;
+    use crate::engine::run::trace::TaskSpan;
 
     #[test]
     fn base64_matches_the_rfc_examples() {

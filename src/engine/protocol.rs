@@ -3,13 +3,18 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::control::Progress;
-use super::harness::{self, Clock, HarnessError, Measurement};
-use super::io::{IoReply, IoRequest};
-use super::kernels::{self, KernelError};
-use super::models::{Model, RunConfig, RunError, Runtime};
-use super::trace::Trace;
-use super::workload::{Checksum, Workload};
+use crate::engine::clock::Clock;
+use crate::engine::io::{IoReply, IoRequest};
+use crate::engine::kernels::{self, KernelError};
+use crate::engine::run::control::Progress;
+use crate::engine::run::control::RunControl;
+use crate::engine::run::coroutines::block_on;
+use crate::engine::run::harness::Repeater;
+use crate::engine::run::harness::{self, HarnessError, Measurement};
+use crate::engine::run::models::{Model, RunConfig, RunError};
+use crate::engine::run::runtime::Runtime;
+use crate::engine::run::trace::Trace;
+use crate::engine::workload::{Checksum, Workload};
 
 /// What the page tells the engine worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -33,7 +38,7 @@ pub enum ToEngine {
     Cancel { id: u32 },
 }
 
-/// The shared-state demos ([`crate::engine::shared_state`]), each on every thread of the pool.
+/// The shared-state demos ([`crate::engine::run::shared_state`]), each on every thread of the pool.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "demo", rename_all = "kebab-case")]
 pub enum SharedDemo {
@@ -41,6 +46,9 @@ pub enum SharedDemo {
     Counter { locked: bool, per_thread: u64 },
     /// One producer puts `items` into a queue of `capacity`; the other threads consume.
     Queue { items: u64, capacity: usize },
+    /// The fault drill: a pool thread panics on purpose, as the `fault-drill` kernel's task does,
+    /// so tests can check that a trapped demo is reported and the engine replaced.
+    FaultDrill,
 }
 
 /// What a shared-state demo found.
@@ -65,21 +73,23 @@ pub enum SharedOutcome {
     Failed {
         message: String,
     },
+    /// Stopped on request.
+    Cancelled,
 }
 
 impl SharedDemo {
-    /// Runs the demo on the current rayon pool. `clock` times it.
-    pub fn run(self, clock: Clock) -> SharedOutcome {
-        use super::shared_state::{count_together, produce_and_consume, Increment};
+    /// Runs the demo on the current rayon pool. `clock` times it; `control` carries Cancel.
+    pub fn run(self, clock: Clock, control: &RunControl) -> SharedOutcome {
+        use crate::engine::run::shared_state::{count_together, produce_and_consume, Increment};
         let started = clock();
-        match self {
+        let outcome = match self {
             SharedDemo::Counter { locked, per_thread } => {
                 let increment = if locked {
                     Increment::Locked
                 } else {
                     Increment::ReadThenWrite
                 };
-                let outcome = count_together(increment, per_thread.min(100_000_000));
+                let outcome = count_together(increment, per_thread.min(100_000_000), control);
                 SharedOutcome::Counter {
                     threads: rayon::current_num_threads(),
                     expected: outcome.expected,
@@ -89,7 +99,7 @@ impl SharedDemo {
             }
             SharedDemo::Queue { items, capacity } => {
                 let items = items.min(100_000_000);
-                match produce_and_consume(items, capacity.clamp(1, 1 << 20)) {
+                match produce_and_consume(items, capacity.clamp(1, 1 << 20), control) {
                     Ok(tally) => SharedOutcome::Queue {
                         items,
                         per_consumer: tally.per_consumer,
@@ -102,6 +112,21 @@ impl SharedDemo {
                     },
                 }
             }
+            SharedDemo::FaultDrill => {
+                rayon::broadcast(|context| {
+                    if context.index() == 0 {
+                        panic!("the fault drill raised on a pool thread, as asked");
+                    }
+                });
+                SharedOutcome::Failed {
+                    message: "the fault drill did not raise".into(),
+                }
+            }
+        };
+        if control.is_cancelled() {
+            SharedOutcome::Cancelled
+        } else {
+            outcome
         }
     }
 }
@@ -211,15 +236,36 @@ pub fn handle(request_json: &str, pool_threads: usize, clock: Clock) -> String {
     serde_json::to_string(&reply).expect("replies always serialize")
 }
 
-/// Measures `request` on `runtime`, whose [`super::control::RunControl`] counts the tasks and carries Cancel.
+/// Measures `request` on the blocking `runtime`, whose [`RunControl`] counts the tasks and
+/// carries Cancel.
 pub fn measure(request: &MeasureRequest, runtime: &mut Runtime) -> MeasureReply {
+    let (pool_threads, control) = (
+        runtime.pool_threads,
+        std::sync::Arc::clone(&runtime.control),
+    );
+    block_on(measure_on(request, pool_threads, &control, runtime))
+}
+
+/// Measures `request` with the one driver ([`harness::measure_with`]) on any [`Repeater`]:
+/// builds the workload (refusing what cannot run), measures, and says how it went.
+pub async fn measure_on<R: Repeater + ?Sized>(
+    request: &MeasureRequest,
+    pool_threads: usize,
+    control: &RunControl,
+    repeater: &mut R,
+) -> MeasureReply {
     match prepare(request) {
-        Ok(work) => reply(harness::measure(
-            &*work,
-            &request.run,
-            request.repeats,
-            runtime,
-        )),
+        Ok(work) => reply(
+            harness::measure_with(
+                &*work,
+                &request.run,
+                request.repeats,
+                pool_threads,
+                control,
+                repeater,
+            )
+            .await,
+        ),
         Err(reply) => reply,
     }
 }
@@ -256,9 +302,9 @@ pub fn read_reply(json: &str) -> MeasureReply {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::harness::system_clock;
+    use crate::engine::clock::system_clock;
     use crate::engine::kernels::count::CountLoop;
-    use crate::engine::models::Model;
+    use crate::engine::run::models::Model;
 
     fn ask(request: &str) -> MeasureReply {
         read_reply(&handle(request, 3, system_clock))

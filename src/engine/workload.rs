@@ -43,6 +43,29 @@ pub trait Workload: Sync {
     }
 }
 
+/// Runs one task behind a call that is never inlined, for every model alike.
+///
+/// Browsers compile wasm in tiers and never swap the code of a call already running: V8 starts
+/// with baseline (Liftoff) code and optimises a function only once it is called again
+/// (<https://v8.dev/blog/wasm-dynamic-tiering>). Had the task loop been inlined into one long call,
+/// it would run baseline code to the end, about 5x slower, and the sequential baseline would look
+/// slow next to rayon's per-task calls. One call per task puts every model on optimised code after
+/// the first few tasks, and [`Runtime::warm_up`](crate::engine::run::runtime::Runtime::warm_up) makes an untimed call before timing starts.
+#[inline(never)]
+pub fn run_one<W: Workload + ?Sized>(work: &W, index: usize) -> u64 {
+    work.run_task(index)
+}
+
+/// [`run_one`] with GIL checkpoints, likewise never inlined.
+#[inline(never)]
+pub fn run_one_checkpointed<W: Workload + ?Sized>(
+    work: &W,
+    index: usize,
+    checkpoint: &dyn Fn(),
+) -> u64 {
+    work.run_task_with_checkpoints(index, checkpoint)
+}
+
 /// An order-sensitive digest of the task results (FNV-1a over their bytes).
 ///
 /// Order-sensitive on purpose: a model that loses, duplicates or reorders a result gets a

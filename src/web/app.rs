@@ -13,16 +13,16 @@ use super::history::{now_ms, HistoryAction, HistoryPanel, HistoryState};
 use super::io_lab::{IoLab, IoRestore};
 use super::lessons::Lessons;
 use super::share::{self as links, Exports, LinkCard, SharePanel};
-use crate::engine::dispatch::MapStyle;
 use crate::engine::experiment::{self, Report, Step};
 use crate::engine::history::{CpuSettings, Entry, Record};
+use crate::engine::io::settings::IoSettings;
 use crate::engine::io::IoRun;
-use crate::engine::io_settings::IoSettings;
 use crate::engine::kernels::{self, KernelInfo};
-use crate::engine::models::{Model, RunConfig};
 use crate::engine::protocol::{MeasureReply, MeasureRequest};
+use crate::engine::run::dispatch::MapStyle;
+use crate::engine::run::models::{Model, RunConfig};
+use crate::engine::run::trace::Trace;
 use crate::engine::share::{export, CpuConfig, CpuResult, Lab, Results, Shared};
-use crate::engine::trace::Trace;
 use crate::engine::workload::Checksum;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -242,7 +242,7 @@ async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispa
                 "Round {round} of {}: {}, k = {}",
                 sweep.repeats, step.model, step.threads
             );
-            let on_progress = |progress: crate::engine::control::Progress| {
+            let on_progress = |progress: crate::engine::run::control::Progress| {
                 dispatch.dispatch(Action::Progress {
                     fraction: (measured + progress.fraction()) / total,
                     doing: doing.clone(),

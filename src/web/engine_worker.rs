@@ -11,11 +11,11 @@ use wasm_bindgen::JsCast;
 use web_sys::{Event as DomEvent, MessageEvent, Worker};
 
 use super::scripts::{module_worker, module_worker_for, send_start, ENGINE_WORKER};
-use crate::engine::control::Progress;
 use crate::engine::io::{IoReply, IoRequest};
 use crate::engine::protocol::{
     FromEngine, MeasureReply, MeasureRequest, SharedDemo, SharedOutcome, ToEngine,
 };
+use crate::engine::run::control::Progress;
 
 /// How a measurement ended, seen from the page.
 #[derive(Clone, Debug, PartialEq)]

@@ -2,10 +2,12 @@
 //! [`FromEngine`] ones, and never blocks its own event loop, so progress goes out and Cancel gets
 //! in while a run is under way.
 //!
+//! Every measurement goes through the engine's one driver ([`protocol::measure_on`]); this file
+//! only says where its repeats run:
 //! - Sequential, free threads and GIL threads run on the rayon pool: a driver job on one pool
-//!   thread makes the measurement (and takes part in it), while this thread polls for the answer
-//!   and for a trapped thread.
-//! - Async runs here, on this worker's event loop, yielding to it every 20 ms.
+//!   thread makes the measurement (and takes part in it), while this thread waits through
+//!   [`on_pool`], which also notices a trapped thread.
+//! - Async runs here, on this worker's event loop ([`EventLoop`]), yielding to it every 20 ms.
 //! - Processes run in worker processes this thread starts and feeds ([`super::processes`]).
 //!
 //! One pool of `hardwareConcurrency` threads serves every k: a run of k threads is k jobs that
@@ -23,17 +25,18 @@ use wasm_bindgen::JsCast;
 
 use super::io::{memory_now, peak, FetchTransport, ThreadTransport};
 use super::panic::take_fault;
-use super::processes::ProcessPool;
+use super::processes::{ProcessPool, WorkerProcesses};
 use super::worker_api::{coroutine_yield, now_ms, sleep};
-use crate::engine::control::RunControl;
-use crate::engine::harness::{check_repeats, Repeats};
 use crate::engine::io::Memory;
 use crate::engine::io::{self, IoModel, IoReply, IoRequest, Scan, Targets};
-use crate::engine::models::{run_async, run_one, Model, Run, RunError, Runtime, Spawn};
 use crate::engine::protocol::{
     self, FromEngine, MeasureReply, MeasureRequest, SharedOutcome, ToEngine,
 };
-use crate::engine::workload::Workload;
+use crate::engine::run::control::RunControl;
+use crate::engine::run::harness::Repeater;
+use crate::engine::run::models::{Model, Resolved, RunConfig, RunError};
+use crate::engine::run::runtime::{run_async, Run, Runtime};
+use crate::engine::workload::{run_one, Workload};
 
 /// How often progress goes out while a run is under way (the page wants it every 100 ms).
 const PROGRESS_EVERY_MS: f64 = 50.0;
@@ -103,19 +106,15 @@ pub fn engine_receive(data: JsValue) {
             }
         }
         Ok(ToEngine::Shared { id, demo }) => {
-            wasm_bindgen_futures::spawn_local(async move {
-                let threads = HOST.with(|host| host.borrow().pool_threads);
-                let outcome = if threads < 2 {
-                    SharedOutcome::Failed {
-                        message: "shared state needs a pool of at least 2 threads, and this \
-                                  page has none"
-                            .into(),
-                    }
-                } else {
-                    on_pool_thread(move || demo.run(now_ms)).await
+            let busy = HOST.with(|host| host.borrow().current.is_some());
+            if busy {
+                let outcome = SharedOutcome::Failed {
+                    message: "the engine is already running something".into(),
                 };
                 post(&FromEngine::SharedReply { id, outcome });
-            });
+            } else {
+                wasm_bindgen_futures::spawn_local(shared(id, demo));
+            }
         }
         Ok(ToEngine::Cancel { id }) => HOST.with(|host| {
             if let Some((current, control)) = &host.borrow().current {
@@ -128,12 +127,9 @@ pub fn engine_receive(data: JsValue) {
     }
 }
 
-/// Why a measurement ended without a reply.
-enum Outcome {
-    Reply(MeasureReply),
-    /// A pool thread trapped; the engine must be replaced.
-    Fault(String),
-}
+/// A pool thread trapped, and why: the engine's memory can no longer be trusted, so the page must
+/// replace the engine.
+struct Trapped(String);
 
 /// Makes run `id` the one Cancel reaches and starts reporting its progress until `running` is
 /// cleared. Returns its control, the pool's size and that flag.
@@ -149,29 +145,63 @@ fn begin(id: u32) -> (Arc<RunControl>, usize, Rc<Cell<bool>>) {
     (control, pool_threads, running)
 }
 
-async fn measure(id: u32, request: MeasureRequest) {
-    let (control, pool_threads, running) = begin(id);
-
-    let outcome = match request.run.model {
-        Model::Async => Outcome::Reply(on_event_loop(&request, &control, pool_threads).await),
-        Model::Processes => Outcome::Reply(on_processes(&request, &control, pool_threads).await),
-        _ if pool_threads > 0 => on_pool(request, Arc::clone(&control), pool_threads).await,
-        // No pool (it failed to start): a sequential run blocks this thread, so there is no
-        // progress until it ends, and Cancel waits for the end too.
-        _ => {
-            let mut runtime = runtime(&control, 0);
-            Outcome::Reply(protocol::measure(&request, &mut runtime))
-        }
-    };
+/// Ends run `id`: Cancel no longer reaches it, its progress reports stop, and the final count
+/// goes out before the answer.
+fn end(id: u32, control: &RunControl, running: &Cell<bool>) {
     running.set(false);
     HOST.with(|host| host.borrow_mut().current = None);
     post(&FromEngine::Progress {
         id,
         progress: control.progress(),
     });
+}
+
+async fn measure(id: u32, request: MeasureRequest) {
+    let (control, pool_threads, running) = begin(id);
+    let outcome = match request.run.model {
+        Model::Async => {
+            let mut event_loop = EventLoop { control: &control };
+            Ok(protocol::measure_on(&request, pool_threads, &control, &mut event_loop).await)
+        }
+        Model::Processes => {
+            let kept = HOST.with(|host| host.borrow_mut().processes.take());
+            let mut processes = WorkerProcesses::new(&control, kept);
+            let reply =
+                protocol::measure_on(&request, pool_threads, &control, &mut processes).await;
+            HOST.with(|host| host.borrow_mut().processes = processes.into_kept());
+            Ok(reply)
+        }
+        _ if pool_threads > 0 => {
+            let mut runtime = runtime(&control, pool_threads);
+            on_pool(move || protocol::measure(&request, &mut runtime)).await
+        }
+        // No pool (it failed to start): a sequential run blocks this thread, so there is no
+        // progress until it ends, and Cancel waits for the end too.
+        _ => Ok(protocol::measure(&request, &mut runtime(&control, 0))),
+    };
+    end(id, &control, &running);
     match outcome {
-        Outcome::Reply(reply) => post(&FromEngine::Reply { id, reply }),
-        Outcome::Fault(message) => post(&FromEngine::Fault { message }),
+        Ok(reply) => post(&FromEngine::Reply { id, reply }),
+        Err(Trapped(message)) => post(&FromEngine::Fault { message }),
+    }
+}
+
+/// A shared-state demo on the pool's threads, run `id` like a measurement (so Cancel reaches it).
+async fn shared(id: u32, demo: protocol::SharedDemo) {
+    let (control, threads, running) = begin(id);
+    let outcome = if threads < 2 {
+        Ok(SharedOutcome::Failed {
+            message: "shared state needs a pool of at least 2 threads, and this page has none"
+                .into(),
+        })
+    } else {
+        let control = Arc::clone(&control);
+        on_pool(move || demo.run(now_ms, &control)).await
+    };
+    end(id, &control, &running);
+    match outcome {
+        Ok(outcome) => post(&FromEngine::SharedReply { id, outcome }),
+        Err(Trapped(message)) => post(&FromEngine::Fault { message }),
     }
 }
 
@@ -192,154 +222,71 @@ async fn report_progress(id: u32, control: Arc<RunControl>, running: Rc<Cell<boo
     }
 }
 
-/// A blocking measurement on the rayon pool. The driver job sits on a pool thread, so with k equal
-/// to the pool size it runs one of the k workers itself, and this thread stays free.
-async fn on_pool(
-    request: MeasureRequest,
-    control: Arc<RunControl>,
-    pool_threads: usize,
-) -> Outcome {
-    let answer: Arc<Mutex<Option<MeasureReply>>> = Arc::default();
+/// Runs `job` on the rayon pool and waits for it without blocking this thread's event loop: the
+/// one way every pool job (a measurement's driver, a shared-state demo, the pipeline's scan)
+/// runs, so each of them notices a trapped thread.
+///
+/// Polling, not a waker: a pool thread that traps never wakes anybody, and polling also looks
+/// for what its panic hook left behind. 10 ms adds nothing to the timings, which the job takes
+/// itself.
+async fn on_pool<R: Send + 'static>(
+    job: impl FnOnce() -> R + Send + 'static,
+) -> Result<R, Trapped> {
+    let answer: Arc<Mutex<Option<R>>> = Arc::default();
     let slot = Arc::clone(&answer);
-    let mut runtime = runtime(&control, pool_threads);
     rayon::spawn(move || {
-        let reply = protocol::measure(&request, &mut runtime);
-        *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(reply);
+        let result = job();
+        *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
     });
-    // Polling, not a waker: a pool thread that traps never wakes anybody, and polling also looks
-    // for what its panic hook left behind. 10 ms adds nothing to the timings, which the driver
-    // takes itself.
     loop {
-        if let Some(reply) = answer.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            return Outcome::Reply(reply);
+        if let Some(result) = answer.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return Ok(result);
         }
         if let Some(message) = take_fault() {
-            return Outcome::Fault(message);
+            return Err(Trapped(message));
         }
         sleep(10.0).await;
     }
 }
 
-/// Checks and builds what every event-loop measurement needs.
-fn prepare(
-    request: &MeasureRequest,
-    pool_threads: usize,
-) -> Result<(Box<dyn Workload>, crate::engine::models::Resolved), MeasureReply> {
-    check_repeats(request.repeats).map_err(|e| protocol::reply(Err(e)))?;
-    let work = protocol::prepare(request)?;
-    let resolved = request
-        .run
-        .resolve(work.task_count(), pool_threads)
-        .map_err(|e| protocol::reply(Err(RunError::from(e).into())))?;
-    Ok((work, resolved))
+/// The async model's repeats: k coroutines on this worker's event loop.
+struct EventLoop<'c> {
+    control: &'c RunControl,
 }
 
-/// The async model: k coroutines on this thread's event loop.
-async fn on_event_loop(
-    request: &MeasureRequest,
-    control: &Arc<RunControl>,
-    pool_threads: usize,
-) -> MeasureReply {
-    let (work, resolved) = match prepare(request, pool_threads) {
-        Ok(ready) => ready,
-        Err(reply) => return reply,
-    };
-    control.plan(request.repeats as usize * work.task_count());
-    if let Err(err) = runtime(control, pool_threads).warm_up(&*work, &request.run) {
-        return protocol::reply(Err(err.into()));
+impl Repeater for EventLoop<'_> {
+    async fn warm_up(
+        &mut self,
+        work: &dyn Workload,
+        _: &RunConfig,
+        _: &Resolved,
+    ) -> Result<(), RunError> {
+        if work.task_count() > 0 {
+            run_one(work, 0);
+        }
+        Ok(())
     }
-    let mut repeats = Repeats::default();
-    for _ in 0..request.repeats {
+
+    async fn repeat(
+        &mut self,
+        work: &dyn Workload,
+        config: &RunConfig,
+        resolved: &Resolved,
+    ) -> Result<Run, RunError> {
         let (results, trace) = run_async(
-            &*work,
+            work,
             resolved.workers,
-            request.run.style,
+            config.style,
             now_ms,
-            control,
+            self.control,
             coroutine_yield,
         )
         .await;
-        if control.is_cancelled() {
-            return MeasureReply::Cancelled;
+        if self.control.is_cancelled() {
+            return Err(RunError::Cancelled);
         }
-        if let Err(err) = repeats.add(Run { results, trace }) {
-            return protocol::reply(Err(err));
-        }
+        Ok(Run { results, trace })
     }
-    protocol::reply(Ok(repeats.finish().expect("repeats >= 1")))
-}
-
-/// The processes model: per run, `with Pool(k)` (start, map, terminate) inside the timing; reused,
-/// one pool started before timing and kept for the next measurement.
-async fn on_processes(
-    request: &MeasureRequest,
-    control: &Arc<RunControl>,
-    pool_threads: usize,
-) -> MeasureReply {
-    let (work, resolved) = match prepare(request, pool_threads) {
-        Ok(ready) => ready,
-        Err(reply) => return reply,
-    };
-    let workers = resolved.workers;
-    control.plan(request.repeats as usize * work.task_count());
-    // The module's compiled code is shared with the processes, so optimising the task function
-    // here (see `run_one`) spares their first tasks the baseline tier too.
-    if work.task_count() > 0 {
-        run_one(&*work, 0);
-    }
-    let mut repeats = Repeats::default();
-    for _ in 0..request.repeats {
-        let reused = request.run.spawn == Spawn::Reused;
-        let kept = HOST.with(|host| host.borrow_mut().processes.take());
-        let kept = kept.filter(|pool| pool.workers() >= workers);
-        let (mut pool, origin, spawn_ms) = match kept {
-            Some(pool) if reused => (pool, now_ms(), 0.0),
-            _ => {
-                let started = now_ms();
-                let pool = match ProcessPool::spawn(workers).await {
-                    Ok(pool) => pool,
-                    Err(err) => return protocol::reply(Err(RunError::from(err).into())),
-                };
-                if reused {
-                    // Started before timing: the reused pool's start is not part of any run.
-                    (pool, now_ms(), 0.0)
-                } else {
-                    (pool, started, now_ms() - started)
-                }
-            }
-        };
-        let run = pool
-            .run(
-                &*work,
-                workers,
-                request.run.style,
-                resolved.chunksize,
-                origin,
-                spawn_ms,
-                control,
-            )
-            .await;
-        let run = match run {
-            Ok((results, mut trace)) => {
-                if reused {
-                    HOST.with(|host| host.borrow_mut().processes = Some(pool));
-                } else {
-                    // `with Pool(k)` ends by terminating the workers: part of the run.
-                    drop(pool);
-                    trace.wall_ms = now_ms() - origin;
-                }
-                Run { results, trace }
-            }
-            // Cancelled or failed: the pool is dropped, which terminates whatever it was doing,
-            // and the next run starts a fresh one.
-            Err(RunError::Cancelled) => return MeasureReply::Cancelled,
-            Err(err) => return protocol::reply(Err(err.into())),
-        };
-        if let Err(err) = repeats.add(run) {
-            return protocol::reply(Err(err));
-        }
-    }
-    protocol::reply(Ok(repeats.finish().expect("repeats >= 1")))
 }
 
 /// One I/O run ([`crate::engine::io`]): fetches on this worker's event loop, blocking requests
@@ -360,7 +307,14 @@ async fn io_run(id: u32, request: IoRequest, targets: String) {
         });
     }
 
-    let reply = io_reply(&request, &targets, &control, pool_threads).await;
+    let reply = match io_reply(&request, &targets, &control, pool_threads).await {
+        Ok(reply) => reply,
+        Err(Trapped(message)) => {
+            end(id, &control, &running);
+            post(&FromEngine::Fault { message });
+            return;
+        }
+    };
     let reply = match reply {
         IoReply::Done(mut run) => {
             run.memory = Some(Memory {
@@ -371,12 +325,7 @@ async fn io_run(id: u32, request: IoRequest, targets: String) {
         }
         other => other,
     };
-    running.set(false);
-    HOST.with(|host| host.borrow_mut().current = None);
-    post(&FromEngine::Progress {
-        id,
-        progress: control.progress(),
-    });
+    end(id, &control, &running);
     post(&FromEngine::IoReply { id, reply });
 }
 
@@ -385,24 +334,24 @@ async fn io_reply(
     base: &str,
     control: &Arc<RunControl>,
     pool_threads: usize,
-) -> IoReply {
+) -> Result<IoReply, Trapped> {
     if let Err(err) = request.check() {
-        return IoReply::Failed {
+        return Ok(IoReply::Failed {
             message: err.to_string(),
-        };
+        });
     }
     if matches!(request.targets, Targets::Builtin(_)) && base.is_empty() {
-        return IoReply::Failed {
+        return Ok(IoReply::Failed {
             message: "the built-in targets need Overlap's service worker, which is not running \
                       on this page; enter URLs of your own instead"
                 .into(),
-        };
+        });
     }
     let targets = request.targets(base);
     let (mut reply, pages) = if request.model == IoModel::Threads {
         let threads = match ThreadTransport::start(request.workers.min(targets.len())).await {
             Ok(threads) => threads,
-            Err(message) => return IoReply::Failed { message },
+            Err(message) => return Ok(IoReply::Failed { message }),
         };
         io::run(request, &targets, &threads, now_ms, control).await
     } else {
@@ -410,7 +359,8 @@ async fn io_reply(
     };
     if request.model == IoModel::Pipeline && request.scan == Scan::Pool {
         let (tags, scan_ms, threads) = if pool_threads > 0 {
-            let (tags, ms) = on_pool_thread(move || io::scan_pages(&pages, now_ms)).await;
+            let drill = request.raise_in_scan;
+            let (tags, ms) = on_pool(move || io::scan_pages(&pages, now_ms, drill)).await?;
             (tags, ms, pool_threads)
         } else {
             // No pool: the same scan on this thread.
@@ -423,21 +373,5 @@ async fn io_reply(
         };
         io::record_pool_scan(&mut reply, tags, scan_ms, threads);
     }
-    reply
-}
-
-/// Runs `job` on the rayon pool and waits for it without blocking this thread's event loop.
-async fn on_pool_thread<R: Send + 'static>(job: impl FnOnce() -> R + Send + 'static) -> R {
-    let answer: Arc<Mutex<Option<R>>> = Arc::default();
-    let slot = Arc::clone(&answer);
-    rayon::spawn(move || {
-        let result = job();
-        *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
-    });
-    loop {
-        if let Some(result) = answer.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            return result;
-        }
-        sleep(5.0).await;
-    }
+    Ok(reply)
 }

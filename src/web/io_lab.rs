@@ -1,5 +1,5 @@
 //! The I/O lab: its state, the actions that change it, and the runs that feed it. The form's
-//! reading and every request model live in the engine ([`crate::engine::io_settings`],
+//! reading and every request model live in the engine ([`crate::engine::io::settings`],
 //! [`crate::engine::io`]); this only moves messages.
 
 use std::rc::Rc;
@@ -10,9 +10,9 @@ use super::app::Status;
 use super::components::{IoForm, IoResults, StatusLine};
 use super::engine_slot::{EngineSlot, SharedEngine};
 use super::share::{Exports, SharePanel};
-use crate::engine::control::Progress;
+use crate::engine::io::settings::{Choice, Field, IoSettings, Preset, TargetKind};
 use crate::engine::io::{IoReply, IoRequest, IoRun, Targets};
-use crate::engine::io_settings::{Choice, Field, IoSettings, Preset, TargetKind};
+use crate::engine::run::control::Progress;
 use crate::engine::share::{export, IoResult, Lab, Machine, Results, Shared};
 
 /// A past run to show again, from the history.

@@ -9,10 +9,10 @@ use super::app::Status;
 use super::components::StatusLine;
 use super::engine_slot::{EngineSlot, SharedEngine};
 use super::engine_worker::Answer;
-use crate::engine::control::Progress;
 use crate::engine::io::IoReply;
 use crate::engine::lessons::{self, Conclusion, Lesson, Outcome, Probe, LESSONS};
 use crate::engine::protocol::MeasureReply;
+use crate::engine::run::control::Progress;
 use crate::engine::stats::Summary;
 
 #[derive(Clone, Debug, PartialEq)]

@@ -1,7 +1,8 @@
 //! The processes model in the browser: k Web Workers, each its own instance of the module with its
 //! own memory, fed chunks of tasks by `postMessage` (a structured clone: a real copy, as a pipe
-//! and pickle are). The bookkeeping is the engine's transport-free
-//! [`Dispatcher`](crate::engine::processes::Dispatcher); this file is only the transport.
+//! and pickle are). The bookkeeping (which worker gets which chunk, two in flight each) is the
+//! engine's transport-free [`Dispatcher`]; this file is the transport, and the
+//! [`WorkerProcesses`] repeater through which the engine's driver measures on it.
 
 use futures::channel::mpsc;
 use futures::future::{select, Either};
@@ -13,12 +14,13 @@ use web_sys::{Event as DomEvent, MessageEvent, Worker};
 
 use super::scripts::{start_worker, PROCESS_WORKER};
 use super::worker_api::{now_ms, sleep};
-use crate::engine::control::RunControl;
-use crate::engine::dispatch::MapStyle;
-use crate::engine::models::RunError;
-use crate::engine::processes::{Dispatcher, ProcessError, IN_FLIGHT_PER_WORKER};
-use crate::engine::trace::Trace;
-use crate::engine::workload::Workload;
+use crate::engine::run::control::RunControl;
+use crate::engine::run::harness::Repeater;
+use crate::engine::run::models::{Resolved, RunConfig, RunError, Spawn};
+use crate::engine::run::processes::{Dispatcher, PoolRun, ProcessError};
+use crate::engine::run::runtime::Run;
+use crate::engine::run::trace::Trace;
+use crate::engine::workload::{run_one, Workload};
 
 /// What a worker process says.
 enum Event {
@@ -119,58 +121,42 @@ impl ProcessPool {
         }
     }
 
-    /// Runs every task of `work` on the first `workers` processes, two chunks in flight each,
-    /// timing from `origin_ms`. On Cancel it returns at once; the caller drops the pool, which
-    /// terminates the processes and whatever they were still computing.
-    #[allow(clippy::too_many_arguments)]
+    /// Runs every task of `work` as `plan` says, on the first `plan.workers` processes. On Cancel
+    /// it returns at once; the caller drops the pool, which terminates the processes and
+    /// whatever they were still computing.
     pub async fn run<W: Workload + ?Sized>(
         &mut self,
         work: &W,
-        workers: usize,
-        style: MapStyle,
-        chunksize: usize,
-        origin_ms: f64,
-        spawn_ms: f64,
+        plan: PoolRun,
         control: &RunControl,
     ) -> Result<(Vec<u64>, Trace), RunError> {
-        let workers = workers.clamp(1, self.workers());
-        let mut dispatcher = Dispatcher::new(work, chunksize, now_ms, origin_ms)?;
-        let mut in_flight = vec![0; workers];
-        let send_next = |pool: &Self, dispatcher: &mut Dispatcher<W>, worker: usize| {
-            let Some(message) = dispatcher.next_message() else {
-                return Ok(false);
-            };
-            let posted = now_ms();
-            pool.send(worker, &message)?;
-            dispatcher.add_serialize_ms(now_ms() - posted);
-            Ok::<_, ProcessError>(true)
+        let plan = PoolRun {
+            workers: plan.workers.clamp(1, self.workers()),
+            ..plan
         };
-        for _ in 0..IN_FLIGHT_PER_WORKER {
-            for (worker, count) in in_flight.iter_mut().enumerate() {
-                if send_next(self, &mut dispatcher, worker)? {
-                    *count += 1;
-                }
+        let mut dispatcher = Dispatcher::new(work, plan, now_ms)?;
+        loop {
+            for (worker, message) in dispatcher.outbox(control) {
+                let posted = now_ms();
+                self.send(worker, &message)?;
+                dispatcher.add_serialize_ms(now_ms() - posted);
             }
-        }
-        while in_flight.iter().any(|&n| n > 0) {
             if control.is_cancelled() {
                 return Err(RunError::Cancelled);
+            }
+            if !dispatcher.is_waiting() {
+                return Ok(dispatcher.finish());
             }
             match self.next(25.0).await {
                 None | Some((_, Event::Ready)) => {}
                 Some((worker, Event::Reply(bytes))) => {
-                    in_flight[worker] -= 1;
                     control.tasks_done(dispatcher.on_reply(worker, &bytes)?);
-                    if send_next(self, &mut dispatcher, worker)? {
-                        in_flight[worker] += 1;
-                    }
                 }
                 Some((worker, Event::Fault(why))) => {
                     return Err(ProcessError::Worker(format!("process {worker}: {why}")).into())
                 }
             }
         }
-        Ok(dispatcher.finish(workers, style, spawn_ms))
     }
 }
 
@@ -186,5 +172,88 @@ impl Drop for ProcessPool {
             process.worker.set_onerror(Some(&swallow));
             process.worker.terminate();
         }
+    }
+}
+
+/// The processes model's repeats for the engine's driver: per run, `with Pool(k)` (start, map,
+/// terminate) inside the timing; reused, one pool started before timing and kept for the next
+/// measurement ([`WorkerProcesses::into_kept`]).
+pub struct WorkerProcesses<'c> {
+    control: &'c RunControl,
+    kept: Option<ProcessPool>,
+}
+
+impl<'c> WorkerProcesses<'c> {
+    /// Repeats watched by `control`, reusing `kept` (a pool left by an earlier measurement).
+    pub fn new(control: &'c RunControl, kept: Option<ProcessPool>) -> Self {
+        WorkerProcesses { control, kept }
+    }
+
+    /// The reused pool to keep for the next measurement, if one is left.
+    pub fn into_kept(self) -> Option<ProcessPool> {
+        self.kept
+    }
+
+    /// The kept pool if it has `workers`, otherwise a fresh one (the old one terminated).
+    async fn reused(&mut self, workers: usize) -> Result<ProcessPool, RunError> {
+        match self.kept.take() {
+            Some(pool) if pool.workers() >= workers => Ok(pool),
+            _ => Ok(ProcessPool::spawn(workers).await?),
+        }
+    }
+}
+
+impl Repeater for WorkerProcesses<'_> {
+    async fn warm_up(
+        &mut self,
+        work: &dyn Workload,
+        config: &RunConfig,
+        resolved: &Resolved,
+    ) -> Result<(), RunError> {
+        // The module's compiled code is shared with the processes, so optimising the task
+        // function here (see `run_one`) spares their first tasks the baseline tier too.
+        if work.task_count() > 0 {
+            run_one(work, 0);
+        }
+        if config.spawn == Spawn::Reused {
+            // Started before timing: the reused pool's start is not part of any run.
+            self.kept = Some(self.reused(resolved.workers).await?);
+        }
+        Ok(())
+    }
+
+    async fn repeat(
+        &mut self,
+        work: &dyn Workload,
+        config: &RunConfig,
+        resolved: &Resolved,
+    ) -> Result<Run, RunError> {
+        let reused = config.spawn == Spawn::Reused;
+        let (mut pool, origin_ms, spawn_ms) = if reused {
+            let pool = self.reused(resolved.workers).await?;
+            (pool, now_ms(), 0.0)
+        } else {
+            let started = now_ms();
+            let pool = ProcessPool::spawn(resolved.workers).await?;
+            (pool, started, now_ms() - started)
+        };
+        let plan = PoolRun {
+            workers: resolved.workers,
+            style: config.style,
+            chunksize: resolved.chunksize,
+            origin_ms,
+            spawn_ms,
+        };
+        // Cancelled or failed: the pool is dropped, which terminates whatever it was doing, and
+        // the next run starts a fresh one.
+        let (results, mut trace) = pool.run(work, plan, self.control).await?;
+        if reused {
+            self.kept = Some(pool);
+        } else {
+            // `with Pool(k)` ends by terminating the workers: part of the run.
+            drop(pool);
+            trace.wall_ms = now_ms() - origin_ms;
+        }
+        Ok(Run { results, trace })
     }
 }

@@ -415,12 +415,12 @@ fn describe(shared: &Shared) -> String {
         share::Lab::Io(io) => {
             let models: Vec<&str> = io.choices.iter().map(|c| c.key()).collect();
             let what = match io.target_kind {
-                crate::engine::io_settings::TargetKind::Builtin => format!(
+                crate::engine::io::settings::TargetKind::Builtin => format!(
                     "{} requests to built-in targets of {} ms",
                     io.requests, io.latency_ms
                 ),
                 // Said up front: Run here makes this browser fetch them.
-                crate::engine::io_settings::TargetKind::Urls => format!(
+                crate::engine::io::settings::TargetKind::Urls => format!(
                     "{} URLs the link lists (see the I/O lab), which Run here fetches from this browser",
                     crate::engine::io::parse_urls(&io.urls).len()
                 ),

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::engine::processes;
+use crate::engine::run::processes;
 
 thread_local! {
     static PERFORMANCE: Option<web_sys::Performance> =
@@ -19,7 +19,7 @@ thread_local! {
 }
 
 /// Milliseconds since the Unix epoch, as `performance.timeOrigin + performance.now()`: the
-/// [`crate::engine::harness::Clock`] of every thread here. Each worker's `performance.now()`
+/// [`crate::engine::clock::Clock`] of every thread here. Each worker's `performance.now()`
 /// counts from when that worker started, so only this sum puts the spans of pool threads and
 /// worker processes on one timeline. NaN without a `performance`, which the harness rejects.
 pub fn now_ms() -> f64 {
@@ -75,7 +75,7 @@ pub async fn coroutine_yield() {
         next_task().await;
         LAST_TURN.with(|last| last.set(now_ms()));
     } else {
-        crate::engine::coroutines::YieldNow::default().await;
+        crate::engine::run::coroutines::YieldNow::default().await;
     }
 }
 

@@ -3,8 +3,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use overlap::engine::kernels::count::CountLoop;
-use overlap::engine::models::{Model, RunConfig, Runtime};
 use overlap::engine::protocol::{handle, read_reply, MeasureReply, MeasureRequest};
+use overlap::engine::run::models::{Model, RunConfig, Runtime};
 use overlap::engine::workload::{Checksum, Workload};
 use overlap::web::worker_api::now_ms;
 use wasm_bindgen_futures::JsFuture;
@@ -12,7 +12,7 @@ use wasm_bindgen_futures::JsFuture;
 pub const POOL_THREADS: usize = 2;
 
 /// Runs `config` on this instance's pool with the page's or worker's own clock.
-fn run(work: &dyn Workload, config: &RunConfig) -> overlap::engine::models::Run {
+fn run(work: &dyn Workload, config: &RunConfig) -> overlap::engine::run::models::Run {
     Runtime::new(now_ms, POOL_THREADS)
         .run(work, config)
         .expect("a valid run")
@@ -107,9 +107,9 @@ pub async fn gil_threads_take_turns_on_wasm_threads() {
 /// The processes model's two halves, compiled for wasm32 (32-bit usize) and joined here without a
 /// transport: what the browser runtime will do across Web Workers with postMessage.
 pub fn the_process_halves_work_in_wasm() {
-    use overlap::engine::dispatch::MapStyle;
     use overlap::engine::kernels;
-    use overlap::engine::processes::{serve_chunk, Dispatcher};
+    use overlap::engine::run::dispatch::MapStyle;
+    use overlap::engine::run::processes::{serve_chunk, Dispatcher};
     // Kernels whose arguments are data, at sizes that send kilobytes.
     for (slug, size) in [("merge-sort", 8_000), ("meta-scan", 20), ("matmul", 64)] {
         let work = kernels::build(slug, size).unwrap();

@@ -4,9 +4,9 @@
 use std::fmt;
 use std::ops::Range;
 
-use super::size::{Limits, SizeError};
-use super::wire::{DecodeError, Reader, Writer};
-use super::workload::Workload;
+use crate::engine::size::{Limits, SizeError};
+use crate::engine::wire::{DecodeError, Reader, Writer};
+use crate::engine::workload::Workload;
 
 pub mod count;
 pub mod fault_drill;
@@ -289,7 +289,7 @@ impl fmt::Display for KernelError {
                  may use; the largest size that fits is {}.",
                 needs >> 20,
                 (MEMORY_LIMIT - MEMORY_RESERVE) >> 20,
-                super::size::group(*fits)
+                crate::engine::size::group(*fits)
             ),
         }
     }

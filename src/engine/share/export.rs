@@ -5,8 +5,8 @@ use serde_json::{json, Value};
 
 use super::{CpuConfig, IoResult, Machine};
 use crate::engine::experiment::{Report, Verdict};
+use crate::engine::io::settings::IoSettings;
 use crate::engine::io::IoRun;
-use crate::engine::io_settings::IoSettings;
 
 /// The `schema` field of the JSON exports.
 pub const CPU_SCHEMA: &str = "overlap.cpu-results.v1";
@@ -188,7 +188,7 @@ pub fn io_json(settings: &IoSettings, runs: &[IoRun], machine: Option<&Machine>)
 mod tests {
     use super::*;
     use crate::engine::experiment::Row;
-    use crate::engine::models::Model;
+    use crate::engine::run::models::Model;
     use crate::engine::workload::Checksum;
 
     fn sweep() -> Report {

@@ -13,16 +13,16 @@ pub mod export;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::dispatch::MapStyle;
-use super::experiment::{self, Report, Row};
-use super::history::CpuSettings;
-use super::io::IoRun;
-use super::io_settings::{Choice, IoSettings};
-use super::kernels;
-use super::models::{Model, MAX_WORKERS};
-use super::size;
-use super::stats::Summary;
-use super::workload::Checksum;
+use crate::engine::experiment::{self, Report, Row};
+use crate::engine::history::CpuSettings;
+use crate::engine::io::settings::{Choice, IoSettings};
+use crate::engine::io::IoRun;
+use crate::engine::kernels;
+use crate::engine::run::dispatch::MapStyle;
+use crate::engine::run::models::{Model, MAX_WORKERS};
+use crate::engine::size;
+use crate::engine::stats::Summary;
+use crate::engine::workload::Checksum;
 
 /// The format this version writes. Every earlier one is read through [`MIGRATIONS`].
 pub const VERSION: u32 = 1;

@@ -1,8 +1,8 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::engine::io::settings::{Preset, TargetKind};
 use crate::engine::io::{IoModel, Scan};
-use crate::engine::io_settings::{Preset, TargetKind};
 
 /// A 16-core classroom sweep: three models at every k, the typical link with results.
 fn classroom() -> Shared {

@@ -1,10 +1,10 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::engine::dispatch::MapStyle;
 use crate::engine::experiment::{REPEATS, SWEEP_MODELS};
 use crate::engine::kernels::KERNELS;
-use crate::engine::models::Model;
+use crate::engine::run::dispatch::MapStyle;
+use crate::engine::run::models::Model;
 
 use super::Field;
 

@@ -1,10 +1,10 @@
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-use crate::engine::io::{MAX_URLS, MAX_WORKERS};
-use crate::engine::io_settings::{
+use crate::engine::io::settings::{
     Choice, Field as Setting, IoSettings, Preset, Refusals, TargetKind,
 };
+use crate::engine::io::{MAX_URLS, MAX_WORKERS};
 
 use super::Field;
 

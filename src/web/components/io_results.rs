@@ -2,8 +2,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::engine::io::settings::Choice;
 use crate::engine::io::{IoRun, Memory, Scan, TARGET_PATH};
-use crate::engine::io_settings::Choice;
 
 use super::Waterfall;
 

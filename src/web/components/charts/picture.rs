@@ -1,8 +1,8 @@
 use yew::prelude::*;
 
 use crate::engine::experiment::Report;
-use crate::engine::models::Model;
 use crate::engine::picture::{mandelbrot_data_url, row_workers, WORKER_COLOURS};
+use crate::engine::run::models::Model;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

@@ -4,7 +4,7 @@ use yew::prelude::*;
 use super::{axes, fmt, ticks_of};
 use crate::engine::chart::{self, Activity, Frame, Scale};
 use crate::engine::experiment::Report;
-use crate::engine::models::Model;
+use crate::engine::run::models::Model;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::harness::Clock;
+use crate::engine::clock::Clock;
 
 /// CPython's default switch interval.
 pub const DEFAULT_SWITCH_INTERVAL: Duration = Duration::from_millis(5);

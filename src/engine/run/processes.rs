@@ -14,13 +14,13 @@
 use std::fmt;
 use std::ops::Range;
 
-use super::dispatch::{chunks, MapStyle};
-use super::harness::Clock;
-use super::kernels;
-use super::models::run_one;
-use super::trace::{CopyStats, TaskSpan, Trace};
-use super::wire::{DecodeError, Reader, Writer};
-use super::workload::Workload;
+use crate::engine::clock::Clock;
+use crate::engine::kernels;
+use crate::engine::run::control::RunControl;
+use crate::engine::run::dispatch::{chunks, MapStyle};
+use crate::engine::run::trace::{CopyStats, TaskSpan, Trace};
+use crate::engine::wire::{DecodeError, Reader, Writer};
+use crate::engine::workload::{run_one, Workload};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProcessError {
@@ -156,35 +156,53 @@ pub fn read_reply(reply: &[u8]) -> Result<ChunkReply, ProcessError> {
     }
 }
 
-/// The parent's side of a pool run, free of any transport: it hands out chunk messages to idle
-/// workers and files their replies. A driver sends [`Dispatcher::next_message`] to a worker
-/// whenever one has room, passes each reply to [`Dispatcher::on_reply`] and stops when
-/// [`Dispatcher::is_done`].
+/// One pool run's plan: how many workers take part, how tasks are handed out, and the times the
+/// run is measured from (`spawn_ms` is the part of it spent starting the pool, 0 when reused).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PoolRun {
+    pub workers: usize,
+    pub style: MapStyle,
+    pub chunksize: usize,
+    pub origin_ms: f64,
+    pub spawn_ms: f64,
+}
+
+/// Chunks each worker may hold at once: one to run and one waiting, so a worker never sits idle
+/// while the parent serializes its next chunk (Python's task handler likewise fills the queue
+/// ahead of the workers).
+pub const IN_FLIGHT_PER_WORKER: usize = 2;
+
+/// The parent's side of a pool run, free of any transport: it decides which worker gets the next
+/// chunk (every worker holds up to [`IN_FLIGHT_PER_WORKER`]), serializes it, and files the
+/// replies. A transport loops: post everything [`Dispatcher::outbox`] gives, stop when
+/// [`Dispatcher::is_waiting`] is false, otherwise wait for a reply and pass it to
+/// [`Dispatcher::on_reply`].
 pub struct Dispatcher<'w, W: Workload + ?Sized> {
     work: &'w W,
     kernel: &'static str,
+    plan: PoolRun,
     chunks: Vec<Range<usize>>,
     next_chunk: usize,
-    chunksize: usize,
+    in_flight: Vec<usize>,
     results: Vec<u64>,
     spans: Vec<TaskSpan>,
     chunk_done: Vec<f64>,
     chunk_back: Vec<bool>,
     copy: CopyStats,
     clock: Clock,
-    origin_ms: f64,
 }
 
 impl<'w, W: Workload + ?Sized> Dispatcher<'w, W> {
-    /// A run of `work` in chunks of `chunksize`; times are kept from `origin_ms` on `clock`.
-    pub fn new(
-        work: &'w W,
-        chunksize: usize,
-        clock: Clock,
-        origin_ms: f64,
-    ) -> Result<Self, ProcessError> {
+    /// A run of `work` as `plan` says (at least one worker and a chunksize of at least one);
+    /// times are read from `clock`.
+    pub fn new(work: &'w W, plan: PoolRun, clock: Clock) -> Result<Self, ProcessError> {
         let kernel = work.kernel().ok_or(ProcessError::NotPicklable)?;
-        let chunks = chunks(work.task_count(), chunksize);
+        let plan = PoolRun {
+            workers: plan.workers.max(1),
+            chunksize: plan.chunksize.max(1),
+            ..plan
+        };
+        let chunks = chunks(work.task_count(), plan.chunksize);
         Ok(Dispatcher {
             work,
             kernel,
@@ -192,59 +210,80 @@ impl<'w, W: Workload + ?Sized> Dispatcher<'w, W> {
             chunk_back: vec![false; chunks.len()],
             chunks,
             next_chunk: 0,
-            chunksize: chunksize.max(1),
+            in_flight: vec![0; plan.workers],
+            plan,
             results: vec![0; work.task_count()],
             spans: Vec::with_capacity(work.task_count()),
             copy: CopyStats::default(),
             clock,
-            origin_ms,
         })
     }
 
-    /// The next chunk's message, serialized now (the time counts as serializing), or `None` when
-    /// every chunk has been sent.
-    pub fn next_message(&mut self) -> Option<Vec<u8>> {
-        let tasks = self.chunks.get(self.next_chunk)?.clone();
-        self.next_chunk += 1;
-        let start = (self.clock)();
-        let message = chunk_message(self.kernel, tasks.clone(), &self.work.encode_tasks(tasks));
-        self.copy.serialize_ms += (self.clock)() - start;
-        self.copy.bytes_sent += message.len();
-        self.copy.messages += 1;
-        Some(message)
+    /// The messages to post now, each with its worker: chunks for every worker with room, in
+    /// turn (worker 0, 1, …, then each one's second), serialized now (the time counts as
+    /// serializing). Empty once every chunk is out, or once `control` is cancelled.
+    pub fn outbox(&mut self, control: &RunControl) -> Vec<(usize, Vec<u8>)> {
+        let mut out = Vec::new();
+        while !control.is_cancelled() && self.next_chunk < self.chunks.len() {
+            let Some(worker) = (0..self.plan.workers)
+                .filter(|&w| self.in_flight[w] < IN_FLIGHT_PER_WORKER)
+                .min_by_key(|&w| self.in_flight[w])
+            else {
+                break;
+            };
+            let tasks = self.chunks[self.next_chunk].clone();
+            self.next_chunk += 1;
+            let start = (self.clock)();
+            let message = chunk_message(self.kernel, tasks.clone(), &self.work.encode_tasks(tasks));
+            self.copy.serialize_ms += (self.clock)() - start;
+            self.copy.bytes_sent += message.len();
+            self.copy.messages += 1;
+            self.in_flight[worker] += 1;
+            out.push((worker, message));
+        }
+        out
+    }
+
+    /// Whether a chunk that went out is still to come back.
+    pub fn is_waiting(&self) -> bool {
+        self.in_flight.iter().any(|&n| n > 0)
     }
 
     /// Files `worker`'s reply; returns how many tasks it answered.
     pub fn on_reply(&mut self, worker: usize, reply: &[u8]) -> Result<usize, ProcessError> {
-        let arrived = (self.clock)() - self.origin_ms;
+        let arrived = (self.clock)() - self.plan.origin_ms;
         self.copy.bytes_received += reply.len();
         let reply = read_reply(reply)?;
-        let chunk = reply.first_task / self.chunksize;
+        let chunk = reply.first_task / self.plan.chunksize;
         let expected = self
             .chunks
             .get(chunk)
             .filter(|tasks| tasks.start == reply.first_task && tasks.len() == reply.results.len())
             .filter(|_| chunk < self.next_chunk && !self.chunk_back[chunk])
+            .filter(|_| self.in_flight.get(worker).is_some_and(|&n| n > 0))
             .ok_or_else(|| {
                 ProcessError::Garbled(format!(
-                    "{} results from task {} match no chunk that was sent and not yet answered",
+                    "{} results from task {} match no chunk that was sent to worker {worker} \
+                     and not yet answered",
                     reply.results.len(),
                     reply.first_task
                 ))
             })?;
+        let origin = self.plan.origin_ms;
         for (i, (&result, &[start, end])) in reply.results.iter().zip(&reply.spans).enumerate() {
             let task = expected.start + i;
             self.results[task] = result;
             self.spans.push(TaskSpan {
                 task,
                 worker,
-                start_ms: start - self.origin_ms,
-                end_ms: end - self.origin_ms,
+                start_ms: start - origin,
+                end_ms: end - origin,
             });
         }
         self.copy.deserialize_ms += reply.decode_ms;
         self.chunk_done[chunk] = arrived;
         self.chunk_back[chunk] = true;
+        self.in_flight[worker] -= 1;
         Ok(reply.results.len())
     }
 
@@ -253,13 +292,16 @@ impl<'w, W: Workload + ?Sized> Dispatcher<'w, W> {
         self.copy.serialize_ms += ms;
     }
 
-    pub fn is_done(&self) -> bool {
-        self.chunk_back.iter().all(|&back| back)
-    }
-
     /// The results in task order and the run's trace.
-    pub fn finish(self, workers: usize, style: MapStyle, spawn_ms: f64) -> (Vec<u64>, Trace) {
-        let wall_ms = (self.clock)() - self.origin_ms;
+    pub fn finish(self) -> (Vec<u64>, Trace) {
+        let PoolRun {
+            workers,
+            style,
+            chunksize,
+            origin_ms,
+            spawn_ms,
+        } = self.plan;
+        let wall_ms = (self.clock)() - origin_ms;
         let copy = CopyStats {
             spawn_ms,
             ..self.copy
@@ -267,23 +309,17 @@ impl<'w, W: Workload + ?Sized> Dispatcher<'w, W> {
         let mut trace = Trace::new(
             workers,
             style,
-            self.chunksize,
+            chunksize,
             wall_ms,
             self.spans,
             None,
             Some(copy),
         );
         // Results reach the caller when their message arrives, not when the worker finished.
-        trace.first_result_ms =
-            style.first_result(self.chunksize, trace.tasks.len(), &self.chunk_done);
+        trace.first_result_ms = style.first_result(chunksize, trace.tasks.len(), &self.chunk_done);
         (self.results, trace)
     }
 }
-
-/// Chunks each worker may hold at once: one to run and one waiting, so a worker never sits idle
-/// while the parent serializes its next chunk (Python's task handler likewise fills the queue
-/// ahead of the workers).
-pub const IN_FLIGHT_PER_WORKER: usize = 2;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::ProcessPool;
@@ -294,7 +330,7 @@ mod native {
     use std::thread::JoinHandle;
 
     use super::*;
-    use crate::engine::control::RunControl;
+    use crate::engine::run::control::RunControl;
 
     /// k worker "processes" for native runs: threads that are handed nothing but bytes, so the
     /// only way in or out is the serialization boundary.
@@ -338,51 +374,32 @@ mod native {
             self.inboxes.len()
         }
 
-        /// Runs every task of `work` on the first `workers` workers of this pool, timing from
-        /// `origin_ms` on the pool's clock. Once `control` is cancelled no more chunks go out;
+        /// Runs every task of `work` as `plan` says, on the first `plan.workers` workers of this
+        /// pool, timing on the pool's clock. Once `control` is cancelled no more chunks go out;
         /// those already sent are waited for, so the pool is left with nothing in flight.
-        #[allow(clippy::too_many_arguments)]
         pub fn run<W: Workload + ?Sized>(
             &self,
             work: &W,
-            workers: usize,
-            style: MapStyle,
-            chunksize: usize,
-            origin_ms: f64,
-            spawn_ms: f64,
+            plan: PoolRun,
             control: &RunControl,
         ) -> Result<(Vec<u64>, Trace), ProcessError> {
-            let workers = workers.clamp(1, self.workers());
-            let mut dispatcher = Dispatcher::new(work, chunksize, self.clock, origin_ms)?;
-            let mut in_flight = vec![0; workers];
-            let send =
-                |dispatcher: &mut Dispatcher<W>, worker: usize| -> Result<bool, ProcessError> {
-                    match dispatcher.next_message() {
-                        Some(message) => {
-                            self.inboxes[worker]
-                                .send(message)
-                                .map_err(|_| ProcessError::Lost)?;
-                            Ok(true)
-                        }
-                        None => Ok(false),
-                    }
-                };
-            for _ in 0..IN_FLIGHT_PER_WORKER {
-                for (worker, count) in in_flight.iter_mut().enumerate() {
-                    if send(&mut dispatcher, worker)? {
-                        *count += 1;
-                    }
+            let plan = PoolRun {
+                workers: plan.workers.clamp(1, self.workers()),
+                ..plan
+            };
+            let mut dispatcher = Dispatcher::new(work, plan, self.clock)?;
+            loop {
+                for (worker, message) in dispatcher.outbox(control) {
+                    self.inboxes[worker]
+                        .send(message)
+                        .map_err(|_| ProcessError::Lost)?;
                 }
-            }
-            while in_flight.iter().any(|&n| n > 0) {
+                if !dispatcher.is_waiting() {
+                    return Ok(dispatcher.finish());
+                }
                 let (worker, reply) = self.replies.recv().map_err(|_| ProcessError::Lost)?;
-                in_flight[worker] -= 1;
                 control.tasks_done(dispatcher.on_reply(worker, &reply)?);
-                if !control.is_cancelled() && send(&mut dispatcher, worker)? {
-                    in_flight[worker] += 1;
-                }
             }
-            Ok(dispatcher.finish(workers, style, spawn_ms))
         }
     }
 
@@ -400,10 +417,17 @@ mod native {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::engine::control::RunControl;
-    use crate::engine::harness::system_clock;
+    use crate::engine::clock::system_clock;
     use crate::engine::kernels;
     use crate::engine::workload::Checksum;
+
+    const PLAN: PoolRun = PoolRun {
+        workers: 2,
+        style: MapStyle::Map,
+        chunksize: 1,
+        origin_ms: 0.0,
+        spawn_ms: 0.0,
+    };
 
     #[test]
     fn a_pool_gives_the_sequential_answer_and_counts_the_copies() {
@@ -415,11 +439,15 @@ mod tests {
             (MapStyle::Imap, 1),
             (MapStyle::ImapUnordered, 64),
         ] {
-            let origin = system_clock();
+            let plan = PoolRun {
+                workers: 3,
+                style,
+                chunksize,
+                origin_ms: system_clock(),
+                spawn_ms: 0.0,
+            };
             let control = RunControl::default();
-            let (results, trace) = pool
-                .run(&*work, 3, style, chunksize, origin, 0.0, &control)
-                .unwrap();
+            let (results, trace) = pool.run(&*work, plan, &control).unwrap();
             assert_eq!(control.progress().done, 64);
             assert_eq!(Checksum::of(&results), Checksum::of(&sequential));
             let copy = trace.copy.unwrap();
@@ -433,6 +461,41 @@ mod tests {
                 .iter()
                 .all(|s| s.worker < 3 && s.end_ms >= s.start_ms));
         }
+    }
+
+    #[test]
+    fn the_outbox_keeps_two_chunks_in_flight_per_worker_handed_out_in_turn() {
+        let work = kernels::build("count", 64_000).unwrap();
+        let plan = PoolRun {
+            chunksize: 8,
+            ..PLAN
+        };
+        let mut dispatcher = Dispatcher::new(&*work, plan, system_clock).unwrap();
+        let control = RunControl::default();
+        let out = dispatcher.outbox(&control);
+        let workers: Vec<usize> = out.iter().map(|(w, _)| *w).collect();
+        assert_eq!(workers, [0, 1, 0, 1]);
+        assert!(
+            dispatcher.outbox(&control).is_empty(),
+            "every worker is full"
+        );
+        // Worker 1 answers its second chunk: only worker 1 gets another.
+        let reply = serve_chunk(&out[3].1, system_clock);
+        assert_eq!(dispatcher.on_reply(1, &reply).unwrap(), 8);
+        let next: Vec<usize> = dispatcher
+            .outbox(&control)
+            .iter()
+            .map(|(w, _)| *w)
+            .collect();
+        assert_eq!(next, [1]);
+        // A reply from a worker with nothing out is refused.
+        let stray = serve_chunk(&out[0].1, system_clock);
+        let mut other = Dispatcher::new(&*work, plan, system_clock).unwrap();
+        assert!(other.on_reply(1, &stray).is_err());
+        // Cancel: nothing more goes out, and what is out is still awaited.
+        control.cancel();
+        assert!(dispatcher.outbox(&control).is_empty());
+        assert!(dispatcher.is_waiting());
     }
 
     #[test]
@@ -460,7 +523,7 @@ mod tests {
             }
         }
         assert!(matches!(
-            Dispatcher::new(&Lambda, 1, system_clock, 0.0),
+            Dispatcher::new(&Lambda, PLAN, system_clock),
             Err(ProcessError::NotPicklable)
         ));
     }

@@ -2,12 +2,12 @@
 //! the reader to predict, makes a few measurements and concludes in one line computed from them,
 //! saying so when this machine's numbers do not bear the claim out.
 
-use super::dispatch::MapStyle;
-use super::io::{Builtin, IoModel, IoRequest, IoRun, Targets};
-use super::models::{Model, RunConfig, Spawn};
-use super::protocol::{MeasureRequest, SharedDemo, SharedOutcome};
-use super::stats::Summary;
-use super::trace::Trace;
+use crate::engine::io::{Builtin, IoModel, IoRequest, IoRun, Targets};
+use crate::engine::protocol::{MeasureRequest, SharedDemo, SharedOutcome};
+use crate::engine::run::dispatch::MapStyle;
+use crate::engine::run::models::{Model, RunConfig, Spawn};
+use crate::engine::run::trace::Trace;
+use crate::engine::stats::Summary;
 
 /// One measurement a lesson makes.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,12 +74,13 @@ impl Outcome {
                 }
             ),
             Outcome::Shared(SharedOutcome::Failed { message }) => format!("failed: {message}"),
+            Outcome::Shared(SharedOutcome::Cancelled) => "cancelled".into(),
         }
     }
 }
 
 fn group(n: u64) -> String {
-    super::size::group(n).replace('_', " ")
+    crate::engine::size::group(n).replace('_', " ")
 }
 
 /// The one-line conclusion, and whether the measurements bear the claim out.

@@ -10,11 +10,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use super::control::RunControl;
-use super::harness::Clock;
-use super::models::run_one;
-use super::trace::TaskSpan;
-use super::workload::Workload;
+use crate::engine::clock::Clock;
+use crate::engine::run::control::RunControl;
+use crate::engine::run::trace::TaskSpan;
+use crate::engine::workload::run_one;
+use crate::engine::workload::Workload;
 
 /// `await asyncio.sleep(0)`: gives every other ready coroutine a turn before coming back.
 #[derive(Default)]
@@ -115,7 +115,7 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::harness::system_clock;
+    use crate::engine::clock::system_clock;
     use crate::engine::kernels::count::CountLoop;
 
     #[test]

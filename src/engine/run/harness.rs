@@ -1,27 +1,18 @@
-//! The timing harness: repeat a run, time each repeat with an injected clock, and check that every
-//! repeat computed the same answer (a wrong fast answer is worse than a slow right one).
+//! The timing harness: the one measurement driver ([`measure_with`]). It checks the request,
+//! plans the progress count, warms up, then repeats a run, timing each repeat with an injected
+//! clock and checking that every repeat computed the same answer (a wrong fast answer is worse
+//! than a slow right one). How a repeat runs is the [`Repeater`]'s business: blocking on the
+//! rayon pool ([`Runtime`]), or, in the browser, as coroutines on the engine worker's event loop
+//! or on worker processes fed by `postMessage`.
 
 use std::fmt;
 
-use super::models::{Run, RunConfig, RunError, Runtime};
-use super::trace::Trace;
-use super::workload::{Checksum, Workload};
-
-/// A monotonic clock in milliseconds. A plain function, so every thread of a run can read it:
-/// natively [`system_clock`]; in the browser each worker's own `performance.now()`
-/// (`std::time::Instant` panics on wasm32-unknown-unknown).
-pub type Clock = fn() -> f64;
-
-/// Milliseconds since this process first asked, for native runs and tests.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn system_clock() -> f64 {
-    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-    EPOCH
-        .get_or_init(std::time::Instant::now)
-        .elapsed()
-        .as_secs_f64()
-        * 1_000.0
-}
+use crate::engine::run::control::RunControl;
+use crate::engine::run::coroutines::block_on;
+use crate::engine::run::models::{Resolved, RunConfig, RunError};
+use crate::engine::run::runtime::{Run, Runtime};
+use crate::engine::run::trace::Trace;
+use crate::engine::workload::{Checksum, Workload};
 
 /// Most repeats one request may ask for.
 pub const MAX_REPEATS: u32 = 50;
@@ -90,8 +81,7 @@ pub fn check_repeats(repeats: u32) -> Result<(), HarnessError> {
     Ok(())
 }
 
-/// Gathers the repeats of one measurement, checking that each computed what the first did. Used
-/// by [`measure`] and by the browser's event-loop models, which cannot block in a loop.
+/// Gathers the repeats of one measurement, checking that each computed what the first did.
 #[derive(Debug, Default)]
 pub struct Repeats {
     agreed: Option<Checksum>,
@@ -125,29 +115,85 @@ impl Repeats {
     }
 }
 
-/// Runs `work` as `config` says, `repeats` times after an untimed warm-up, timing each run with
-/// the runtime's clock and counting its tasks on the runtime's [`super::control::RunControl`].
-pub fn measure<W: Workload + ?Sized>(
-    work: &W,
+/// How each repeat of a measurement is made. The driver calls [`Repeater::warm_up`] once, untimed,
+/// then [`Repeater::repeat`] once per repeat; both get the settings already resolved against the
+/// workload and the pool.
+// The futures are never sent between threads (the browser's repeaters hold JS values), so the
+// `Send` bound this lint asks about is not wanted.
+#[allow(async_fn_in_trait)]
+pub trait Repeater {
+    /// Untimed preparation: optimise the task function (see [`crate::engine::workload::run_one`]),
+    /// start a reused pool.
+    async fn warm_up(
+        &mut self,
+        work: &dyn Workload,
+        config: &RunConfig,
+        resolved: &Resolved,
+    ) -> Result<(), RunError>;
+
+    /// One timed run of every task; `Err(RunError::Cancelled)` once Cancel is seen.
+    async fn repeat(
+        &mut self,
+        work: &dyn Workload,
+        config: &RunConfig,
+        resolved: &Resolved,
+    ) -> Result<Run, RunError>;
+}
+
+/// The measurement driver: runs `work` as `config` says, `repeats` times after an untimed
+/// warm-up, on `repeater`, counting the planned tasks on `control` and stopping between repeats
+/// once it is cancelled. `pool_threads` is the rayon pool the thread models may use.
+pub async fn measure_with<R: Repeater + ?Sized>(
+    work: &dyn Workload,
+    config: &RunConfig,
+    repeats: u32,
+    pool_threads: usize,
+    control: &RunControl,
+    repeater: &mut R,
+) -> Result<Measurement, HarnessError> {
+    check_repeats(repeats)?;
+    let resolved = config
+        .resolve(work.task_count(), pool_threads)
+        .map_err(RunError::from)?;
+    control.plan(repeats as usize * work.task_count());
+    repeater.warm_up(work, config, &resolved).await?;
+    let mut gathered = Repeats::default();
+    for _ in 0..repeats {
+        if control.is_cancelled() {
+            return Err(RunError::Cancelled.into());
+        }
+        gathered.add(repeater.repeat(work, config, &resolved).await?)?;
+    }
+    Ok(gathered.finish().expect("repeats >= 1"))
+}
+
+/// [`measure_with`] on the blocking [`Runtime`]: its pool, its control, its clock.
+pub fn measure(
+    work: &dyn Workload,
     config: &RunConfig,
     repeats: u32,
     runtime: &mut Runtime,
 ) -> Result<Measurement, HarnessError> {
-    check_repeats(repeats)?;
-    runtime.control.plan(repeats as usize * work.task_count());
-    runtime.warm_up(work, config)?;
-    let mut gathered = Repeats::default();
-    for _ in 0..repeats {
-        gathered.add(runtime.run(work, config)?)?;
-    }
-    Ok(gathered.finish().expect("repeats >= 1"))
+    let (pool_threads, control) = (
+        runtime.pool_threads,
+        std::sync::Arc::clone(&runtime.control),
+    );
+    block_on(measure_with(
+        work,
+        config,
+        repeats,
+        pool_threads,
+        &control,
+        runtime,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::clock::system_clock;
     use crate::engine::kernels::count::CountLoop;
-    use crate::engine::models::Model;
+    use crate::engine::run::models::Model;
     use std::sync::atomic::{AtomicU64, Ordering};
 
     fn sequential() -> RunConfig {
@@ -208,12 +254,5 @@ mod tests {
         let err =
             measure(&Drifting(AtomicU64::new(0)), &sequential(), 2, &mut runtime).unwrap_err();
         assert!(matches!(err, HarnessError::Inconsistent { repeat: 1, .. }));
-    }
-
-    #[test]
-    fn system_clock_moves_forward() {
-        let a = system_clock();
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        assert!(system_clock() - a >= 4.0);
     }
 }

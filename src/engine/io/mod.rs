@@ -14,9 +14,11 @@ use std::pin::Pin;
 use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 
-use super::control::RunControl;
-use super::harness::Clock;
-use super::kernels::meta_scan;
+use crate::engine::clock::Clock;
+use crate::engine::kernels::meta_scan;
+use crate::engine::run::control::RunControl;
+
+pub mod settings;
 
 /// Where the service worker answers built-in targets, relative to its scope.
 pub const TARGET_PATH: &str = "__overlap/io/page";
@@ -162,6 +164,10 @@ pub struct IoRequest {
     pub timeout_ms: f64,
     #[serde(default)]
     pub scan: Scan,
+    /// The fault drill: the pipeline's scan on the pool panics on purpose, so tests can check
+    /// that a trapped scan is reported and the engine replaced. No form or link sets it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub raise_in_scan: bool,
 }
 
 impl Default for IoRequest {
@@ -172,6 +178,7 @@ impl Default for IoRequest {
             targets: Targets::default(),
             timeout_ms: default_timeout_ms(),
             scan: Scan::default(),
+            raise_in_scan: false,
         }
     }
 }
@@ -688,12 +695,19 @@ fn assign_slots(records: &mut [RequestRecord]) {
 
 /// The pipeline's scan on the current rayon pool: `pool.map(scan_meta, pages)`. Returns the tags
 /// found and the milliseconds it took.
-pub fn scan_pages(pages: &[String], clock: Clock) -> (usize, f64) {
+/// `raise` is the fault drill ([`IoRequest::raise_in_scan`]): one page's scan panics.
+pub fn scan_pages(pages: &[String], clock: Clock, raise: bool) -> (usize, f64) {
     use rayon::prelude::*;
     let started = clock();
     let tags = pages
         .par_iter()
-        .map(|p| meta_scan::meta_tags(p).len())
+        .enumerate()
+        .map(|(i, p)| {
+            if raise && i == pages.len() / 2 {
+                panic!("the fault drill raised in the pipeline's scan, as asked");
+            }
+            meta_scan::meta_tags(p).len()
+        })
         .sum();
     (tags, clock() - started)
 }
@@ -713,7 +727,7 @@ pub fn record_pool_scan(reply: &mut IoReply, tags: usize, scan_ms: f64, threads:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::harness::system_clock;
+    use crate::engine::clock::system_clock;
     use futures::channel::oneshot;
     use std::time::Duration;
 
@@ -862,7 +876,7 @@ mod tests {
     fn the_pipeline_scans_on_the_pool_or_inline() {
         let (run, pages) = go(&request(IoModel::Pipeline, 1), &urls(8));
         assert_eq!(pages.len(), 8);
-        let (tags, _) = scan_pages(&pages, system_clock);
+        let (tags, _) = scan_pages(&pages, system_clock, false);
         assert_eq!(tags, 16);
         let mut req = request(IoModel::Pipeline, 1);
         req.scan = Scan::OneThread;

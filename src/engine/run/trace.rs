@@ -6,9 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::dispatch::MapStyle;
-use super::gil::GilStats;
-use super::harness::Clock;
+use crate::engine::clock::Clock;
+use crate::engine::run::dispatch::MapStyle;
+use crate::engine::run::gil::GilStats;
 
 /// One task's life. Every model submits all tasks when the run starts (as `Pool.map` does), so a
 /// task's queue wait is the time from the start until a worker picked it up.
@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn under_a_gil_busy_time_is_time_holding_it() {
-        use crate::engine::gil::Hold;
+        use crate::engine::run::gil::Hold;
         let gil = GilStats {
             holds: vec![
                 Hold {

@@ -6,6 +6,8 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Barrier, Condvar, Mutex, MutexGuard};
 
+use crate::engine::run::control::RunControl;
+
 /// How the counter is incremented.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Increment {
@@ -30,8 +32,16 @@ impl CounterOutcome {
     }
 }
 
-/// Each thread of the current rayon pool adds 1 to a shared counter `per_thread` times.
-pub fn count_together(increment: Increment, per_thread: u64) -> CounterOutcome {
+/// How many increments or items go by between two looks at Cancel.
+const CANCEL_EVERY: u64 = 1 << 16;
+
+/// Each thread of the current rayon pool adds 1 to a shared counter `per_thread` times, or fewer
+/// once `control` is cancelled.
+pub fn count_together(
+    increment: Increment,
+    per_thread: u64,
+    control: &RunControl,
+) -> CounterOutcome {
     let threads = rayon::current_num_threads();
     let locked = Mutex::new(0u64);
     let racy = AtomicU64::new(0);
@@ -42,7 +52,10 @@ pub fn count_together(increment: Increment, per_thread: u64) -> CounterOutcome {
             let (locked, racy, start) = (&locked, &racy, &start);
             scope.spawn(move |_| {
                 start.wait();
-                for _ in 0..per_thread {
+                for i in 0..per_thread {
+                    if i % CANCEL_EVERY == 0 && control.is_cancelled() {
+                        break;
+                    }
                     match increment {
                         Increment::Locked => *lock(locked) += 1,
                         Increment::ReadThenWrite => {
@@ -150,8 +163,13 @@ impl std::error::Error for NeedsTwoThreads {}
 
 /// One producer puts `0..items` into a queue of `capacity`; the other threads of the current pool
 /// consume until it is closed. Every party blocks on the queue, so each needs its own thread: a
-/// 1-thread pool would run the producer alone until the queue filled, and wait forever.
-pub fn produce_and_consume(items: u64, capacity: usize) -> Result<ConsumerTally, NeedsTwoThreads> {
+/// 1-thread pool would run the producer alone until the queue filled, and wait forever. Once
+/// `control` is cancelled the producer stops putting and closes the queue.
+pub fn produce_and_consume(
+    items: u64,
+    capacity: usize,
+    control: &RunControl,
+) -> Result<ConsumerTally, NeedsTwoThreads> {
     let threads = rayon::current_num_threads();
     if threads < 2 {
         return Err(NeedsTwoThreads);
@@ -172,6 +190,9 @@ pub fn produce_and_consume(items: u64, capacity: usize) -> Result<ConsumerTally,
         }
         scope.spawn(move |_| {
             for item in 0..items {
+                if item % CANCEL_EVERY == 0 && control.is_cancelled() {
+                    break;
+                }
                 queue.put(item);
             }
             queue.close();
@@ -192,7 +213,8 @@ mod tests {
     #[test]
     fn the_locked_counter_never_loses_an_update() {
         for threads in 1..=4 {
-            let outcome = pool(threads).install(|| count_together(Increment::Locked, 50_000));
+            let outcome = pool(threads)
+                .install(|| count_together(Increment::Locked, 50_000, &RunControl::default()));
             assert_eq!(outcome.expected, 50_000 * threads as u64);
             assert_eq!(outcome.lost_updates(), 0, "{threads} threads");
         }
@@ -200,14 +222,16 @@ mod tests {
 
     #[test]
     fn one_thread_cannot_race_itself() {
-        let outcome = pool(1).install(|| count_together(Increment::ReadThenWrite, 100_000));
+        let outcome = pool(1)
+            .install(|| count_together(Increment::ReadThenWrite, 100_000, &RunControl::default()));
         assert_eq!(outcome.lost_updates(), 0);
     }
 
     #[test]
     fn the_racy_counter_never_counts_more_than_it_should() {
         // Whether updates are lost depends on timing, so only the bound is certain.
-        let outcome = pool(4).install(|| count_together(Increment::ReadThenWrite, 100_000));
+        let outcome = pool(4)
+            .install(|| count_together(Increment::ReadThenWrite, 100_000, &RunControl::default()));
         assert!(outcome.counted <= outcome.expected);
         assert!(
             outcome.counted >= 100_000,
@@ -219,7 +243,7 @@ mod tests {
     fn every_item_is_consumed_exactly_once() {
         for (threads, capacity) in [(2, 1), (3, 4), (4, 16)] {
             let tally = pool(threads)
-                .install(|| produce_and_consume(10_000, capacity))
+                .install(|| produce_and_consume(10_000, capacity, &RunControl::default()))
                 .unwrap();
             assert_eq!(tally.per_consumer.iter().sum::<u64>(), 10_000);
             assert_eq!(tally.sum, (0..10_000).sum::<u64>());
@@ -228,8 +252,22 @@ mod tests {
     }
 
     #[test]
+    fn a_cancel_stops_the_counter_and_the_producer() {
+        let cancelled = RunControl::default();
+        cancelled.cancel();
+        let outcome = pool(2).install(|| count_together(Increment::Locked, 10_000_000, &cancelled));
+        assert_eq!(outcome.counted, 0);
+        let tally = pool(2)
+            .install(|| produce_and_consume(10_000_000, 4, &cancelled))
+            .unwrap();
+        assert_eq!(tally.per_consumer, [0]);
+    }
+
+    #[test]
     fn producer_consumer_refuses_a_single_thread() {
-        let err = pool(1).install(|| produce_and_consume(10, 1)).unwrap_err();
+        let err = pool(1)
+            .install(|| produce_and_consume(10, 1, &RunControl::default()))
+            .unwrap_err();
         assert!(err.to_string().contains("at least 2 threads"));
     }
 

@@ -1,11 +1,11 @@
 //! The I/O lab's form as the visitor typed it, and how it becomes requests: every field is read
 //! on its own, so each refusal is shown beside the field it concerns and the rest stay usable.
 
-use super::io::{
+use crate::engine::io::{
     self, Builtin, IoModel, IoRequest, Scan, Targets, MAX_DELAY_MS, MAX_PAGE_BYTES, MAX_REQUESTS,
     MAX_URLS, MAX_WORKERS, TIMEOUT_MS,
 };
-use super::size::{group, parse_whole_number, SizeError};
+use crate::engine::size::{group, parse_whole_number, SizeError};
 use serde::{Deserialize, Serialize};
 
 /// One entry of the model list: the pipeline comes twice, scanning on the pool and on one thread.
@@ -450,6 +450,7 @@ impl IoSettings {
                 targets: targets.clone(),
                 timeout_ms,
                 scan: choice.scan,
+                raise_in_scan: false,
             })
             .collect();
         // The fields' limits are the engine's; this is a guard against the two drifting apart.
