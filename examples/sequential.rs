@@ -5,8 +5,8 @@
 
 use overlap::engine::clock::system_clock;
 use overlap::engine::kernels::KERNELS;
-use overlap::engine::run::harness::measure;
 use overlap::engine::run::models::RunConfig;
+use overlap::engine::run::runtime::measure;
 use overlap::engine::run::runtime::Runtime;
 
 fn main() {

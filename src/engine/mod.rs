@@ -15,6 +15,7 @@ pub mod run;
 pub mod share;
 pub mod size;
 pub mod stats;
+pub mod status;
 pub mod wire;
 pub mod workload;
 

@@ -23,48 +23,8 @@ use crate::engine::run::dispatch::MapStyle;
 use crate::engine::run::models::{Model, RunConfig};
 use crate::engine::run::trace::Trace;
 use crate::engine::share::{export, CpuConfig, CpuResult, Lab, Results, Shared};
+use crate::engine::status::Status;
 use crate::engine::workload::Checksum;
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Status {
-    Idle,
-    /// `fraction` of the whole sweep is done; `doing` says which step is under way.
-    Running {
-        fraction: f64,
-        doing: String,
-    },
-    Done,
-    Cancelled,
-    Failed(String),
-}
-
-impl Status {
-    /// A run starts with the engine.
-    pub fn starting() -> Status {
-        Status::Running {
-            fraction: 0.0,
-            doing: "Starting the engine…".into(),
-        }
-    }
-
-    pub fn is_running(&self) -> bool {
-        matches!(self, Status::Running { .. })
-    }
-
-    /// News of progress; late news after the run ended changes nothing.
-    pub fn advance(&mut self, fraction: f64, doing: String) {
-        if self.is_running() {
-            *self = Status::Running { fraction, doing };
-        }
-    }
-
-    /// The run ended without failing or being cancelled.
-    pub fn finish(&mut self) {
-        if self.is_running() {
-            *self = Status::Done;
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Experiment {

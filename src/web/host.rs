@@ -34,8 +34,9 @@ use crate::engine::protocol::{
 };
 use crate::engine::run::control::RunControl;
 use crate::engine::run::harness::Repeater;
+use crate::engine::run::harness::Run;
 use crate::engine::run::models::{Model, Resolved, RunConfig, RunError};
-use crate::engine::run::runtime::{run_async, Run, Runtime};
+use crate::engine::run::runtime::{run_async, Runtime};
 use crate::engine::workload::{run_one, Workload};
 
 /// How often progress goes out while a run is under way (the page wants it every 100 ms).

@@ -6,7 +6,6 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::app::Status;
 use super::components::{IoForm, IoResults, StatusLine};
 use super::engine_slot::{EngineSlot, SharedEngine};
 use super::share::{Exports, SharePanel};
@@ -14,6 +13,7 @@ use crate::engine::io::settings::{Choice, Field, IoSettings, Preset, TargetKind}
 use crate::engine::io::{IoReply, IoRequest, IoRun, Targets};
 use crate::engine::run::control::Progress;
 use crate::engine::share::{export, IoResult, Lab, Machine, Results, Shared};
+use crate::engine::status::Status;
 
 /// A past run to show again, from the history.
 #[derive(Clone, Debug, PartialEq)]

@@ -5,7 +5,6 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::app::Status;
 use super::components::StatusLine;
 use super::engine_slot::{EngineSlot, SharedEngine};
 use super::engine_worker::Answer;
@@ -14,6 +13,7 @@ use crate::engine::lessons::{self, Conclusion, Lesson, Outcome, Probe, LESSONS};
 use crate::engine::protocol::MeasureReply;
 use crate::engine::run::control::Progress;
 use crate::engine::stats::Summary;
+use crate::engine::status::Status;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct LessonState {

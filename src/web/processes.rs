@@ -16,9 +16,9 @@ use super::scripts::{start_worker, PROCESS_WORKER};
 use super::worker_api::{now_ms, sleep};
 use crate::engine::run::control::RunControl;
 use crate::engine::run::harness::Repeater;
+use crate::engine::run::harness::Run;
 use crate::engine::run::models::{Resolved, RunConfig, RunError, Spawn};
 use crate::engine::run::processes::{Dispatcher, PoolRun, ProcessError};
-use crate::engine::run::runtime::Run;
 use crate::engine::run::trace::Trace;
 use crate::engine::workload::{run_one, Workload};
 

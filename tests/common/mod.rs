@@ -4,7 +4,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use overlap::engine::kernels::count::CountLoop;
 use overlap::engine::protocol::{handle, read_reply, MeasureReply, MeasureRequest};
-use overlap::engine::run::models::{Model, RunConfig, Runtime};
+use overlap::engine::run::models::{Model, RunConfig};
+use overlap::engine::run::runtime::Runtime;
 use overlap::engine::workload::{Checksum, Workload};
 use overlap::web::worker_api::now_ms;
 use wasm_bindgen_futures::JsFuture;
@@ -12,7 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 pub const POOL_THREADS: usize = 2;
 
 /// Runs `config` on this instance's pool with the page's or worker's own clock.
-fn run(work: &dyn Workload, config: &RunConfig) -> overlap::engine::run::models::Run {
+fn run(work: &dyn Workload, config: &RunConfig) -> overlap::engine::run::harness::Run {
     Runtime::new(now_ms, POOL_THREADS)
         .run(work, config)
         .expect("a valid run")
@@ -109,19 +110,33 @@ pub async fn gil_threads_take_turns_on_wasm_threads() {
 pub fn the_process_halves_work_in_wasm() {
     use overlap::engine::kernels;
     use overlap::engine::run::dispatch::MapStyle;
-    use overlap::engine::run::processes::{serve_chunk, Dispatcher};
+    use overlap::engine::run::control::RunControl;
+    use overlap::engine::run::processes::{serve_chunk, Dispatcher, PoolRun};
     // Kernels whose arguments are data, at sizes that send kilobytes.
     for (slug, size) in [("merge-sort", 8_000), ("meta-scan", 20), ("matmul", 64)] {
         let work = kernels::build(slug, size).unwrap();
         let sequential = run(&*work, &RunConfig::default()).results;
-        let origin = now_ms();
-        let mut dispatcher = Dispatcher::new(&*work, 3, now_ms, origin).unwrap();
-        while let Some(message) = dispatcher.next_message() {
-            let reply = serve_chunk(&message, now_ms);
-            dispatcher.on_reply(0, &reply).unwrap();
+        let plan = PoolRun {
+            workers: 1,
+            style: MapStyle::Imap,
+            chunksize: 3,
+            origin_ms: now_ms(),
+            spawn_ms: 0.0,
+        };
+        let mut dispatcher = Dispatcher::new(&*work, plan, now_ms).unwrap();
+        let control = RunControl::default();
+        loop {
+            let out = dispatcher.outbox(&control);
+            if out.is_empty() {
+                break;
+            }
+            for (worker, message) in out {
+                let reply = serve_chunk(&message, now_ms);
+                dispatcher.on_reply(worker, &reply).unwrap();
+            }
         }
-        assert!(dispatcher.is_done());
-        let (results, trace) = dispatcher.finish(1, MapStyle::Imap, 0.0);
+        assert!(!dispatcher.is_waiting());
+        let (results, trace) = dispatcher.finish();
         assert_eq!(Checksum::of(&results), Checksum::of(&sequential), "{slug}");
         let copy = trace.copy.unwrap();
         assert_eq!(copy.messages, work.task_count().div_ceil(3), "{slug}");

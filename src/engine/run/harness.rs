@@ -2,15 +2,13 @@
 //! plans the progress count, warms up, then repeats a run, timing each repeat with an injected
 //! clock and checking that every repeat computed the same answer (a wrong fast answer is worse
 //! than a slow right one). How a repeat runs is the [`Repeater`]'s business: blocking on the
-//! rayon pool ([`Runtime`]), or, in the browser, as coroutines on the engine worker's event loop
+//! rayon pool ([`Runtime`](super::runtime::Runtime)), or, in the browser, as coroutines on the engine worker's event loop
 //! or on worker processes fed by `postMessage`.
 
 use std::fmt;
 
 use crate::engine::run::control::RunControl;
-use crate::engine::run::coroutines::block_on;
 use crate::engine::run::models::{Resolved, RunConfig, RunError};
-use crate::engine::run::runtime::{Run, Runtime};
 use crate::engine::run::trace::Trace;
 use crate::engine::workload::{Checksum, Workload};
 
@@ -115,6 +113,13 @@ impl Repeats {
     }
 }
 
+/// One run: the results in task order and what happened.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+    pub results: Vec<u64>,
+    pub trace: Trace,
+}
+
 /// How each repeat of a measurement is made. The driver calls [`Repeater::warm_up`] once, untimed,
 /// then [`Repeater::repeat`] once per repeat; both get the settings already resolved against the
 /// workload and the pool.
@@ -167,33 +172,13 @@ pub async fn measure_with<R: Repeater + ?Sized>(
     Ok(gathered.finish().expect("repeats >= 1"))
 }
 
-/// [`measure_with`] on the blocking [`Runtime`]: its pool, its control, its clock.
-pub fn measure(
-    work: &dyn Workload,
-    config: &RunConfig,
-    repeats: u32,
-    runtime: &mut Runtime,
-) -> Result<Measurement, HarnessError> {
-    let (pool_threads, control) = (
-        runtime.pool_threads,
-        std::sync::Arc::clone(&runtime.control),
-    );
-    block_on(measure_with(
-        work,
-        config,
-        repeats,
-        pool_threads,
-        &control,
-        runtime,
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::clock::system_clock;
     use crate::engine::kernels::count::CountLoop;
     use crate::engine::run::models::Model;
+    use crate::engine::run::runtime::{measure, Runtime};
     use std::sync::atomic::{AtomicU64, Ordering};
 
     fn sequential() -> RunConfig {

@@ -8,23 +8,17 @@ use std::sync::{Arc, Mutex};
 
 use crate::engine::clock::Clock;
 use crate::engine::run::control::RunControl;
+use crate::engine::run::coroutines::block_on;
 use crate::engine::run::coroutines::{self, YieldNow};
 use crate::engine::run::dispatch::{chunks, MapStyle};
 use crate::engine::run::gil::Gil;
-use crate::engine::run::harness::Repeater;
+use crate::engine::run::harness::{measure_with, HarnessError, Measurement, Repeater, Run};
 use crate::engine::run::models::{Model, Resolved, RunConfig, RunError, Spawn};
 use crate::engine::run::processes::PoolRun;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::engine::run::processes::ProcessPool;
 use crate::engine::run::trace::{TaskSpan, Trace};
 use crate::engine::workload::{run_one, run_one_checkpointed, Workload};
-
-/// One run: the results in task order and what happened.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Run {
-    pub results: Vec<u64>,
-    pub trace: Trace,
-}
 
 /// Where runs are made: the clock, the size of the rayon pool the caller is running in, the
 /// switchboard that counts tasks and carries Cancel, and (natively) a reusable process pool.
@@ -284,6 +278,27 @@ fn run_threads<W: Workload + ?Sized>(
     let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
     done.sort_by_key(|(_, span)| span.task);
     done.into_iter().unzip()
+}
+
+/// [`measure_with`](crate::engine::run::harness::measure_with) on the blocking [`Runtime`]: its pool, its control, its clock.
+pub fn measure(
+    work: &dyn Workload,
+    config: &RunConfig,
+    repeats: u32,
+    runtime: &mut Runtime,
+) -> Result<Measurement, HarnessError> {
+    let (pool_threads, control) = (
+        runtime.pool_threads,
+        std::sync::Arc::clone(&runtime.control),
+    );
+    block_on(measure_with(
+        work,
+        config,
+        repeats,
+        pool_threads,
+        &control,
+        runtime,
+    ))
 }
 
 impl Repeater for Runtime {

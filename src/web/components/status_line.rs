@@ -1,6 +1,6 @@
 use yew::prelude::*;
 
-use crate::web::app::Status;
+use crate::engine::status::Status;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
