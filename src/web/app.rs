@@ -1,268 +1,50 @@
-//! The page: state, the actions that change it, and the sweep that feeds it.
+//! The page: it composes the labs and owns what they share: the engine, which lab is using it,
+//! the history, and a share link read once at start. Each lab keeps its own state.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::capabilities;
-use super::components::charts::{MandelbrotPicture, SpeedupChart, Timeline, WallBars};
-use super::components::{CapabilityPanel, ExperimentForm, ResultsTable, StatusLine};
-use super::engine_slot::{EngineSlot, SharedEngine};
-use super::engine_worker::Answer;
+use super::components::CapabilityPanel;
+use super::cpu_lab::{CpuLab, CpuRestore};
+use super::engine_slot::SharedEngine;
 use super::history::{now_ms, HistoryAction, HistoryPanel, HistoryState};
 use super::io_lab::{IoLab, IoRestore};
 use super::lessons::Lessons;
-use super::share::{self as links, Exports, LinkCard, SharePanel};
-use crate::engine::experiment::{self, Report, Step};
-use crate::engine::history::{CpuSettings, Entry, Record};
+use super::share::{self as links, LinkCard};
+use crate::engine::experiment::Report;
+use crate::engine::history::{Entry, Record};
 use crate::engine::io::settings::IoSettings;
 use crate::engine::io::IoRun;
-use crate::engine::kernels::{self, KernelInfo};
-use crate::engine::protocol::{MeasureReply, MeasureRequest};
-use crate::engine::run::dispatch::MapStyle;
-use crate::engine::run::models::{Model, RunConfig};
-use crate::engine::run::trace::Trace;
-use crate::engine::share::{export, CpuConfig, CpuResult, Lab, Results, Shared};
-use crate::engine::status::Status;
-use crate::engine::workload::Checksum;
+use crate::engine::share::Lab;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Experiment {
-    /// The form as typed (also what the history keeps).
-    pub form: CpuSettings,
-    pub status: Status,
-    pub report: Report,
-    /// The settings the report was measured with: the form may have been edited since.
-    pub ran: Option<CpuSettings>,
-    /// Set when the pool failed to start although the page looked capable.
-    pub pool_failure: Option<String>,
-}
-
-impl Experiment {
-    /// The chosen kernel; the form only ever names a known one.
-    pub fn kernel(&self) -> &'static KernelInfo {
-        kernels::offered(&self.form.kernel).unwrap_or(&kernels::KERNELS[0])
-    }
-}
-
-impl Default for Experiment {
-    fn default() -> Self {
-        let form = CpuConfig::first_visit().to_settings();
-        Experiment {
-            report: Report::new(&form.kernel),
-            form,
-            status: Status::Idle,
-            ran: None,
-            pool_failure: None,
-        }
-    }
-}
-
-pub enum Action {
-    ChooseKernel(String),
-    /// Shows a sweep from the history again, with the settings it ran with.
-    Restore {
-        settings: Box<CpuSettings>,
-        report: Report,
-    },
-    EditSize(String),
-    EditRepeats(String),
-    EditThreads(String),
-    ChooseStyle(MapStyle),
-    EditChunksize(String),
-    ToggleModel(Model),
-    Started,
-    Progress {
-        fraction: f64,
-        doing: String,
-    },
-    Measured {
-        step: Step,
-        samples_ms: Vec<f64>,
-        checksum: Checksum,
-        trace: Box<Trace>,
-    },
-    PoolFailed(String),
-    Failed(String),
-    Cancelled,
-    Finished,
-}
-
-impl Reducible for Experiment {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        match action {
-            Action::ChooseKernel(slug) => {
-                if let Some(kernel) = kernels::offered(&slug) {
-                    if kernel != next.kernel() {
-                        next.form.kernel = slug;
-                        next.form.size_text = kernel.limits.default.to_string();
-                    }
-                }
-            }
-            Action::Restore { settings, report } => {
-                if next.status.is_running() {
-                    return self;
-                }
-                let kernel = next.form.kernel.clone();
-                next.form = *settings;
-                // A kernel this page does not know (a later version's) keeps the current one.
-                if kernels::offered(&next.form.kernel).is_none() {
-                    next.form.kernel = kernel;
-                }
-                next.report = report;
-                next.ran = Some(next.form.clone());
-                next.status = Status::Idle;
-            }
-            Action::EditSize(text) => next.form.size_text = text,
-            Action::EditRepeats(text) => next.form.repeats_text = text,
-            Action::EditThreads(text) => next.form.threads_text = text,
-            Action::ChooseStyle(style) => next.form.style = style,
-            Action::EditChunksize(text) => next.form.chunksize_text = text,
-            Action::ToggleModel(model) => {
-                let models = &mut next.form.models;
-                if let Some(at) = models.iter().position(|&m| m == model) {
-                    models.remove(at);
-                } else {
-                    models.push(model);
-                }
-            }
-            Action::Started => {
-                next.report = Report::new(next.kernel().slug);
-                next.ran = Some(next.form.clone());
-                next.status = Status::starting();
-            }
-            Action::Progress { fraction, doing } => next.status.advance(fraction, doing),
-            Action::Measured {
-                step,
-                samples_ms,
-                checksum,
-                trace,
-            } => {
-                if let Err(why) = next.report.record(step, &samples_ms, checksum, *trace) {
-                    next.status =
-                        Status::Failed(format!("{} with k = {}: {why}.", step.model, step.threads));
-                }
-            }
-            Action::PoolFailed(message) => next.pool_failure = Some(message),
-            Action::Failed(message) => next.status = Status::Failed(message),
-            Action::Cancelled => next.status = Status::Cancelled,
-            Action::Finished => next.status.finish(),
-        }
-        Rc::new(next)
-    }
-}
-
-/// What one press of Run measures.
-struct Sweep {
-    kernel: &'static str,
-    size: u64,
-    repeats: u32,
-    steps: Vec<Step>,
-    style: MapStyle,
-    chunksize: Option<usize>,
-    pool_threads: usize,
-}
-
-/// Runs the sweep in rounds: every step once per round, so drift in the machine's speed over the
-/// sweep lands on every step alike instead of on whichever ran last.
-async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispatcher<Experiment>) {
-    let (mut engine, _) = match slot.open(sweep.pool_threads, false).await {
-        Ok(opened) => opened,
-        Err(why) => {
-            dispatch.dispatch(Action::Failed(why.message("")));
-            return;
-        }
-    };
-    let mut steps = sweep.steps;
-    if let Some(why) = engine.pool_error() {
-        dispatch.dispatch(Action::PoolFailed(why.to_string()));
-    }
-    if engine.pool_threads() == 0 {
-        steps.retain(|step| !step.model.uses_pool());
-    }
-    let total = (steps.len() * sweep.repeats as usize) as f64;
-    let mut measured = 0.0;
-    'rounds: for round in 1..=sweep.repeats {
-        for &step in &steps {
-            if slot.is_cancelled() {
-                dispatch.dispatch(Action::Cancelled);
-                break 'rounds;
-            }
-            let request = MeasureRequest {
-                kernel: sweep.kernel.into(),
-                size: sweep.size,
-                repeats: 1,
-                run: RunConfig::new(step.model, step.threads)
-                    .with_style(sweep.style, sweep.chunksize),
-            };
-            let doing = format!(
-                "Round {round} of {}: {}, k = {}",
-                sweep.repeats, step.model, step.threads
-            );
-            let on_progress = |progress: crate::engine::run::control::Progress| {
-                dispatch.dispatch(Action::Progress {
-                    fraction: (measured + progress.fraction()) / total,
-                    doing: doing.clone(),
-                });
-            };
-            on_progress(Default::default());
-            let failed = |why: String| {
-                Action::Failed(format!(
-                    "{} with k = {} failed: {why}",
-                    step.model, step.threads
-                ))
-            };
-            match engine.measure(&request, on_progress).await {
-                Answer::Reply(MeasureReply::Done {
-                    samples_ms,
-                    checksum,
-                    trace,
-                    ..
-                }) => dispatch.dispatch(Action::Measured {
-                    step,
-                    samples_ms,
-                    checksum,
-                    trace,
-                }),
-                Answer::Reply(MeasureReply::Cancelled) => {
-                    dispatch.dispatch(Action::Cancelled);
-                    break 'rounds;
-                }
-                Answer::Reply(MeasureReply::Failed { message }) => {
-                    dispatch.dispatch(failed(message));
-                    break 'rounds;
-                }
-                Answer::Fault(message) => {
-                    let then = slot.replace_broken(sweep.pool_threads).await;
-                    dispatch.dispatch(failed(format!("{message}. {then}")));
-                    return;
-                }
-            }
-            measured += 1.0;
-        }
-    }
-    dispatch.dispatch(Action::Finished);
-    slot.put_back(engine);
+/// Which part of the page is using the engine; the others wait for it.
+#[derive(Clone, Copy, Default, PartialEq)]
+struct Busy {
+    cpu: bool,
+    io: bool,
+    lesson: bool,
 }
 
 #[function_component]
 pub fn App() -> Html {
     let caps = *use_memo((), |_| capabilities::detect());
-    let experiment = use_reducer(Experiment::default);
     let history = use_reducer(HistoryState::default);
+    let cpu_restore = use_state(|| None::<Rc<CpuRestore>>);
     let io_restore = use_state(|| None::<Rc<IoRestore>>);
+    let pool_failure = use_state(|| None::<String>);
+    let busy = use_state(Busy::default);
     // A share link in the address bar, read once (with its thread counts fitted to this
     // machine): it sets up its lab when the page starts.
     let link = (*use_memo((), |_| links::read_link(caps.cores))).clone();
     // This machine as a link with results names it; its user agent does not change.
     let machine = (*use_memo((), |_| links::this_machine(&caps))).clone();
+    let cpu_run_request = use_state(|| 0u32);
     let io_run_request = use_state(|| 0u32);
     {
-        let (link, experiment, io_restore) =
-            (link.clone(), experiment.dispatcher(), io_restore.clone());
+        let (link, cpu_restore, io_restore) =
+            (link.clone(), cpu_restore.clone(), io_restore.clone());
         use_effect_with((), move |_| {
             links::reload_on_new_links();
             let Some(link) = link else {
@@ -272,10 +54,11 @@ pub fn App() -> Html {
                 Lab::Cpu(cpu) => {
                     let mut settings = cpu.to_settings();
                     settings.threads_text = link.threads.clone();
-                    experiment.dispatch(Action::Restore {
-                        settings: Box::new(settings),
+                    cpu_restore.set(Some(Rc::new(CpuRestore {
+                        pressed_ms: now_ms(),
+                        settings,
                         report: Report::new(&cpu.kernel),
-                    });
+                    })));
                 }
                 Lab::Io(io) => io_restore.set(Some(Rc::new(IoRestore {
                     pressed_ms: now_ms(),
@@ -285,20 +68,10 @@ pub fn App() -> Html {
             }
         });
     }
-    {
-        // A finished sweep goes into the history.
-        let experiment = experiment.clone();
-        let history = history.dispatcher();
-        use_effect_with(experiment.status.clone(), move |status| {
-            if *status == Status::Done && !experiment.report.rows().is_empty() {
-                history.dispatch(HistoryAction::Add(Entry::cpu(
-                    now_ms(),
-                    &experiment.report,
-                    experiment.form.clone(),
-                )));
-            }
-        });
-    }
+    let on_cpu_done = history
+        .dispatcher()
+        .to_callback()
+        .reform(HistoryAction::Add);
     let on_io_done = {
         let history = history.dispatcher();
         Callback::from(move |(settings, runs): (IoSettings, Vec<IoRun>)| {
@@ -306,17 +79,18 @@ pub fn App() -> Html {
         })
     };
     let on_restore = {
-        let (history, experiment, io_restore) =
-            (history.clone(), experiment.dispatcher(), io_restore.clone());
+        let (history, cpu_restore, io_restore) =
+            (history.clone(), cpu_restore.clone(), io_restore.clone());
         Callback::from(move |saved_ms: f64| {
             let Some(entry) = history.history.find(saved_ms) else {
                 return;
             };
             match &entry.record {
-                Record::Cpu { settings, .. } => experiment.dispatch(Action::Restore {
-                    settings: Box::new(settings.clone()),
+                Record::Cpu { settings, .. } => cpu_restore.set(Some(Rc::new(CpuRestore {
+                    pressed_ms: now_ms(),
+                    settings: settings.clone(),
                     report: entry.report().unwrap_or_default(),
-                }),
+                }))),
                 Record::Io { settings, runs } => io_restore.set(Some(Rc::new(IoRestore {
                     pressed_ms: now_ms(),
                     settings: settings.clone(),
@@ -339,149 +113,38 @@ pub fn App() -> Html {
         .to_callback()
         .reform(HistoryAction::Remove);
     let shared = (*use_memo((), |_| SharedEngine::default())).clone();
-    let slot = Rc::clone(&shared.0);
-
-    let kernel = experiment.kernel();
-    // Processes also hold copies of the data, so the memory check counts them if chosen.
-    let copies = experiment.form.models.contains(&Model::Processes);
-    let size: Result<u64, String> = kernel
-        .limits
-        .parse(&experiment.form.size_text)
-        .map_err(|e| e.to_string())
-        .and_then(|size| {
-            kernel
-                .check_memory(size, copies)
-                .map(|()| size)
-                .map_err(|e| e.to_string())
-        });
-    let size_error = size.as_ref().err().cloned();
-    let repeats = experiment::REPEATS.parse(&experiment.form.repeats_text);
-    let ks = experiment::parse_threads(&experiment.form.threads_text, caps.cores);
-    let chunksize = experiment::parse_chunksize(&experiment.form.chunksize_text);
-    let threads_refused = caps
-        .threads()
-        .err()
-        .map(|why| why.to_string())
-        .or_else(|| experiment.pool_failure.clone());
-    let running = experiment.status.is_running();
-    // The labs share one engine, so one waits while the other runs.
-    let io_running = use_state(|| false);
-    let on_io_running = {
-        let io_running = io_running.setter();
-        Callback::from(move |running| io_running.set(running))
-    };
-    let lesson_running = use_state(|| false);
-    let on_lesson_running = {
-        let lesson_running = lesson_running.setter();
-        Callback::from(move |running| lesson_running.set(running))
-    };
-    let others_busy = *io_running || *lesson_running;
-    let pool_threads = if threads_refused.is_none() {
-        caps.cores
-    } else {
-        0
-    };
-
-    let dispatcher = experiment.dispatcher();
-    let actions = dispatcher.to_callback();
-    let on_kernel = actions.reform(Action::ChooseKernel);
-    let on_size = actions.reform(Action::EditSize);
-    let on_repeats = actions.reform(Action::EditRepeats);
-    let on_model = actions.reform(Action::ToggleModel);
-    let on_threads = actions.reform(Action::EditThreads);
-    let on_style = actions.reform(Action::ChooseStyle);
-    let on_chunksize = actions.reform(Action::EditChunksize);
-    let on_run = {
-        let dispatcher = dispatcher.clone();
-        let slot = Rc::clone(&slot);
-        let (size, repeats) = (size.clone(), repeats.clone());
-        let (ks, chunksize) = (ks.clone(), chunksize.clone());
-        let style = experiment.form.style;
-        let threads_available = threads_refused.is_none();
-        let models = experiment.form.models.clone();
-        Callback::from(move |()| {
-            // The form shows the errors; a bad size or repeat count never starts a run.
-            let (Ok(size), Ok(repeats), Ok(ks), Ok(chunksize)) =
-                (size.clone(), repeats.clone(), ks.clone(), chunksize.clone())
-            else {
-                return;
-            };
-            if others_busy {
-                return;
-            }
-            let sweep = Sweep {
-                kernel: kernel.slug,
-                size,
-                repeats: repeats as u32,
-                steps: experiment::plan_for(&models, threads_available, &ks),
-                style,
-                chunksize,
-                pool_threads,
-            };
-            slot.begin();
-            dispatcher.dispatch(Action::Started);
-            wasm_bindgen_futures::spawn_local(run_sweep(
-                sweep,
-                Rc::clone(&slot),
-                dispatcher.clone(),
-            ));
+    // The labs share one engine, so one waits while another runs.
+    let running = |set: fn(&mut Busy, bool)| {
+        let busy = busy.clone();
+        Callback::from(move |running: bool| {
+            let mut next = *busy;
+            set(&mut next, running);
+            busy.set(next);
         })
     };
-    let on_cancel = {
-        let slot = Rc::clone(&slot);
-        Callback::from(move |()| slot.cancel())
+    let on_cpu_running = running(|b, r| b.cpu = r);
+    let on_io_running = running(|b, r| b.io = r);
+    let on_lesson_running = running(|b, r| b.lesson = r);
+    let on_pool_failure = {
+        let pool_failure = pool_failure.clone();
+        Callback::from(move |failure| pool_failure.set(failure))
     };
+    let threads_refused = caps.threads().is_err() || pool_failure.is_some();
+    let pool_threads = if threads_refused { 0 } else { caps.cores };
+    let Busy { cpu, io, lesson } = *busy;
 
-    // Sharing: the form as a link, and once a sweep has finished, the link with its results.
-    let plain = CpuConfig::from_settings(&experiment.form).map(|cpu| Shared {
-        lab: Lab::Cpu(cpu),
-        results: None,
-        machine: None,
-    });
-    let finished = !running && !experiment.report.rows().is_empty();
-    let ran = experiment
-        .ran
-        .as_ref()
-        .filter(|_| finished)
-        .and_then(|ran| CpuConfig::from_settings(ran).ok());
-    let with_results = ran.as_ref().map(|cpu| Shared {
-        lab: Lab::Cpu(cpu.clone()),
-        results: Some(Results::Cpu(
-            experiment
-                .report
-                .rows()
-                .iter()
-                .map(CpuResult::from_row)
-                .collect(),
-        )),
-        machine: Some(machine.clone()),
-    });
-    let exports = ran.as_ref().map(|cpu| {
-        Rc::new(Exports {
-            stem: format!("overlap-{}", cpu.kernel),
-            csv: export::cpu_csv(cpu, &experiment.report),
-            json: export::cpu_json(cpu, &experiment.report, Some(&machine)),
-        })
-    });
-    // Compare mode: a link's results for this workload drawn under the visitor's own.
-    let compare = link
-        .as_ref()
-        .and_then(|link| link.compare.clone())
-        .filter(|compare| compare.report.kernel == experiment.form.kernel);
-    let own_label = compare
-        .as_ref()
-        .map(|_| AttrValue::from(format!("this machine: {} cores", caps.cores)));
     let on_link_run = {
-        let (on_run, io_run_request) = (on_run.clone(), io_run_request.clone());
+        let (cpu_run_request, io_run_request) = (cpu_run_request.clone(), io_run_request.clone());
         let io = link
             .as_ref()
             .is_some_and(|link| matches!(link.opened.shared.lab, Lab::Io(_)));
         Callback::from(move |()| {
-            if io {
-                io_run_request.set(*io_run_request + 1);
+            let request = if io {
+                &io_run_request
             } else {
-                on_run.emit(());
-            }
+                &cpu_run_request
+            };
+            request.set(**request + 1);
             // Take the reader to the lab that is now running.
             let selector = if io { ".io-lab" } else { ".experiment" };
             if let Some(section) = web_sys::window()
@@ -502,13 +165,13 @@ pub fn App() -> Html {
                 </p>
             </header>
             <main>
-                <CapabilityPanel caps={caps} pool_failure={experiment.pool_failure.clone()} />
+                <CapabilityPanel caps={caps} pool_failure={(*pool_failure).clone()} />
                 if let Some(link) = link.clone() {
                     <LinkCard
                         opened={Rc::clone(&link.opened)}
                         compare={link.compare.clone()}
                         note={link.note.clone()}
-                        busy={running || *io_running || *lesson_running}
+                        busy={cpu || io || lesson}
                         on_run={on_link_run}
                     />
                 }
@@ -516,76 +179,25 @@ pub fn App() -> Html {
                     engine={shared.clone()}
                     {pool_threads}
                     cores={caps.cores}
-                    engine_busy={running || *io_running}
+                    engine_busy={cpu || io}
                     on_running={on_lesson_running}
                 />
-                <section class="card experiment" aria-labelledby="experiment-title">
-                    <h2 id="experiment-title">{ "CPU-bound work: threads, processes, coroutines" }</h2>
-                    <p class="lede">
-                        { "The same tasks run sequentially, then with k = 1, 2, … workers in each \
-                           model you pick. Under a GIL, threads take turns and finish no sooner \
-                           than one; free threads and processes use every core, processes paying \
-                           to copy their input; coroutines share one thread. Every run must \
-                           reproduce the sequential checksum." }
-                    </p>
-                    <p class="python-line">
-                        { "In Python: " }<code>{ kernel.python }</code>
-                    </p>
-                    <ExperimentForm
-                        kernel={kernel.slug}
-                        size_label={kernel.size_means}
-                        size_hint={format!(
-                            "{} to {}; 100_000_000 and 1e8 both work",
-                            crate::engine::size::group(kernel.limits.min),
-                            crate::engine::size::group(kernel.limits.max)
-                        )}
-                        size_text={experiment.form.size_text.clone()}
-                        {size_error}
-                        repeats_text={experiment.form.repeats_text.clone()}
-                        repeats_error={repeats.err().map(|e| e.to_string())}
-                        threads_text={experiment.form.threads_text.clone()}
-                        threads_hint={format!("all = 1 to {}; or a list (1, 2, 4) or a range (2-4)", caps.cores)}
-                        threads_error={ks.err()}
-                        style={experiment.form.style}
-                        chunksize_text={experiment.form.chunksize_text.clone()}
-                        chunksize_error={chunksize.err()}
-                        {on_threads}
-                        {on_style}
-                        {on_chunksize}
-                        models={experiment.form.models.clone()}
-                        threads_available={threads_refused.is_none()}
-                        {running}
-                        engine_busy={others_busy}
-                        {on_kernel}
-                        {on_size}
-                        {on_repeats}
-                        {on_model}
-                        {on_run}
-                        {on_cancel}
-                    />
-                    if let Some(why) = threads_refused {
-                        <p class="notice" role="note" data-notice="sequential-only">
-                            <strong>{ "No threads. " }</strong>
-                            { format!("Threads are unavailable because {why}. \
-                                       The sequential, processes and async models still run.") }
-                        </p>
-                    }
-                    <StatusLine status={experiment.status.clone()} />
-                    <ResultsTable report={experiment.report.clone()} />
-                    if !experiment.report.rows().is_empty() {
-                        <div class="charts">
-                            <SpeedupChart report={experiment.report.clone()} {compare} label={own_label} />
-                            <WallBars report={experiment.report.clone()} />
-                            <Timeline report={experiment.report.clone()} />
-                            <MandelbrotPicture report={experiment.report.clone()} />
-                        </div>
-                    }
-                    <SharePanel lab="cpu" {plain} {with_results} {exports} chart=".experiment figure[data-name=speedup] svg" />
-                </section>
+                <CpuLab
+                    engine={shared.clone()}
+                    {caps}
+                    engine_busy={io || lesson}
+                    on_running={on_cpu_running}
+                    on_done={on_cpu_done}
+                    {on_pool_failure}
+                    restore={(*cpu_restore).clone()}
+                    run_request={*cpu_run_request}
+                    compare={link.as_ref().and_then(|link| link.compare.clone())}
+                    machine={machine.clone()}
+                />
                 <IoLab
                     engine={shared.clone()}
                     {pool_threads}
-                    engine_busy={running || *lesson_running}
+                    engine_busy={cpu || lesson}
                     on_running={on_io_running}
                     on_done={on_io_done}
                     restore={(*io_restore).clone()}

@@ -9,6 +9,7 @@ mod app;
 pub mod bench;
 mod capabilities;
 pub mod components;
+mod cpu_lab;
 mod engine_slot;
 pub mod engine_worker;
 mod history;

@@ -109,8 +109,8 @@ pub async fn gil_threads_take_turns_on_wasm_threads() {
 /// transport: what the browser runtime will do across Web Workers with postMessage.
 pub fn the_process_halves_work_in_wasm() {
     use overlap::engine::kernels;
-    use overlap::engine::run::dispatch::MapStyle;
     use overlap::engine::run::control::RunControl;
+    use overlap::engine::run::dispatch::MapStyle;
     use overlap::engine::run::processes::{serve_chunk, Dispatcher, PoolRun};
     // Kernels whose arguments are data, at sizes that send kilobytes.
     for (slug, size) in [("merge-sort", 8_000), ("meta-scan", 20), ("matmul", 64)] {

@@ -1,0 +1,519 @@
+//! The CPU lab: its state, the actions that change it, the sweep that feeds it, and the panel that
+//! shows it (form, status, results, charts, sharing). A peer of [`super::io_lab`]: the page gives
+//! it the shared engine and tells it when the other labs hold the engine.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::components::charts::{Compare, MandelbrotPicture, SpeedupChart, Timeline, WallBars};
+use super::components::{ExperimentForm, ResultsTable, StatusLine};
+use super::engine_slot::{EngineSlot, SharedEngine};
+use super::engine_worker::Answer;
+use super::history::now_ms;
+use super::share::{Exports, SharePanel};
+use crate::engine::capability::Capabilities;
+use crate::engine::experiment::{self, Report, Step};
+use crate::engine::history::{CpuSettings, Entry};
+use crate::engine::kernels::{self, KernelInfo};
+use crate::engine::protocol::{MeasureReply, MeasureRequest};
+use crate::engine::run::dispatch::MapStyle;
+use crate::engine::run::models::{Model, RunConfig};
+use crate::engine::run::trace::Trace;
+use crate::engine::share::{export, CpuConfig, CpuResult, Lab, Machine, Results, Shared};
+use crate::engine::status::Status;
+use crate::engine::workload::Checksum;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Experiment {
+    /// The form as typed (also what the history keeps).
+    pub form: CpuSettings,
+    pub status: Status,
+    pub report: Report,
+    /// The settings the report was measured with: the form may have been edited since.
+    pub ran: Option<CpuSettings>,
+    /// Set when the pool failed to start although the page looked capable.
+    pub pool_failure: Option<String>,
+}
+
+impl Experiment {
+    /// The chosen kernel; the form only ever names a known one.
+    pub fn kernel(&self) -> &'static KernelInfo {
+        kernels::offered(&self.form.kernel).unwrap_or(&kernels::KERNELS[0])
+    }
+}
+
+impl Default for Experiment {
+    fn default() -> Self {
+        let form = CpuConfig::first_visit().to_settings();
+        Experiment {
+            report: Report::new(&form.kernel),
+            form,
+            status: Status::Idle,
+            ran: None,
+            pool_failure: None,
+        }
+    }
+}
+
+pub enum Action {
+    ChooseKernel(String),
+    /// Shows a sweep from the history again, with the settings it ran with.
+    Restore {
+        settings: Box<CpuSettings>,
+        report: Report,
+    },
+    EditSize(String),
+    EditRepeats(String),
+    EditThreads(String),
+    ChooseStyle(MapStyle),
+    EditChunksize(String),
+    ToggleModel(Model),
+    Started,
+    Progress {
+        fraction: f64,
+        doing: String,
+    },
+    Measured {
+        step: Step,
+        samples_ms: Vec<f64>,
+        checksum: Checksum,
+        trace: Box<Trace>,
+    },
+    PoolFailed(String),
+    Failed(String),
+    Cancelled,
+    Finished,
+}
+
+impl Reducible for Experiment {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::ChooseKernel(slug) => {
+                if let Some(kernel) = kernels::offered(&slug) {
+                    if kernel != next.kernel() {
+                        next.form.kernel = slug;
+                        next.form.size_text = kernel.limits.default.to_string();
+                    }
+                }
+            }
+            Action::Restore { settings, report } => {
+                if next.status.is_running() {
+                    return self;
+                }
+                let kernel = next.form.kernel.clone();
+                next.form = *settings;
+                // A kernel this page does not know (a later version's) keeps the current one.
+                if kernels::offered(&next.form.kernel).is_none() {
+                    next.form.kernel = kernel;
+                }
+                next.report = report;
+                next.ran = Some(next.form.clone());
+                next.status = Status::Idle;
+            }
+            Action::EditSize(text) => next.form.size_text = text,
+            Action::EditRepeats(text) => next.form.repeats_text = text,
+            Action::EditThreads(text) => next.form.threads_text = text,
+            Action::ChooseStyle(style) => next.form.style = style,
+            Action::EditChunksize(text) => next.form.chunksize_text = text,
+            Action::ToggleModel(model) => {
+                let models = &mut next.form.models;
+                if let Some(at) = models.iter().position(|&m| m == model) {
+                    models.remove(at);
+                } else {
+                    models.push(model);
+                }
+            }
+            Action::Started => {
+                next.report = Report::new(next.kernel().slug);
+                next.ran = Some(next.form.clone());
+                next.status = Status::starting();
+            }
+            Action::Progress { fraction, doing } => next.status.advance(fraction, doing),
+            Action::Measured {
+                step,
+                samples_ms,
+                checksum,
+                trace,
+            } => {
+                if let Err(why) = next.report.record(step, &samples_ms, checksum, *trace) {
+                    next.status =
+                        Status::Failed(format!("{} with k = {}: {why}.", step.model, step.threads));
+                }
+            }
+            Action::PoolFailed(message) => next.pool_failure = Some(message),
+            Action::Failed(message) => next.status = Status::Failed(message),
+            Action::Cancelled => next.status = Status::Cancelled,
+            Action::Finished => next.status.finish(),
+        }
+        Rc::new(next)
+    }
+}
+
+/// What one press of Run measures.
+struct Sweep {
+    kernel: &'static str,
+    size: u64,
+    repeats: u32,
+    steps: Vec<Step>,
+    style: MapStyle,
+    chunksize: Option<usize>,
+    pool_threads: usize,
+}
+
+/// Runs the sweep in rounds: every step once per round, so drift in the machine's speed over the
+/// sweep lands on every step alike instead of on whichever ran last.
+async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispatcher<Experiment>) {
+    let (mut engine, _) = match slot.open(sweep.pool_threads, false).await {
+        Ok(opened) => opened,
+        Err(why) => {
+            dispatch.dispatch(Action::Failed(why.message("")));
+            return;
+        }
+    };
+    let mut steps = sweep.steps;
+    if let Some(why) = engine.pool_error() {
+        dispatch.dispatch(Action::PoolFailed(why.to_string()));
+    }
+    if engine.pool_threads() == 0 {
+        steps.retain(|step| !step.model.uses_pool());
+    }
+    let total = (steps.len() * sweep.repeats as usize) as f64;
+    let mut measured = 0.0;
+    'rounds: for round in 1..=sweep.repeats {
+        for &step in &steps {
+            if slot.is_cancelled() {
+                dispatch.dispatch(Action::Cancelled);
+                break 'rounds;
+            }
+            let request = MeasureRequest {
+                kernel: sweep.kernel.into(),
+                size: sweep.size,
+                repeats: 1,
+                run: RunConfig::new(step.model, step.threads)
+                    .with_style(sweep.style, sweep.chunksize),
+            };
+            let doing = format!(
+                "Round {round} of {}: {}, k = {}",
+                sweep.repeats, step.model, step.threads
+            );
+            let on_progress = |progress: crate::engine::run::control::Progress| {
+                dispatch.dispatch(Action::Progress {
+                    fraction: (measured + progress.fraction()) / total,
+                    doing: doing.clone(),
+                });
+            };
+            on_progress(Default::default());
+            let failed = |why: String| {
+                Action::Failed(format!(
+                    "{} with k = {} failed: {why}",
+                    step.model, step.threads
+                ))
+            };
+            match engine.measure(&request, on_progress).await {
+                Answer::Reply(MeasureReply::Done {
+                    samples_ms,
+                    checksum,
+                    trace,
+                    ..
+                }) => dispatch.dispatch(Action::Measured {
+                    step,
+                    samples_ms,
+                    checksum,
+                    trace,
+                }),
+                Answer::Reply(MeasureReply::Cancelled) => {
+                    dispatch.dispatch(Action::Cancelled);
+                    break 'rounds;
+                }
+                Answer::Reply(MeasureReply::Failed { message }) => {
+                    dispatch.dispatch(failed(message));
+                    break 'rounds;
+                }
+                Answer::Fault(message) => {
+                    let then = slot.replace_broken(sweep.pool_threads).await;
+                    dispatch.dispatch(failed(format!("{message}. {then}")));
+                    return;
+                }
+            }
+            measured += 1.0;
+        }
+    }
+    dispatch.dispatch(Action::Finished);
+    slot.put_back(engine);
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CpuRestore {
+    /// When it was asked for: the same settings restored twice are two restores.
+    pub pressed_ms: f64,
+    pub settings: CpuSettings,
+    pub report: Report,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub engine: SharedEngine,
+    pub caps: Capabilities,
+    /// Another lab or a lesson is using the engine; runs wait for it.
+    pub engine_busy: bool,
+    /// Tells the page when this lab starts and stops using the engine.
+    pub on_running: Callback<bool>,
+    /// Called with every sweep that finishes, for the history.
+    pub on_done: Callback<Entry>,
+    /// Tells the page the pool failed to start although the page looked capable.
+    pub on_pool_failure: Callback<Option<String>>,
+    /// Settings (and results) from the history or a link to show.
+    pub restore: Option<Rc<CpuRestore>>,
+    /// Each change above 0 presses Run (a share link's Run here).
+    #[prop_or_default]
+    pub run_request: u32,
+    /// A link's carried sweep, drawn under this machine's own.
+    #[prop_or_default]
+    pub compare: Option<Rc<Compare>>,
+    /// This machine, for links with results and exports.
+    pub machine: Machine,
+}
+
+#[function_component]
+pub fn CpuLab(props: &Props) -> Html {
+    let caps = props.caps;
+    let experiment = use_reducer(Experiment::default);
+    let slot = Rc::clone(&props.engine.0);
+    let machine = props.machine.clone();
+    let running = experiment.status.is_running();
+    {
+        let on_running = props.on_running.clone();
+        use_effect_with(running, move |&running| on_running.emit(running));
+    }
+    {
+        let on_pool_failure = props.on_pool_failure.clone();
+        use_effect_with(experiment.pool_failure.clone(), move |failure| {
+            on_pool_failure.emit(failure.clone())
+        });
+    }
+    {
+        // A finished sweep goes into the history.
+        let experiment = experiment.clone();
+        let on_done = props.on_done.clone();
+        use_effect_with(experiment.status.clone(), move |status| {
+            if *status == Status::Done && !experiment.report.rows().is_empty() {
+                on_done.emit(Entry::cpu(
+                    now_ms(),
+                    &experiment.report,
+                    experiment.form.clone(),
+                ));
+            }
+        });
+    }
+    {
+        let dispatch = experiment.dispatcher();
+        let restore = props.restore.clone();
+        use_effect_with(
+            restore.as_ref().map(|r| r.pressed_ms.to_bits()),
+            move |_| {
+                if let Some(restore) = restore {
+                    dispatch.dispatch(Action::Restore {
+                        settings: Box::new(restore.settings.clone()),
+                        report: restore.report.clone(),
+                    });
+                }
+            },
+        );
+    }
+    let kernel = experiment.kernel();
+    // Processes also hold copies of the data, so the memory check counts them if chosen.
+    let copies = experiment.form.models.contains(&Model::Processes);
+    let size: Result<u64, String> = kernel
+        .limits
+        .parse(&experiment.form.size_text)
+        .map_err(|e| e.to_string())
+        .and_then(|size| {
+            kernel
+                .check_memory(size, copies)
+                .map(|()| size)
+                .map_err(|e| e.to_string())
+        });
+    let size_error = size.as_ref().err().cloned();
+    let repeats = experiment::REPEATS.parse(&experiment.form.repeats_text);
+    let ks = experiment::parse_threads(&experiment.form.threads_text, caps.cores);
+    let chunksize = experiment::parse_chunksize(&experiment.form.chunksize_text);
+    let threads_refused = caps
+        .threads()
+        .err()
+        .map(|why| why.to_string())
+        .or_else(|| experiment.pool_failure.clone());
+    let others_busy = props.engine_busy;
+    let pool_threads = if threads_refused.is_none() {
+        caps.cores
+    } else {
+        0
+    };
+
+    let dispatcher = experiment.dispatcher();
+    let actions = dispatcher.to_callback();
+    let on_kernel = actions.reform(Action::ChooseKernel);
+    let on_size = actions.reform(Action::EditSize);
+    let on_repeats = actions.reform(Action::EditRepeats);
+    let on_model = actions.reform(Action::ToggleModel);
+    let on_threads = actions.reform(Action::EditThreads);
+    let on_style = actions.reform(Action::ChooseStyle);
+    let on_chunksize = actions.reform(Action::EditChunksize);
+    let on_run = {
+        let dispatcher = dispatcher.clone();
+        let slot = Rc::clone(&slot);
+        let (size, repeats) = (size.clone(), repeats.clone());
+        let (ks, chunksize) = (ks.clone(), chunksize.clone());
+        let style = experiment.form.style;
+        let threads_available = threads_refused.is_none();
+        let models = experiment.form.models.clone();
+        Callback::from(move |()| {
+            // The form shows the errors; a bad size or repeat count never starts a run.
+            let (Ok(size), Ok(repeats), Ok(ks), Ok(chunksize)) =
+                (size.clone(), repeats.clone(), ks.clone(), chunksize.clone())
+            else {
+                return;
+            };
+            if others_busy {
+                return;
+            }
+            let sweep = Sweep {
+                kernel: kernel.slug,
+                size,
+                repeats: repeats as u32,
+                steps: experiment::plan_for(&models, threads_available, &ks),
+                style,
+                chunksize,
+                pool_threads,
+            };
+            slot.begin();
+            dispatcher.dispatch(Action::Started);
+            wasm_bindgen_futures::spawn_local(run_sweep(
+                sweep,
+                Rc::clone(&slot),
+                dispatcher.clone(),
+            ));
+        })
+    };
+    let on_cancel = {
+        let slot = Rc::clone(&slot);
+        Callback::from(move |()| slot.cancel())
+    };
+
+    // Sharing: the form as a link, and once a sweep has finished, the link with its results.
+    let plain = CpuConfig::from_settings(&experiment.form).map(|cpu| Shared {
+        lab: Lab::Cpu(cpu),
+        results: None,
+        machine: None,
+    });
+    let finished = !running && !experiment.report.rows().is_empty();
+    let ran = experiment
+        .ran
+        .as_ref()
+        .filter(|_| finished)
+        .and_then(|ran| CpuConfig::from_settings(ran).ok());
+    let with_results = ran.as_ref().map(|cpu| Shared {
+        lab: Lab::Cpu(cpu.clone()),
+        results: Some(Results::Cpu(
+            experiment
+                .report
+                .rows()
+                .iter()
+                .map(CpuResult::from_row)
+                .collect(),
+        )),
+        machine: Some(machine.clone()),
+    });
+    let exports = ran.as_ref().map(|cpu| {
+        Rc::new(Exports {
+            stem: format!("overlap-{}", cpu.kernel),
+            csv: export::cpu_csv(cpu, &experiment.report),
+            json: export::cpu_json(cpu, &experiment.report, Some(&machine)),
+        })
+    });
+    // Compare mode: a link's results for this workload drawn under the visitor's own.
+    let compare = props
+        .compare
+        .clone()
+        .filter(|compare| compare.report.kernel == experiment.form.kernel);
+    let own_label = compare
+        .as_ref()
+        .map(|_| AttrValue::from(format!("this machine: {} cores", caps.cores)));
+    {
+        let on_run = on_run.clone();
+        use_effect_with(props.run_request, move |&request| {
+            if request > 0 {
+                on_run.emit(());
+            }
+        });
+    }
+
+    html! {
+    <section class="card experiment" aria-labelledby="experiment-title">
+        <h2 id="experiment-title">{ "CPU-bound work: threads, processes, coroutines" }</h2>
+        <p class="lede">
+            { "The same tasks run sequentially, then with k = 1, 2, … workers in each \
+               model you pick. Under a GIL, threads take turns and finish no sooner \
+               than one; free threads and processes use every core, processes paying \
+               to copy their input; coroutines share one thread. Every run must \
+               reproduce the sequential checksum." }
+        </p>
+        <p class="python-line">
+            { "In Python: " }<code>{ kernel.python }</code>
+        </p>
+        <ExperimentForm
+            kernel={kernel.slug}
+            size_label={kernel.size_means}
+            size_hint={format!(
+                "{} to {}; 100_000_000 and 1e8 both work",
+                crate::engine::size::group(kernel.limits.min),
+                crate::engine::size::group(kernel.limits.max)
+            )}
+            size_text={experiment.form.size_text.clone()}
+            {size_error}
+            repeats_text={experiment.form.repeats_text.clone()}
+            repeats_error={repeats.err().map(|e| e.to_string())}
+            threads_text={experiment.form.threads_text.clone()}
+            threads_hint={format!("all = 1 to {}; or a list (1, 2, 4) or a range (2-4)", caps.cores)}
+            threads_error={ks.err()}
+            style={experiment.form.style}
+            chunksize_text={experiment.form.chunksize_text.clone()}
+            chunksize_error={chunksize.err()}
+            {on_threads}
+            {on_style}
+            {on_chunksize}
+            models={experiment.form.models.clone()}
+            threads_available={threads_refused.is_none()}
+            {running}
+            engine_busy={others_busy}
+            {on_kernel}
+            {on_size}
+            {on_repeats}
+            {on_model}
+            {on_run}
+            {on_cancel}
+        />
+        if let Some(why) = threads_refused {
+            <p class="notice" role="note" data-notice="sequential-only">
+                <strong>{ "No threads. " }</strong>
+                { format!("Threads are unavailable because {why}. \
+                           The sequential, processes and async models still run.") }
+            </p>
+        }
+        <StatusLine status={experiment.status.clone()} />
+        <ResultsTable report={experiment.report.clone()} />
+        if !experiment.report.rows().is_empty() {
+            <div class="charts">
+                <SpeedupChart report={experiment.report.clone()} {compare} label={own_label} />
+                <WallBars report={experiment.report.clone()} />
+                <Timeline report={experiment.report.clone()} />
+                <MandelbrotPicture report={experiment.report.clone()} />
+            </div>
+        }
+        <SharePanel lab="cpu" {plain} {with_results} {exports} chart=".experiment figure[data-name=speedup] svg" />
+    </section>
+    }
+}
