@@ -4,11 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::cpu_settings::CpuSettings;
+
 use crate::engine::experiment::{Report, Row};
 use crate::engine::io::settings::IoSettings;
 use crate::engine::io::IoRun;
-use crate::engine::run::dispatch::MapStyle;
-use crate::engine::run::models::Model;
 
 /// Entries kept at most; the oldest go first.
 pub const MAX_ENTRIES: usize = 30;
@@ -16,19 +16,6 @@ pub const MAX_ENTRIES: usize = 30;
 pub const MAX_REQUESTS_KEPT: usize = 200;
 /// The format's version, part of the storage key so a later format never misreads this one.
 pub const VERSION: u32 = 1;
-
-/// The CPU lab's form as it was, text fields as typed.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CpuSettings {
-    pub kernel: String,
-    pub size_text: String,
-    pub repeats_text: String,
-    pub models: Vec<Model>,
-    pub threads_text: String,
-    pub style: MapStyle,
-    pub chunksize_text: String,
-}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -173,6 +160,7 @@ impl History {
 mod tests {
     use super::*;
     use crate::engine::io::{IoModel, RequestRecord, Summary as IoSummary};
+    use crate::engine::run::models::Model;
     use crate::engine::workload::Checksum;
 
     fn report() -> Report {

@@ -3,6 +3,7 @@
 pub mod capability;
 pub mod chart;
 pub mod clock;
+pub mod cpu_settings;
 pub mod experiment;
 pub mod history;
 pub mod io;

@@ -13,9 +13,10 @@ use super::engine_worker::Answer;
 use super::history::now_ms;
 use super::share::{Exports, SharePanel};
 use crate::engine::capability::Capabilities;
+use crate::engine::cpu_settings::{CpuSettings, Field};
 use crate::engine::experiment::{self, Report, Step};
-use crate::engine::history::{CpuSettings, Entry};
-use crate::engine::kernels::{self, KernelInfo};
+use crate::engine::history::Entry;
+use crate::engine::kernels;
 use crate::engine::protocol::{MeasureReply, MeasureRequest};
 use crate::engine::run::dispatch::MapStyle;
 use crate::engine::run::models::{Model, RunConfig};
@@ -34,13 +35,6 @@ pub struct Experiment {
     pub ran: Option<CpuSettings>,
     /// Set when the pool failed to start although the page looked capable.
     pub pool_failure: Option<String>,
-}
-
-impl Experiment {
-    /// The chosen kernel; the form only ever names a known one.
-    pub fn kernel(&self) -> &'static KernelInfo {
-        kernels::offered(&self.form.kernel).unwrap_or(&kernels::KERNELS[0])
-    }
 }
 
 impl Default for Experiment {
@@ -63,11 +57,8 @@ pub enum Action {
         settings: Box<CpuSettings>,
         report: Report,
     },
-    EditSize(String),
-    EditRepeats(String),
-    EditThreads(String),
+    Edit(Field, String),
     ChooseStyle(MapStyle),
-    EditChunksize(String),
     ToggleModel(Model),
     Started,
     Progress {
@@ -94,7 +85,7 @@ impl Reducible for Experiment {
         match action {
             Action::ChooseKernel(slug) => {
                 if let Some(kernel) = kernels::offered(&slug) {
-                    if kernel != next.kernel() {
+                    if kernel != next.form.kernel() {
                         next.form.kernel = slug;
                         next.form.size_text = kernel.limits.default.to_string();
                     }
@@ -114,11 +105,8 @@ impl Reducible for Experiment {
                 next.ran = Some(next.form.clone());
                 next.status = Status::Idle;
             }
-            Action::EditSize(text) => next.form.size_text = text,
-            Action::EditRepeats(text) => next.form.repeats_text = text,
-            Action::EditThreads(text) => next.form.threads_text = text,
+            Action::Edit(field, text) => *next.form.text_mut(field) = text,
             Action::ChooseStyle(style) => next.form.style = style,
-            Action::EditChunksize(text) => next.form.chunksize_text = text,
             Action::ToggleModel(model) => {
                 let models = &mut next.form.models;
                 if let Some(at) = models.iter().position(|&m| m == model) {
@@ -128,7 +116,7 @@ impl Reducible for Experiment {
                 }
             }
             Action::Started => {
-                next.report = Report::new(next.kernel().slug);
+                next.report = Report::new(next.form.kernel().slug);
                 next.ran = Some(next.form.clone());
                 next.status = Status::starting();
             }
@@ -324,23 +312,9 @@ pub fn CpuLab(props: &Props) -> Html {
             },
         );
     }
-    let kernel = experiment.kernel();
-    // Processes also hold copies of the data, so the memory check counts them if chosen.
-    let copies = experiment.form.models.contains(&Model::Processes);
-    let size: Result<u64, String> = kernel
-        .limits
-        .parse(&experiment.form.size_text)
-        .map_err(|e| e.to_string())
-        .and_then(|size| {
-            kernel
-                .check_memory(size, copies)
-                .map(|()| size)
-                .map_err(|e| e.to_string())
-        });
-    let size_error = size.as_ref().err().cloned();
-    let repeats = experiment::REPEATS.parse(&experiment.form.repeats_text);
-    let ks = experiment::parse_threads(&experiment.form.threads_text, caps.cores);
-    let chunksize = experiment::parse_chunksize(&experiment.form.chunksize_text);
+    let kernel = experiment.form.kernel();
+    let checked = experiment.form.read_to_run(caps.cores);
+    let refusals = checked.as_ref().err().cloned().unwrap_or_default();
     let threads_refused = caps
         .threads()
         .err()
@@ -356,37 +330,31 @@ pub fn CpuLab(props: &Props) -> Html {
     let dispatcher = experiment.dispatcher();
     let actions = dispatcher.to_callback();
     let on_kernel = actions.reform(Action::ChooseKernel);
-    let on_size = actions.reform(Action::EditSize);
-    let on_repeats = actions.reform(Action::EditRepeats);
+    let on_edit = actions.reform(|(field, text)| Action::Edit(field, text));
     let on_model = actions.reform(Action::ToggleModel);
-    let on_threads = actions.reform(Action::EditThreads);
     let on_style = actions.reform(Action::ChooseStyle);
-    let on_chunksize = actions.reform(Action::EditChunksize);
     let on_run = {
         let dispatcher = dispatcher.clone();
         let slot = Rc::clone(&slot);
-        let (size, repeats) = (size.clone(), repeats.clone());
-        let (ks, chunksize) = (ks.clone(), chunksize.clone());
+        let checked = checked.clone();
         let style = experiment.form.style;
         let threads_available = threads_refused.is_none();
         let models = experiment.form.models.clone();
         Callback::from(move |()| {
-            // The form shows the errors; a bad size or repeat count never starts a run.
-            let (Ok(size), Ok(repeats), Ok(ks), Ok(chunksize)) =
-                (size.clone(), repeats.clone(), ks.clone(), chunksize.clone())
-            else {
+            // The form shows why; a refused field never starts a run.
+            let Ok(checked) = checked.clone() else {
                 return;
             };
             if others_busy {
                 return;
             }
             let sweep = Sweep {
-                kernel: kernel.slug,
-                size,
-                repeats: repeats as u32,
-                steps: experiment::plan_for(&models, threads_available, &ks),
+                kernel: checked.kernel.slug,
+                size: checked.size,
+                repeats: checked.repeats as u32,
+                steps: experiment::plan_for(&models, threads_available, &checked.ks),
                 style,
-                chunksize,
+                chunksize: checked.chunksize,
                 pool_threads,
             };
             slot.begin();
@@ -465,33 +433,20 @@ pub fn CpuLab(props: &Props) -> Html {
             { "In Python: " }<code>{ kernel.python }</code>
         </p>
         <ExperimentForm
-            kernel={kernel.slug}
-            size_label={kernel.size_means}
+            settings={experiment.form.clone()}
+            {refusals}
+            {on_edit}
             size_hint={format!(
                 "{} to {}; 100_000_000 and 1e8 both work",
                 crate::engine::size::group(kernel.limits.min),
                 crate::engine::size::group(kernel.limits.max)
             )}
-            size_text={experiment.form.size_text.clone()}
-            {size_error}
-            repeats_text={experiment.form.repeats_text.clone()}
-            repeats_error={repeats.err().map(|e| e.to_string())}
-            threads_text={experiment.form.threads_text.clone()}
             threads_hint={format!("all = 1 to {}; or a list (1, 2, 4) or a range (2-4)", caps.cores)}
-            threads_error={ks.err()}
-            style={experiment.form.style}
-            chunksize_text={experiment.form.chunksize_text.clone()}
-            chunksize_error={chunksize.err()}
-            {on_threads}
-            {on_style}
-            {on_chunksize}
-            models={experiment.form.models.clone()}
             threads_available={threads_refused.is_none()}
             {running}
             engine_busy={others_busy}
             {on_kernel}
-            {on_size}
-            {on_repeats}
+            {on_style}
             {on_model}
             {on_run}
             {on_cancel}

@@ -13,8 +13,8 @@ pub mod export;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+use crate::engine::cpu_settings::CpuSettings;
 use crate::engine::experiment::{self, Report, Row};
-use crate::engine::history::CpuSettings;
 use crate::engine::io::settings::{Choice, IoSettings};
 use crate::engine::io::IoRun;
 use crate::engine::kernels;
@@ -98,27 +98,21 @@ impl CpuConfig {
 
     /// Reads the form; the message says which field stops it from being shared.
     pub fn from_settings(form: &CpuSettings) -> Result<CpuConfig, String> {
-        let kernel = kernels::offered(&form.kernel)
-            .ok_or_else(|| format!("There is no workload called {:?}.", form.kernel))?;
-        let size = kernel
-            .limits
-            .parse(&form.size_text)
-            .map_err(|e| format!("Size: {e}"))?;
-        let repeats = experiment::REPEATS
-            .parse(&form.repeats_text)
-            .map_err(|e| format!("Repeats: {e}"))?;
-        let ks = experiment::parse_threads(&form.threads_text, MAX_WORKERS)
-            .map_err(|e| format!("Threads: {e}"))?;
-        let chunksize = experiment::parse_chunksize(&form.chunksize_text)
-            .map_err(|e| format!("Chunksize: {e}"))?;
+        if kernels::offered(&form.kernel).is_none() {
+            return Err(format!("There is no workload called {:?}.", form.kernel));
+        }
+        let sweep = form.read(MAX_WORKERS).map_err(|refusals| {
+            let (field, why) = &refusals.0[0];
+            format!("{}: {why}", field.label())
+        })?;
         Ok(CpuConfig {
-            kernel: kernel.slug.into(),
-            size,
-            repeats: repeats as usize,
+            kernel: sweep.kernel.slug.into(),
+            size: sweep.size,
+            repeats: sweep.repeats,
             models: form.models.clone(),
-            threads: threads_text(&form.threads_text, &ks),
+            threads: threads_text(&form.threads_text, &sweep.ks),
             style: form.style,
-            chunksize,
+            chunksize: sweep.chunksize,
         })
     }
 

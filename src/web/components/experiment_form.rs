@@ -1,6 +1,7 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use crate::engine::cpu_settings::{CpuSettings, Field as CpuField, Refusals};
 use crate::engine::experiment::{REPEATS, SWEEP_MODELS};
 use crate::engine::kernels::KERNELS;
 use crate::engine::run::dispatch::MapStyle;
@@ -10,24 +11,14 @@ use super::Field;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// The chosen kernel's slug.
-    pub kernel: AttrValue,
-    pub size_label: AttrValue,
+    /// The form as typed.
+    pub settings: CpuSettings,
+    /// Why each refused field is refused.
+    pub refusals: Refusals,
+    /// A text field changed.
+    pub on_edit: Callback<(CpuField, String)>,
     pub size_hint: String,
-    pub size_text: AttrValue,
-    pub size_error: Option<String>,
-    pub repeats_text: AttrValue,
-    pub repeats_error: Option<String>,
-    pub threads_text: AttrValue,
     pub threads_hint: String,
-    pub threads_error: Option<String>,
-    pub style: MapStyle,
-    pub chunksize_text: AttrValue,
-    pub chunksize_error: Option<String>,
-    pub on_threads: Callback<String>,
-    pub on_style: Callback<MapStyle>,
-    pub on_chunksize: Callback<String>,
-    pub models: Vec<Model>,
     /// Whether the thread models can run here.
     pub threads_available: bool,
     pub running: bool,
@@ -35,8 +26,7 @@ pub struct Props {
     #[prop_or_default]
     pub engine_busy: bool,
     pub on_kernel: Callback<String>,
-    pub on_size: Callback<String>,
-    pub on_repeats: Callback<String>,
+    pub on_style: Callback<MapStyle>,
     pub on_model: Callback<Model>,
     pub on_run: Callback<()>,
     pub on_cancel: Callback<()>,
@@ -45,10 +35,11 @@ pub struct Props {
 /// Kernel, size, repeats and models; Run, or Cancel while running.
 #[function_component]
 pub fn ExperimentForm(props: &Props) -> Html {
-    let invalid = props.size_error.is_some()
-        || props.repeats_error.is_some()
-        || props.threads_error.is_some()
-        || props.chunksize_error.is_some();
+    let settings = &props.settings;
+    let kernel = settings.kernel();
+    let invalid = !props.refusals.is_empty();
+    let edit = |field: CpuField| props.on_edit.reform(move |text| (field, text));
+    let text = |field: CpuField| AttrValue::from(settings.clone().text_mut(field).clone());
     let on_style = props.on_style.reform(|event: Event| {
         let value = event.target_unchecked_into::<HtmlSelectElement>().value();
         MapStyle::from_slug(&value).unwrap_or_default()
@@ -71,42 +62,44 @@ pub fn ExperimentForm(props: &Props) -> Html {
                 <label for="kernel">{ "Workload" }</label>
                 <select id="kernel" onchange={on_kernel} disabled={running}>
                     { for KERNELS.iter().map(|k| html! {
-                        <option value={k.slug} selected={props.kernel == k.slug}>{ k.title }</option>
+                        <option value={k.slug} selected={kernel.slug == k.slug}>{ k.title }</option>
                     }) }
                 </select>
             </div>
             <Field
                 id="size"
-                label={props.size_label.clone()}
+                label={kernel.size_means}
                 hint={props.size_hint.clone()}
-                value={props.size_text.clone()}
-                error={props.size_error.clone()}
+                value={text(CpuField::Size)}
+                error={props.refusals.get(CpuField::Size)}
                 disabled={running}
-                on_input={props.on_size.clone()}
+                on_input={edit(CpuField::Size)}
+                inputmode="text"
             />
             <Field
                 id="repeats"
                 label="Repeats (rounds)"
                 hint={format!("{} to {}; every step runs once per round, the table shows the median", REPEATS.min, REPEATS.max)}
-                value={props.repeats_text.clone()}
-                error={props.repeats_error.clone()}
+                value={text(CpuField::Repeats)}
+                error={props.refusals.get(CpuField::Repeats)}
                 disabled={running}
-                on_input={props.on_repeats.clone()}
+                on_input={edit(CpuField::Repeats)}
             />
             <Field
                 id="threads"
                 label="Threads (k)"
                 hint={props.threads_hint.clone()}
-                value={props.threads_text.clone()}
-                error={props.threads_error.clone()}
+                value={text(CpuField::Threads)}
+                error={props.refusals.get(CpuField::Threads)}
                 disabled={running}
-                on_input={props.on_threads.clone()}
+                on_input={edit(CpuField::Threads)}
+                inputmode="text"
             />
             <div class="field">
                 <label for="style">{ "Hand tasks out with" }</label>
                 <select id="style" onchange={on_style} disabled={running}>
                     { for MapStyle::ALL.iter().map(|&s| html! {
-                        <option value={s.slug()} selected={props.style == s}>{ format!("pool.{}", s.slug().replace('-', "_")) }</option>
+                        <option value={s.slug()} selected={settings.style == s}>{ format!("pool.{}", s.slug().replace('-', "_")) }</option>
                     }) }
                 </select>
                 <small class="hint">{ "map: results at the end; imap: in order as they come; imap_unordered: as they finish" }</small>
@@ -115,10 +108,10 @@ pub fn ExperimentForm(props: &Props) -> Html {
                 id="chunksize"
                 label="Chunksize"
                 hint={"blank: Python's default (map: len/(4k), imap: 1)".to_string()}
-                value={props.chunksize_text.clone()}
-                error={props.chunksize_error.clone()}
+                value={text(CpuField::Chunksize)}
+                error={props.refusals.get(CpuField::Chunksize)}
                 disabled={running}
-                on_input={props.on_chunksize.clone()}
+                on_input={edit(CpuField::Chunksize)}
             />
             <fieldset class="models" disabled={running}>
                 <legend>{ "Compare with sequential" }</legend>
@@ -131,7 +124,7 @@ pub fn ExperimentForm(props: &Props) -> Html {
                                 type="checkbox"
                                 name="model"
                                 value={model.slug()}
-                                checked={props.models.contains(&model) && !unavailable}
+                                checked={settings.models.contains(&model) && !unavailable}
                                 disabled={unavailable}
                                 {onchange}
                             />

@@ -15,6 +15,10 @@ pub struct FieldProps {
     pub error: Option<String>,
     pub disabled: bool,
     pub on_input: Callback<String>,
+    /// The phone keyboard that fits what the field accepts: `numeric` for whole numbers, `text`
+    /// where letters or punctuation are allowed (`1e8`, `all`, `1, 2, 4`, `2-4`).
+    #[prop_or(AttrValue::Static("numeric"))]
+    pub inputmode: AttrValue,
 }
 
 #[function_component]
@@ -28,7 +32,7 @@ pub fn Field(props: &FieldProps) -> Html {
             <input
                 id={props.id.clone()}
                 type="text"
-                inputmode="numeric"
+                inputmode={props.inputmode.clone()}
                 autocomplete="off"
                 spellcheck="false"
                 value={props.value.clone()}
