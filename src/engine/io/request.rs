@@ -1,0 +1,310 @@
+//! What the page asks of the I/O lab: one run's request ([`IoRequest`]: a model, its workers,
+//! the targets and their limits), checked before anything is fetched.
+
+use serde::{Deserialize, Serialize};
+
+/// Where the service worker answers built-in targets, relative to its scope.
+pub const TARGET_PATH: &str = "__overlap/io/page";
+/// Browsers open at most this many HTTP/1.1 connections to one host; more requests queue.
+pub const HTTP1_CONNECTIONS_PER_HOST: usize = 6;
+pub const MAX_WORKERS: usize = 64;
+pub const MAX_REQUESTS: u32 = 10_000;
+pub const MAX_URLS: usize = 200;
+/// Built-in targets' latency and jitter, each.
+pub const MAX_DELAY_MS: f64 = 10_000.0;
+pub const MAX_PAGE_BYTES: u32 = 4 * 1024 * 1024;
+/// A request's time limit.
+pub const TIMEOUT_MS: (f64, f64) = (100.0, 120_000.0);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IoModel {
+    /// One request at a time: `for url in urls: await fetch(url)`.
+    Sequential,
+    /// Every request at once on one thread: `asyncio.gather(*map(fetch, urls))`, `join_all`.
+    Gather,
+    /// At most k in flight on one thread: `buffer_unordered(k)`, an `asyncio.Semaphore(k)`.
+    Bounded,
+    /// k workers, each blocking on one synchronous request at a time:
+    /// `ThreadPoolExecutor(max_workers=k).map(urlopen, urls)`.
+    Threads,
+    /// Fetch every page concurrently, then scan each for `<meta>` tags on the rayon pool (or,
+    /// with [`Scan::OneThread`], scan each page on the same thread as soon as it arrives).
+    Pipeline,
+}
+
+impl IoModel {
+    pub const ALL: [IoModel; 5] = [
+        IoModel::Sequential,
+        IoModel::Gather,
+        IoModel::Bounded,
+        IoModel::Threads,
+        IoModel::Pipeline,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            IoModel::Sequential => "sequential",
+            IoModel::Gather => "gather",
+            IoModel::Bounded => "bounded",
+            IoModel::Threads => "threads",
+            IoModel::Pipeline => "pipeline",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<IoModel> {
+        IoModel::ALL.into_iter().find(|m| m.slug() == slug)
+    }
+
+    /// The Python a reader would write for the same thing.
+    pub fn python(self) -> &'static str {
+        match self {
+            IoModel::Sequential => "for url in urls: await fetch(url)",
+            IoModel::Gather => "await asyncio.gather(*(fetch(u) for u in urls))",
+            IoModel::Bounded => "async with asyncio.Semaphore(k): await fetch(url)",
+            IoModel::Threads => "ThreadPoolExecutor(max_workers=k).map(urlopen, urls)",
+            IoModel::Pipeline => "pages = await gather(...); pool.map(scan_meta, pages)",
+        }
+    }
+
+    /// Whether k means anything to this model.
+    pub fn takes_workers(self) -> bool {
+        matches!(self, IoModel::Bounded | IoModel::Threads)
+    }
+}
+
+/// Where the pipeline scans its pages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scan {
+    /// On the rayon pool once every page is in: parallel CPU work after concurrent waiting.
+    #[default]
+    Pool,
+    /// On the event loop, each page as it arrives: CPU work inside async code, which holds up
+    /// every other coroutine while it runs.
+    OneThread,
+}
+
+/// N generated pages from the service worker, each after `latency_ms ± jitter_ms`, a share
+/// `fail_rate` of them answering 503; the same seed gives the same pages, delays and failures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Builtin {
+    pub requests: u32,
+    pub latency_ms: f64,
+    pub jitter_ms: f64,
+    pub fail_rate: f64,
+    pub bytes: u32,
+    pub seed: u32,
+}
+
+impl Default for Builtin {
+    fn default() -> Self {
+        Builtin {
+            requests: 16,
+            latency_ms: 200.0,
+            jitter_ms: 0.0,
+            fail_rate: 0.0,
+            bytes: 16 * 1024,
+            seed: 1,
+        }
+    }
+}
+
+/// What to request: built-in targets or the visitor's own URLs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Targets {
+    Builtin(Builtin),
+    Urls { urls: Vec<String> },
+}
+
+impl Default for Targets {
+    fn default() -> Self {
+        Targets::Builtin(Builtin::default())
+    }
+}
+
+fn default_workers() -> usize {
+    4
+}
+
+fn default_timeout_ms() -> f64 {
+    10_000.0
+}
+
+/// One I/O run, as the page sends it: `{"model": "bounded", "workers": 4, "targets": {"kind":
+/// "builtin", "requests": 16, "latency_ms": 200}}`. Left-out settings take their defaults.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IoRequest {
+    pub model: IoModel,
+    #[serde(default = "default_workers")]
+    pub workers: usize,
+    #[serde(default)]
+    pub targets: Targets,
+    /// Per request, after which it is aborted (AbortController) and reported as timed out.
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: f64,
+    #[serde(default)]
+    pub scan: Scan,
+    /// The fault drill: the pipeline's scan on the pool panics on purpose, so tests can check
+    /// that a trapped scan is reported and the engine replaced. No form or link sets it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub raise_in_scan: bool,
+}
+
+impl Default for IoRequest {
+    fn default() -> Self {
+        IoRequest {
+            model: IoModel::Gather,
+            workers: default_workers(),
+            targets: Targets::default(),
+            timeout_ms: default_timeout_ms(),
+            scan: Scan::default(),
+            raise_in_scan: false,
+        }
+    }
+}
+
+/// A setting out of range; the message names the limit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IoError(pub String);
+
+impl std::fmt::Display for IoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn within(name: &str, value: f64, min: f64, max: f64, unit: &str) -> Result<(), IoError> {
+    if value.is_finite() && (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(IoError(format!(
+            "{name} must be between {min} and {max}{unit} (got {value})"
+        )))
+    }
+}
+
+/// One request to make: a URL, or the reason a line of the visitor's list is not one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub url: String,
+    pub invalid: Option<String>,
+}
+
+/// Checks a line of the visitor's URL list. Only absolute http(s) URLs: the engine runs in a
+/// worker whose base URL is not the page's, so a relative one would mean something else there.
+pub fn check_url(line: &str) -> Result<(), String> {
+    let rest = line
+        .strip_prefix("https://")
+        .or_else(|| line.strip_prefix("http://"));
+    match rest {
+        None => Err("not an http:// or https:// URL".into()),
+        Some(_) if line.chars().any(char::is_whitespace) => {
+            Err("a URL cannot contain spaces".into())
+        }
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => Err("the URL has no host".into()),
+        Some(_) if line.len() > 2_048 => Err("longer than 2 048 characters".into()),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The visitor's list, one URL per line; blank lines and `#` comments are skipped.
+pub fn parse_urls(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(String::from)
+        .collect()
+}
+
+impl IoRequest {
+    /// Refuses settings out of range; lines of a URL list that are not URLs are not refused here
+    /// but reported as failed requests, so the rest still run.
+    pub fn check(&self) -> Result<(), IoError> {
+        if self.model.takes_workers() && !(1..=MAX_WORKERS).contains(&self.workers) {
+            return Err(IoError(format!(
+                "k (workers) must be between 1 and {MAX_WORKERS} (got {})",
+                self.workers
+            )));
+        }
+        within(
+            "the timeout",
+            self.timeout_ms,
+            TIMEOUT_MS.0,
+            TIMEOUT_MS.1,
+            " ms",
+        )?;
+        match &self.targets {
+            Targets::Builtin(b) => {
+                within("requests", b.requests.into(), 1.0, MAX_REQUESTS.into(), "")?;
+                within("latency", b.latency_ms, 0.0, MAX_DELAY_MS, " ms")?;
+                within("jitter", b.jitter_ms, 0.0, MAX_DELAY_MS, " ms")?;
+                within("the failure rate", b.fail_rate, 0.0, 1.0, "")?;
+                within(
+                    "page size",
+                    b.bytes.into(),
+                    0.0,
+                    MAX_PAGE_BYTES.into(),
+                    " bytes",
+                )?;
+            }
+            Targets::Urls { urls } if urls.is_empty() => {
+                return Err(IoError("enter at least one URL".into()))
+            }
+            Targets::Urls { urls } if urls.len() > MAX_URLS => {
+                return Err(IoError(format!(
+                    "at most {MAX_URLS} URLs (got {})",
+                    urls.len()
+                )))
+            }
+            Targets::Urls { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// The requests to make; `base` is where the service worker answers built-in targets
+    /// (`https://host/app/__overlap/io/`).
+    pub fn targets(&self, base: &str) -> Vec<Target> {
+        match &self.targets {
+            Targets::Builtin(b) => (0..b.requests)
+                .map(|i| Target {
+                    url: builtin_url(base, b, i),
+                    invalid: None,
+                })
+                .collect(),
+            Targets::Urls { urls } => urls
+                .iter()
+                .map(|url| Target {
+                    url: url.clone(),
+                    invalid: check_url(url).err(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The wall time a perfect run would take on built-in targets with no jitter: N·L one at a
+    /// time, L all at once, ⌈N/k⌉·L k at a time.
+    pub fn ideal_ms(&self) -> Option<f64> {
+        let Targets::Builtin(b) = &self.targets else {
+            return None;
+        };
+        let n = f64::from(b.requests);
+        let k = self.workers.max(1) as f64;
+        Some(match self.model {
+            IoModel::Sequential => n * b.latency_ms,
+            IoModel::Gather | IoModel::Pipeline => b.latency_ms,
+            IoModel::Bounded | IoModel::Threads => (n / k).ceil() * b.latency_ms,
+        })
+    }
+}
+
+/// The URL of built-in target `i`. `base` ends in `__overlap/io/`.
+pub fn builtin_url(base: &str, b: &Builtin, i: u32) -> String {
+    let page = TARGET_PATH.rsplit('/').next().unwrap_or("page");
+    format!(
+        "{base}{page}?i={i}&seed={}&bytes={}&latency={}&jitter={}&fail={}",
+        b.seed, b.bytes, b.latency_ms, b.jitter_ms, b.fail_rate
+    )
+}

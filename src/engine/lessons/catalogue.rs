@@ -1,0 +1,648 @@
+//! The nine lessons, one entry each: claim, explanation, the Python it stands for and the Rust
+//! that runs, the steps it measures and how it concludes. The types are in [`super`]; this file
+//! is the catalogue.
+
+use crate::engine::io::{Builtin, IoModel, IoRun};
+use crate::engine::protocol::{SharedDemo, SharedOutcome};
+use crate::engine::run::dispatch::MapStyle;
+use crate::engine::run::models::{Model, RunConfig, Spawn};
+
+use super::steps::{countdown, cpu, io, io_run, median, mib, outcomes, trace};
+use super::{group, Conclusion, Lesson, Outcome, Probe, Step};
+
+pub const LESSONS: &[Lesson] = &[
+    Lesson {
+        slug: "gil",
+        title: "Threads under a GIL do not speed up CPU work; processes do",
+        claim: "Two CPython threads counting down take as long as one thread doing both halves, \
+                while two processes take about half as long.",
+        explanation: "CPython lets one thread run Python bytecode at a time: a thread must hold \
+                      the global interpreter lock (GIL), and gives it up every 5 ms so others \
+                      get a turn. For pure computation, threads take turns instead of running \
+                      together. Processes each have their own interpreter and their own GIL, so \
+                      they run on separate cores. Here the same countdown runs sequentially, on \
+                      k threads that take turns under one lock with CPython's switch interval, \
+                      and on k worker processes.",
+        python: r#"import time
+from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor
+
+def count(n):
+    while n > 0:
+        n -= 1
+
+if __name__ == '__main__':
+    N, K = 100_000_000, 2
+    for Pool in (ThreadPoolExecutor, ProcessPoolExecutor):
+        start = time.perf_counter()
+        with Pool(K) as pool:
+            list(pool.map(count, [N // K] * K))
+        print(Pool.__name__, time.perf_counter() - start)"#,
+        rust: r#"// The same tasks three ways; every run must give the same checksum.
+let tasks = kernels::count(1_000_000_000).tasks();
+run(Model::Sequential, 1, &tasks);
+run(Model::GilThreads, k, &tasks); // one lock, handed over every 5 ms
+run(Model::Processes, k, &tasks);  // k Web Workers, each its own memory"#,
+        question: "With k threads under a GIL, the countdown will take…",
+        options: [
+            "about 1/k of the time: threads share the work",
+            "about as long as one thread, or longer",
+            "it depends on the size of N",
+        ],
+        answer: 1,
+        needs_pool: true,
+        steps: |k| {
+            vec![
+                countdown("Sequential".into(), RunConfig::new(Model::Sequential, 1)),
+                countdown(
+                    format!("{k} GIL threads"),
+                    RunConfig::new(Model::GilThreads, k),
+                ),
+                countdown(
+                    format!("{k} processes"),
+                    RunConfig::new(Model::Processes, k),
+                ),
+            ]
+        },
+        conclude: |k, all| {
+            let [seq, gil, proc] = outcomes::<3>(all)?;
+            let (seq, gil, proc) = (median(seq)?, median(gil)?, median(proc)?);
+            let (g, p) = (seq / gil, seq / proc);
+            let gil_words = if g < 1.15 {
+                "no faster than one thread"
+            } else {
+                "faster than the claim allows"
+            };
+            let proc_words = if p >= 1.3 {
+                "they use the other cores"
+            } else {
+                "little gain on this machine"
+            };
+            Ok(Conclusion {
+                line: format!(
+                    "{k} GIL threads: {g:.2}× — {gil_words}; {k} processes: {p:.2}× — {proc_words}."
+                ),
+                holds: g < 1.15 && p >= 1.3,
+            })
+        },
+    },
+    Lesson {
+        slug: "copy",
+        title: "Processes pay to copy their data",
+        claim: "Processes share nothing, so every input and result is pickled, sent and \
+                unpickled; with large data that copying eats the gain.",
+        explanation: "A process pool sends each chunk of work to a worker as bytes (pickle in \
+                      Python, postMessage here) and the result back the same way. Threads read \
+                      the same memory and copy nothing. Sorting 8 million numbers in chunks of \
+                      one task each makes the copying plain to see.",
+        python: r#"import random, time
+from multiprocessing import Pool
+
+if __name__ == '__main__':
+    data = [random.random() for _ in range(8_000_000)]
+    chunks = [data[i:i + 250_000] for i in range(0, len(data), 250_000)]
+    start = time.perf_counter()
+    with Pool(2) as pool:
+        # every chunk is pickled to a worker and its result pickled back
+        runs = list(pool.imap(sorted, chunks, chunksize=1))
+    print(time.perf_counter() - start)"#,
+        rust: r#"// merge-sort: each task sorts a slice; processes get theirs as bytes.
+let run = RunConfig::new(Model::Processes, k)
+    .with_style(MapStyle::Imap, Some(1));
+measure(kernels::merge_sort(8_000_000), run); // trace.copy: bytes, ms"#,
+        question: "Sorting 8 million numbers on k processes, against k threads that share memory…",
+        options: [
+            "processes are as fast as threads",
+            "processes are slower: copying the data costs time",
+            "processes are faster: no shared memory to fight over",
+        ],
+        answer: 1,
+        needs_pool: true,
+        steps: |k| {
+            vec![
+                cpu(
+                    "Sequential".into(),
+                    "merge-sort",
+                    8_000_000,
+                    3,
+                    RunConfig::new(Model::Sequential, 1),
+                ),
+                cpu(
+                    format!("{k} threads sharing memory"),
+                    "merge-sort",
+                    8_000_000,
+                    3,
+                    RunConfig::new(Model::FreeThreads, k).with_style(MapStyle::Imap, Some(1)),
+                ),
+                cpu(
+                    format!("{k} processes, copying"),
+                    "merge-sort",
+                    8_000_000,
+                    3,
+                    RunConfig::new(Model::Processes, k).with_style(MapStyle::Imap, Some(1)),
+                ),
+            ]
+        },
+        conclude: |k, all| {
+            let [seq, free, proc] = outcomes::<3>(all)?;
+            let (s, f, p) = (median(seq)?, median(free)?, median(proc)?);
+            let copy = trace(proc)?.copy.unwrap_or_default();
+            Ok(Conclusion {
+                line: format!(
+                    "{k} processes: {:.2}× while copying {} ({:.0} ms packing and unpacking); \
+                     {k} threads sharing memory: {:.2}×, nothing copied.",
+                    s / p,
+                    mib(copy.bytes_copied() as f64),
+                    copy.serialize_ms + copy.deserialize_ms,
+                    s / f
+                ),
+                holds: p > f && copy.bytes_copied() > 0,
+            })
+        },
+    },
+    Lesson {
+        slug: "reuse",
+        title: "A reused pool beats spawning one per batch",
+        claim: "Starting processes is expensive: make the pool once and reuse it, instead of \
+                `with Pool()` around every small batch.",
+        explanation: "A new process must start an interpreter and import your modules; here a \
+                      new worker must start and instantiate its own copy of the WebAssembly \
+                      module. For small batches of work that start-up dwarfs the work itself.",
+        python: r#"from multiprocessing import Pool
+
+def is_prime(n): ...
+
+# A new pool per batch: the start-up is paid every time
+for batch in batches:
+    with Pool(2) as pool:
+        pool.map(is_prime, batch)
+
+# One pool, reused: paid once
+with Pool(2) as pool:
+    for batch in batches:
+        pool.map(is_prime, batch)"#,
+        rust: r#"let per_batch = RunConfig { spawn: Spawn::PerRun, ..RunConfig::new(Model::Processes, k) };
+let reused = RunConfig { spawn: Spawn::Reused, ..RunConfig::new(Model::Processes, k) };
+measure(kernels::primes(200_000), per_batch); // starts k workers inside the timing
+measure(kernels::primes(200_000), reused);"#,
+        question: "For a small batch (primes below 200 000), spawning the workers each time is…",
+        options: [
+            "about as fast: starting a worker is cheap",
+            "much slower: the start-up costs more than the work",
+            "faster: fresh workers have clean memory",
+        ],
+        answer: 1,
+        needs_pool: false,
+        steps: |k| {
+            let run = |spawn| RunConfig {
+                spawn,
+                ..RunConfig::new(Model::Processes, k)
+            };
+            vec![
+                cpu(
+                    format!("A new pool of {k} per batch"),
+                    "primes",
+                    200_000,
+                    5,
+                    run(Spawn::PerRun),
+                ),
+                cpu(
+                    format!("One pool of {k}, reused"),
+                    "primes",
+                    200_000,
+                    5,
+                    run(Spawn::Reused),
+                ),
+            ]
+        },
+        conclude: |k, all| {
+            let [fresh, reused] = outcomes::<2>(all)?;
+            let (f, r) = (median(fresh)?, median(reused)?);
+            let spawn_ms = trace(fresh)?.copy.as_ref().map_or(0.0, |c| c.spawn_ms);
+            Ok(Conclusion {
+                line: format!(
+                    "A new pool of {k} per batch: {f:.0} ms a batch ({spawn_ms:.0} ms of it starting \
+                     workers); one pool reused: {r:.0} ms — {:.1}× faster.",
+                    f / r
+                ),
+                holds: r < f,
+            })
+        },
+    },
+    Lesson {
+        slug: "imap",
+        title: "imap yields its first result before map",
+        claim: "`pool.map` hands back nothing until every task is done; `pool.imap` yields \
+                results as they come, in order.",
+        explanation: "map builds the whole result list before returning it. imap returns an \
+                      iterator: the first result is ready as soon as the first task finishes, \
+                      so you can start using results while the rest are computed.",
+        python: r#"import time
+from multiprocessing import Pool
+
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+if __name__ == '__main__':
+    with Pool(2) as pool:
+        start = time.perf_counter()
+        for result in pool.imap(fib, [27] * 32):
+            print('first result after', time.perf_counter() - start)
+            break"#,
+        rust: r#"let map = RunConfig::new(Model::FreeThreads, k).with_style(MapStyle::Map, None);
+let imap = RunConfig::new(Model::FreeThreads, k).with_style(MapStyle::Imap, Some(1));
+// trace.first_result_ms: when the caller could use the first result"#,
+        question: "How soon does the caller get its first result with imap, against map?",
+        options: [
+            "at the same time: both wait for all the tasks",
+            "much sooner: right after the first task",
+            "later: imap has more overhead",
+        ],
+        answer: 1,
+        needs_pool: true,
+        steps: |k| {
+            vec![
+                cpu(
+                    format!("map on {k} threads"),
+                    "fib",
+                    32,
+                    3,
+                    RunConfig::new(Model::FreeThreads, k).with_style(MapStyle::Map, None),
+                ),
+                cpu(
+                    format!("imap on {k} threads"),
+                    "fib",
+                    32,
+                    3,
+                    RunConfig::new(Model::FreeThreads, k).with_style(MapStyle::Imap, Some(1)),
+                ),
+            ]
+        },
+        conclude: |_, all| {
+            let [map, imap] = outcomes::<2>(all)?;
+            let (m, i) = (trace(map)?, trace(imap)?);
+            Ok(Conclusion {
+                line: format!(
+                    "map: first result after {:.0} ms of {:.0} ms; imap: after {:.0} ms ({:.0} % of its run).",
+                    m.first_result_ms,
+                    m.wall_ms,
+                    i.first_result_ms,
+                    i.first_result_ms / i.wall_ms.max(1e-9) * 100.0
+                ),
+                holds: i.first_result_ms < 0.5 * m.first_result_ms,
+            })
+        },
+    },
+    Lesson {
+        slug: "fetch",
+        title: "Concurrent requests beat sequential ones",
+        claim: "Sixteen requests of 200 ms take 3.2 s one after another and about 0.2 s all at \
+                once, on a single thread.",
+        explanation: "While a request waits for its answer, nothing needs the CPU. \
+                      asyncio.gather starts every request and waits for all of them together, \
+                      so the waits overlap. No second core, no thread: one event loop.",
+        python: r#"import asyncio, time
+import aiohttp
+
+async def main(urls):
+    async with aiohttp.ClientSession() as session:
+        async def get(url):
+            async with session.get(url) as response:
+                return await response.text()
+
+        start = time.perf_counter()
+        for url in urls:
+            await get(url)                     # one at a time
+        print(time.perf_counter() - start)
+
+        start = time.perf_counter()
+        await asyncio.gather(*map(get, urls))  # all at once
+        print(time.perf_counter() - start)"#,
+        rust: r#"for url in &urls {
+    get(url).await; // sequential
+}
+futures::future::join_all(urls.iter().map(|u| get(u))).await; // gather"#,
+        question: "16 requests of 200 ms each, all at once on one thread, take about…",
+        options: [
+            "3.2 s: one thread can only wait for one",
+            "0.2 s: the waits overlap",
+            "1.6 s: half and half",
+        ],
+        answer: 1,
+        needs_pool: false,
+        steps: |_| {
+            vec![
+                io(
+                    "One at a time".into(),
+                    IoModel::Sequential,
+                    1,
+                    Builtin::default(),
+                ),
+                io(
+                    "All at once (gather)".into(),
+                    IoModel::Gather,
+                    1,
+                    Builtin::default(),
+                ),
+            ]
+        },
+        conclude: |_, all| {
+            let [seq, gather] = outcomes::<2>(all)?;
+            let (s, g) = (io_run(seq)?, io_run(gather)?);
+            let n = s.requests.len();
+            Ok(Conclusion {
+                line: format!(
+                    "{n} requests: one at a time {:.0} ms, all at once {:.0} ms — {:.1}× faster on one thread.",
+                    s.summary.wall_ms,
+                    g.summary.wall_ms,
+                    s.summary.wall_ms / g.summary.wall_ms.max(1e-9)
+                ),
+                holds: g.summary.wall_ms * 3.0 < s.summary.wall_ms && s.summary.failed + g.summary.failed == 0,
+            })
+        },
+    },
+    Lesson {
+        slug: "bounded",
+        title: "A bounded pool caps throughput",
+        claim: "ThreadPoolExecutor(max_workers=k) finishes N requests of latency L in about \
+                ⌈N/k⌉·L: at most k requests a latency.",
+        explanation: "A pool of k workers, or a semaphore of k, lets only k requests wait at \
+                      once. That protects the server and your memory, and it caps throughput \
+                      at k requests per latency.",
+        python: r#"import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+def get(url):
+    with urllib.request.urlopen(url) as response:
+        return response.read()
+
+for k in (2, 4, 8):
+    with ThreadPoolExecutor(max_workers=k) as pool:
+        list(pool.map(get, urls))  # about ceil(16 / k) * 0.2 s"#,
+        rust: r#"stream::iter(urls.iter().map(|u| get(u)))
+    .buffer_unordered(k) // at most k in flight
+    .collect::<Vec<_>>()
+    .await;"#,
+        question: "16 requests of 200 ms with at most 4 at a time take about…",
+        options: ["0.2 s", "0.8 s", "3.2 s"],
+        answer: 1,
+        needs_pool: false,
+        steps: |_| {
+            [2, 4, 8]
+                .into_iter()
+                .map(|k| {
+                    io(
+                        format!("At most {k} at a time"),
+                        IoModel::Bounded,
+                        k,
+                        Builtin::default(),
+                    )
+                })
+                .collect()
+        },
+        conclude: |_, all| {
+            let runs: Vec<&IoRun> = all.iter().map(io_run).collect::<Result<_, _>>()?;
+            if runs.len() != 3 {
+                return Err(format!("expected 3 runs, got {}", runs.len()));
+            }
+            let parts: Vec<String> = runs
+                .iter()
+                .map(|r| {
+                    let per_s = r.requests.len() as f64 / (r.summary.wall_ms / 1e3);
+                    format!(
+                        "k = {}: {:.0} ms ({per_s:.0} requests/s)",
+                        r.workers, r.summary.wall_ms
+                    )
+                })
+                .collect();
+            let near = runs.iter().all(|r| {
+                r.ideal_ms
+                    .is_some_and(|ideal| (r.summary.wall_ms - ideal).abs() <= 0.3 * ideal)
+            });
+            Ok(Conclusion {
+                line: format!(
+                    "{}: throughput grows with k, about k requests per 200 ms.",
+                    parts.join("; ")
+                ),
+                holds: near,
+            })
+        },
+    },
+    Lesson {
+        slug: "async-cpu",
+        title: "async does not speed up CPU work",
+        claim: "Coroutines take turns on one thread: for pure computation, k coroutines are \
+                no faster than one loop.",
+        explanation: "async code overlaps waiting, not computing. A coroutine that computes \
+                      holds the event loop until it reaches an await; the others wait. However \
+                      many coroutines share the work, one thread does all of it.",
+        python: r#"import asyncio
+
+async def count(n):
+    while n > 0:
+        n -= 1
+        if n % 100_000 == 0:
+            await asyncio.sleep(0)  # let the others run
+
+async def main(N, K):
+    await asyncio.gather(*(count(N // K) for _ in range(K)))
+
+asyncio.run(main(100_000_000, 4))"#,
+        rust: r#"// k coroutines on the engine's one thread, yielding between tasks
+run(Model::Async, k, &tasks);"#,
+        question: "Splitting the countdown among k coroutines makes it…",
+        options: [
+            "about k times faster",
+            "about as fast as one loop",
+            "impossible: coroutines cannot compute",
+        ],
+        answer: 1,
+        needs_pool: false,
+        steps: |k| {
+            vec![
+                countdown("Sequential".into(), RunConfig::new(Model::Sequential, 1)),
+                countdown(format!("{k} coroutines"), RunConfig::new(Model::Async, k)),
+            ]
+        },
+        conclude: |k, all| {
+            let [seq, coro] = outcomes::<2>(all)?;
+            let speedup = median(seq)? / median(coro)?;
+            Ok(Conclusion {
+                line: format!(
+                    "{k} coroutines: {speedup:.2}× — one thread, however many coroutines share it."
+                ),
+                holds: speedup < 1.15,
+            })
+        },
+    },
+    Lesson {
+        slug: "thousands",
+        title: "Coroutines scale to thousands of tasks",
+        claim: "Thousands of waiting coroutines are cheap; thousands of threads are not.",
+        explanation:
+            "A coroutine is a small object on the heap; an OS thread reserves a stack \
+                      (8 MiB of address space by default on Linux) and costs the scheduler. \
+                      Here 5 000 requests wait at once on one thread, against a bounded pool of 50.",
+        python: r#"import asyncio
+
+async def task(i):
+    await asyncio.sleep(0.05)
+    return i
+
+async def main():
+    return await asyncio.gather(*(task(i) for i in range(5_000)))
+
+asyncio.run(main())"#,
+        rust: r#"futures::future::join_all((0..5_000).map(|i| get(url(i)))).await;"#,
+        question: "5 000 requests of 50 ms, all waiting at once on one thread…",
+        options: [
+            "fail: one thread cannot hold that many",
+            "finish, with memory to spare",
+            "take 5 000 × 50 ms",
+        ],
+        answer: 1,
+        needs_pool: false,
+        steps: |_| {
+            let builtin = Builtin {
+                requests: 5_000,
+                latency_ms: 50.0,
+                jitter_ms: 10.0,
+                bytes: 1024,
+                ..Builtin::default()
+            };
+            vec![
+                io(
+                    "5 000 at once (gather)".into(),
+                    IoModel::Gather,
+                    1,
+                    builtin.clone(),
+                ),
+                io("At most 50 at a time".into(), IoModel::Bounded, 50, builtin),
+            ]
+        },
+        conclude: |_, all| {
+            let [gather, bounded] = outcomes::<2>(all)?;
+            let (g, b) = (io_run(gather)?, io_run(bounded)?);
+            let memory = g
+                .memory
+                .as_ref()
+                .map(|m| {
+                    let grown = m.wasm_bytes.saturating_sub(m.wasm_before_bytes) as f64;
+                    format!(", the engine's memory growing by {}", mib(grown))
+                })
+                .unwrap_or_default();
+            Ok(Conclusion {
+                line: format!(
+                    "{} coroutines: {} in flight at once, done in {:.1} s{memory}; 50 at a time: {:.1} s. \
+                     5 000 threads would reserve some 40 GB of stack address space.",
+                    group(g.requests.len() as u64),
+                    group(g.summary.max_in_flight as u64),
+                    g.summary.wall_ms / 1e3,
+                    b.summary.wall_ms / 1e3
+                ),
+                holds: g.summary.failed == 0 && g.summary.max_in_flight > 1_000,
+            })
+        },
+    },
+    Lesson {
+        slug: "lock",
+        title: "Shared state needs a lock",
+        claim: "`counter += 1` from several threads loses updates; with a lock it does not. A \
+                queue built on a lock and conditions hands every item to exactly one consumer.",
+        explanation: "`counter += 1` is a read, an add and a write. If another thread writes \
+                      between this thread's read and write, one update is lost. A lock makes the \
+                      three one step. queue.Queue is a lock plus two conditions (not full, not \
+                      empty): producers wait while it is full, consumers while it is empty.",
+        python: r#"import threading
+
+counter = 0
+lock = threading.Lock()
+
+def add(n, locked):
+    global counter
+    for _ in range(n):
+        if locked:
+            with lock:
+                counter += 1
+        else:
+            counter += 1  # read, add, write: another thread can interleave
+
+threads = [threading.Thread(target=add, args=(5_000_000, False)) for _ in range(2)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(counter)  # often less than 10_000_000"#,
+        rust: r#"// Without a lock: read, then write; another thread can write in between.
+let seen = counter.load(Relaxed);
+counter.store(seen + 1, Relaxed);
+// With one:
+*locked.lock().unwrap() += 1;
+// Producer/consumer: BoundedQueue = Mutex + two Condvars, like queue.Queue(maxsize)."#,
+        question: "Two threads each add 1 five million times without a lock. The counter ends at…",
+        options: [
+            "exactly 10 000 000",
+            "less than 10 000 000",
+            "more than 10 000 000",
+        ],
+        answer: 1,
+        needs_pool: true,
+        steps: |_| {
+            let per_thread = 5_000_000;
+            vec![
+                Step {
+                    label: "counter += 1, no lock".into(),
+                    probe: Probe::Shared(SharedDemo::Counter {
+                        locked: false,
+                        per_thread,
+                    }),
+                },
+                Step {
+                    label: "with lock: counter += 1".into(),
+                    probe: Probe::Shared(SharedDemo::Counter {
+                        locked: true,
+                        per_thread,
+                    }),
+                },
+                Step {
+                    label: "producer/consumer through queue.Queue(16)".into(),
+                    probe: Probe::Shared(SharedDemo::Queue {
+                        items: 100_000,
+                        capacity: 16,
+                    }),
+                },
+            ]
+        },
+        conclude: |_, all| {
+            let [racy, locked, queue] = outcomes::<3>(all)?;
+            let lost = |o: &Outcome| match o {
+                Outcome::Shared(SharedOutcome::Counter {
+                    expected, counted, ..
+                }) => Ok((*expected, expected - counted)),
+                other => Err(format!("expected a counter, got {other:?}")),
+            };
+            let ((expected, lost_racy), (_, lost_locked)) = (lost(racy)?, lost(locked)?);
+            let (items, delivered) = match queue {
+                Outcome::Shared(SharedOutcome::Queue {
+                    items,
+                    per_consumer,
+                    sum,
+                    expected_sum,
+                    ..
+                }) => (
+                    *items,
+                    per_consumer.iter().sum::<u64>() == *items && sum == expected_sum,
+                ),
+                other => return Err(format!("expected a queue, got {other:?}")),
+            };
+            Ok(Conclusion {
+                line: format!(
+                    "Without a lock {} of {} increments were lost; with one, {}. The queue delivered {} items {}.",
+                    group(lost_racy),
+                    group(expected),
+                    if lost_locked == 0 { "none".to_string() } else { group(lost_locked) },
+                    group(items),
+                    if delivered { "once each" } else { "WRONGLY" }
+                ),
+                holds: lost_racy > 0 && lost_locked == 0 && delivered,
+            })
+        },
+    },
+];

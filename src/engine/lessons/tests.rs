@@ -1,0 +1,168 @@
+//! The lessons' steps and conclusions, from synthetic measurements.
+
+use super::*;
+use crate::engine::io::IoModel;
+use crate::engine::io::Summary as IoSummary;
+use crate::engine::run::dispatch::MapStyle;
+
+fn cpu_outcome(ms: f64) -> Outcome {
+    Outcome::Cpu {
+        summary: Summary::of(&[ms]).unwrap(),
+        trace: Box::new(Trace::new(1, MapStyle::Map, 1, ms, Vec::new(), None, None)),
+    }
+}
+
+#[test]
+fn every_lesson_plans_valid_steps() {
+    for lesson in LESSONS {
+        for k in [2, 4, 16] {
+            let steps = (lesson.steps)(k);
+            assert!(!steps.is_empty(), "{}", lesson.slug);
+            for step in &steps {
+                match &step.probe {
+                    Probe::Cpu(request) => {
+                        let kernel = crate::engine::kernels::offered(&request.kernel)
+                            .unwrap_or_else(|| {
+                                panic!("{}: kernel {}", lesson.slug, request.kernel)
+                            });
+                        kernel.limits.check(request.size).unwrap();
+                    }
+                    Probe::Io(request) => request.check().unwrap(),
+                    Probe::Shared(_) => {}
+                }
+            }
+        }
+        assert!(lesson.answer < 3);
+        assert!(find(lesson.slug).is_some());
+    }
+    assert_eq!(LESSONS.len(), 9);
+}
+
+/// The Python beside each lesson must at least parse (with the machine's python3, when it
+/// has one: CI's does).
+#[test]
+fn the_python_parses() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    for lesson in LESSONS {
+        let parse = "import ast, sys; ast.parse(sys.stdin.read())";
+        let Ok(mut child) = Command::new("python3")
+            .args(["-c", parse])
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+        else {
+            eprintln!("no python3 here: the lessons' Python is not checked");
+            return;
+        };
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(lesson.python.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            lesson.slug,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn the_gil_conclusion_comes_from_the_numbers() {
+    let gil = find("gil").unwrap();
+    let c = (gil.conclude)(
+        2,
+        &[cpu_outcome(400.0), cpu_outcome(430.0), cpu_outcome(220.0)],
+    )
+    .unwrap();
+    assert_eq!(
+        c.line,
+        "2 GIL threads: 0.93× — no faster than one thread; 2 processes: 1.82× — they use the other cores."
+    );
+    assert!(c.holds);
+    let c = (gil.conclude)(
+        2,
+        &[cpu_outcome(400.0), cpu_outcome(200.0), cpu_outcome(390.0)],
+    )
+    .unwrap();
+    assert!(!c.holds, "{}", c.line);
+    assert!(c.line.contains("faster than the claim allows"));
+    assert!((gil.conclude)(2, &[cpu_outcome(1.0)]).is_err());
+}
+
+#[test]
+fn async_and_reuse_conclusions() {
+    let c = (find("async-cpu").unwrap().conclude)(4, &[cpu_outcome(400.0), cpu_outcome(404.0)])
+        .unwrap();
+    assert_eq!(
+        c.line,
+        "4 coroutines: 0.99× — one thread, however many coroutines share it."
+    );
+    let c = (find("reuse").unwrap().conclude)(2, &[cpu_outcome(200.0), cpu_outcome(25.0)]).unwrap();
+    assert!(c.holds);
+    assert!(
+        c.line.ends_with("one pool reused: 25 ms — 8.0× faster."),
+        "{}",
+        c.line
+    );
+}
+
+#[test]
+fn fetch_and_lock_conclusions() {
+    let run = |model, wall_ms| {
+        Outcome::Io(Box::new(IoRun {
+            model,
+            workers: 1,
+            requests: vec![Default::default(); 16],
+            summary: IoSummary {
+                wall_ms,
+                ok: 16,
+                ..IoSummary::default()
+            },
+            ideal_ms: None,
+            scan: None,
+            memory: None,
+            notes: Vec::new(),
+        }))
+    };
+    let c = (find("fetch").unwrap().conclude)(
+        2,
+        &[
+            run(IoModel::Sequential, 3300.0),
+            run(IoModel::Gather, 250.0),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        c.line,
+        "16 requests: one at a time 3300 ms, all at once 250 ms — 13.2× faster on one thread."
+    );
+    assert!(c.holds);
+
+    let counter = |counted| {
+        Outcome::Shared(SharedOutcome::Counter {
+            threads: 2,
+            expected: 10_000_000,
+            counted,
+            ms: 1.0,
+        })
+    };
+    let queue = Outcome::Shared(SharedOutcome::Queue {
+        items: 10,
+        per_consumer: vec![10],
+        sum: 45,
+        expected_sum: 45,
+        ms: 1.0,
+    });
+    let c = (find("lock").unwrap().conclude)(2, &[counter(7_506_360), counter(10_000_000), queue])
+        .unwrap();
+    assert_eq!(
+        c.line,
+        "Without a lock 2 493 640 of 10 000 000 increments were lost; with one, none. The queue delivered 10 items once each."
+    );
+    assert!(c.holds);
+}

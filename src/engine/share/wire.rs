@@ -1,0 +1,602 @@
+//! The wire format of version 1: the JSON inside the fragment, written and read by hand rather
+//! than derived, so that every field is read on its own (one bad value costs that value, not the
+//! link) and no rename of an in-memory type can change what a link holds. The I/O form travels as
+//! [`IoSettingsV1`], whose fields are the format's own.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::engine::experiment;
+
+use crate::engine::io::settings::{Choice, IoSettings, TargetKind};
+use crate::engine::io::{IoModel, Scan};
+use crate::engine::kernels;
+use crate::engine::run::dispatch::MapStyle;
+use crate::engine::run::models::{Model, MAX_WORKERS};
+use crate::engine::size;
+
+use super::{
+    threads_text, CpuConfig, CpuResult, IoResult, Lab, Machine, Opened, Results, Shared,
+    MAX_BROWSER_CHARS, MAX_CORES,
+};
+
+pub(super) fn to_wire(shared: &Shared) -> Value {
+    let mut wire = Map::new();
+    match &shared.lab {
+        Lab::Cpu(cpu) => {
+            wire.insert("lab".into(), "cpu".into());
+            wire.insert(
+                "cpu".into(),
+                json!({
+                    "kernel": cpu.kernel,
+                    "size": cpu.size,
+                    "repeats": cpu.repeats,
+                    "models": cpu.models.iter().map(|m| m.slug()).collect::<Vec<_>>(),
+                    "threads": cpu.threads,
+                    "style": cpu.style.slug(),
+                    "chunksize": cpu.chunksize,
+                }),
+            );
+        }
+        Lab::Io(io) => {
+            wire.insert("lab".into(), "io".into());
+            wire.insert(
+                "io".into(),
+                serde_json::to_value(IoSettingsV1::from(io)).expect("strings serialize"),
+            );
+        }
+    }
+    match &shared.results {
+        Some(Results::Cpu(rows)) => {
+            let rows: Vec<Value> = rows
+                .iter()
+                .map(|r| {
+                    json!([
+                        r.model.slug(),
+                        r.threads,
+                        r.median_ms,
+                        r.min_ms,
+                        r.max_ms,
+                        r.repeats
+                    ])
+                })
+                .collect();
+            wire.insert("cpu-results".into(), rows.into());
+        }
+        Some(Results::Io(rows)) => {
+            let rows: Vec<Value> = rows
+                .iter()
+                .map(|r| {
+                    json!([
+                        r.choice.key(),
+                        r.workers,
+                        r.requests,
+                        r.wall_ms,
+                        r.ideal_ms,
+                        r.ok,
+                        r.failed
+                    ])
+                })
+                .collect();
+            wire.insert("io-results".into(), rows.into());
+        }
+        None => {}
+    }
+    if let Some(m) = &shared.machine {
+        wire.insert(
+            "machine".into(),
+            json!({ "cores": m.cores, "browser": m.browser, "isolated": m.cross_origin_isolated }),
+        );
+    }
+    Value::Object(wire)
+}
+
+/// Collects what had to be replaced.
+struct Reader {
+    problems: Vec<String>,
+}
+
+impl Reader {
+    fn note(&mut self, problem: String) {
+        self.problems.push(problem);
+    }
+
+    /// `field` of `object` read by `read`; the default and a note if it is there but unusable.
+    fn field<T>(
+        &mut self,
+        object: &Value,
+        field: &str,
+        default: T,
+        read: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> T {
+        match object.get(field) {
+            None => {
+                self.note(format!("The link has no {field}; the default is used."));
+                default
+            }
+            Some(value) => read(value).unwrap_or_else(|why| {
+                self.note(format!("{why}; the default is used."));
+                default
+            }),
+        }
+    }
+}
+
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 40 {
+        format!("{}…", text.chars().take(40).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// The models a link compares. Unknown ones (a later version's) are left out and the rest kept;
+/// only a list with nothing usable in it takes the default.
+fn read_models(r: &mut Reader, given: Option<&Value>, defaults: &[Model]) -> Vec<Model> {
+    let Some(slugs) = given.and_then(Value::as_array) else {
+        r.note("The link's models are missing or not a list; the default is used.".into());
+        return defaults.to_vec();
+    };
+    let mut models = Vec::new();
+    let mut unknown = Vec::new();
+    for slug in slugs {
+        match slug.as_str().and_then(Model::from_slug) {
+            Some(m) if experiment::SWEEP_MODELS.contains(&m) && !models.contains(&m) => {
+                models.push(m)
+            }
+            Some(_) => {}
+            None => unknown.push(short(slug)),
+        }
+    }
+    if !unknown.is_empty() {
+        let fallback = models.is_empty();
+        r.note(format!(
+            "Unknown model(s) {} {}.",
+            unknown.join(", "),
+            if fallback {
+                "replaced by the default models"
+            } else {
+                "left out"
+            }
+        ));
+        if fallback {
+            return defaults.to_vec();
+        }
+    }
+    // Shown in the form's order whatever order the link lists them in.
+    models.sort_by_key(|m| experiment::SWEEP_MODELS.iter().position(|s| s == m));
+    models
+}
+
+fn read_cpu(r: &mut Reader, cpu: &Value) -> CpuConfig {
+    let defaults = CpuConfig::first_visit();
+    let kernel = r.field(cpu, "kernel", &kernels::KERNELS[0], |v| {
+        v.as_str()
+            .and_then(kernels::offered)
+            .ok_or_else(|| format!("The workload {} does not exist", short(v)))
+    });
+    let default_size = if kernel.slug == defaults.kernel {
+        defaults.size
+    } else {
+        kernel.limits.default
+    };
+    let size = r.field(cpu, "size", default_size, |v| {
+        let n = v.as_u64().ok_or_else(|| {
+            format!(
+                "The size {} is not a whole number from {} to {}",
+                short(v),
+                size::group(kernel.limits.min),
+                size::group(kernel.limits.max)
+            )
+        })?;
+        kernel
+            .limits
+            .check(n)
+            .map_err(|e| format!("Size {}: {e}", size::group(n)))
+    });
+    let repeats = r.field(cpu, "repeats", defaults.repeats, |v| {
+        v.as_u64()
+            .and_then(|n| experiment::REPEATS.check(n).ok())
+            .map(|n| n as usize)
+            .ok_or_else(|| {
+                format!(
+                    "Repeats {} is not from {} to {}",
+                    short(v),
+                    experiment::REPEATS.min,
+                    experiment::REPEATS.max
+                )
+            })
+    });
+    let models = read_models(r, cpu.get("models"), &defaults.models);
+    let threads = r.field(cpu, "threads", defaults.threads.clone(), |v| {
+        let text = v
+            .as_str()
+            .ok_or_else(|| format!("Threads {} is not text", short(v)))?;
+        let ks = experiment::parse_threads(text, MAX_WORKERS).map_err(|_| {
+            format!(
+                "The thread counts {} are not a list or range of 1 to {MAX_WORKERS}",
+                short(v)
+            )
+        })?;
+        Ok(threads_text(text, &ks))
+    });
+    let style = r.field(cpu, "style", defaults.style, |v| {
+        v.as_str()
+            .and_then(MapStyle::from_slug)
+            .ok_or_else(|| format!("The pool style {} does not exist", short(v)))
+    });
+    let chunksize = r.field(cpu, "chunksize", None, |v| match v {
+        Value::Null => Ok(None),
+        v => v
+            .as_u64()
+            .and_then(|n| experiment::parse_chunksize(&n.to_string()).ok())
+            .flatten()
+            .map(Some)
+            .ok_or_else(|| format!("Chunksize {} is not from 1 to 1_000_000", short(v))),
+    });
+    CpuConfig {
+        kernel: kernel.slug.into(),
+        size,
+        repeats,
+        models,
+        threads,
+        style,
+        chunksize,
+    }
+}
+
+/// Each field of the link's I/O settings that reads as that field, then each that the form
+/// would refuse put back to its default.
+fn read_io(r: &mut Reader, io: &Value) -> IoSettings {
+    let defaults = IoSettings::default();
+    let defaults_v1 = IoSettingsV1::from(&defaults);
+    let Some(given) = io.as_object() else {
+        r.note("The I/O settings are unreadable; the defaults are used.".into());
+        return defaults;
+    };
+    let mut merged = serde_json::to_value(&defaults_v1).expect("strings serialize");
+    let Value::Object(fields) = &mut merged else {
+        unreachable!("settings serialize as an object")
+    };
+    let names: Vec<String> = fields.keys().cloned().collect();
+    for name in names {
+        let Some(value) = given.get(&name) else {
+            r.note(format!("The link has no I/O {name}; the default is used."));
+            continue;
+        };
+        let before = fields.insert(name.clone(), value.clone());
+        let reads = serde_json::from_value::<IoSettingsV1>(Value::Object(fields.clone()))
+            .is_ok_and(|v1| v1.to_settings().is_some());
+        if !reads {
+            fields.insert(name.clone(), before.expect("a default for every field"));
+            r.note(format!(
+                "The I/O {name} {} is unreadable; the default is used.",
+                short(value)
+            ));
+        }
+    }
+    let mut settings = serde_json::from_value::<IoSettingsV1>(merged)
+        .ok()
+        .and_then(|v1| v1.to_settings())
+        .expect("checked field by field");
+    settings.tidy_choices();
+    if let Err(refusals) = settings.requests() {
+        for (field, why) in refusals.0 {
+            settings.reset(field, &defaults);
+            r.note(format!("{why} The default is used."));
+        }
+    }
+    settings
+}
+
+/// The rows `read` makes sense of and `fits` admits beside those kept so far, with one note for
+/// the rest; `None` if none are left.
+fn read_rows<T>(
+    r: &mut Reader,
+    rows: &Value,
+    read: impl Fn(&[Value]) -> Option<T>,
+    fits: impl Fn(&T, &[T]) -> bool,
+) -> Option<Vec<T>> {
+    let rows = rows.as_array()?;
+    let mut kept: Vec<T> = Vec::new();
+    for row in rows {
+        if let Some(result) = row.as_array().and_then(|cells| read(cells)) {
+            if fits(&result, &kept) {
+                kept.push(result);
+            }
+        }
+    }
+    let dropped = rows.len() - kept.len();
+    if dropped > 0 {
+        r.note(format!(
+            "{dropped} carried result(s) were unreadable or out of range and are left out."
+        ));
+    }
+    (!kept.is_empty()).then_some(kept)
+}
+
+fn read_cpu_results(r: &mut Reader, rows: &Value) -> Option<Results> {
+    let read = |cells: &[Value]| {
+        let [model, threads, median, min, max, repeats] = cells else {
+            return None;
+        };
+        Some(CpuResult {
+            model: Model::from_slug(model.as_str()?)?,
+            threads: threads.as_u64()? as usize,
+            median_ms: median.as_f64()?,
+            min_ms: min.as_f64()?,
+            max_ms: max.as_f64()?,
+            repeats: repeats.as_u64()? as usize,
+        })
+    };
+    // One row per step: a second (model, k) would be a second answer to the same question.
+    let fits = |row: &CpuResult, kept: &[CpuResult]| {
+        row.is_sane()
+            && !kept
+                .iter()
+                .any(|k| k.model == row.model && k.threads == row.threads)
+    };
+    read_rows(r, rows, read, fits).map(Results::Cpu)
+}
+
+fn read_io_results(r: &mut Reader, rows: &Value) -> Option<Results> {
+    let read = |cells: &[Value]| {
+        let [key, workers, requests, wall, ideal, ok, failed] = cells else {
+            return None;
+        };
+        Some(IoResult {
+            choice: Choice::from_key(key.as_str()?)?,
+            workers: workers.as_u64()? as usize,
+            requests: requests.as_u64()? as usize,
+            wall_ms: wall.as_f64()?,
+            ideal_ms: if ideal.is_null() {
+                None
+            } else {
+                Some(ideal.as_f64()?)
+            },
+            ok: ok.as_u64()? as usize,
+            failed: failed.as_u64()? as usize,
+        })
+    };
+    read_rows(r, rows, read, |row, _| row.is_sane()).map(Results::Io)
+}
+
+fn read_machine(r: &mut Reader, machine: &Value) -> Option<Machine> {
+    let cores = machine
+        .get("cores")
+        .and_then(Value::as_u64)
+        .filter(|c| (1..=MAX_CORES as u64).contains(c));
+    let Some(cores) = cores else {
+        r.note(
+            "The machine the results came from is unreadable; they are shown without it.".into(),
+        );
+        return None;
+    };
+    // Only a label: printable characters, and not many.
+    let browser: String = machine
+        .get("browser")
+        .and_then(Value::as_str)
+        .unwrap_or("a browser")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_BROWSER_CHARS)
+        .collect();
+    Some(Machine {
+        cores: cores as usize,
+        browser: if browser.trim().is_empty() {
+            "a browser".into()
+        } else {
+            browser
+        },
+        cross_origin_isolated: machine
+            .get("isolated")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    })
+}
+
+pub(super) fn from_wire(wire: &Value) -> Opened {
+    let mut r = Reader {
+        problems: Vec::new(),
+    };
+    if !wire.is_object() {
+        return Opened {
+            shared: Shared::default(),
+            problems: vec![
+                "The link is corrupted: its data is not an experiment. The default experiment is \
+                 shown instead."
+                    .into(),
+            ],
+        };
+    }
+    let lab = match wire.get("lab").and_then(Value::as_str) {
+        Some("io") => Lab::Io(read_io(&mut r, wire.get("io").unwrap_or(&Value::Null))),
+        Some("cpu") => Lab::Cpu(read_cpu(&mut r, wire.get("cpu").unwrap_or(&Value::Null))),
+        _ => {
+            r.note("The link names no lab; the CPU lab's default sweep is shown.".into());
+            Lab::Cpu(CpuConfig::first_visit())
+        }
+    };
+    // Results only for the lab they were measured in.
+    let results = match &lab {
+        Lab::Cpu(_) => wire
+            .get("cpu-results")
+            .and_then(|rows| read_cpu_results(&mut r, rows)),
+        Lab::Io(_) => wire
+            .get("io-results")
+            .and_then(|rows| read_io_results(&mut r, rows)),
+    };
+    let machine = match (&results, wire.get("machine")) {
+        (Some(_), Some(machine)) => read_machine(&mut r, machine),
+        _ => None,
+    };
+    Opened {
+        shared: Shared {
+            lab,
+            results,
+            machine,
+        },
+        problems: r.problems,
+    }
+}
+
+/// The I/O form as version 1 of a link carries it: the form's text fields and model list, under
+/// the format's own names and spellings. Renaming a field of [`IoSettings`] or a variant of its
+/// enums changes nothing here; changing this struct is a new version, with a migration.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+struct IoSettingsV1 {
+    /// `builtin` or `urls`.
+    target_kind: String,
+    requests: String,
+    latency_ms: String,
+    jitter_ms: String,
+    fail_percent: String,
+    page_kib: String,
+    seed: String,
+    urls: String,
+    workers: String,
+    timeout_ms: String,
+    choices: Vec<ChoiceV1>,
+}
+
+/// One model of the list: `model` is `sequential`, `gather`, `bounded`, `threads` or
+/// `pipeline`; `scan` is `pool` or `one-thread`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct ChoiceV1 {
+    model: String,
+    scan: String,
+}
+
+const IO_MODELS_V1: [(IoModel, &str); 5] = [
+    (IoModel::Sequential, "sequential"),
+    (IoModel::Gather, "gather"),
+    (IoModel::Bounded, "bounded"),
+    (IoModel::Threads, "threads"),
+    (IoModel::Pipeline, "pipeline"),
+];
+const SCANS_V1: [(Scan, &str); 2] = [(Scan::Pool, "pool"), (Scan::OneThread, "one-thread")];
+const TARGET_KINDS_V1: [(TargetKind, &str); 2] =
+    [(TargetKind::Builtin, "builtin"), (TargetKind::Urls, "urls")];
+
+/// The name `value` has in `table`, and back.
+fn name_of<T: PartialEq + Copy>(table: &[(T, &'static str)], value: T) -> &'static str {
+    table
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map(|(_, name)| *name)
+        .expect("every value is in its table")
+}
+
+fn value_of<T: Copy>(table: &[(T, &'static str)], name: &str) -> Option<T> {
+    table.iter().find(|(_, n)| *n == name).map(|(v, _)| *v)
+}
+
+impl From<&IoSettings> for IoSettingsV1 {
+    fn from(s: &IoSettings) -> Self {
+        IoSettingsV1 {
+            target_kind: name_of(&TARGET_KINDS_V1, s.target_kind).into(),
+            requests: s.requests.clone(),
+            latency_ms: s.latency_ms.clone(),
+            jitter_ms: s.jitter_ms.clone(),
+            fail_percent: s.fail_percent.clone(),
+            page_kib: s.page_kib.clone(),
+            seed: s.seed.clone(),
+            urls: s.urls.clone(),
+            workers: s.workers.clone(),
+            timeout_ms: s.timeout_ms.clone(),
+            choices: s
+                .choices
+                .iter()
+                .map(|c| ChoiceV1 {
+                    model: name_of(&IO_MODELS_V1, c.model).into(),
+                    scan: name_of(&SCANS_V1, c.scan).into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl IoSettingsV1 {
+    /// The form, or `None` if a name is not one of version 1's.
+    fn to_settings(&self) -> Option<IoSettings> {
+        let choices = self
+            .choices
+            .iter()
+            .map(|c| {
+                Some(Choice {
+                    model: value_of(&IO_MODELS_V1, &c.model)?,
+                    scan: value_of(&SCANS_V1, &c.scan)?,
+                })
+            })
+            .collect::<Option<Vec<Choice>>>()?;
+        Some(IoSettings {
+            target_kind: value_of(&TARGET_KINDS_V1, &self.target_kind)?,
+            requests: self.requests.clone(),
+            latency_ms: self.latency_ms.clone(),
+            jitter_ms: self.jitter_ms.clone(),
+            fail_percent: self.fail_percent.clone(),
+            page_kib: self.page_kib.clone(),
+            seed: self.seed.clone(),
+            urls: self.urls.clone(),
+            workers: self.workers.clone(),
+            timeout_ms: self.timeout_ms.clone(),
+            choices,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::io::settings::Preset;
+
+    /// Version 1's I/O settings, spelled out: what every I/O link made so far holds.
+    #[test]
+    fn the_io_settings_keep_version_1s_names() {
+        let flaky = IoSettings::preset(Preset::Flaky);
+        let wire = serde_json::to_value(IoSettingsV1::from(&flaky)).unwrap();
+        let keys: Vec<&str> = wire
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "choices",
+                "fail_percent",
+                "jitter_ms",
+                "latency_ms",
+                "page_kib",
+                "requests",
+                "seed",
+                "target_kind",
+                "timeout_ms",
+                "urls",
+                "workers"
+            ]
+        );
+        assert_eq!(wire["target_kind"], "builtin");
+        let every = IoSettings {
+            choices: Choice::ALL.to_vec(),
+            ..flaky
+        };
+        let wire = serde_json::to_value(IoSettingsV1::from(&every)).unwrap();
+        assert_eq!(
+            wire["choices"],
+            json!([
+                {"model": "sequential", "scan": "pool"},
+                {"model": "gather", "scan": "pool"},
+                {"model": "bounded", "scan": "pool"},
+                {"model": "threads", "scan": "pool"},
+                {"model": "pipeline", "scan": "pool"},
+                {"model": "pipeline", "scan": "one-thread"}
+            ])
+        );
+        let back: IoSettingsV1 = serde_json::from_value(wire).unwrap();
+        assert_eq!(back.to_settings(), Some(every));
+    }
+}
