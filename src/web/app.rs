@@ -81,8 +81,8 @@ pub fn App() -> Html {
     let on_restore = {
         let (history, cpu_restore, io_restore) =
             (history.clone(), cpu_restore.clone(), io_restore.clone());
-        Callback::from(move |saved_ms: f64| {
-            let Some(entry) = history.history.find(saved_ms) else {
+        Callback::from(move |id: u64| {
+            let Some(entry) = history.history.find(id) else {
                 return;
             };
             match &entry.record {

@@ -60,8 +60,10 @@ pub fn now_ms() -> f64 {
 pub struct Props {
     pub history: Rc<History>,
     pub message: Option<String>,
-    pub on_restore: Callback<f64>,
-    pub on_delete: Callback<f64>,
+    /// Called with the entry's id.
+    pub on_restore: Callback<u64>,
+    /// Called with the entry's id.
+    pub on_delete: Callback<u64>,
 }
 
 fn when(saved_ms: f64) -> String {
@@ -85,17 +87,17 @@ pub fn HistoryPanel(props: &Props) -> Html {
             } else {
                 <ul class="history-list">
                     { for entries.iter().map(|entry: &Entry| {
-                        let at = entry.saved_ms;
+                        let (id, at) = (entry.id, entry.saved_ms);
                         let kind = match entry.record { Record::Cpu { .. } => "cpu", Record::Io { .. } => "io" };
                         html! {
-                            <li data-history-entry={format!("{at}")} data-kind={kind}>
+                            <li data-history-entry={id.to_string()} data-kind={kind}>
                                 <span class="history-title">{ &entry.title }</span>
                                 <small class="hint">{ when(at) }</small>
                                 <span class="history-actions">
                                     <button type="button" class="small restore" aria-label={format!("Restore: {}", entry.title)}
-                                        onclick={props.on_restore.reform(move |_: MouseEvent| at)}>{ "Restore" }</button>
+                                        onclick={props.on_restore.reform(move |_: MouseEvent| id)}>{ "Restore" }</button>
                                     <button type="button" class="small delete" aria-label={format!("Delete: {}", entry.title)}
-                                        onclick={props.on_delete.reform(move |_: MouseEvent| at)}>{ "Delete" }</button>
+                                        onclick={props.on_delete.reform(move |_: MouseEvent| id)}>{ "Delete" }</button>
                                 </span>
                             </li>
                         }
@@ -125,7 +127,8 @@ impl Default for HistoryState {
 
 pub enum HistoryAction {
     Add(Entry),
-    Remove(f64),
+    /// The entry with this id.
+    Remove(u64),
     Say(String),
 }
 
@@ -136,8 +139,10 @@ impl Reducible for HistoryState {
     fn reduce(self: Rc<Self>, action: HistoryAction) -> Rc<Self> {
         let mut history = (*self.history).clone();
         match action {
-            HistoryAction::Add(entry) => history.add(entry),
-            HistoryAction::Remove(saved_ms) => history.remove(saved_ms),
+            HistoryAction::Add(entry) => {
+                history.add(entry);
+            }
+            HistoryAction::Remove(id) => history.remove(id),
             HistoryAction::Say(message) => {
                 return Rc::new(HistoryState {
                     history: Rc::clone(&self.history),

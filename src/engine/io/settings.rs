@@ -465,3 +465,6 @@ impl IoSettings {
 
 #[cfg(test)]
 mod tests;
+mod v1;
+
+pub use v1::IoSettingsV1;

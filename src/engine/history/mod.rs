@@ -1,8 +1,7 @@
 //! Past runs kept in the visitor's browser: what was asked and what it measured, newest first.
 //! The browser shell stores the JSON in localStorage; reading it back never fails loudly: what
-//! cannot be read is reported and set aside, never silently overwritten.
-
-use serde::{Deserialize, Serialize};
+//! cannot be read is reported and set aside, never silently overwritten. What is stored is
+//! [`v1`]'s format, field by field, not the serde shape of these types.
 
 use crate::engine::cpu_settings::CpuSettings;
 
@@ -17,8 +16,9 @@ pub const MAX_REQUESTS_KEPT: usize = 200;
 /// The format's version, part of the storage key so a later format never misreads this one.
 pub const VERSION: u32 = 1;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+pub mod v1;
+
+#[derive(Clone, Debug, PartialEq)]
 pub enum Record {
     /// A CPU sweep: its settings and rows (without traces, which are large).
     Cpu {
@@ -32,9 +32,12 @@ pub enum Record {
     },
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
-    /// When it was saved, ms since the Unix epoch; also its identity.
+    /// Its identity in this history, given by [`History::add`]: two entries saved in the same
+    /// millisecond are still two.
+    pub id: u64,
+    /// When it was saved, ms since the Unix epoch.
     pub saved_ms: f64,
     /// One line saying what it was.
     pub title: String,
@@ -53,6 +56,7 @@ impl Entry {
             .collect();
         let swept: Vec<String> = settings.models.iter().map(|m| m.to_string()).collect();
         Entry {
+            id: 0,
             saved_ms,
             title: format!(
                 "{} at {}: sequential against {} ({} runs)",
@@ -85,6 +89,7 @@ impl Entry {
         let models: Vec<&str> = runs.iter().map(|r| r.model.slug()).collect();
         let requests = runs.first().map_or(0, |r| r.summary.ok + r.summary.failed);
         Entry {
+            id: 0,
             saved_ms,
             title: format!("I/O: {requests} requests by {}", models.join(", ")),
             record: Record::Io {
@@ -109,8 +114,8 @@ impl Entry {
     }
 }
 
-/// The stored form: a version and the entries, newest first.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// A version and the entries, newest first.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
     pub version: u32,
     pub entries: Vec<Entry>,
@@ -124,35 +129,68 @@ impl History {
         }
     }
 
-    /// Reads stored JSON; anything unreadable gives an empty history and the reason.
+    /// Reads stored JSON; anything unreadable gives an empty history and the reason. Entries
+    /// saved before ids existed (or sharing one) are numbered afresh.
     pub fn read(json: &str) -> Result<History, String> {
-        let history: History = serde_json::from_str(json)
+        let stored: v1::HistoryV1 = serde_json::from_str(json)
             .map_err(|e| format!("the saved history could not be read ({e})"))?;
-        if history.version != VERSION {
+        if stored.version != VERSION {
             return Err(format!(
                 "the saved history is version {}, this page reads version {VERSION}",
-                history.version
+                stored.version
             ));
         }
+        let entries = stored
+            .entries
+            .iter()
+            .map(v1::EntryV1::to_entry)
+            .collect::<Result<Vec<Entry>, String>>()
+            .map_err(|why| format!("the saved history holds {why}"))?;
+        let mut history = History {
+            version: VERSION,
+            entries,
+        };
+        history.number_afresh_if_needed();
         Ok(history)
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("history serializes")
+        serde_json::to_string(&v1::HistoryV1::from(self)).expect("history serializes")
     }
 
-    /// Adds `entry` first, dropping the oldest beyond [`MAX_ENTRIES`].
-    pub fn add(&mut self, entry: Entry) {
+    /// Gives every entry without an id of its own (0, or one another entry has) a new one.
+    fn number_afresh_if_needed(&mut self) {
+        let mut seen = std::collections::HashSet::new();
+        let mut next = self.next_id();
+        for entry in &mut self.entries {
+            if entry.id == 0 || !seen.insert(entry.id) {
+                entry.id = next;
+                seen.insert(next);
+                next += 1;
+            }
+        }
+    }
+
+    fn next_id(&self) -> u64 {
+        self.entries.iter().map(|e| e.id).max().unwrap_or(0) + 1
+    }
+
+    /// Adds `entry` first with an id of its own, dropping the oldest beyond [`MAX_ENTRIES`].
+    /// Returns the id.
+    pub fn add(&mut self, mut entry: Entry) -> u64 {
+        entry.id = self.next_id();
+        let id = entry.id;
         self.entries.insert(0, entry);
         self.entries.truncate(MAX_ENTRIES);
+        id
     }
 
-    pub fn remove(&mut self, saved_ms: f64) {
-        self.entries.retain(|e| e.saved_ms != saved_ms);
+    pub fn remove(&mut self, id: u64) {
+        self.entries.retain(|e| e.id != id);
     }
 
-    pub fn find(&self, saved_ms: f64) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.saved_ms == saved_ms)
+    pub fn find(&self, id: u64) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.id == id)
     }
 }
 
@@ -193,8 +231,67 @@ mod tests {
             back.entries[0].title,
             "count at 1e9: sequential against Free threads (rayon) (2 runs)"
         );
-        history.remove(history.entries[0].saved_ms);
+        history.remove(history.entries[0].id);
         assert_eq!(history.entries.len(), MAX_ENTRIES - 1);
+    }
+
+    /// A history saved by the page before this format had its own types (and before entries had
+    /// ids) reads to what it held, and is written back with every value it had.
+    #[test]
+    fn a_recorded_version_1_history_reads_and_writes_back_the_same() {
+        let recorded =
+            include_str!("../../../tests/history/v1/two-entries-saved-in-one-millisecond.json");
+        let history = History::read(recorded).unwrap();
+        assert_eq!(history.entries.len(), 2);
+        assert_eq!(history.entries[0].saved_ms, history.entries[1].saved_ms);
+        assert_ne!(history.entries[0].id, history.entries[1].id);
+        let Record::Io { settings, runs } = &history.entries[0].record else {
+            panic!("the newer entry is the I/O run")
+        };
+        assert_eq!(settings.choices.len(), 6);
+        assert_eq!(
+            runs[0].requests[1].error.as_deref(),
+            Some("HTTP 503 Service Unavailable")
+        );
+        assert_eq!(
+            runs[0].scan.as_ref().unwrap().on,
+            crate::engine::io::Scan::OneThread
+        );
+        let Record::Cpu { settings, rows } = &history.entries[1].record else {
+            panic!("the older entry is the CPU sweep")
+        };
+        assert_eq!(settings.style, crate::engine::run::dispatch::MapStyle::Imap);
+        assert_eq!(rows[1].checksum, Checksum(0x3a));
+        assert_eq!(rows[1].samples_ms, [52.5, 50.25, 51.0]);
+
+        // Written back: every recorded value in its place (rows drop their empty trace), plus ids.
+        let written: serde_json::Value = serde_json::from_str(&history.to_json()).unwrap();
+        let mut recorded: serde_json::Value = serde_json::from_str(recorded).unwrap();
+        for entry in recorded["entries"].as_array_mut().unwrap() {
+            let rows = entry.get_mut("record").and_then(|r| r.get_mut("rows"));
+            if let Some(rows) = rows.and_then(|rows| rows.as_array_mut()) {
+                for row in rows {
+                    row.as_object_mut().unwrap().remove("trace");
+                }
+            }
+        }
+        let mut written_without_ids = written.clone();
+        for entry in written_without_ids["entries"].as_array_mut().unwrap() {
+            entry.as_object_mut().unwrap().remove("id");
+        }
+        assert_eq!(written_without_ids, recorded);
+        assert_eq!(History::read(&history.to_json()).unwrap(), history);
+    }
+
+    #[test]
+    fn entries_saved_in_the_same_millisecond_are_removed_one_at_a_time() {
+        let mut history = History::new();
+        let first = history.add(Entry::cpu(5.0, &report(), CpuSettings::default()));
+        let second = history.add(Entry::cpu(5.0, &report(), CpuSettings::default()));
+        assert_ne!(first, second);
+        history.remove(first);
+        assert_eq!(history.entries.len(), 1);
+        assert!(history.find(second).is_some());
     }
 
     #[test]
