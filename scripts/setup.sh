@@ -14,6 +14,8 @@ need() { missing+=("$1"); }
 apt_packages=(chromium chromium-driver)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
+# The native tests parse each lesson's Python with it.
+command -v python3 >/dev/null 2>&1 || apt_packages+=(python3)
 if [ -z "$(wasm_toolchain)" ]; then
     apt_packages+=(rustc-web cargo-web rust-web-src lld-22)
 fi

@@ -1,8 +1,9 @@
 // One blocking thread of the I/O lab's threads model (src/web/io.rs): like a thread of
 // ThreadPoolExecutor calling urllib, it makes one synchronous request at a time and can do
 // nothing else until it returns. Synchronous XHR is allowed in workers (never on the page).
-// Each message is {url, timeoutMs}; each answer a JSON string in the shape of io::Fetched, with
-// `started` and `finished` as performance.timeOrigin + now().
+// Each message is {url, timeoutMs}; each answer is {type: 'reply', fetched}, `fetched` a JSON
+// string in the shape of io::Fetched. Like the other worker scripts it says {type: 'ready'} once
+// it can take work (src/web/scripts.rs has the convention).
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -27,6 +28,6 @@ self.onmessage = ({ data: { url, timeoutMs } }) => {
         '(CORS: no Access-Control-Allow-Origin for this origin), or the network failed ' +
         '(refused, unknown host, offline)';
   }
-  postMessage(JSON.stringify(out));
+  postMessage({ type: 'reply', fetched: JSON.stringify(out) });
 };
-postMessage('ready');
+postMessage({ type: 'ready' });

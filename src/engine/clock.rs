@@ -1,9 +1,10 @@
 //! The clock every run reads: a plain function, so each thread (and each worker of the browser)
 //! can call its own.
 
-/// A monotonic clock in milliseconds. A plain function, so every thread of a run can read it:
-/// natively [`system_clock`]; in the browser each worker's own `performance.now()`
-/// (`std::time::Instant` panics on wasm32-unknown-unknown).
+/// A clock in milliseconds, one timeline for every thread of a run. A plain function, so every
+/// thread can read it: natively [`system_clock`]; in the browser `performance.timeOrigin +
+/// performance.now()` (`web::worker_api::now_ms`), since each worker's `performance.now()` alone
+/// counts from that worker's own start. `std::time::Instant` panics on wasm32-unknown-unknown.
 pub type Clock = fn() -> f64;
 
 /// Milliseconds since this process first asked, for native runs and tests.

@@ -272,14 +272,14 @@ pub async fn measure_on<R: Repeater + ?Sized>(
 
 /// Builds the request's workload, refusing an unknown kernel, a size outside its limits and a
 /// size that would not fit in memory, before anything is allocated.
-pub fn prepare(request: &MeasureRequest) -> Result<Box<dyn Workload>, MeasureReply> {
+fn prepare(request: &MeasureRequest) -> Result<Box<dyn Workload>, MeasureReply> {
     let copies = request.run.model == Model::Processes;
     kernels::build_checked(&request.kernel, request.size, copies)
         .map_err(|err: KernelError| MeasureReply::failed(err))
 }
 
 /// The reply for a measurement's outcome.
-pub fn reply(outcome: Result<Measurement, HarnessError>) -> MeasureReply {
+fn reply(outcome: Result<Measurement, HarnessError>) -> MeasureReply {
     match outcome {
         Err(HarnessError::Run(RunError::Cancelled)) => MeasureReply::Cancelled,
         Err(err) => MeasureReply::failed(err),

@@ -85,13 +85,24 @@ impl Transport for FetchTransport {
     }
 }
 
-type Waiting = Rc<RefCell<Option<oneshot::Sender<String>>>>;
+/// What a blocking thread says (`www/io-thread-worker.js`, in the workers' one convention:
+/// `{type, …}`).
+enum Said {
+    Ready,
+    /// A request's report: `io::Fetched` as JSON.
+    Reply(String),
+    /// It failed to load or broke; why.
+    Fault(String),
+}
+
+type Waiting = Rc<RefCell<Option<oneshot::Sender<Said>>>>;
 
 /// One blocking worker and whoever is waiting for its current request.
 struct Blocking {
     worker: Worker,
     waiting: Waiting,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 /// k workers, each making one synchronous request at a time. Dropping it terminates them.
@@ -114,22 +125,53 @@ impl ThreadTransport {
             ready.push(rx);
             let slot = Rc::clone(&waiting);
             let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                let data = event.data();
+                let field = |name: &str| {
+                    Reflect::get(&data, &name.into())
+                        .ok()
+                        .and_then(|v| v.as_string())
+                        .unwrap_or_default()
+                };
+                let said = match field("type").as_str() {
+                    "ready" => Said::Ready,
+                    "reply" => Said::Reply(field("fetched")),
+                    _ => Said::Fault(field("message")),
+                };
                 if let Some(tx) = slot.borrow_mut().take() {
-                    let _ = tx.send(event.data().as_string().unwrap_or_default());
+                    let _ = tx.send(said);
                 }
             });
+            // A script that fails to load (or throws) says so only through an error event.
+            let slot = Rc::clone(&waiting);
+            let on_error =
+                Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                    event.prevent_default();
+                    if let Some(tx) = slot.borrow_mut().take() {
+                        let _ = tx.send(Said::Fault(super::worker_api::error_message(&event)));
+                    }
+                });
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             workers.push(Blocking {
                 worker,
                 waiting,
                 _on_message: on_message,
+                _on_error: on_error,
             });
         }
+        let transport = ThreadTransport { workers };
         for rx in ready {
-            rx.await
-                .map_err(|_| "a thread went away while starting".to_string())?;
+            match rx.await {
+                Ok(Said::Ready) => {}
+                Ok(Said::Fault(why)) => {
+                    return Err(format!("a blocking thread did not start: {why}"))
+                }
+                Ok(Said::Reply(_)) | Err(_) => {
+                    return Err("a blocking thread went away while starting".into())
+                }
+            }
         }
-        Ok(ThreadTransport { workers })
+        Ok(transport)
     }
 }
 
@@ -155,7 +197,14 @@ impl Transport for ThreadTransport {
                     ..Fetched::default()
                 };
             }
-            read(rx.await.ok())
+            match rx.await {
+                Ok(Said::Reply(json)) => read(Some(json)),
+                Ok(Said::Fault(why)) => Fetched {
+                    error: Some(format!("the blocking thread broke: {why}")),
+                    ..Fetched::default()
+                },
+                Ok(Said::Ready) | Err(_) => read(None),
+            }
         })
     }
 }

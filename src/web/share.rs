@@ -116,8 +116,26 @@ fn download_blob(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
     let blob = Blob::new_with_str_sequence_and_options(&parts, &options)?;
     let url = Url::create_object_url_with_blob(&blob)?;
     let result = download_url(name, &url);
-    Url::revoke_object_url(&url)?;
+    revoke_later(url);
     result
+}
+
+/// How long a download's Blob URL stays valid after its click.
+const REVOKE_AFTER_MS: i32 = 40_000;
+
+/// Revokes `url` once the download has surely started. `click()` only starts a download; Firefox
+/// and Safari read the Blob URL afterwards, and revoking it at once can fail their download
+/// (FileSaver.js waits 40 s for the same reason: https://github.com/eligrey/FileSaver.js/issues/205).
+fn revoke_later(url: String) {
+    let revoke = Closure::once_into_js(move || {
+        let _ = Url::revoke_object_url(&url);
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            revoke.unchecked_ref(),
+            REVOKE_AFTER_MS,
+        );
+    }
 }
 
 fn download_url(name: &str, url: &str) -> Result<(), JsValue> {

@@ -72,7 +72,7 @@ impl From<RunError> for HarnessError {
 }
 
 /// Refuses a repeat count outside `1..=MAX_REPEATS`.
-pub fn check_repeats(repeats: u32) -> Result<(), HarnessError> {
+fn check_repeats(repeats: u32) -> Result<(), HarnessError> {
     if repeats == 0 || repeats > MAX_REPEATS {
         return Err(HarnessError::BadRepeats(repeats));
     }
@@ -81,7 +81,7 @@ pub fn check_repeats(repeats: u32) -> Result<(), HarnessError> {
 
 /// Gathers the repeats of one measurement, checking that each computed what the first did.
 #[derive(Debug, Default)]
-pub struct Repeats {
+struct Repeats {
     agreed: Option<Checksum>,
     traces: Vec<Trace>,
 }

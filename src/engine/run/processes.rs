@@ -71,7 +71,7 @@ const REPLY_OK: u64 = 0;
 const REPLY_FAILED: u64 = 1;
 
 /// The parent's message for one chunk: which kernel, where the chunk starts, its arguments.
-pub fn chunk_message(kernel: &str, tasks: Range<usize>, arguments: &[u8]) -> Vec<u8> {
+fn chunk_message(kernel: &str, tasks: Range<usize>, arguments: &[u8]) -> Vec<u8> {
     Writer::new()
         .bytes(kernel.as_bytes())
         .u64(tasks.start as u64)
