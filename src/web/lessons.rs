@@ -244,7 +244,7 @@ pub fn Lessons(props: &Props) -> Html {
                 <p class="lede">{ lesson.explanation }</p>
                 <div class="code-pair">
                     { code("python", "Python", lesson.python) }
-                    { code("rust", "What Overlap runs (Rust)", lesson.rust) }
+                    { code("rust", "What Overlap runs (Rust, cut from its source)", lesson.rust()) }
                 </div>
                 <fieldset class="models prediction" disabled={running}>
                     <legend>{ format!("Predict first: {}", lesson.question) }</legend>

@@ -228,6 +228,7 @@ impl Repeater for WorkerProcesses<'_> {
         config: &RunConfig,
         resolved: &Resolved,
     ) -> Result<Run, RunError> {
+        // lesson: reuse
         let reused = config.spawn == Spawn::Reused;
         let (mut pool, origin_ms, spawn_ms) = if reused {
             let pool = self.reused(resolved.workers).await?;
@@ -237,6 +238,7 @@ impl Repeater for WorkerProcesses<'_> {
             let pool = ProcessPool::spawn(resolved.workers).await?;
             (pool, started, now_ms() - started)
         };
+        // end lesson
         let plan = PoolRun {
             workers: resolved.workers,
             style: config.style,
@@ -247,6 +249,7 @@ impl Repeater for WorkerProcesses<'_> {
         // Cancelled or failed: the pool is dropped, which terminates whatever it was doing, and
         // the next run starts a fresh one.
         let (results, mut trace) = pool.run(work, plan, self.control).await?;
+        // lesson: reuse
         if reused {
             self.kept = Some(pool);
         } else {
@@ -254,6 +257,7 @@ impl Repeater for WorkerProcesses<'_> {
             drop(pool);
             trace.wall_ms = now_ms() - origin_ms;
         }
+        // end lesson
         Ok(Run { results, trace })
     }
 }

@@ -129,6 +129,7 @@ pub async fn run<T: Transport + ?Sized>(
 
     let n = targets.len();
     let done: Vec<Option<(RequestRecord, Option<String>, usize)>> = match request.model {
+        // lesson: fetch
         IoModel::Sequential => {
             let mut done = Vec::with_capacity(n);
             for index in 0..n {
@@ -136,9 +137,13 @@ pub async fn run<T: Transport + ?Sized>(
             }
             done
         }
+        // end lesson
+        // lesson: fetch thousands
         IoModel::Gather | IoModel::Pipeline => {
             futures::future::join_all((0..n).map(|index| one(index, index))).await
         }
+        // end lesson
+        // lesson: bounded
         IoModel::Bounded => {
             // Lanes are assigned afterwards: buffer_unordered does not say which slot ran what.
             stream::iter((0..n).map(|index| one(index, 0)))
@@ -146,6 +151,7 @@ pub async fn run<T: Transport + ?Sized>(
                 .collect()
                 .await
         }
+        // end lesson
         IoModel::Threads => {
             let next = Cell::new(0);
             let lanes = (0..request.workers.min(n)).map(|lane| {

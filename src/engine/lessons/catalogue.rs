@@ -37,11 +37,6 @@ if __name__ == '__main__':
         with Pool(K) as pool:
             list(pool.map(count, [N // K] * K))
         print(Pool.__name__, time.perf_counter() - start)"#,
-        rust: r#"// The same tasks three ways; every run must give the same checksum.
-let tasks = kernels::count(1_000_000_000).tasks();
-run(Model::Sequential, 1, &tasks);
-run(Model::GilThreads, k, &tasks); // one lock, handed over every 5 ms
-run(Model::Processes, k, &tasks);  // k Web Workers, each its own memory"#,
         question: "With k threads under a GIL, the countdown will take…",
         options: [
             "about 1/k of the time: threads share the work",
@@ -105,10 +100,6 @@ if __name__ == '__main__':
         # every chunk is pickled to a worker and its result pickled back
         runs = list(pool.imap(sorted, chunks, chunksize=1))
     print(time.perf_counter() - start)"#,
-        rust: r#"// merge-sort: each task sorts a slice; processes get theirs as bytes.
-let run = RunConfig::new(Model::Processes, k)
-    .with_style(MapStyle::Imap, Some(1));
-measure(kernels::merge_sort(8_000_000), run); // trace.copy: bytes, ms"#,
         question: "Sorting 8 million numbers on k processes, against k threads that share memory…",
         options: [
             "processes are as fast as threads",
@@ -180,10 +171,6 @@ for batch in batches:
 with Pool(2) as pool:
     for batch in batches:
         pool.map(is_prime, batch)"#,
-        rust: r#"let per_batch = RunConfig { spawn: Spawn::PerRun, ..RunConfig::new(Model::Processes, k) };
-let reused = RunConfig { spawn: Spawn::Reused, ..RunConfig::new(Model::Processes, k) };
-measure(kernels::primes(200_000), per_batch); // starts k workers inside the timing
-measure(kernels::primes(200_000), reused);"#,
         question: "For a small batch (primes below 200 000), spawning the workers each time is…",
         options: [
             "about as fast: starting a worker is cheap",
@@ -248,9 +235,6 @@ if __name__ == '__main__':
         for result in pool.imap(fib, [27] * 32):
             print('first result after', time.perf_counter() - start)
             break"#,
-        rust: r#"let map = RunConfig::new(Model::FreeThreads, k).with_style(MapStyle::Map, None);
-let imap = RunConfig::new(Model::FreeThreads, k).with_style(MapStyle::Imap, Some(1));
-// trace.first_result_ms: when the caller could use the first result"#,
         question: "How soon does the caller get its first result with imap, against map?",
         options: [
             "at the same time: both wait for all the tasks",
@@ -317,10 +301,6 @@ async def main(urls):
         start = time.perf_counter()
         await asyncio.gather(*map(get, urls))  # all at once
         print(time.perf_counter() - start)"#,
-        rust: r#"for url in &urls {
-    get(url).await; // sequential
-}
-futures::future::join_all(urls.iter().map(|u| get(u))).await; // gather"#,
         question: "16 requests of 200 ms each, all at once on one thread, take about…",
         options: [
             "3.2 s: one thread can only wait for one",
@@ -378,10 +358,6 @@ def get(url):
 for k in (2, 4, 8):
     with ThreadPoolExecutor(max_workers=k) as pool:
         list(pool.map(get, urls))  # about ceil(16 / k) * 0.2 s"#,
-        rust: r#"stream::iter(urls.iter().map(|u| get(u)))
-    .buffer_unordered(k) // at most k in flight
-    .collect::<Vec<_>>()
-    .await;"#,
         question: "16 requests of 200 ms with at most 4 at a time take about…",
         options: ["0.2 s", "0.8 s", "3.2 s"],
         answer: 1,
@@ -447,8 +423,6 @@ async def main(N, K):
     await asyncio.gather(*(count(N // K) for _ in range(K)))
 
 asyncio.run(main(100_000_000, 4))"#,
-        rust: r#"// k coroutines on the engine's one thread, yielding between tasks
-run(Model::Async, k, &tasks);"#,
         question: "Splitting the countdown among k coroutines makes it…",
         options: [
             "about k times faster",
@@ -492,7 +466,6 @@ async def main():
     return await asyncio.gather(*(task(i) for i in range(5_000)))
 
 asyncio.run(main())"#,
-        rust: r#"futures::future::join_all((0..5_000).map(|i| get(url(i)))).await;"#,
         question: "5 000 requests of 50 ms, all waiting at once on one thread…",
         options: [
             "fail: one thread cannot hold that many",
@@ -570,12 +543,6 @@ threads = [threading.Thread(target=add, args=(5_000_000, False)) for _ in range(
 for t in threads: t.start()
 for t in threads: t.join()
 print(counter)  # often less than 10_000_000"#,
-        rust: r#"// Without a lock: read, then write; another thread can write in between.
-let seen = counter.load(Relaxed);
-counter.store(seen + 1, Relaxed);
-// With one:
-*locked.lock().unwrap() += 1;
-// Producer/consumer: BoundedQueue = Mutex + two Condvars, like queue.Queue(maxsize)."#,
         question: "Two threads each add 1 five million times without a lock. The counter ends at…",
         options: [
             "exactly 10 000 000",

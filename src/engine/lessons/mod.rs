@@ -101,8 +101,6 @@ pub struct Lesson {
     pub explanation: &'static str,
     /// The same experiment in Python, written for this lesson.
     pub python: &'static str,
-    /// What Overlap runs, in short.
-    pub rust: &'static str,
     pub question: &'static str,
     pub options: [&'static str; 3],
     /// The option the claim predicts.
@@ -113,6 +111,21 @@ pub struct Lesson {
     pub steps: fn(k: usize) -> Vec<Step>,
     /// The conclusion from the outcomes of `steps(k)`, in order.
     pub conclude: fn(k: usize, outcomes: &[Outcome]) -> Result<Conclusion, String>,
+}
+
+mod code {
+    include!(concat!(env!("OUT_DIR"), "/lesson_code.rs"));
+}
+
+impl Lesson {
+    /// What Overlap runs for this lesson: excerpts of the engine's own source, cut out by
+    /// `build.rs` between `// lesson: <slug>` markers, so the page shows the code measured.
+    pub fn rust(&self) -> &'static str {
+        code::LESSON_CODE
+            .iter()
+            .find(|(slug, _)| *slug == self.slug)
+            .map_or("", |(_, code)| code)
+    }
 }
 
 impl PartialEq for Lesson {

@@ -38,6 +38,23 @@ fn every_lesson_plans_valid_steps() {
     assert_eq!(LESSONS.len(), 9);
 }
 
+/// Every lesson shows an excerpt of the code that runs it, and every excerpt belongs to a lesson.
+#[test]
+fn every_lesson_shows_the_code_that_runs_it() {
+    for lesson in LESSONS {
+        assert!(
+            lesson.rust().starts_with("// src/"),
+            "{}: {:?}",
+            lesson.slug,
+            lesson.rust()
+        );
+        assert!(lesson.rust().lines().count() >= 3, "{}", lesson.slug);
+    }
+    for (slug, _) in code::LESSON_CODE {
+        assert!(find(slug).is_some(), "an excerpt for no lesson: {slug}");
+    }
+}
+
 /// The Python beside each lesson must at least parse, with the machine's python3
 /// (`scripts/setup.sh` installs one where there is none). Without it this test fails rather
 /// than pass unchecked.

@@ -61,6 +61,7 @@ where
     let coroutine = |me: usize| {
         let (next_task, results, spans, yield_point) = (&next_task, &results, &spans, &yield_point);
         async move {
+            // lesson: async-cpu
             loop {
                 let task = next_task.get();
                 if task >= work.task_count() || control.is_cancelled() {
@@ -74,6 +75,7 @@ where
                 control.tasks_done(1);
                 yield_point().await;
             }
+            // end lesson
         }
     };
     let all: Vec<_> = (0..coroutines.max(1)).map(coroutine).collect();

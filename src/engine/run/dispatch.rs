@@ -62,6 +62,7 @@ impl MapStyle {
     /// (`chunk_done[c]` for chunk `c` of [`chunks`]).
     pub fn delivered_at(self, chunksize: usize, tasks: usize, chunk_done: &[f64]) -> Vec<f64> {
         let chunk_of = |task: usize| task / chunksize.max(1);
+        // lesson: imap
         match self {
             MapStyle::Map => {
                 let all = chunk_done.iter().copied().fold(0.0, f64::max);
@@ -80,6 +81,7 @@ impl MapStyle {
             }
             MapStyle::ImapUnordered => (0..tasks).map(|t| chunk_done[chunk_of(t)]).collect(),
         }
+        // end lesson
     }
 
     /// When the caller sees its first result: the earliest of [`MapStyle::delivered_at`].

@@ -109,6 +109,7 @@ fn run_chunk(message: &[u8], clock: Clock) -> Result<ChunkReply, String> {
     reader.end().map_err(|e| e.to_string())?;
     let kernel = std::str::from_utf8(kernel).map_err(|_| "a kernel name that is not UTF-8")?;
     let info = kernels::find(kernel).ok_or_else(|| format!("no kernel is called {kernel:?}"))?;
+    // lesson: copy
     let tasks = (info.decode)(arguments).map_err(|e| e.to_string())?;
     let decode_ms = clock() - decode_start;
     let (results, spans) = (0..tasks.task_count())
@@ -117,6 +118,7 @@ fn run_chunk(message: &[u8], clock: Clock) -> Result<ChunkReply, String> {
             (result, [span.start_ms, span.end_ms])
         })
         .unzip();
+    // end lesson
     Ok(ChunkReply {
         first_task,
         results,
@@ -233,11 +235,13 @@ impl<'w, W: Workload + ?Sized> Dispatcher<'w, W> {
             };
             let tasks = self.chunks[self.next_chunk].clone();
             self.next_chunk += 1;
+            // lesson: copy
             let start = (self.clock)();
             let message = chunk_message(self.kernel, tasks.clone(), &self.work.encode_tasks(tasks));
             self.copy.serialize_ms += (self.clock)() - start;
             self.copy.bytes_sent += message.len();
             self.copy.messages += 1;
+            // end lesson
             self.in_flight[worker] += 1;
             out.push((worker, message));
         }

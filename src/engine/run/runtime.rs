@@ -106,6 +106,7 @@ impl Runtime {
                     run_threads(work, workers, chunksize, clock, origin, control, None);
                 (results, trace(spans, None, clock() - origin))
             }
+            // lesson: gil
             Model::GilThreads => {
                 let gil = Gil::new(switch_interval, clock);
                 let (results, spans) =
@@ -113,6 +114,7 @@ impl Runtime {
                 let wall = clock() - origin;
                 (results, trace(spans, Some(gil.stats(origin)), wall))
             }
+            // end lesson
             Model::Async => coroutines::block_on(run_async(
                 work,
                 workers,
@@ -253,6 +255,7 @@ fn run_threads<W: Workload + ?Sized>(
             let (chunks, next_chunk, done) = (&chunks, &next_chunk, &done);
             scope.spawn(move |_| {
                 let mut mine = Vec::new();
+                // lesson: gil
                 if let Some(gil) = gil {
                     gil.acquire(me);
                 }
@@ -271,6 +274,7 @@ fn run_threads<W: Workload + ?Sized>(
                 if let Some(gil) = gil {
                     gil.release();
                 }
+                // end lesson
                 done.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
             });
         }

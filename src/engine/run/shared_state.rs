@@ -56,6 +56,7 @@ pub fn count_together(
                     if i % CANCEL_EVERY == 0 && control.is_cancelled() {
                         break;
                     }
+                    // lesson: lock
                     match increment {
                         Increment::Locked => *lock(locked) += 1,
                         Increment::ReadThenWrite => {
@@ -63,6 +64,7 @@ pub fn count_together(
                             racy.store(seen + 1, Ordering::Relaxed);
                         }
                     }
+                    // end lesson
                 }
             });
         }
