@@ -1,4 +1,51 @@
 //! The browser-free core: everything here builds and tests natively.
+//!
+//! # Map
+//!
+//! In layers, each using only those above it:
+//!
+//! - **Foundations.** [`clock`] (the [`Clock`](clock::Clock) every thread reads), [`size`],
+//!   [`rng`], [`wire`] (the bytes processes exchange), [`stats`] (median, spread, Amdahl fit),
+//!   [`status`] (where a lab's run stands).
+//! - **Work.** [`workload`]: the [`Workload`](workload::Workload) trait (a job split into
+//!   independent tasks, like the iterable handed to `Pool.map`), its
+//!   [`Checksum`](workload::Checksum), and [`run_one`](workload::run_one), the one call through
+//!   which every model runs a task. [`kernels`]: the nine kernels and their registry.
+//! - **Running.** [`run`]: the execution models ([`Model`](run::models::Model),
+//!   [`RunConfig`](run::models::RunConfig)), one run of them
+//!   ([`Runtime`](run::runtime::Runtime)), the GIL, coroutines, worker processes, `map`/`imap`
+//!   semantics, traces, and the one measurement driver
+//!   ([`measure_with`](run::harness::measure_with)) over a
+//!   [`Repeater`](run::harness::Repeater). [`io`]: the I/O lab's request models over a
+//!   [`Transport`](io::Transport), and its form.
+//! - **Labs.** [`experiment`] (a sweep's plan and [`Report`](experiment::Report)),
+//!   [`cpu_settings`] (the CPU form and its reader), [`lessons`] (nine claims, each measured and
+//!   concluded), [`chart`] (chart geometry), [`picture`] (the Mandelbrot image).
+//! - **Formats that leave the page.** [`protocol`] (messages between the page and the engine
+//!   worker), [`share`] (links, exports), [`history`] (what localStorage keeps), each versioned
+//!   and pinned field by field.
+//!
+//! # One kernel under one model
+//!
+//! The count kernel on two free threads, checked against the sequential answer as every run is:
+//!
+//! ```
+//! use overlap::engine::clock::system_clock;
+//! use overlap::engine::kernels;
+//! use overlap::engine::run::models::{Model, RunConfig};
+//! use overlap::engine::run::runtime::{measure, Runtime};
+//!
+//! let work = kernels::build("count", 10_000_000).unwrap();
+//! let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+//! let (sequential, threads) = pool.install(|| {
+//!     let mut runtime = Runtime::new(system_clock, 2);
+//!     let mut run = |model, k| measure(&*work, &RunConfig::new(model, k), 3, &mut runtime);
+//!     (run(Model::Sequential, 1).unwrap(), run(Model::FreeThreads, 2).unwrap())
+//! });
+//! assert_eq!(threads.checksum, sequential.checksum);
+//! assert_eq!(threads.samples_ms().len(), 3);
+//! assert_eq!(threads.median_trace().workers, 2);
+//! ```
 
 pub mod capability;
 pub mod chart;

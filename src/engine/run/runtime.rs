@@ -284,7 +284,7 @@ fn run_threads<W: Workload + ?Sized>(
     done.into_iter().unzip()
 }
 
-/// [`measure_with`](crate::engine::run::harness::measure_with) on the blocking [`Runtime`]: its pool, its control, its clock.
+/// [`measure_with`] on the blocking [`Runtime`]: its pool, its control, its clock.
 pub fn measure(
     work: &dyn Workload,
     config: &RunConfig,
