@@ -1,5 +1,6 @@
-//! The page: it composes the labs and owns what they share: the engine, which lab is using it,
-//! the history, and a share link read once at start. Each lab keeps its own state.
+//! The page: it composes the labs and owns what they share: the engine and who holds it (given to
+//! every lab as an [`EngineContext`]), the history, and a share link read once at start. Each lab
+//! keeps its own state, so a run's progress re-renders only the lab that runs.
 
 use std::rc::Rc;
 
@@ -8,7 +9,7 @@ use yew::prelude::*;
 use super::capabilities;
 use super::components::CapabilityPanel;
 use super::cpu_lab::{CpuLab, CpuRestore};
-use super::engine_slot::SharedEngine;
+use super::engine_slot::{EngineContext, EngineSlot, Holder};
 use super::history::{now_ms, HistoryAction, HistoryPanel, HistoryState};
 use super::io_lab::{IoLab, IoRestore};
 use super::lessons::Lessons;
@@ -19,14 +20,6 @@ use crate::engine::io::settings::IoSettings;
 use crate::engine::io::IoRun;
 use crate::engine::share::Lab;
 
-/// Which part of the page is using the engine; the others wait for it.
-#[derive(Clone, Copy, Default, PartialEq)]
-struct Busy {
-    cpu: bool,
-    io: bool,
-    lesson: bool,
-}
-
 #[function_component]
 pub fn App() -> Html {
     let caps = *use_memo((), |_| capabilities::detect());
@@ -34,14 +27,23 @@ pub fn App() -> Html {
     let cpu_restore = use_state(|| None::<Rc<CpuRestore>>);
     let io_restore = use_state(|| None::<Rc<IoRestore>>);
     let pool_failure = use_state(|| None::<String>);
-    let busy = use_state(Busy::default);
+    let slot = (*use_memo((), |_| Rc::new(EngineSlot::default()))).clone();
+    let holder = use_state(|| None::<Holder>);
+    {
+        let (slot, holder) = (Rc::clone(&slot), holder.setter());
+        use_effect_with((), move |_| {
+            slot.listen(Callback::from(move |h| holder.set(h)))
+        });
+    }
+    let engine = EngineContext {
+        slot: Rc::clone(&slot),
+        holder: *holder,
+    };
     // A share link in the address bar, read once (with its thread counts fitted to this
     // machine): it sets up its lab when the page starts.
     let link = (*use_memo((), |_| links::read_link(caps.cores))).clone();
     // This machine as a link with results names it; its user agent does not change.
     let machine = (*use_memo((), |_| links::this_machine(&caps))).clone();
-    let cpu_run_request = use_state(|| 0u32);
-    let io_run_request = use_state(|| 0u32);
     {
         let (link, cpu_restore, io_restore) =
             (link.clone(), cpu_restore.clone(), io_restore.clone());
@@ -112,39 +114,20 @@ pub fn App() -> Html {
         .dispatcher()
         .to_callback()
         .reform(HistoryAction::Remove);
-    let shared = (*use_memo((), |_| SharedEngine::default())).clone();
-    // The labs share one engine, so one waits while another runs.
-    let running = |set: fn(&mut Busy, bool)| {
-        let busy = busy.clone();
-        Callback::from(move |running: bool| {
-            let mut next = *busy;
-            set(&mut next, running);
-            busy.set(next);
-        })
-    };
-    let on_cpu_running = running(|b, r| b.cpu = r);
-    let on_io_running = running(|b, r| b.io = r);
-    let on_lesson_running = running(|b, r| b.lesson = r);
     let on_pool_failure = {
         let pool_failure = pool_failure.clone();
         Callback::from(move |failure| pool_failure.set(failure))
     };
     let threads_refused = caps.threads().is_err() || pool_failure.is_some();
     let pool_threads = if threads_refused { 0 } else { caps.cores };
-    let Busy { cpu, io, lesson } = *busy;
 
     let on_link_run = {
-        let (cpu_run_request, io_run_request) = (cpu_run_request.clone(), io_run_request.clone());
+        let slot = Rc::clone(&slot);
         let io = link
             .as_ref()
             .is_some_and(|link| matches!(link.opened.shared.lab, Lab::Io(_)));
         Callback::from(move |()| {
-            let request = if io {
-                &io_run_request
-            } else {
-                &cpu_run_request
-            };
-            request.set(**request + 1);
+            slot.press_run(if io { Holder::Io } else { Holder::Cpu });
             // Take the reader to the lab that is now running.
             let selector = if io { ".io-lab" } else { ".experiment" };
             if let Some(section) = web_sys::window()
@@ -164,6 +147,7 @@ pub fn App() -> Html {
                     { "Python's concurrency lessons, measured on your own cores." }
                 </p>
             </header>
+            <ContextProvider<EngineContext> context={engine.clone()}>
             <main>
                 <CapabilityPanel caps={caps} pool_failure={(*pool_failure).clone()} />
                 if let Some(link) = link.clone() {
@@ -171,37 +155,23 @@ pub fn App() -> Html {
                         opened={Rc::clone(&link.opened)}
                         compare={link.compare.clone()}
                         note={link.note.clone()}
-                        busy={cpu || io || lesson}
+                        busy={engine.holder.is_some()}
                         on_run={on_link_run}
                     />
                 }
-                <Lessons
-                    engine={shared.clone()}
-                    {pool_threads}
-                    cores={caps.cores}
-                    engine_busy={cpu || io}
-                    on_running={on_lesson_running}
-                />
+                <Lessons {pool_threads} cores={caps.cores} />
                 <CpuLab
-                    engine={shared.clone()}
                     {caps}
-                    engine_busy={io || lesson}
-                    on_running={on_cpu_running}
                     on_done={on_cpu_done}
                     {on_pool_failure}
                     restore={(*cpu_restore).clone()}
-                    run_request={*cpu_run_request}
                     compare={link.as_ref().and_then(|link| link.compare.clone())}
                     machine={machine.clone()}
                 />
                 <IoLab
-                    engine={shared.clone()}
                     {pool_threads}
-                    engine_busy={cpu || lesson}
-                    on_running={on_io_running}
                     on_done={on_io_done}
                     restore={(*io_restore).clone()}
-                    run_request={*io_run_request}
                     {machine}
                 />
                 <HistoryPanel
@@ -211,6 +181,7 @@ pub fn App() -> Html {
                     {on_delete}
                 />
             </main>
+            </ContextProvider<EngineContext>>
         </>
     }
 }

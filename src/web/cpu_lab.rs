@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::components::charts::{Compare, MandelbrotPicture, SpeedupChart, Timeline, WallBars};
 use super::components::{ExperimentForm, ResultsTable, StatusLine};
-use super::engine_slot::{EngineSlot, SharedEngine};
+use super::engine_slot::{EngineContext, EngineSlot, Holder};
 use super::engine_worker::Answer;
 use super::history::now_ms;
 use super::share::{Exports, SharePanel};
@@ -244,21 +244,13 @@ pub struct CpuRestore {
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub engine: SharedEngine,
     pub caps: Capabilities,
-    /// Another lab or a lesson is using the engine; runs wait for it.
-    pub engine_busy: bool,
-    /// Tells the page when this lab starts and stops using the engine.
-    pub on_running: Callback<bool>,
     /// Called with every sweep that finishes, for the history.
     pub on_done: Callback<Entry>,
     /// Tells the page the pool failed to start although the page looked capable.
     pub on_pool_failure: Callback<Option<String>>,
     /// Settings (and results) from the history or a link to show.
     pub restore: Option<Rc<CpuRestore>>,
-    /// Each change above 0 presses Run (a share link's Run here).
-    #[prop_or_default]
-    pub run_request: u32,
     /// A link's carried sweep, drawn under this machine's own.
     #[prop_or_default]
     pub compare: Option<Rc<Compare>>,
@@ -270,12 +262,17 @@ pub struct Props {
 pub fn CpuLab(props: &Props) -> Html {
     let caps = props.caps;
     let experiment = use_reducer(Experiment::default);
-    let slot = Rc::clone(&props.engine.0);
+    let engine = use_context::<EngineContext>().expect("the page provides the engine");
+    let slot = Rc::clone(&engine.slot);
     let machine = props.machine.clone();
     let running = experiment.status.is_running();
     {
-        let on_running = props.on_running.clone();
-        use_effect_with(running, move |&running| on_running.emit(running));
+        let slot = Rc::clone(&slot);
+        use_effect_with(running, move |&running| {
+            if !running {
+                slot.end(Holder::Cpu);
+            }
+        });
     }
     {
         let on_pool_failure = props.on_pool_failure.clone();
@@ -320,7 +317,7 @@ pub fn CpuLab(props: &Props) -> Html {
         .err()
         .map(|why| why.to_string())
         .or_else(|| experiment.pool_failure.clone());
-    let others_busy = props.engine_busy;
+    let others_busy = engine.busy_for(Holder::Cpu);
     let pool_threads = if threads_refused.is_none() {
         caps.cores
     } else {
@@ -345,9 +342,6 @@ pub fn CpuLab(props: &Props) -> Html {
             let Ok(checked) = checked.clone() else {
                 return;
             };
-            if others_busy {
-                return;
-            }
             let sweep = Sweep {
                 kernel: checked.kernel.slug,
                 size: checked.size,
@@ -357,7 +351,9 @@ pub fn CpuLab(props: &Props) -> Html {
                 chunksize: checked.chunksize,
                 pool_threads,
             };
-            slot.begin();
+            if !slot.begin(Holder::Cpu) {
+                return;
+            }
             dispatcher.dispatch(Action::Started);
             wasm_bindgen_futures::spawn_local(run_sweep(
                 sweep,
@@ -411,12 +407,9 @@ pub fn CpuLab(props: &Props) -> Html {
         .as_ref()
         .map(|_| AttrValue::from(format!("this machine: {} cores", caps.cores)));
     {
-        let on_run = on_run.clone();
-        use_effect_with(props.run_request, move |&request| {
-            if request > 0 {
-                on_run.emit(());
-            }
-        });
+        // A share link's Run here presses this Run.
+        let (slot, on_run) = (Rc::clone(&slot), on_run.clone());
+        use_effect(move || slot.set_runner(Holder::Cpu, on_run));
     }
 
     html! {

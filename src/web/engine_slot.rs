@@ -1,8 +1,12 @@
-//! The one engine worker the page's labs share, kept between runs, and where the I/O lab's
-//! built-in targets are.
+//! The one engine worker the page's labs share, kept between runs; which part of the page holds
+//! it; and where the I/O lab's built-in targets are. The page provides it to every lab as an
+//! [`EngineContext`].
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
+
+use yew::Callback;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -13,13 +17,26 @@ use super::engine_worker::{Canceller, EngineWorker};
 /// Its own wait for control is 4 s.
 const SERVICE_WORKER_WAIT_MS: i32 = 6_000;
 
-/// The engine between runs, and the means to stop the run under way.
+/// A part of the page that runs things on the engine; one at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Holder {
+    Lessons,
+    Cpu,
+    Io,
+}
+
+/// The engine between runs, who holds it, and the means to stop the run under way.
 #[derive(Default)]
 pub struct EngineSlot {
     engine: RefCell<Option<EngineWorker>>,
     canceller: RefCell<Option<Canceller>>,
     cancelled: Cell<bool>,
     targets: RefCell<Option<Result<String, String>>>,
+    holder: Cell<Option<Holder>>,
+    /// Told whenever the holder changes (the page re-renders its context).
+    on_holder: RefCell<Option<Callback<Option<Holder>>>>,
+    /// Each lab's Run, for a share link's Run here.
+    runners: RefCell<HashMap<Holder, Callback<()>>>,
 }
 
 impl EngineSlot {
@@ -73,9 +90,48 @@ impl EngineSlot {
         }
     }
 
-    /// A run begins: Cancel applies to it from now on.
-    pub fn begin(&self) {
+    /// `who` begins a run: it holds the engine until [`EngineSlot::end`], and Cancel applies to
+    /// its run from now on. False, and nothing changes, while another part holds the engine.
+    pub fn begin(&self, who: Holder) -> bool {
+        if self.holder.get().is_some_and(|other| other != who) {
+            return false;
+        }
         self.cancelled.set(false);
+        self.set_holder(Some(who));
+        true
+    }
+
+    /// `who`'s run is over (whatever way it ended); the engine is free for the others.
+    pub fn end(&self, who: Holder) {
+        if self.holder.get() == Some(who) {
+            self.set_holder(None);
+        }
+    }
+
+    fn set_holder(&self, holder: Option<Holder>) {
+        self.holder.set(holder);
+        let listener = self.on_holder.borrow().clone();
+        if let Some(listener) = listener {
+            listener.emit(holder);
+        }
+    }
+
+    /// Tells `listener` of every change of holder.
+    pub fn listen(&self, listener: Callback<Option<Holder>>) {
+        *self.on_holder.borrow_mut() = Some(listener);
+    }
+
+    /// `run` is what pressing `who`'s Run does.
+    pub fn set_runner(&self, who: Holder, run: Callback<()>) {
+        self.runners.borrow_mut().insert(who, run);
+    }
+
+    /// Presses `who`'s Run, as a share link's Run here does.
+    pub fn press_run(&self, who: Holder) {
+        let run = self.runners.borrow().get(&who).cloned();
+        if let Some(run) = run {
+            run.emit(());
+        }
     }
 
     /// Lets Cancel reach `engine`'s current run.
@@ -159,12 +215,22 @@ impl Unavailable {
     }
 }
 
-/// The slot as a component property: equal when it is the same slot.
-#[derive(Clone, Default)]
-pub struct SharedEngine(pub Rc<EngineSlot>);
+/// What the page gives every lab (a Yew context): the one engine, and who holds it now.
+#[derive(Clone)]
+pub struct EngineContext {
+    pub slot: Rc<EngineSlot>,
+    pub holder: Option<Holder>,
+}
 
-impl PartialEq for SharedEngine {
+impl EngineContext {
+    /// Whether another part of the page than `me` is using the engine.
+    pub fn busy_for(&self, me: Holder) -> bool {
+        self.holder.is_some_and(|holder| holder != me)
+    }
+}
+
+impl PartialEq for EngineContext {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+        Rc::ptr_eq(&self.slot, &other.slot) && self.holder == other.holder
     }
 }

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::components::{IoForm, IoResults, StatusLine};
-use super::engine_slot::{EngineSlot, SharedEngine};
+use super::engine_slot::{EngineContext, EngineSlot, Holder};
 use super::share::{Exports, SharePanel};
 use crate::engine::io::settings::{Choice, Field, IoSettings, Preset, TargetKind};
 use crate::engine::io::{IoReply, IoRequest, IoRun, Targets};
@@ -163,20 +163,12 @@ async fn run_all(
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub engine: SharedEngine,
     /// Threads for the engine's pool if it has to start one (0: none).
     pub pool_threads: usize,
-    /// The CPU lab is using the engine; runs wait for it.
-    pub engine_busy: bool,
-    /// Tells the page when this lab starts and stops using the engine.
-    pub on_running: Callback<bool>,
     /// Called with the settings and runs of every run that finishes.
     pub on_done: Callback<(IoSettings, Vec<IoRun>)>,
     /// A run from the history to show.
     pub restore: Option<Rc<IoRestore>>,
-    /// Each change above 0 presses Run (a share link's Run here).
-    #[prop_or_default]
-    pub run_request: u32,
     /// This machine, for links with results and exports.
     pub machine: Machine,
 }
@@ -184,7 +176,9 @@ pub struct Props {
 #[function_component]
 pub fn IoLab(props: &Props) -> Html {
     let lab = use_reducer(IoLabState::default);
-    let slot = Rc::clone(&props.engine.0);
+    let engine = use_context::<EngineContext>().expect("the page provides the engine");
+    let engine_busy = engine.busy_for(Holder::Io);
+    let slot = Rc::clone(&engine.slot);
 
     {
         // Ask the service worker where the built-in targets are, so the form can say up front
@@ -199,8 +193,12 @@ pub fn IoLab(props: &Props) -> Html {
     }
     let running = lab.status.is_running();
     {
-        let on_running = props.on_running.clone();
-        use_effect_with(running, move |&running| on_running.emit(running));
+        let slot = Rc::clone(&slot);
+        use_effect_with(running, move |&running| {
+            if !running {
+                slot.end(Holder::Io);
+            }
+        });
     }
     {
         let on_done = props.on_done.clone();
@@ -238,7 +236,9 @@ pub fn IoLab(props: &Props) -> Html {
             let Ok(requests) = planned.clone() else {
                 return;
             };
-            slot.begin();
+            if !slot.begin(Holder::Io) {
+                return;
+            }
             dispatcher.dispatch(Action::Started);
             wasm_bindgen_futures::spawn_local(run_all(
                 requests,
@@ -249,12 +249,9 @@ pub fn IoLab(props: &Props) -> Html {
         })
     };
     {
-        let on_run = on_run.clone();
-        use_effect_with(props.run_request, move |&request| {
-            if request > 0 {
-                on_run.emit(());
-            }
-        });
+        // A share link's Run here presses this Run.
+        let (slot, on_run) = (Rc::clone(&slot), on_run.clone());
+        use_effect(move || slot.set_runner(Holder::Io, on_run));
     }
     let on_cancel = Callback::from(move |()| slot.cancel());
     let plain = match &planned {
@@ -307,7 +304,7 @@ pub fn IoLab(props: &Props) -> Html {
                 {builtin_missing}
                 pool={props.pool_threads > 0}
                 {running}
-                engine_busy={props.engine_busy}
+                {engine_busy}
                 on_edit={actions.reform(|(field, text)| Action::Edit(field, text))}
                 on_targets={actions.reform(Action::ChooseTargets)}
                 on_toggle={actions.reform(Action::Toggle)}

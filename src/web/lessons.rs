@@ -6,7 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::components::StatusLine;
-use super::engine_slot::{EngineSlot, SharedEngine};
+use super::engine_slot::{EngineContext, EngineSlot, Holder};
 use super::engine_worker::Answer;
 use crate::engine::io::IoReply;
 use crate::engine::lessons::{self, Conclusion, Lesson, Outcome, Probe, LESSONS};
@@ -165,12 +165,8 @@ async fn run_lesson(
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub engine: SharedEngine,
     pub pool_threads: usize,
     pub cores: usize,
-    /// Another part of the page is using the engine.
-    pub engine_busy: bool,
-    pub on_running: Callback<bool>,
 }
 
 fn code(language: &'static str, caption: &'static str, text: &'static str) -> Html {
@@ -185,21 +181,29 @@ fn code(language: &'static str, caption: &'static str, text: &'static str) -> Ht
 #[function_component]
 pub fn Lessons(props: &Props) -> Html {
     let state = use_reducer(LessonState::default);
+    let engine = use_context::<EngineContext>().expect("the page provides the engine");
+    let engine_busy = engine.busy_for(Holder::Lessons);
     let running = state.status.is_running();
     {
-        let on_running = props.on_running.clone();
-        use_effect_with(running, move |&running| on_running.emit(running));
+        let slot = Rc::clone(&engine.slot);
+        use_effect_with(running, move |&running| {
+            if !running {
+                slot.end(Holder::Lessons);
+            }
+        });
     }
     let lesson = state.lesson;
     let k = props.cores.max(2);
     let unavailable = lesson.needs_pool && props.pool_threads < 2;
     let dispatcher = state.dispatcher();
     let on_run = {
-        let slot = Rc::clone(&props.engine.0);
+        let slot = Rc::clone(&engine.slot);
         let pool_threads = props.pool_threads;
         let dispatcher = dispatcher.clone();
         Callback::from(move |_: MouseEvent| {
-            slot.begin();
+            if !slot.begin(Holder::Lessons) {
+                return;
+            }
             dispatcher.dispatch(Action::Started);
             wasm_bindgen_futures::spawn_local(run_lesson(
                 lesson,
@@ -211,7 +215,7 @@ pub fn Lessons(props: &Props) -> Html {
         })
     };
     let on_cancel = {
-        let slot = Rc::clone(&props.engine.0);
+        let slot = Rc::clone(&engine.slot);
         Callback::from(move |_: MouseEvent| slot.cancel())
     };
     let predicted = state.prediction;
@@ -262,7 +266,7 @@ pub fn Lessons(props: &Props) -> Html {
                     <button
                         id="lesson-run"
                         type="button"
-                        disabled={running || predicted.is_none() || unavailable || props.engine_busy}
+                        disabled={running || predicted.is_none() || unavailable || engine_busy}
                         onclick={on_run}
                     >
                         { if running { "Running…" } else { "Run" } }
@@ -272,7 +276,7 @@ pub fn Lessons(props: &Props) -> Html {
                         <small class="hint">{ "Choose a prediction to run the lesson." }</small>
                     } else if unavailable {
                         <small class="hint">{ "This lesson needs threads, which this page cannot start (see above)." }</small>
-                    } else if props.engine_busy && !running {
+                    } else if engine_busy && !running {
                         <small class="hint">{ "Another run is using the engine; Run comes back when it is done." }</small>
                     }
                 </div>
