@@ -43,9 +43,66 @@ impl Status {
     }
 }
 
+/// What happens to a run, the same for every lab: each lab's reducer hands these to
+/// [`Status::apply`] (doing its own clearing on [`RunEvent::Started`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunEvent {
+    Started,
+    /// `fraction` of the whole run is done; `doing` says which step is under way.
+    Progress {
+        fraction: f64,
+        doing: String,
+    },
+    Failed(String),
+    Cancelled,
+    /// It ended without failing or being cancelled.
+    Finished,
+}
+
+impl Status {
+    /// The status after `event`.
+    pub fn apply(&mut self, event: RunEvent) {
+        match event {
+            RunEvent::Started => *self = Status::starting(),
+            RunEvent::Progress { fraction, doing } => self.advance(fraction, doing),
+            RunEvent::Failed(why) => *self = Status::Failed(why),
+            RunEvent::Cancelled => *self = Status::Cancelled,
+            RunEvent::Finished => self.finish(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_lab_goes_through_the_same_events() {
+        let mut status = Status::Idle;
+        status.apply(RunEvent::Started);
+        assert!(status.is_running());
+        status.apply(RunEvent::Progress {
+            fraction: 0.25,
+            doing: "round 1".into(),
+        });
+        assert_eq!(
+            status,
+            Status::Running {
+                fraction: 0.25,
+                doing: "round 1".into()
+            }
+        );
+        status.apply(RunEvent::Cancelled);
+        status.apply(RunEvent::Finished);
+        assert_eq!(status, Status::Cancelled, "a cancelled run stays cancelled");
+        status.apply(RunEvent::Started);
+        status.apply(RunEvent::Failed("no engine".into()));
+        status.apply(RunEvent::Progress {
+            fraction: 0.5,
+            doing: "late".into(),
+        });
+        assert_eq!(status, Status::Failed("no engine".into()));
+    }
 
     #[test]
     fn a_run_advances_then_finishes_and_late_news_changes_nothing() {

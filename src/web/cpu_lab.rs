@@ -22,7 +22,7 @@ use crate::engine::run::dispatch::MapStyle;
 use crate::engine::run::models::{Model, RunConfig};
 use crate::engine::run::trace::Trace;
 use crate::engine::share::{export, CpuConfig, CpuResult, Lab, Machine, Results, Shared};
-use crate::engine::status::Status;
+use crate::engine::status::{RunEvent, Status};
 use crate::engine::workload::Checksum;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -60,11 +60,8 @@ pub enum Action {
     Edit(Field, String),
     ChooseStyle(MapStyle),
     ToggleModel(Model),
-    Started,
-    Progress {
-        fraction: f64,
-        doing: String,
-    },
+    /// A step of the run every lab shares (see [`RunEvent`]).
+    Run(RunEvent),
     Measured {
         step: Step,
         samples_ms: Vec<f64>,
@@ -72,9 +69,6 @@ pub enum Action {
         trace: Box<Trace>,
     },
     PoolFailed(String),
-    Failed(String),
-    Cancelled,
-    Finished,
 }
 
 impl Reducible for Experiment {
@@ -115,12 +109,13 @@ impl Reducible for Experiment {
                     models.push(model);
                 }
             }
-            Action::Started => {
-                next.report = Report::new(next.form.kernel().slug);
-                next.ran = Some(next.form.clone());
-                next.status = Status::starting();
+            Action::Run(event) => {
+                if event == RunEvent::Started {
+                    next.report = Report::new(next.form.kernel().slug);
+                    next.ran = Some(next.form.clone());
+                }
+                next.status.apply(event);
             }
-            Action::Progress { fraction, doing } => next.status.advance(fraction, doing),
             Action::Measured {
                 step,
                 samples_ms,
@@ -133,9 +128,6 @@ impl Reducible for Experiment {
                 }
             }
             Action::PoolFailed(message) => next.pool_failure = Some(message),
-            Action::Failed(message) => next.status = Status::Failed(message),
-            Action::Cancelled => next.status = Status::Cancelled,
-            Action::Finished => next.status.finish(),
         }
         Rc::new(next)
     }
@@ -158,7 +150,7 @@ async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispa
     let (mut engine, _) = match slot.open(sweep.pool_threads, false).await {
         Ok(opened) => opened,
         Err(why) => {
-            dispatch.dispatch(Action::Failed(why.message("")));
+            dispatch.dispatch(Action::Run(RunEvent::Failed(why.message(""))));
             return;
         }
     };
@@ -174,7 +166,7 @@ async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispa
     'rounds: for round in 1..=sweep.repeats {
         for &step in &steps {
             if slot.is_cancelled() {
-                dispatch.dispatch(Action::Cancelled);
+                dispatch.dispatch(Action::Run(RunEvent::Cancelled));
                 break 'rounds;
             }
             let request = MeasureRequest {
@@ -189,17 +181,17 @@ async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispa
                 sweep.repeats, step.model, step.threads
             );
             let on_progress = |progress: crate::engine::run::control::Progress| {
-                dispatch.dispatch(Action::Progress {
+                dispatch.dispatch(Action::Run(RunEvent::Progress {
                     fraction: (measured + progress.fraction()) / total,
                     doing: doing.clone(),
-                });
+                }));
             };
             on_progress(Default::default());
             let failed = |why: String| {
-                Action::Failed(format!(
+                Action::Run(RunEvent::Failed(format!(
                     "{} with k = {} failed: {why}",
                     step.model, step.threads
-                ))
+                )))
             };
             match engine.measure(&request, on_progress).await {
                 Answer::Reply(MeasureReply::Done {
@@ -214,7 +206,7 @@ async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispa
                     trace,
                 }),
                 Answer::Reply(MeasureReply::Cancelled) => {
-                    dispatch.dispatch(Action::Cancelled);
+                    dispatch.dispatch(Action::Run(RunEvent::Cancelled));
                     break 'rounds;
                 }
                 Answer::Reply(MeasureReply::Failed { message }) => {
@@ -230,7 +222,7 @@ async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispa
             measured += 1.0;
         }
     }
-    dispatch.dispatch(Action::Finished);
+    dispatch.dispatch(Action::Run(RunEvent::Finished));
     slot.put_back(engine);
 }
 
@@ -354,7 +346,7 @@ pub fn CpuLab(props: &Props) -> Html {
             if !slot.begin(Holder::Cpu) {
                 return;
             }
-            dispatcher.dispatch(Action::Started);
+            dispatcher.dispatch(Action::Run(RunEvent::Started));
             wasm_bindgen_futures::spawn_local(run_sweep(
                 sweep,
                 Rc::clone(&slot),

@@ -13,7 +13,7 @@ use crate::engine::io::settings::{Choice, Field, IoSettings, Preset, TargetKind}
 use crate::engine::io::{IoReply, IoRequest, IoRun, Targets};
 use crate::engine::run::control::Progress;
 use crate::engine::share::{export, IoResult, Lab, Machine, Results, Shared};
-use crate::engine::status::Status;
+use crate::engine::status::{RunEvent, Status};
 
 /// A past run to show again, from the history.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,12 +55,9 @@ pub enum Action {
     Preset(Preset),
     TargetsKnown(Result<String, String>),
     Restore(Rc<IoRestore>),
-    Started,
-    Progress { fraction: f64, doing: String },
+    /// A step of the run every lab shares (see [`RunEvent`]).
+    Run(RunEvent),
     Ran(Box<IoRun>),
-    Failed(String),
-    Cancelled,
-    Finished,
 }
 
 impl Reducible for IoLabState {
@@ -87,16 +84,14 @@ impl Reducible for IoLabState {
                 next.ran = Some(restore.settings.clone());
                 next.status = Status::Idle;
             }
-            Action::Started => {
-                next.runs.clear();
-                next.ran = Some(next.settings.clone());
-                next.status = Status::starting();
+            Action::Run(event) => {
+                if event == RunEvent::Started {
+                    next.runs.clear();
+                    next.ran = Some(next.settings.clone());
+                }
+                next.status.apply(event);
             }
-            Action::Progress { fraction, doing } => next.status.advance(fraction, doing),
             Action::Ran(run) => next.runs.push(Rc::new(*run)),
-            Action::Failed(message) => next.status = Status::Failed(message),
-            Action::Cancelled => next.status = Status::Cancelled,
-            Action::Finished => next.status.finish(),
         }
         Rc::new(next)
     }
@@ -115,14 +110,16 @@ async fn run_all(
     let (mut engine, base) = match slot.open(pool_threads, builtin).await {
         Ok(opened) => opened,
         Err(why) => {
-            dispatch.dispatch(Action::Failed(why.message("Your own URLs still work.")));
+            dispatch.dispatch(Action::Run(RunEvent::Failed(
+                why.message("Your own URLs still work."),
+            )));
             return;
         }
     };
     let total = requests.len() as f64;
     for (i, request) in requests.iter().enumerate() {
         if slot.is_cancelled() {
-            dispatch.dispatch(Action::Cancelled);
+            dispatch.dispatch(Action::Run(RunEvent::Cancelled));
             break;
         }
         let choice = Choice {
@@ -131,33 +128,36 @@ async fn run_all(
         };
         let doing = format!("{} of {}: {}", i + 1, requests.len(), choice.label());
         let on_progress = |progress: Progress| {
-            dispatch.dispatch(Action::Progress {
+            dispatch.dispatch(Action::Run(RunEvent::Progress {
                 fraction: (i as f64 + progress.fraction()) / total,
                 doing: format!("{doing}, {} of {} requests", progress.done, progress.total),
-            })
+            }))
         };
         on_progress(Progress::default());
         match engine.io(request, &base, on_progress).await {
             Ok(IoReply::Done(run)) => dispatch.dispatch(Action::Ran(run)),
             Ok(IoReply::Cancelled) => {
-                dispatch.dispatch(Action::Cancelled);
+                dispatch.dispatch(Action::Run(RunEvent::Cancelled));
                 break;
             }
             Ok(IoReply::Failed { message }) => {
-                dispatch.dispatch(Action::Failed(format!("{}: {message}", choice.label())));
+                dispatch.dispatch(Action::Run(RunEvent::Failed(format!(
+                    "{}: {message}",
+                    choice.label()
+                ))));
                 break;
             }
             Err(fault) => {
                 let then = slot.replace_broken(pool_threads).await;
-                dispatch.dispatch(Action::Failed(format!(
+                dispatch.dispatch(Action::Run(RunEvent::Failed(format!(
                     "{} failed: {fault}. {then}",
                     choice.label()
-                )));
+                ))));
                 return;
             }
         }
     }
-    dispatch.dispatch(Action::Finished);
+    dispatch.dispatch(Action::Run(RunEvent::Finished));
     slot.put_back(engine);
 }
 
@@ -239,7 +239,7 @@ pub fn IoLab(props: &Props) -> Html {
             if !slot.begin(Holder::Io) {
                 return;
             }
-            dispatcher.dispatch(Action::Started);
+            dispatcher.dispatch(Action::Run(RunEvent::Started));
             wasm_bindgen_futures::spawn_local(run_all(
                 requests,
                 Rc::clone(&slot),

@@ -13,7 +13,7 @@ use crate::engine::lessons::{self, Conclusion, Lesson, Outcome, Probe, LESSONS};
 use crate::engine::protocol::MeasureReply;
 use crate::engine::run::control::Progress;
 use crate::engine::stats::Summary;
-use crate::engine::status::Status;
+use crate::engine::status::{RunEvent, Status};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct LessonState {
@@ -46,12 +46,10 @@ impl LessonState {
 pub enum Action {
     Choose(&'static str),
     Predict(usize),
-    Started,
-    Progress { fraction: f64, doing: String },
+    /// A step of the run every lab shares (see [`RunEvent`]).
+    Run(RunEvent),
     Measured(String, Outcome),
     Concluded(Result<Conclusion, String>),
-    Failed(String),
-    Cancelled,
 }
 
 impl Reducible for LessonState {
@@ -68,19 +66,18 @@ impl Reducible for LessonState {
                 }
             }
             Action::Predict(option) => next.prediction = Some(option),
-            Action::Started => {
-                next.measured.clear();
-                next.conclusion = None;
-                next.status = Status::starting();
+            Action::Run(event) => {
+                if event == RunEvent::Started {
+                    next.measured.clear();
+                    next.conclusion = None;
+                }
+                next.status.apply(event);
             }
-            Action::Progress { fraction, doing } => next.status.advance(fraction, doing),
             Action::Measured(label, outcome) => next.measured.push((label, Rc::new(outcome))),
             Action::Concluded(conclusion) => {
                 next.conclusion = Some(conclusion);
-                next.status.finish();
+                next.status.apply(RunEvent::Finished);
             }
-            Action::Failed(message) => next.status = Status::Failed(message),
-            Action::Cancelled => next.status = Status::Cancelled,
         }
         Rc::new(next)
     }
@@ -99,7 +96,9 @@ async fn run_lesson(
     let (mut engine, base) = match slot.open(pool_threads, wants_targets).await {
         Ok(opened) => opened,
         Err(why) => {
-            dispatch.dispatch(Action::Failed(why.message("This lesson needs them.")));
+            dispatch.dispatch(Action::Run(RunEvent::Failed(
+                why.message("This lesson needs them."),
+            )));
             return;
         }
     };
@@ -107,16 +106,16 @@ async fn run_lesson(
     let mut outcomes = Vec::with_capacity(steps.len());
     for (i, step) in steps.into_iter().enumerate() {
         if slot.is_cancelled() {
-            dispatch.dispatch(Action::Cancelled);
+            dispatch.dispatch(Action::Run(RunEvent::Cancelled));
             slot.put_back(engine);
             return;
         }
         let label = step.label.clone();
         let on_progress = |progress: Progress| {
-            dispatch.dispatch(Action::Progress {
+            dispatch.dispatch(Action::Run(RunEvent::Progress {
                 fraction: (i as f64 + progress.fraction()) / total,
                 doing: format!("{} of {}: {label}", i + 1, total as usize),
-            })
+            }))
         };
         on_progress(Progress::default());
         let result: Result<Option<Outcome>, String> = match step.probe {
@@ -144,12 +143,12 @@ async fn run_lesson(
                 outcomes.push(outcome);
             }
             Ok(None) => {
-                dispatch.dispatch(Action::Cancelled);
+                dispatch.dispatch(Action::Run(RunEvent::Cancelled));
                 slot.put_back(engine);
                 return;
             }
             Err(message) => {
-                dispatch.dispatch(Action::Failed(format!("{label}: {message}")));
+                dispatch.dispatch(Action::Run(RunEvent::Failed(format!("{label}: {message}"))));
                 if engine.is_broken() {
                     slot.replace_broken(pool_threads).await;
                 } else {
@@ -204,7 +203,7 @@ pub fn Lessons(props: &Props) -> Html {
             if !slot.begin(Holder::Lessons) {
                 return;
             }
-            dispatcher.dispatch(Action::Started);
+            dispatcher.dispatch(Action::Run(RunEvent::Started));
             wasm_bindgen_futures::spawn_local(run_lesson(
                 lesson,
                 k,
