@@ -264,6 +264,9 @@ impl From<&IoRun> for IoRunV1 {
 
 impl EntryV1 {
     /// The entry in memory, or why this page cannot read it.
+    // The `..CpuSettings::default()` below does nothing today; it is there so that a field added
+    // to the form later reads as its default here instead of forcing an edit of version 1.
+    #[allow(clippy::needless_update)]
     pub fn to_entry(&self) -> Result<Entry, String> {
         let record = match &self.record {
             RecordV1::Cpu { settings, rows } => Record::Cpu {
@@ -280,6 +283,8 @@ impl EntryV1 {
                     style: MapStyle::from_slug(&settings.style)
                         .ok_or_else(|| format!("an unknown style {:?}", settings.style))?,
                     chunksize_text: settings.chunksize_text.clone(),
+                    // A field added to the form since is not in version 1: its default.
+                    ..CpuSettings::default()
                 },
                 rows: rows
                     .iter()

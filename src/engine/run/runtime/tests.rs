@@ -1,0 +1,239 @@
+//! Every model's runs: the sequential answer, turns under the GIL, copies, Cancel.
+
+use super::*;
+use crate::engine::clock::system_clock;
+use crate::engine::kernels::count::CountLoop;
+use crate::engine::run::processes::IN_FLIGHT_PER_WORKER;
+use crate::engine::test_pool as pool;
+use crate::engine::workload::Checksum;
+use std::time::Duration;
+
+const IN_FLIGHT: usize = 2 * IN_FLIGHT_PER_WORKER;
+
+/// Runs `config` in a rayon pool of exactly `threads`.
+fn run_in_pool<W: Workload + ?Sized>(work: &W, config: &RunConfig, threads: usize) -> Run {
+    pool(threads).install(|| {
+        let mut runtime = Runtime::new(system_clock, threads);
+        runtime.warm_up(work, config).unwrap();
+        runtime.run(work, config).unwrap()
+    })
+}
+
+#[test]
+fn every_model_and_worker_count_gives_the_sequential_checksum() {
+    for total in [1_000, 64_001, 5_000_000] {
+        let work = CountLoop::new(total).unwrap();
+        let sequential = run_in_pool(&work, &RunConfig::default(), 1).results;
+        assert_eq!(sequential.iter().sum::<u64>(), total);
+        for workers in 1..=4 {
+            for model in Model::ALL {
+                let got = run_in_pool(&work, &RunConfig::new(model, workers), workers);
+                assert_eq!(
+                    Checksum::of(&got.results),
+                    Checksum::of(&sequential),
+                    "total {total}, {model} with {workers} workers"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn free_threads_really_use_the_pool() {
+    // Each task sleeps briefly; with 4 workers more than one must have taken part, and the
+    // trace must say which ran what.
+    struct Sleepy;
+    impl Workload for Sleepy {
+        fn task_count(&self) -> usize {
+            64
+        }
+        fn run_task(&self, _: usize) -> u64 {
+            std::thread::sleep(Duration::from_millis(1));
+            rayon::current_thread_index().unwrap_or(usize::MAX) as u64
+        }
+    }
+    let config = RunConfig::new(Model::FreeThreads, 4).with_style(MapStyle::Imap, None);
+    let run = run_in_pool(&Sleepy, &config, 4);
+    let mut workers: Vec<usize> = run.trace.tasks.iter().map(|s| s.worker).collect();
+    workers.sort_unstable();
+    workers.dedup();
+    assert!(workers.len() > 1, "all tasks ran on {workers:?}");
+    assert!(run.results.iter().all(|&t| t < 4));
+    assert_eq!(run.trace.busy_ms.len(), 4);
+    assert!(run.trace.utilisation() > 0.3, "{}", run.trace.utilisation());
+}
+
+#[test]
+fn gil_threads_take_turns_when_the_run_outlasts_the_interval() {
+    // Tens of milliseconds of counting against a 1 ms interval: the second thread must ask
+    // for the GIL and get it, many times, and the holds never overlap.
+    let work = CountLoop::new(30_000_000).unwrap();
+    let config = RunConfig {
+        switch_interval_ms: 1.0,
+        ..RunConfig::new(Model::GilThreads, 2)
+    };
+    let run = run_in_pool(&work, &config, 2);
+    assert_eq!(run.results.iter().sum::<u64>(), 30_000_000);
+    let gil = run.trace.gil.as_ref().unwrap();
+    assert!(gil.drop_requests > 0, "{gil:?}");
+    assert!(gil.handoffs >= 2, "{gil:?}");
+    assert!(gil.wait_ms > 0.0, "{gil:?}");
+    assert!(gil.holds.iter().any(|h| h.worker == 1) && gil.holds.iter().any(|h| h.worker == 0));
+    for pair in gil.holds.windows(2) {
+        assert!(pair[1].start_ms >= pair[0].end_ms - 1e-9, "{pair:?}");
+    }
+    // Busy time is time holding the GIL: together never more than the wall time.
+    let busy: f64 = run.trace.busy_ms.iter().sum();
+    assert!(
+        busy <= run.trace.wall_ms + 1e-6,
+        "{busy} > {}",
+        run.trace.wall_ms
+    );
+}
+
+#[test]
+fn one_gil_thread_never_hands_off() {
+    let work = CountLoop::new(20_000_000).unwrap();
+    let run = run_in_pool(&work, &RunConfig::new(Model::GilThreads, 1), 1);
+    let gil = run.trace.gil.unwrap();
+    assert_eq!(gil.handoffs, 0);
+    assert_eq!(gil.drop_requests, 0);
+}
+
+#[test]
+fn async_coroutines_interleave_on_one_thread() {
+    let work = CountLoop::new(6_400_000).unwrap();
+    let run = run_in_pool(&work, &RunConfig::new(Model::Async, 3), 1);
+    let workers: Vec<usize> = run.trace.tasks.iter().take(6).map(|s| s.worker).collect();
+    assert_eq!(workers, [0, 1, 2, 0, 1, 2]);
+    let busy: f64 = run.trace.busy_ms.iter().sum();
+    assert!(
+        busy <= run.trace.wall_ms + 1e-6,
+        "one thread: {busy} > {}",
+        run.trace.wall_ms
+    );
+}
+
+#[test]
+fn processes_report_copies_and_spawning_per_run_costs_a_start() {
+    let work = CountLoop::new(640_000).unwrap();
+    for spawn in [Spawn::Reused, Spawn::PerRun] {
+        let config = RunConfig {
+            spawn,
+            ..RunConfig::new(Model::Processes, 2).with_style(MapStyle::Imap, Some(4))
+        };
+        let run = run_in_pool(&work, &config, 1);
+        assert_eq!(run.results.iter().sum::<u64>(), 640_000);
+        let copy = run.trace.copy.unwrap();
+        assert_eq!(copy.messages, 16);
+        assert!(
+            copy.bytes_sent >= 64 * 8 && copy.bytes_received >= 64 * 8,
+            "{copy:?}"
+        );
+        assert_eq!(
+            spawn == Spawn::PerRun,
+            copy.spawn_ms > 0.0,
+            "{spawn:?}: {copy:?}"
+        );
+        assert!(run.trace.first_result_ms <= run.trace.wall_ms);
+    }
+}
+
+#[test]
+fn imap_streams_and_map_returns_all_at_once() {
+    let work = CountLoop::new(64_000).unwrap();
+    // imap streams its first result long before map's single list arrives.
+    let streaming = run_in_pool(
+        &work,
+        &RunConfig::new(Model::FreeThreads, 2).with_style(MapStyle::Imap, None),
+        2,
+    );
+    assert!(streaming.trace.first_result_ms < streaming.trace.wall_ms);
+    let whole = run_in_pool(
+        &work,
+        &RunConfig::new(Model::FreeThreads, 2).with_style(MapStyle::Map, Some(8)),
+        2,
+    );
+    assert_eq!(
+        whole.trace.first_result_ms,
+        whole
+            .trace
+            .tasks
+            .iter()
+            .map(|s| s.end_ms)
+            .fold(0.0, f64::max)
+    );
+}
+
+/// Tasks that ask their own run to stop when task `at` starts, counting how many ran.
+struct CancelsAt {
+    control: Arc<RunControl>,
+    at: usize,
+    ran: AtomicUsize,
+}
+
+impl Workload for CancelsAt {
+    fn task_count(&self) -> usize {
+        64
+    }
+    fn run_task(&self, index: usize) -> u64 {
+        self.ran.fetch_add(1, Ordering::Relaxed);
+        if index == self.at {
+            self.control.cancel();
+        }
+        index as u64
+    }
+}
+
+#[test]
+fn a_cancel_stops_every_model_before_its_next_task() {
+    for model in [
+        Model::Sequential,
+        Model::FreeThreads,
+        Model::GilThreads,
+        Model::Async,
+    ] {
+        pool(2).install(|| {
+            let mut runtime = Runtime::new(system_clock, 2);
+            let work = CancelsAt {
+                control: Arc::clone(&runtime.control),
+                at: 10,
+                ran: AtomicUsize::new(0),
+            };
+            let got = runtime.run(&work, &RunConfig::new(model, 2));
+            assert_eq!(got, Err(RunError::Cancelled), "{model}");
+            // Task 10 and at most one task already under way on the other worker.
+            let ran = work.ran.load(Ordering::Relaxed);
+            assert!((11..=12).contains(&ran), "{model} ran {ran} tasks");
+            assert_eq!(runtime.control.progress().done, ran, "{model}");
+        });
+    }
+}
+
+#[test]
+fn a_cancelled_process_pool_is_left_ready_for_the_next_run() {
+    let work = CountLoop::new(20_000_000_000).unwrap();
+    let config = RunConfig::new(Model::Processes, 2).with_style(MapStyle::Imap, Some(1));
+    let mut runtime = Runtime::new(system_clock, 0);
+    runtime.warm_up(&work, &config).unwrap();
+    let control = Arc::clone(&runtime.control);
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(20));
+        control.cancel();
+    });
+    let started = system_clock();
+    assert_eq!(runtime.run(&work, &config), Err(RunError::Cancelled));
+    // Only the chunks already in flight finish: 2 per worker, not all 64.
+    assert!(
+        runtime.control.progress().done <= IN_FLIGHT,
+        "{:?}",
+        runtime.control.progress()
+    );
+    assert!(system_clock() - started < 30_000.0);
+    canceller.join().unwrap();
+
+    runtime.control = Arc::default();
+    let small = CountLoop::new(640_000).unwrap();
+    let run = runtime.run(&small, &config).unwrap();
+    assert_eq!(run.results.iter().sum::<u64>(), 640_000);
+}
