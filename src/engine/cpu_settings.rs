@@ -50,21 +50,7 @@ impl Field {
 }
 
 /// Each refused field with why, in the form's order.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Refusals(pub Vec<(Field, String)>);
-
-impl Refusals {
-    pub fn get(&self, field: Field) -> Option<String> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, why)| why.clone())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
+pub type Refusals = crate::engine::refusals::Refusals<Field>;
 
 /// A form that checks: what one press of Run measures.
 #[derive(Clone, Debug, PartialEq)]
@@ -139,7 +125,7 @@ impl CpuSettings {
                 ks,
                 chunksize,
             }),
-            _ => Err(Refusals(refusals)),
+            _ => Err(Refusals::from(refusals)),
         }
     }
 }

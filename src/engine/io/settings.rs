@@ -179,21 +179,7 @@ impl Default for IoSettings {
 }
 
 /// Why the form cannot run, field by field.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Refusals(pub Vec<(Field, String)>);
-
-impl Refusals {
-    pub fn get(&self, field: Field) -> Option<String> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, why)| why.clone())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
+pub type Refusals = crate::engine::refusals::Refusals<Field>;
 
 /// A whole number in `min..=max`, with a message that names the field.
 fn whole(text: &str, name: &str, min: u64, max: u64) -> Result<u64, String> {
@@ -435,7 +421,7 @@ impl IoSettings {
             refusals.push((Field::Models, "Choose at least one model.".into()));
         }
         if !refusals.is_empty() {
-            return Err(Refusals(refusals));
+            return Err(Refusals::from(refusals));
         }
         let requests: Vec<IoRequest> = self
             .choices
@@ -456,7 +442,7 @@ impl IoSettings {
         // The fields' limits are the engine's; this is a guard against the two drifting apart.
         for request in &requests {
             if let Err(why) = request.check() {
-                return Err(Refusals(vec![(Field::Models, format!("{why}."))]));
+                return Err(Refusals::from(vec![(Field::Models, format!("{why}."))]));
             }
         }
         Ok(requests)
