@@ -14,6 +14,7 @@ use crate::engine::experiment::{self, REPEATS};
 use crate::engine::kernels::{self, KernelInfo};
 use crate::engine::run::dispatch::MapStyle;
 use crate::engine::run::models::Model;
+use crate::engine::size::SizeError;
 
 /// The CPU lab's form as it was, text fields as typed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -112,7 +113,7 @@ impl CpuSettings {
             .map_err(|why| refuse(Field::Size, why));
         let repeats = REPEATS
             .parse(&self.repeats_text)
-            .map_err(|e| refuse(Field::Repeats, e.to_string()));
+            .map_err(|e| refuse(Field::Repeats, repeats_refused(&e, &self.repeats_text)));
         let ks = experiment::parse_threads(&self.threads_text, max_threads)
             .map_err(|why| refuse(Field::Threads, why));
         let chunksize = experiment::parse_chunksize(&self.chunksize_text)
@@ -127,6 +128,23 @@ impl CpuSettings {
             }),
             _ => Err(Refusals::from(refusals)),
         }
+    }
+}
+
+/// Why a repeat count is refused, in the words of repeats rather than of sizes.
+fn repeats_refused(err: &SizeError, text: &str) -> String {
+    let text = text.trim();
+    match err {
+        SizeError::Empty => format!(
+            "Enter a number of repeats from {} to {}.",
+            REPEATS.min, REPEATS.max
+        ),
+        SizeError::TooSmall { min } => format!("Repeats must be at least {min} (got {text})."),
+        SizeError::TooLarge { max } => format!("Repeats must be at most {max} (got {text})."),
+        SizeError::NotANumber(_) | SizeError::NotWhole(_) => format!(
+            "Repeats {text:?} is not a whole number from {} to {}.",
+            REPEATS.min, REPEATS.max
+        ),
     }
 }
 
@@ -174,7 +192,10 @@ mod tests {
             ]
         );
         assert!(refusals.get(Field::Size).unwrap().contains("at least"));
-        assert!(refusals.get(Field::Repeats).unwrap().contains("20"));
+        assert_eq!(
+            refusals.get(Field::Repeats).unwrap(),
+            "Repeats must be at most 20 (got 99)."
+        );
     }
 
     #[test]

@@ -127,7 +127,7 @@ fn out_of_range_values_are_named_and_replaced_one_by_one() {
     assert_eq!(cpu.threads, "all");
     assert_eq!(cpu.chunksize, Some(5));
     let problems = opened.problems.join("\n");
-    for said in ["1e+30", "Repeats 99", "\"green-threads\"", "\"0-3\""] {
+    for said in ["1e+30", "(got 99)", "\"green-threads\"", "(got 0-3)"] {
         assert!(problems.contains(said), "{said:?} in {problems}");
     }
     assert_eq!(opened.problems.len(), 4);

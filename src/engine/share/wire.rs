@@ -5,6 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::engine::cpu_settings::CpuSettings;
 use crate::engine::experiment;
 
 use crate::engine::io::settings::{Choice, IoSettings, IoSettingsV1};
@@ -167,6 +168,9 @@ fn read_models(r: &mut Reader, given: Option<&Value>, defaults: &[Model]) -> Vec
     models
 }
 
+/// Each field of the link's CPU sweep that is the right kind of value, then the whole judged by
+/// the form's own reader ([`CpuSettings::read`]), as a visitor's typing is: each field it
+/// refuses is put back to its default.
 fn read_cpu(r: &mut Reader, cpu: &Value) -> CpuConfig {
     let defaults = CpuConfig::first_visit();
     let kernel = r.field(cpu, "kernel", &kernels::KERNELS[0], |v| {
@@ -174,50 +178,34 @@ fn read_cpu(r: &mut Reader, cpu: &Value) -> CpuConfig {
             .and_then(kernels::offered)
             .ok_or_else(|| format!("The workload {} does not exist", short(v)))
     });
-    let default_size = if kernel.slug == defaults.kernel {
-        defaults.size
-    } else {
-        kernel.limits.default
+    let fallback = CpuConfig {
+        kernel: kernel.slug.into(),
+        size: if kernel.slug == defaults.kernel {
+            defaults.size
+        } else {
+            kernel.limits.default
+        },
+        ..defaults.clone()
     };
-    let size = r.field(cpu, "size", default_size, |v| {
-        let n = v.as_u64().ok_or_else(|| {
+    let size = r.field(cpu, "size", fallback.size, |v| {
+        v.as_u64().ok_or_else(|| {
             format!(
                 "The size {} is not a whole number from {} to {}",
                 short(v),
                 size::group(kernel.limits.min),
                 size::group(kernel.limits.max)
             )
-        })?;
-        kernel
-            .limits
-            .check(n)
-            .map_err(|e| format!("Size {}: {e}", size::group(n)))
+        })
     });
-    let repeats = r.field(cpu, "repeats", defaults.repeats, |v| {
+    let repeats = r.field(cpu, "repeats", fallback.repeats as u64, |v| {
         v.as_u64()
-            .and_then(|n| experiment::REPEATS.check(n).ok())
-            .map(|n| n as usize)
-            .ok_or_else(|| {
-                format!(
-                    "Repeats {} is not from {} to {}",
-                    short(v),
-                    experiment::REPEATS.min,
-                    experiment::REPEATS.max
-                )
-            })
+            .ok_or_else(|| format!("Repeats {} is not a whole number", short(v)))
     });
     let models = read_models(r, cpu.get("models"), &defaults.models);
-    let threads = r.field(cpu, "threads", defaults.threads.clone(), |v| {
-        let text = v
-            .as_str()
-            .ok_or_else(|| format!("Threads {} is not text", short(v)))?;
-        let ks = experiment::parse_threads(text, MAX_WORKERS).map_err(|_| {
-            format!(
-                "The thread counts {} are not a list or range of 1 to {MAX_WORKERS}",
-                short(v)
-            )
-        })?;
-        Ok(threads_text(text, &ks))
+    let threads = r.field(cpu, "threads", fallback.threads.clone(), |v| {
+        v.as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("Threads {} is not text", short(v)))
     });
     let style = r.field(cpu, "style", defaults.style, |v| {
         v.as_str()
@@ -228,19 +216,36 @@ fn read_cpu(r: &mut Reader, cpu: &Value) -> CpuConfig {
         Value::Null => Ok(None),
         v => v
             .as_u64()
-            .and_then(|n| experiment::parse_chunksize(&n.to_string()).ok())
-            .flatten()
             .map(Some)
-            .ok_or_else(|| format!("Chunksize {} is not from 1 to 1_000_000", short(v))),
+            .ok_or_else(|| format!("Chunksize {} is not a whole number", short(v))),
     });
+    let mut form = CpuSettings {
+        kernel: kernel.slug.into(),
+        size_text: size.to_string(),
+        repeats_text: repeats.to_string(),
+        models,
+        threads_text: threads,
+        style,
+        chunksize_text: chunksize.map(|n| n.to_string()).unwrap_or_default(),
+    };
+    if let Err(refusals) = form.read(MAX_WORKERS) {
+        let mut defaults = fallback.to_settings();
+        for (field, why) in refusals.0 {
+            *form.text_mut(field) = defaults.text_mut(field).clone();
+            r.note(format!("{}: {why} The default is used.", field.label()));
+        }
+    }
+    let sweep = form
+        .read(MAX_WORKERS)
+        .expect("every refused field is back to its default");
     CpuConfig {
         kernel: kernel.slug.into(),
-        size,
-        repeats,
-        models,
-        threads,
-        style,
-        chunksize,
+        size: sweep.size,
+        repeats: sweep.repeats,
+        threads: threads_text(&form.threads_text, &sweep.ks),
+        models: form.models,
+        style: form.style,
+        chunksize: sweep.chunksize,
     }
 }
 
