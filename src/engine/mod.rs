@@ -60,6 +60,7 @@ pub mod picture;
 pub mod protocol;
 pub mod refusals;
 pub mod rng;
+pub mod rounds;
 pub mod run;
 pub mod share;
 pub mod size;

@@ -7,11 +7,14 @@ use yew::prelude::*;
 
 use super::components::StatusLine;
 use super::engine_slot::{EngineContext, EngineSlot, Holder};
-use super::engine_worker::Answer;
+use super::engine_worker::{Answer, EngineWorker};
+use super::history::now_ms;
 use crate::engine::io::IoReply;
-use crate::engine::lessons::{self, Conclusion, Lesson, Outcome, Probe, LESSONS};
-use crate::engine::protocol::MeasureReply;
+use crate::engine::lessons::{self, Conclusion, Lesson, Outcome, Probe, Step, LESSONS};
+use crate::engine::protocol::{MeasureReply, MeasureRequest, SharedOutcome};
+use crate::engine::rounds::{self, Verdict, MIN_ROUNDS};
 use crate::engine::run::control::Progress;
+use crate::engine::run::trace::Trace;
 use crate::engine::stats::Summary;
 use crate::engine::status::{RunEvent, Status};
 
@@ -73,7 +76,14 @@ impl Reducible for LessonState {
                 }
                 next.status.apply(event);
             }
-            Action::Measured(label, outcome) => next.measured.push((label, Rc::new(outcome))),
+            // A step measured in rounds is shown again after every round: its row is replaced.
+            Action::Measured(label, outcome) => {
+                let outcome = Rc::new(outcome);
+                match next.measured.iter_mut().find(|(l, _)| *l == label) {
+                    Some(row) => row.1 = outcome,
+                    None => next.measured.push((label, outcome)),
+                }
+            }
             Action::Concluded(conclusion) => {
                 next.conclusion = Some(conclusion);
                 next.status.apply(RunEvent::Finished);
@@ -83,7 +93,14 @@ impl Reducible for LessonState {
     }
 }
 
-/// Makes the lesson's measurements one after another, then concludes.
+/// How a lesson's measuring stopped short.
+enum Stopped {
+    Cancelled,
+    Failed(String),
+}
+
+/// Makes the lesson's measurements, then concludes: a lesson whose steps are all CPU runs runs
+/// them in interleaved rounds ([`in_rounds`]), any other one step after step.
 async fn run_lesson(
     lesson: &'static Lesson,
     k: usize,
@@ -102,13 +119,133 @@ async fn run_lesson(
             return;
         }
     };
+    let measured = if steps.iter().all(|s| matches!(s.probe, Probe::Cpu(_))) {
+        in_rounds(lesson, k, &steps, &mut engine, &slot, &dispatch).await
+    } else {
+        one_by_one(&steps, &base, &mut engine, &slot, &dispatch).await
+    };
+    match measured {
+        Ok(outcomes) => {
+            dispatch.dispatch(Action::Concluded((lesson.conclude)(k, &outcomes)));
+        }
+        Err(Stopped::Cancelled) => dispatch.dispatch(Action::Run(RunEvent::Cancelled)),
+        Err(Stopped::Failed(message)) => {
+            dispatch.dispatch(Action::Run(RunEvent::Failed(message)));
+            if engine.is_broken() {
+                slot.replace_broken(pool_threads).await;
+                return;
+            }
+        }
+    }
+    slot.put_back(engine);
+}
+
+/// One CPU run of `request`, once: its wall time and trace.
+async fn measure_once(
+    engine: &mut EngineWorker,
+    request: &MeasureRequest,
+    on_progress: impl FnMut(Progress),
+) -> Result<(f64, Box<Trace>), Stopped> {
+    let once = MeasureRequest {
+        repeats: 1,
+        ..request.clone()
+    };
+    match engine.measure(&once, on_progress).await {
+        Answer::Reply(MeasureReply::Done {
+            samples_ms, trace, ..
+        }) => match samples_ms.first() {
+            Some(&ms) => Ok((ms, trace)),
+            None => Err(Stopped::Failed("no samples".into())),
+        },
+        Answer::Reply(MeasureReply::Cancelled) => Err(Stopped::Cancelled),
+        Answer::Reply(MeasureReply::Failed { message }) | Answer::Fault(message) => {
+            Err(Stopped::Failed(message))
+        }
+    }
+}
+
+/// The lesson's CPU steps interleaved round by round (see [`crate::engine::rounds`]): at least
+/// [`MIN_ROUNDS`], then more while the conclusion is unsure, within the rounds' budget. The table
+/// shows every step's figures after every round.
+async fn in_rounds(
+    lesson: &'static Lesson,
+    k: usize,
+    steps: &[Step],
+    engine: &mut EngineWorker,
+    slot: &EngineSlot,
+    dispatch: &UseReducerDispatcher<LessonState>,
+) -> Result<Vec<Outcome>, Stopped> {
+    let started = now_ms();
+    let mut samples: Vec<Vec<(f64, Box<Trace>)>> = vec![Vec::new(); steps.len()];
+    let mut round = 0;
+    loop {
+        let planned = (steps.len() * MIN_ROUNDS.max(round + 1)) as f64;
+        for (i, step) in steps.iter().enumerate() {
+            if slot.is_cancelled() {
+                return Err(Stopped::Cancelled);
+            }
+            let Probe::Cpu(request) = &step.probe else {
+                unreachable!("in_rounds is only given CPU steps");
+            };
+            let done = (round * steps.len() + i) as f64;
+            let on_progress = |progress: Progress| {
+                dispatch.dispatch(Action::Run(RunEvent::Progress {
+                    fraction: ((done + progress.fraction()) / planned).min(1.0),
+                    doing: format!(
+                        "Round {} (at least {MIN_ROUNDS}): {}",
+                        round + 1,
+                        step.label
+                    ),
+                }))
+            };
+            on_progress(Progress::default());
+            let measured = measure_once(engine, request, on_progress)
+                .await
+                .map_err(|stopped| match stopped {
+                    Stopped::Failed(why) => Stopped::Failed(format!("{}: {why}", step.label)),
+                    cancelled => cancelled,
+                })?;
+            samples[i].push(measured);
+        }
+        round += 1;
+        let outcomes: Vec<Outcome> = samples.iter().map(|s| outcome_of(s)).collect();
+        for (step, outcome) in steps.iter().zip(&outcomes) {
+            dispatch.dispatch(Action::Measured(step.label.clone(), outcome.clone()));
+        }
+        let verdict = (lesson.conclude)(k, &outcomes).map_or(Verdict::Holds, |c| c.verdict);
+        if !rounds::another_round(round, verdict, now_ms() - started) {
+            return Ok(outcomes);
+        }
+    }
+}
+
+/// A step's rounds as one outcome: every round's time in order, and the median round's trace.
+fn outcome_of(rounds: &[(f64, Box<Trace>)]) -> Outcome {
+    let samples_ms: Vec<f64> = rounds.iter().map(|(ms, _)| *ms).collect();
+    let summary = Summary::of(&samples_ms).expect("every round was measured");
+    let mut by_time: Vec<&(f64, Box<Trace>)> = rounds.iter().collect();
+    by_time.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let trace = by_time[(by_time.len() - 1) / 2].1.clone();
+    Outcome::Cpu {
+        summary,
+        trace,
+        samples_ms,
+    }
+}
+
+/// Each step after the other (I/O runs and shared-state demos), each measured as it asks.
+async fn one_by_one(
+    steps: &[Step],
+    base: &str,
+    engine: &mut EngineWorker,
+    slot: &EngineSlot,
+    dispatch: &UseReducerDispatcher<LessonState>,
+) -> Result<Vec<Outcome>, Stopped> {
     let total = steps.len() as f64;
     let mut outcomes = Vec::with_capacity(steps.len());
-    for (i, step) in steps.into_iter().enumerate() {
+    for (i, step) in steps.iter().enumerate() {
         if slot.is_cancelled() {
-            dispatch.dispatch(Action::Run(RunEvent::Cancelled));
-            slot.put_back(engine);
-            return;
+            return Err(Stopped::Cancelled);
         }
         let label = step.label.clone();
         let on_progress = |progress: Progress| {
@@ -118,48 +255,30 @@ async fn run_lesson(
             }))
         };
         on_progress(Progress::default());
-        let result: Result<Option<Outcome>, String> = match step.probe {
-            Probe::Cpu(request) => match engine.measure(&request, on_progress).await {
-                Answer::Reply(MeasureReply::Done {
-                    samples_ms, trace, ..
-                }) => Summary::of(&samples_ms)
-                    .map(|summary| Some(Outcome::Cpu { summary, trace }))
-                    .ok_or_else(|| "no samples".to_string()),
-                Answer::Reply(MeasureReply::Cancelled) => Ok(None),
-                Answer::Reply(MeasureReply::Failed { message }) | Answer::Fault(message) => {
-                    Err(message)
-                }
+        let result: Result<Outcome, Stopped> = match &step.probe {
+            Probe::Cpu(request) => {
+                let (ms, trace) = measure_once(engine, request, on_progress).await?;
+                Ok(outcome_of(&[(ms, trace)]))
+            }
+            Probe::Io(request) => match engine.io(request, base, on_progress).await {
+                Ok(IoReply::Done(run)) => Ok(Outcome::Io(run)),
+                Ok(IoReply::Cancelled) => Err(Stopped::Cancelled),
+                Ok(IoReply::Failed { message }) | Err(message) => Err(Stopped::Failed(message)),
             },
-            Probe::Io(request) => match engine.io(&request, &base, on_progress).await {
-                Ok(IoReply::Done(run)) => Ok(Some(Outcome::Io(run))),
-                Ok(IoReply::Cancelled) => Ok(None),
-                Ok(IoReply::Failed { message }) | Err(message) => Err(message),
+            Probe::Shared(demo) => match engine.shared(*demo).await {
+                Ok(SharedOutcome::Cancelled) => Err(Stopped::Cancelled),
+                Ok(outcome) => Ok(Outcome::Shared(outcome)),
+                Err(message) => Err(Stopped::Failed(message)),
             },
-            Probe::Shared(demo) => engine.shared(demo).await.map(|o| Some(Outcome::Shared(o))),
         };
-        match result {
-            Ok(Some(outcome)) => {
-                dispatch.dispatch(Action::Measured(label, outcome.clone()));
-                outcomes.push(outcome);
-            }
-            Ok(None) => {
-                dispatch.dispatch(Action::Run(RunEvent::Cancelled));
-                slot.put_back(engine);
-                return;
-            }
-            Err(message) => {
-                dispatch.dispatch(Action::Run(RunEvent::Failed(format!("{label}: {message}"))));
-                if engine.is_broken() {
-                    slot.replace_broken(pool_threads).await;
-                } else {
-                    slot.put_back(engine);
-                }
-                return;
-            }
-        }
+        let outcome = result.map_err(|stopped| match stopped {
+            Stopped::Failed(why) => Stopped::Failed(format!("{label}: {why}")),
+            cancelled => cancelled,
+        })?;
+        dispatch.dispatch(Action::Measured(label, outcome.clone()));
+        outcomes.push(outcome);
     }
-    dispatch.dispatch(Action::Concluded((lesson.conclude)(k, &outcomes)));
-    slot.put_back(engine);
+    Ok(outcomes)
 }
 
 #[derive(Properties, PartialEq)]
@@ -266,7 +385,7 @@ pub fn Lessons(props: &Props) -> Html {
                         id="lesson-run"
                         type="button"
                         disabled={running || predicted.is_none() || unavailable || engine_busy}
-                        onclick={on_run}
+                        onclick={on_run.clone()}
                     >
                         { if running { "Running…" } else { "Run" } }
                     </button>
@@ -285,7 +404,16 @@ pub fn Lessons(props: &Props) -> Html {
                         <caption>{ "What each step measured" }</caption>
                         <tbody>
                             { for state.measured.iter().map(|(label, outcome)| html! {
-                                <tr data-step={label.clone()}>
+                                <tr data-step={label.clone()} data-samples-ms={match &**outcome {
+                                    // Each round's time, for tools and tests to recompute the
+                                    // conclusion from.
+                                    Outcome::Cpu { samples_ms, .. } => Some(samples_ms
+                                        .iter()
+                                        .map(|ms| format!("{ms:.3}"))
+                                        .collect::<Vec<_>>()
+                                        .join(" ")),
+                                    _ => None,
+                                }}>
                                     <th scope="row">{ label.clone() }</th>
                                     <td>{ outcome.describe() }</td>
                                 </tr>
@@ -295,11 +423,26 @@ pub fn Lessons(props: &Props) -> Html {
                 }
                 { match &state.conclusion {
                     Some(Ok(conclusion)) => html! {
-                        <div class={classes!("conclusion", if conclusion.holds { "holds" } else { "differs" })}>
-                            <p id="lesson-conclusion" data-holds={conclusion.holds.to_string()}>
-                                <strong>{ if conclusion.holds { "Measured: " } else { "Measured, and not as claimed: " } }</strong>
+                        <div class={classes!("conclusion", match conclusion.verdict {
+                            Verdict::Holds => "holds",
+                            Verdict::Fails => "differs",
+                            Verdict::TooBusy => "unsure",
+                        })}>
+                            <p id="lesson-conclusion" data-holds={conclusion.holds().to_string()}
+                                data-verdict={conclusion.verdict.slug()}>
+                                <strong>{ match conclusion.verdict {
+                                    Verdict::Holds => "Measured: ",
+                                    Verdict::Fails => "Measured, and not as claimed: ",
+                                    Verdict::TooBusy => "Too busy to tell: ",
+                                } }</strong>
                                 { conclusion.line.clone() }
                             </p>
+                            if conclusion.verdict == Verdict::TooBusy {
+                                <button type="button" id="lesson-run-again" class="small"
+                                    disabled={running || engine_busy} onclick={on_run.clone()}>
+                                    { "Run again" }
+                                </button>
+                            }
                             if let Some(p) = predicted {
                                 <p class="hint" data-prediction={if p == lesson.answer { "as-claimed" } else { "other" }}>
                                     { if p == lesson.answer {

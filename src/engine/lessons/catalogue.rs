@@ -7,8 +7,12 @@ use crate::engine::protocol::{SharedDemo, SharedOutcome};
 use crate::engine::run::dispatch::MapStyle;
 use crate::engine::run::models::{Model, RunConfig, Spawn};
 
-use super::steps::{countdown, cpu, io, io_run, median, mib, outcomes, trace};
+use super::steps::{
+    countdown, cpu, io, io_run, median, mib, outcomes, speedup, too_busy_note, trace, GIL_HIGH,
+    GIL_LOW,
+};
 use super::{group, Conclusion, Lesson, Outcome, Probe, Step};
+use crate::engine::rounds::Verdict;
 
 pub const LESSONS: &[Lesson] = &[
     Lesson {
@@ -60,23 +64,30 @@ if __name__ == '__main__':
         },
         conclude: |k, all| {
             let [seq, gil, proc] = outcomes::<3>(all)?;
-            let (seq, gil, proc) = (median(seq)?, median(gil)?, median(proc)?);
-            let (g, p) = (seq / gil, seq / proc);
-            let gil_words = if g < 1.15 {
-                "no faster than one thread"
-            } else {
-                "faster than the claim allows"
+            // Ratios within each round, judged by their spread against CPython's shape: threads
+            // under a GIL as fast as one thread (0.85–1.10×), processes at least 0.75·k×.
+            let (g, p) = (speedup(seq, gil)?, speedup(seq, proc)?);
+            let enough = 0.75 * k as f64;
+            let threads = g.judge(|x| (GIL_LOW..=GIL_HIGH).contains(&x));
+            let processes = p.judge(|x| x >= enough);
+            let gil_words = match threads {
+                Verdict::Holds => "no faster than one thread",
+                Verdict::Fails if g.median > GIL_HIGH => "faster than the claim allows",
+                Verdict::Fails => "slower than one thread",
+                Verdict::TooBusy => "unclear",
             };
-            let proc_words = if p >= 1.3 {
-                "they use the other cores"
-            } else {
-                "little gain on this machine"
+            let proc_words = match processes {
+                Verdict::Holds => "they use the other cores",
+                Verdict::Fails => "little gain on this machine",
+                Verdict::TooBusy => "unclear",
             };
+            let verdict = Verdict::all(&[threads, processes]);
             Ok(Conclusion {
                 line: format!(
-                    "{k} GIL threads: {g:.2}× — {gil_words}; {k} processes: {p:.2}× — {proc_words}."
+                    "{k} GIL threads: {g} — {gil_words}; {k} processes: {p} — {proc_words}.{}",
+                    too_busy_note(verdict)
                 ),
-                holds: g < 1.15 && p >= 1.3,
+                verdict,
             })
         },
     },
@@ -146,7 +157,7 @@ if __name__ == '__main__':
                     copy.serialize_ms + copy.deserialize_ms,
                     s / f
                 ),
-                holds: p > f && copy.bytes_copied() > 0,
+                verdict: Verdict::from(p > f && copy.bytes_copied() > 0),
             })
         },
     },
@@ -211,7 +222,7 @@ with Pool(2) as pool:
                      workers); one pool reused: {r:.0} ms — {:.1}× faster.",
                     f / r
                 ),
-                holds: r < f,
+                verdict: Verdict::from(r < f),
             })
         },
     },
@@ -272,7 +283,7 @@ if __name__ == '__main__':
                     i.first_result_ms,
                     i.first_result_ms / i.wall_ms.max(1e-9) * 100.0
                 ),
-                holds: i.first_result_ms < 0.5 * m.first_result_ms,
+                verdict: Verdict::from(i.first_result_ms < 0.5 * m.first_result_ms),
             })
         },
     },
@@ -336,7 +347,7 @@ async def main(urls):
                     g.summary.wall_ms,
                     s.summary.wall_ms / g.summary.wall_ms.max(1e-9)
                 ),
-                holds: g.summary.wall_ms * 3.0 < s.summary.wall_ms && s.summary.failed + g.summary.failed == 0,
+                verdict: Verdict::from(g.summary.wall_ms * 3.0 < s.summary.wall_ms && s.summary.failed + g.summary.failed == 0),
             })
         },
     },
@@ -399,7 +410,7 @@ for k in (2, 4, 8):
                     "{}: throughput grows with k, about k requests per 200 ms.",
                     parts.join("; ")
                 ),
-                holds: near,
+                verdict: Verdict::from(near),
             })
         },
     },
@@ -439,12 +450,14 @@ asyncio.run(main(100_000_000, 4))"#,
         },
         conclude: |k, all| {
             let [seq, coro] = outcomes::<2>(all)?;
-            let speedup = median(seq)? / median(coro)?;
+            let spread = speedup(seq, coro)?;
+            let verdict = spread.judge(|x| x < 1.15);
             Ok(Conclusion {
                 line: format!(
-                    "{k} coroutines: {speedup:.2}× — one thread, however many coroutines share it."
+                    "{k} coroutines: {spread} — one thread, however many coroutines share it.{}",
+                    too_busy_note(verdict)
                 ),
-                holds: speedup < 1.15,
+                verdict,
             })
         },
     },
@@ -512,7 +525,7 @@ asyncio.run(main())"#,
                     g.summary.wall_ms / 1e3,
                     b.summary.wall_ms / 1e3
                 ),
-                holds: g.summary.failed == 0 && g.summary.max_in_flight > 1_000,
+                verdict: Verdict::from(g.summary.failed == 0 && g.summary.max_in_flight > 1_000),
             })
         },
     },
@@ -608,7 +621,7 @@ print(counter)  # often less than 10_000_000"#,
                     group(items),
                     if delivered { "once each" } else { "WRONGLY" }
                 ),
-                holds: lost_racy > 0 && lost_locked == 0 && delivered,
+                verdict: Verdict::from(lost_racy > 0 && lost_locked == 0 && delivered),
             })
         },
     },

@@ -4,6 +4,7 @@
 
 use crate::engine::io::{IoRequest, IoRun};
 use crate::engine::protocol::{MeasureRequest, SharedDemo, SharedOutcome};
+use crate::engine::rounds::Verdict;
 use crate::engine::run::trace::Trace;
 use crate::engine::stats::Summary;
 
@@ -30,7 +31,13 @@ pub struct Step {
 /// What a measurement gave.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
-    Cpu { summary: Summary, trace: Box<Trace> },
+    /// `samples_ms` holds one wall time per round, in round order (the rounds of a lesson whose
+    /// steps are all CPU runs interleave; see [`crate::engine::rounds`]).
+    Cpu {
+        summary: Summary,
+        trace: Box<Trace>,
+        samples_ms: Vec<f64>,
+    },
     Io(Box<IoRun>),
     Shared(SharedOutcome),
 }
@@ -40,7 +47,7 @@ impl Outcome {
     pub fn describe(&self) -> String {
         match self {
             Outcome::Cpu { summary, .. } => format!(
-                "{:.0} ms (median of {}, {:.0}–{:.0})",
+                "{:.0} ms (median of {} rounds, {:.0}–{:.0})",
                 summary.median, summary.repeats, summary.min, summary.max
             ),
             Outcome::Io(run) => format!(
@@ -86,11 +93,18 @@ fn group(n: u64) -> String {
     crate::engine::size::group(n).replace('_', " ")
 }
 
-/// The one-line conclusion, and whether the measurements bear the claim out.
+/// The one-line conclusion, and what the measurements say of the claim.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Conclusion {
     pub line: String,
-    pub holds: bool,
+    pub verdict: Verdict,
+}
+
+impl Conclusion {
+    /// Whether the measurements bear the claim out.
+    pub fn holds(&self) -> bool {
+        self.verdict == Verdict::Holds
+    }
 }
 
 pub struct Lesson {

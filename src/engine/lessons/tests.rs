@@ -3,12 +3,28 @@
 use super::*;
 use crate::engine::io::IoModel;
 use crate::engine::io::Summary as IoSummary;
+use crate::engine::rounds::Verdict;
 use crate::engine::run::dispatch::MapStyle;
 
 fn cpu_outcome(ms: f64) -> Outcome {
+    rounds(&[ms])
+}
+
+/// A CPU step measured once per round, in round order.
+fn rounds(samples_ms: &[f64]) -> Outcome {
+    let summary = Summary::of(samples_ms).unwrap();
     Outcome::Cpu {
-        summary: Summary::of(&[ms]).unwrap(),
-        trace: Box::new(Trace::new(1, MapStyle::Map, 1, ms, Vec::new(), None, None)),
+        summary,
+        trace: Box::new(Trace::new(
+            1,
+            MapStyle::Map,
+            1,
+            summary.median,
+            Vec::new(),
+            None,
+            None,
+        )),
+        samples_ms: samples_ms.to_vec(),
     }
 }
 
@@ -87,25 +103,30 @@ fn the_python_parses() {
 }
 
 #[test]
-fn the_gil_conclusion_comes_from_the_numbers() {
+fn the_gil_conclusion_comes_from_each_rounds_ratios() {
     let gil = find("gil").unwrap();
-    let c = (gil.conclude)(
-        2,
-        &[cpu_outcome(400.0), cpu_outcome(430.0), cpu_outcome(220.0)],
-    )
-    .unwrap();
-    assert_eq!(
-        c.line,
-        "2 GIL threads: 0.93× — no faster than one thread; 2 processes: 1.82× — they use the other cores."
+    // A machine that slows down by half in round 3: each round's ratio still shows the shape.
+    let seq = rounds(&[400.0, 410.0, 800.0, 405.0, 398.0]);
+    let threads = rounds(&[430.0, 420.0, 850.0, 415.0, 410.0]);
+    let procs = rounds(&[220.0, 215.0, 430.0, 212.0, 210.0]);
+    let c = (gil.conclude)(2, &[seq.clone(), threads, procs.clone()]).unwrap();
+    assert_eq!(c.verdict, Verdict::Holds, "{}", c.line);
+    assert!(c.holds());
+    assert!(
+        c.line.starts_with("2 GIL threads: 0.97× (0.94–0.98 over 5 rounds) — no faster than one thread; 2 processes: 1.90× (1.86–1.91 over 5 rounds)"),
+        "{}",
+        c.line
     );
-    assert!(c.holds);
-    let c = (gil.conclude)(
-        2,
-        &[cpu_outcome(400.0), cpu_outcome(200.0), cpu_outcome(390.0)],
-    )
-    .unwrap();
-    assert!(!c.holds, "{}", c.line);
+    // Threads that really run in parallel fail the claim.
+    let parallel = rounds(&[200.0, 205.0, 400.0, 202.0, 199.0]);
+    let c = (gil.conclude)(2, &[seq.clone(), parallel, procs.clone()]).unwrap();
+    assert_eq!(c.verdict, Verdict::Fails, "{}", c.line);
     assert!(c.line.contains("faster than the claim allows"));
+    // Rounds that disagree across the processes' threshold (1.5× for 2): too busy to tell.
+    let noisy = rounds(&[400.0, 210.0, 380.0, 215.0, 300.0]);
+    let c = (gil.conclude)(2, &[seq, rounds(&[400.0; 5]), noisy]).unwrap();
+    assert_eq!(c.verdict, Verdict::TooBusy, "{}", c.line);
+    assert!(c.line.contains("too busy to tell"), "{}", c.line);
     assert!((gil.conclude)(2, &[cpu_outcome(1.0)]).is_err());
 }
 
@@ -115,10 +136,10 @@ fn async_and_reuse_conclusions() {
         .unwrap();
     assert_eq!(
         c.line,
-        "4 coroutines: 0.99× — one thread, however many coroutines share it."
+        "4 coroutines: 0.99× (0.99–0.99 over 1 rounds) — one thread, however many coroutines share it."
     );
     let c = (find("reuse").unwrap().conclude)(2, &[cpu_outcome(200.0), cpu_outcome(25.0)]).unwrap();
-    assert!(c.holds);
+    assert!(c.holds());
     assert!(
         c.line.ends_with("one pool reused: 25 ms — 8.0× faster."),
         "{}",
@@ -156,7 +177,7 @@ fn fetch_and_lock_conclusions() {
         c.line,
         "16 requests: one at a time 3300 ms, all at once 250 ms — 13.2× faster on one thread."
     );
-    assert!(c.holds);
+    assert!(c.holds());
 
     let counter = |counted| {
         Outcome::Shared(SharedOutcome::Counter {
@@ -179,5 +200,5 @@ fn fetch_and_lock_conclusions() {
         c.line,
         "Without a lock 2 493 640 of 10 000 000 increments were lost; with one, none. The queue delivered 10 items once each."
     );
-    assert!(c.holds);
+    assert!(c.holds());
 }

@@ -1,0 +1,207 @@
+//! The measurement protocol the lessons conclude from, built to give the right answer on a busy
+//! machine: the steps run interleaved, round by round (A B C, A B C, …, never A A A B B B), so a
+//! slow spell of the machine lands on every step of a round alike; a ratio to the baseline is
+//! taken within each round; the median ratio over the rounds is the figure, and the spread of the
+//! middle half of the rounds says how sure it is. At least [`MIN_ROUNDS`] rounds, more while the
+//! spread straddles a claim's threshold, up to [`MAX_ROUNDS`] or the time budget. Where it still
+//! straddles, the verdict is [`Verdict::TooBusy`]: the machine was too busy to tell, which is
+//! said as such rather than as "not as claimed".
+
+use std::fmt;
+
+/// Rounds made before any verdict.
+pub const MIN_ROUNDS: usize = 5;
+/// Rounds made at most while the verdict is unsure.
+pub const MAX_ROUNDS: usize = 15;
+/// Wall time after which no new round starts while the verdict is unsure.
+pub const BUDGET_MS: f64 = 45_000.0;
+
+/// A ratio measured over rounds: its median, and the middle half of the rounds around it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Spread {
+    pub median: f64,
+    /// The lower and upper quartiles of the per-round ratios.
+    pub low: f64,
+    pub high: f64,
+    pub rounds: usize,
+}
+
+impl Spread {
+    /// The spread of per-round `values`; `None` if there are none or any is not a finite number.
+    pub fn of(values: &[f64]) -> Option<Spread> {
+        if values.is_empty() || values.iter().any(|v| !v.is_finite()) {
+            return None;
+        }
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        Some(Spread {
+            median: quantile(&sorted, 0.5),
+            low: quantile(&sorted, 0.25),
+            high: quantile(&sorted, 0.75),
+            rounds: sorted.len(),
+        })
+    }
+
+    /// Where the spread lies against a claim that `holds` for a ratio: every ratio of the middle
+    /// half holds, none does, or some do.
+    pub fn judge(&self, holds: impl Fn(f64) -> bool) -> Verdict {
+        match (holds(self.low), holds(self.median), holds(self.high)) {
+            (true, true, true) => Verdict::Holds,
+            (false, false, false) => Verdict::Fails,
+            _ => Verdict::TooBusy,
+        }
+    }
+}
+
+impl fmt::Display for Spread {
+    /// `1.83× (1.71–1.90 over 5 rounds)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:.2}× ({:.2}–{:.2} over {} rounds)",
+            self.median, self.low, self.high, self.rounds
+        )
+    }
+}
+
+/// Linear interpolation between the closest ranks of sorted `values`.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let at = q * (sorted.len() - 1) as f64;
+    let (below, above) = (at.floor() as usize, at.ceil() as usize);
+    sorted[below] + (sorted[above] - sorted[below]) * (at - below as f64)
+}
+
+/// What a measurement says of a claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Holds,
+    Fails,
+    /// The spread straddles the threshold: more rounds, or a quieter machine, would tell.
+    TooBusy,
+}
+
+impl From<bool> for Verdict {
+    /// A claim judged without rounds: it holds or it does not.
+    fn from(holds: bool) -> Self {
+        if holds {
+            Verdict::Holds
+        } else {
+            Verdict::Fails
+        }
+    }
+}
+
+impl Verdict {
+    /// The `data-verdict` value: `holds`, `fails` or `too-busy`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::Fails => "fails",
+            Verdict::TooBusy => "too-busy",
+        }
+    }
+
+    /// Every part of a claim must hold; one that fails fails it; otherwise it is unsure.
+    pub fn all(verdicts: &[Verdict]) -> Verdict {
+        if verdicts.contains(&Verdict::Fails) {
+            Verdict::Fails
+        } else if verdicts.iter().all(|v| *v == Verdict::Holds) {
+            Verdict::Holds
+        } else {
+            Verdict::TooBusy
+        }
+    }
+}
+
+/// The order the steps of `rounds` rounds run in: every step once per round, in step order.
+pub fn schedule(steps: usize, rounds: usize) -> Vec<(usize, usize)> {
+    (0..rounds)
+        .flat_map(|round| (0..steps).map(move |step| (round, step)))
+        .collect()
+}
+
+/// Per-round ratios `baseline[i] / step[i]` (a speedup) over the rounds both have.
+pub fn ratios(baseline_ms: &[f64], step_ms: &[f64]) -> Vec<f64> {
+    baseline_ms
+        .iter()
+        .zip(step_ms)
+        .map(|(base, step)| base / step)
+        .collect()
+}
+
+/// Whether to run another round: below [`MIN_ROUNDS`] always; then only while the verdict is
+/// unsure, below [`MAX_ROUNDS`] and within [`BUDGET_MS`].
+pub fn another_round(rounds: usize, verdict: Verdict, elapsed_ms: f64) -> bool {
+    rounds < MIN_ROUNDS
+        || (verdict == Verdict::TooBusy && rounds < MAX_ROUNDS && elapsed_ms < BUDGET_MS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_interleave_round_by_round() {
+        assert_eq!(
+            schedule(3, 2),
+            [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]
+        );
+    }
+
+    #[test]
+    fn ratios_are_taken_within_each_round() {
+        // The machine slows down 2× in round 2: a ratio of medians across blocks would be
+        // fooled, the per-round ratio is not.
+        let sequential = [500.0, 1_000.0, 500.0];
+        let processes = [260.0, 520.0, 265.0];
+        let r = ratios(&sequential, &processes);
+        assert!(r.iter().all(|x| (1.88..1.93).contains(x)), "{r:?}");
+    }
+
+    #[test]
+    fn the_spread_is_the_middle_half_around_the_median() {
+        let s = Spread::of(&[1.9, 1.2, 1.85, 1.8, 1.88]).unwrap();
+        assert_eq!(s.median, 1.85);
+        assert_eq!((s.low, s.high), (1.8, 1.88));
+        assert_eq!(s.rounds, 5);
+        assert_eq!(s.to_string(), "1.85× (1.80–1.88 over 5 rounds)");
+        assert!(Spread::of(&[]).is_none());
+        assert!(Spread::of(&[1.0, f64::NAN]).is_none());
+    }
+
+    #[test]
+    fn one_slow_round_does_not_change_the_verdict() {
+        // Processes on 2 cores, claim ≥ 1.5×: one round disturbed by another program.
+        let s = Spread::of(&[1.86, 1.91, 0.95, 1.83, 1.88]).unwrap();
+        assert_eq!(s.judge(|x| x >= 1.5), Verdict::Holds);
+    }
+
+    #[test]
+    fn a_spread_across_the_threshold_is_too_busy_to_tell() {
+        let noisy = Spread::of(&[1.1, 1.9, 1.3, 1.7, 1.5]).unwrap();
+        assert_eq!(noisy.judge(|x| x >= 1.5), Verdict::TooBusy);
+        let clear_miss = Spread::of(&[1.0, 1.05, 0.98, 1.02, 1.01]).unwrap();
+        assert_eq!(clear_miss.judge(|x| x >= 1.5), Verdict::Fails);
+        assert_eq!(
+            Verdict::all(&[Verdict::Holds, Verdict::TooBusy]),
+            Verdict::TooBusy
+        );
+        assert_eq!(
+            Verdict::all(&[Verdict::TooBusy, Verdict::Fails]),
+            Verdict::Fails
+        );
+        assert_eq!(
+            Verdict::all(&[Verdict::Holds, Verdict::Holds]),
+            Verdict::Holds
+        );
+    }
+
+    #[test]
+    fn rounds_go_on_only_while_unsure_and_within_bounds() {
+        assert!(another_round(3, Verdict::Holds, 0.0));
+        assert!(!another_round(MIN_ROUNDS, Verdict::Holds, 0.0));
+        assert!(another_round(MIN_ROUNDS, Verdict::TooBusy, 1_000.0));
+        assert!(!another_round(MAX_ROUNDS, Verdict::TooBusy, 1_000.0));
+        assert!(!another_round(MIN_ROUNDS, Verdict::TooBusy, BUDGET_MS));
+    }
+}
