@@ -243,8 +243,15 @@ fn main() {
 
     // Shared state on every thread of the largest pool: what a lock buys.
     let per_thread = 5_000_000;
-    for increment in [Increment::Locked, Increment::ReadThenWrite] {
-        let outcome = all.install(|| count_together(increment, per_thread, &RunControl::default()));
+    for increment in [
+        Increment::Locked,
+        Increment::ReadThenWrite,
+        Increment::GilReadThenWrite,
+        Increment::GilReadCallWrite,
+    ] {
+        let outcome = all.install(|| {
+            count_together(increment, per_thread, system_clock, &RunControl::default())
+        });
         println!(
             "\ncounter, {cores} threads × {per_thread} increments, {increment:?}: {} of {} counted, {} lost",
             outcome.counted,

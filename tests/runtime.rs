@@ -9,6 +9,7 @@ use std::rc::Rc;
 use overlap::engine::protocol::{MeasureReply, MeasureRequest, SharedDemo, SharedOutcome};
 use overlap::engine::run::dispatch::MapStyle;
 use overlap::engine::run::models::{Model, RunConfig, Spawn};
+use overlap::engine::run::shared_state::Increment;
 use overlap::engine::run::trace::Trace;
 use overlap::engine::workload::Checksum;
 use overlap::web::engine_worker::{Answer, EngineWorker};
@@ -203,7 +204,7 @@ async fn a_shared_state_demo_that_traps_is_a_fault_and_the_next_run_works() {
     assert!(engine.is_broken());
     let mut engine = self::engine().await;
     let demo = SharedDemo::Counter {
-        locked: true,
+        increment: Increment::Locked,
         per_thread: 10_000,
     };
     match engine.shared(demo).await {

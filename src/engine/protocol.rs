@@ -13,6 +13,7 @@ use crate::engine::run::harness::Repeater;
 use crate::engine::run::harness::{self, HarnessError, Measurement};
 use crate::engine::run::models::{Model, RunConfig, RunError};
 use crate::engine::run::runtime::Runtime;
+use crate::engine::run::shared_state::Increment;
 use crate::engine::run::trace::Trace;
 use crate::engine::workload::{Checksum, Workload};
 
@@ -42,8 +43,11 @@ pub enum ToEngine {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "demo", rename_all = "kebab-case")]
 pub enum SharedDemo {
-    /// Every thread adds 1 to one counter `per_thread` times, with or without a lock.
-    Counter { locked: bool, per_thread: u64 },
+    /// Every thread adds 1 to one counter `per_thread` times, as `increment` says.
+    Counter {
+        increment: Increment,
+        per_thread: u64,
+    },
     /// One producer puts `items` into a queue of `capacity`; the other threads consume.
     Queue { items: u64, capacity: usize },
     /// The fault drill: a pool thread panics on purpose, as the `fault-drill` kernel's task does,
@@ -80,16 +84,15 @@ pub enum SharedOutcome {
 impl SharedDemo {
     /// Runs the demo on the current rayon pool. `clock` times it; `control` carries Cancel.
     pub fn run(self, clock: Clock, control: &RunControl) -> SharedOutcome {
-        use crate::engine::run::shared_state::{count_together, produce_and_consume, Increment};
+        use crate::engine::run::shared_state::{count_together, produce_and_consume};
         let started = clock();
         let outcome = match self {
-            SharedDemo::Counter { locked, per_thread } => {
-                let increment = if locked {
-                    Increment::Locked
-                } else {
-                    Increment::ReadThenWrite
-                };
-                let outcome = count_together(increment, per_thread.min(100_000_000), control);
+            SharedDemo::Counter {
+                increment,
+                per_thread,
+            } => {
+                let outcome =
+                    count_together(increment, per_thread.min(100_000_000), clock, control);
                 SharedOutcome::Counter {
                     threads: rayon::current_num_threads(),
                     expected: outcome.expected,

@@ -51,7 +51,12 @@ export async function serveDist({ isolated = true } = {}) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${server.address().port}/`,
-    close: () => new Promise((resolve) => server.close(resolve)),
+    // close() alone waits for every connection to end, and Chromium keeps a spare socket open
+    // that never sends a request: the server would wait for Node's 5-minute request timeout.
+    close: () => new Promise((resolve) => {
+      server.close(resolve);
+      server.closeAllConnections();
+    }),
   };
 }
 

@@ -194,11 +194,25 @@ fn fetch_and_lock_conclusions() {
         expected_sum: 45,
         ms: 1.0,
     });
-    let c = (find("lock").unwrap().conclude)(2, &[counter(7_506_360), counter(10_000_000), queue])
-        .unwrap();
+    let lock = find("lock").unwrap();
+    let as_cpython = [
+        counter(10_000_000),
+        counter(7_000_000),
+        counter(7_506_360),
+        counter(10_000_000),
+        queue.clone(),
+    ];
+    let c = (lock.conclude)(2, &as_cpython).unwrap();
     assert_eq!(
         c.line,
-        "Without a lock 2 493 640 of 10 000 000 increments were lost; with one, none. The queue delivered 10 items once each."
+        "Under a GIL, counter += 1 lost none of 10 000 000 (as CPython: no switch falls inside it); \
+         with a call between the read and the write it lost 3 000 000 of 10 000 000 (30 %); free \
+         threads (as 3.13t) lost 2 493 640 of 10 000 000 (25 %); with a lock, none of 10 000 000. \
+         The queue delivered 10 items once each."
     );
     assert!(c.holds());
+    // A GIL that let a switch fall inside `counter += 1` would not be CPython's.
+    let mut wrong = as_cpython;
+    wrong[0] = counter(9_999_000);
+    assert!(!(lock.conclude)(2, &wrong).unwrap().holds());
 }

@@ -6,17 +6,31 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Barrier, Condvar, Mutex, MutexGuard};
 
+use serde::{Deserialize, Serialize};
+
+use crate::engine::clock::Clock;
 use crate::engine::run::control::RunControl;
+use crate::engine::run::gil::{Gil, DEFAULT_SWITCH_INTERVAL};
 
 /// How the counter is incremented.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Increment {
     /// `with lock: counter += 1`: read and write happen as one step.
     Locked,
-    /// `counter = counter + 1` with no lock: an atomic read, then a separate atomic write. Each
-    /// operation is safe on its own, but another thread can write between them, and its update
-    /// is lost. (Python's `+=` on a shared int is the same read-modify-write.)
+    /// `counter = counter + 1` with no lock on free threads (free-threaded CPython 3.13t): an
+    /// atomic read, then a separate atomic write. Each is safe on its own, but another thread can
+    /// write between them, and its update is lost.
     ReadThenWrite,
+    /// The same under a GIL, as CPython with the GIL runs `counter += 1`: only the thread holding
+    /// it runs, and it lets go only where the interpreter checks in, at calls and at the loop's
+    /// backward jump, never between this read and write. So nothing is lost, which is why so
+    /// many Python users never see the race.
+    GilReadThenWrite,
+    /// Under a GIL with a call between the read and the write (`v = counter; f(); counter =
+    /// v + 1`): a switch can fall there, and the other thread's updates in its turn are
+    /// overwritten.
+    GilReadCallWrite,
 }
 
 /// What the counter ended at, against what it should have.
@@ -37,21 +51,31 @@ const CANCEL_EVERY: u64 = 1 << 16;
 
 /// Each thread of the current rayon pool adds 1 to a shared counter `per_thread` times, or fewer
 /// once `control` is cancelled.
+/// The GIL variants take turns with CPython's 5 ms switch interval, timed on `clock`.
 pub fn count_together(
     increment: Increment,
     per_thread: u64,
+    clock: Clock,
     control: &RunControl,
 ) -> CounterOutcome {
     let threads = rayon::current_num_threads();
     let locked = Mutex::new(0u64);
     let racy = AtomicU64::new(0);
+    let gil = Gil::new(DEFAULT_SWITCH_INTERVAL, clock);
+    let under_gil = matches!(
+        increment,
+        Increment::GilReadThenWrite | Increment::GilReadCallWrite
+    );
     // Start together, or a fast thread may finish before the next begins and hide the race.
     let start = Barrier::new(threads);
     rayon::scope(|scope| {
-        for _ in 0..threads {
-            let (locked, racy, start) = (&locked, &racy, &start);
+        for me in 0..threads {
+            let (locked, racy, start, gil) = (&locked, &racy, &start, &gil);
             scope.spawn(move |_| {
                 start.wait();
+                if under_gil {
+                    gil.acquire(me);
+                }
                 for i in 0..per_thread {
                     if i % CANCEL_EVERY == 0 && control.is_cancelled() {
                         break;
@@ -63,15 +87,29 @@ pub fn count_together(
                             let seen = racy.load(Ordering::Relaxed);
                             racy.store(seen + 1, Ordering::Relaxed);
                         }
+                        Increment::GilReadThenWrite => {
+                            let seen = racy.load(Ordering::Relaxed);
+                            racy.store(seen + 1, Ordering::Relaxed);
+                            gil.checkpoint(me); // the loop's backward jump
+                        }
+                        Increment::GilReadCallWrite => {
+                            let seen = racy.load(Ordering::Relaxed);
+                            gil.checkpoint(me); // the call between: a switch may fall here
+                            racy.store(seen + 1, Ordering::Relaxed);
+                            gil.checkpoint(me); // the loop's backward jump
+                        }
                     }
                     // end lesson
+                }
+                if under_gil {
+                    gil.release();
                 }
             });
         }
     });
     let counted = match increment {
         Increment::Locked => *lock(&locked),
-        Increment::ReadThenWrite => racy.load(Ordering::Relaxed),
+        _ => racy.load(Ordering::Relaxed),
     };
     CounterOutcome {
         expected: per_thread * threads as u64,
@@ -210,13 +248,20 @@ pub fn produce_and_consume(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::clock::system_clock;
     use crate::engine::test_pool as pool;
 
     #[test]
     fn the_locked_counter_never_loses_an_update() {
         for threads in 1..=4 {
-            let outcome = pool(threads)
-                .install(|| count_together(Increment::Locked, 50_000, &RunControl::default()));
+            let outcome = pool(threads).install(|| {
+                count_together(
+                    Increment::Locked,
+                    50_000,
+                    system_clock,
+                    &RunControl::default(),
+                )
+            });
             assert_eq!(outcome.expected, 50_000 * threads as u64);
             assert_eq!(outcome.lost_updates(), 0, "{threads} threads");
         }
@@ -224,16 +269,28 @@ mod tests {
 
     #[test]
     fn one_thread_cannot_race_itself() {
-        let outcome = pool(1)
-            .install(|| count_together(Increment::ReadThenWrite, 100_000, &RunControl::default()));
+        let outcome = pool(1).install(|| {
+            count_together(
+                Increment::ReadThenWrite,
+                100_000,
+                system_clock,
+                &RunControl::default(),
+            )
+        });
         assert_eq!(outcome.lost_updates(), 0);
     }
 
     #[test]
     fn the_racy_counter_never_counts_more_than_it_should() {
         // Whether updates are lost depends on timing, so only the bound is certain.
-        let outcome = pool(4)
-            .install(|| count_together(Increment::ReadThenWrite, 100_000, &RunControl::default()));
+        let outcome = pool(4).install(|| {
+            count_together(
+                Increment::ReadThenWrite,
+                100_000,
+                system_clock,
+                &RunControl::default(),
+            )
+        });
         assert!(outcome.counted <= outcome.expected);
         assert!(
             outcome.counted >= 100_000,
@@ -254,10 +311,41 @@ mod tests {
     }
 
     #[test]
+    fn under_a_gil_the_race_needs_a_switch_between_read_and_write() {
+        let control = RunControl::default();
+        let bare = pool(2).install(|| {
+            count_together(
+                Increment::GilReadThenWrite,
+                2_000_000,
+                system_clock,
+                &control,
+            )
+        });
+        assert_eq!(
+            bare.lost_updates(),
+            0,
+            "CPython's counter += 1 under the GIL"
+        );
+        let call = pool(2).install(|| {
+            count_together(
+                Increment::GilReadCallWrite,
+                2_000_000,
+                system_clock,
+                &control,
+            )
+        });
+        assert!(
+            call.lost_updates() > 0,
+            "a call between read and write: {call:?}"
+        );
+    }
+
+    #[test]
     fn a_cancel_stops_the_counter_and_the_producer() {
         let cancelled = RunControl::default();
         cancelled.cancel();
-        let outcome = pool(2).install(|| count_together(Increment::Locked, 10_000_000, &cancelled));
+        let outcome = pool(2)
+            .install(|| count_together(Increment::Locked, 10_000_000, system_clock, &cancelled));
         assert_eq!(outcome.counted, 0);
         let tally = pool(2)
             .install(|| produce_and_consume(10_000_000, 4, &cancelled))
