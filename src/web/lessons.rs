@@ -164,9 +164,9 @@ async fn measure_once(
     }
 }
 
-/// The lesson's CPU steps interleaved round by round (see [`crate::engine::rounds`]): at least
-/// [`MIN_ROUNDS`], then more while the conclusion is unsure, within the rounds' budget. The table
-/// shows every step's figures after every round.
+/// The lesson's CPU steps interleaved round by round (see [`crate::engine::rounds`]), after one
+/// untimed round: at least [`MIN_ROUNDS`], then more while the conclusion is unsure, within the
+/// rounds' budget. The table shows every step's figures after every round.
 async fn in_rounds(
     lesson: &'static Lesson,
     k: usize,
@@ -175,6 +175,21 @@ async fn in_rounds(
     slot: &EngineSlot,
     dispatch: &UseReducerDispatcher<LessonState>,
 ) -> Result<Vec<Outcome>, Stopped> {
+    // One untimed round first: worker processes start, and every instance's code is optimised,
+    // before anything is timed.
+    for step in steps {
+        if slot.is_cancelled() {
+            return Err(Stopped::Cancelled);
+        }
+        let Probe::Cpu(request) = &step.probe else {
+            unreachable!("in_rounds is only given CPU steps");
+        };
+        dispatch.dispatch(Action::Run(RunEvent::Progress {
+            fraction: 0.0,
+            doing: format!("Warming up: {}", step.label),
+        }));
+        measure_once(engine, request, |_| {}).await?;
+    }
     let started = now_ms();
     let mut samples: Vec<Vec<(f64, Box<Trace>)>> = vec![Vec::new(); steps.len()];
     let mut round = 0;

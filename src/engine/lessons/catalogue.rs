@@ -15,6 +15,9 @@ use super::steps::{
 use super::{group, Conclusion, Lesson, Outcome, Probe, Step};
 use crate::engine::rounds::Verdict;
 
+/// Increments per thread for the lock lesson's GIL counters.
+const GIL_COUNTS: u64 = 30_000_000;
+
 pub const LESSONS: &[Lesson] = &[
     Lesson {
         slug: "gil",
@@ -590,15 +593,17 @@ for mode in ('bare', 'call', 'lock'):
                 }),
             };
             vec![
+                // Long enough for dozens of 5 ms turns: in the browser 2 million increments
+                // take under one switch interval, and a thread that never switches loses nothing.
                 counter(
                     "GIL threads: counter += 1",
                     Increment::GilReadThenWrite,
-                    2_000_000,
+                    GIL_COUNTS,
                 ),
                 counter(
                     "GIL threads: v = counter; f(); counter = v + 1",
                     Increment::GilReadCallWrite,
-                    2_000_000,
+                    GIL_COUNTS,
                 ),
                 counter(
                     "free threads (3.13t): counter += 1",

@@ -18,6 +18,10 @@ use crate::engine::clock::Clock;
 /// CPython's default switch interval.
 pub const DEFAULT_SWITCH_INTERVAL: Duration = Duration::from_millis(5);
 
+/// Longest a waiter that has asked for the GIL spins for it before sleeping again: far longer
+/// than a holder takes to reach its next checkpoint (tens of microseconds).
+const SPIN_AT_MOST: Duration = Duration::from_millis(1);
+
 #[derive(Debug, Default)]
 struct State {
     locked: bool,
@@ -71,6 +75,9 @@ pub struct Gil {
     /// Signalled when a thread takes the GIL (for the releaser's forced switch).
     taken: Condvar,
     drop_request: AtomicBool,
+    /// `State::locked`, readable without the mutex: a waiter that has asked for the GIL watches
+    /// it for the few microseconds until the holder's next checkpoint.
+    locked: AtomicBool,
     interval: Duration,
     clock: Clock,
     /// Time spent waiting, in microseconds (an integer, so threads can add to it atomically).
@@ -85,6 +92,7 @@ impl Gil {
             released: Condvar::new(),
             taken: Condvar::new(),
             drop_request: AtomicBool::new(false),
+            locked: AtomicBool::new(false),
             interval,
             clock,
             wait_us: AtomicU64::new(0),
@@ -112,9 +120,18 @@ impl Gil {
             if timeout.timed_out() && state.locked && state.switches == switches_before {
                 self.drop_request.store(true, Ordering::Release);
                 self.drop_requests.fetch_add(1, Ordering::Relaxed);
+                // The holder lets go at its next checkpoint, microseconds away: watch for it
+                // instead of sleeping on the condition. Waking a sleeping thread costs a
+                // browser's worker far more than that (a tenth of the turn was seen), and
+                // CPython's own hand-off costs microseconds; no core is idle to spin on meanwhile
+                // but the one this thread would otherwise sleep on.
+                drop(state);
+                self.watch_for_release();
+                state = self.lock_state();
             }
         }
         state.locked = true;
+        self.locked.store(true, Ordering::Release);
         if state.holder.is_some_and(|previous| previous != me) {
             state.switches += 1;
         }
@@ -137,6 +154,7 @@ impl Gil {
     /// Unlocks and records the hold that ends now.
     fn let_go(&self, state: &mut State) {
         state.locked = false;
+        self.locked.store(false, Ordering::Release);
         if let Some(worker) = state.holder {
             let hold = Hold {
                 worker,
@@ -144,6 +162,20 @@ impl Gil {
                 end_ms: (self.clock)(),
             };
             state.holds.push(hold);
+        }
+    }
+
+    /// Spins until the GIL is released, for at most [`SPIN_AT_MOST`].
+    fn watch_for_release(&self) {
+        let deadline = (self.clock)() + SPIN_AT_MOST.as_secs_f64() * 1_000.0;
+        let mut spins = 0u32;
+        while self.locked.load(Ordering::Acquire) {
+            std::hint::spin_loop();
+            spins = spins.wrapping_add(1);
+            // Reading the clock costs more than a spin: look at it now and then.
+            if spins % 1_024 == 0 && !((self.clock)() < deadline) {
+                return;
+            }
         }
     }
 
