@@ -173,8 +173,11 @@ impl Gil {
             std::hint::spin_loop();
             spins = spins.wrapping_add(1);
             // Reading the clock costs more than a spin: look at it now and then.
-            if spins % 1_024 == 0 && !((self.clock)() < deadline) {
-                return;
+            if spins % 1_024 == 0 {
+                let left_ms = deadline - (self.clock)();
+                if left_ms.is_nan() || left_ms <= 0.0 {
+                    return;
+                }
             }
         }
     }
