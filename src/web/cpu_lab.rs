@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::components::charts::{Compare, MandelbrotPicture, SpeedupChart, Timeline, WallBars};
 use super::components::{ExperimentForm, ResultsTable, StatusLine};
-use super::engine_slot::{EngineContext, EngineSlot, Holder};
+use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder};
 use super::engine_worker::Answer;
 use super::history::now_ms;
 use super::share::{Exports, SharePanel};
@@ -258,14 +258,7 @@ pub fn CpuLab(props: &Props) -> Html {
     let slot = Rc::clone(&engine.slot);
     let machine = props.machine.clone();
     let running = experiment.status.is_running();
-    {
-        let slot = Rc::clone(&slot);
-        use_effect_with(running, move |&running| {
-            if !running {
-                slot.end(Holder::Cpu);
-            }
-        });
-    }
+    use_release_when_idle(&slot, Holder::Cpu, running);
     {
         let on_pool_failure = props.on_pool_failure.clone();
         use_effect_with(experiment.pool_failure.clone(), move |failure| {

@@ -215,6 +215,17 @@ impl Unavailable {
     }
 }
 
+/// Frees the engine for the rest of the page once `who`'s run is over, however it ended.
+#[yew::hook]
+pub fn use_release_when_idle(slot: &Rc<EngineSlot>, who: Holder, running: bool) {
+    let slot = Rc::clone(slot);
+    yew::use_effect_with(running, move |&running| {
+        if !running {
+            slot.end(who);
+        }
+    });
+}
+
 /// What the page gives every lab (a Yew context): the one engine, and who holds it now.
 #[derive(Clone)]
 pub struct EngineContext {

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::components::{IoForm, IoResults, StatusLine};
-use super::engine_slot::{EngineContext, EngineSlot, Holder};
+use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder};
 use super::share::{Exports, SharePanel};
 use crate::engine::io::settings::{Choice, Field, IoSettings, Preset, TargetKind};
 use crate::engine::io::{IoReply, IoRequest, IoRun, Targets};
@@ -192,14 +192,7 @@ pub fn IoLab(props: &Props) -> Html {
         });
     }
     let running = lab.status.is_running();
-    {
-        let slot = Rc::clone(&slot);
-        use_effect_with(running, move |&running| {
-            if !running {
-                slot.end(Holder::Io);
-            }
-        });
-    }
+    use_release_when_idle(&slot, Holder::Io, running);
     {
         let on_done = props.on_done.clone();
         let lab = lab.clone();

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::components::StatusLine;
-use super::engine_slot::{EngineContext, EngineSlot, Holder};
+use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder};
 use super::engine_worker::{Answer, EngineWorker};
 use super::history::now_ms;
 use crate::engine::io::IoReply;
@@ -317,14 +317,7 @@ pub fn Lessons(props: &Props) -> Html {
     let engine = use_context::<EngineContext>().expect("the page provides the engine");
     let engine_busy = engine.busy_for(Holder::Lessons);
     let running = state.status.is_running();
-    {
-        let slot = Rc::clone(&engine.slot);
-        use_effect_with(running, move |&running| {
-            if !running {
-                slot.end(Holder::Lessons);
-            }
-        });
-    }
+    use_release_when_idle(&engine.slot, Holder::Lessons, running);
     let lesson = state.lesson;
     let k = props.cores.max(2);
     let unavailable = lesson.needs_pool && props.pool_threads < 2;
