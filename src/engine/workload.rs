@@ -56,6 +56,14 @@ pub fn run_one<W: Workload + ?Sized>(work: &W, index: usize) -> u64 {
     work.run_task(index)
 }
 
+/// The untimed first call every warm-up makes: task 0 through [`run_one`], so the browser has
+/// optimised the task function before timing starts. Nothing for a workload without tasks.
+pub fn warm_up_task<W: Workload + ?Sized>(work: &W) {
+    if work.task_count() > 0 {
+        run_one(work, 0);
+    }
+}
+
 /// [`run_one`] with GIL checkpoints, likewise never inlined.
 #[inline(never)]
 pub fn run_one_checkpointed<W: Workload + ?Sized>(

@@ -37,7 +37,7 @@ use crate::engine::run::harness::Repeater;
 use crate::engine::run::harness::Run;
 use crate::engine::run::models::{Model, Resolved, RunConfig, RunError};
 use crate::engine::run::runtime::{run_async, Runtime};
-use crate::engine::workload::{run_one, Workload};
+use crate::engine::workload::{warm_up_task, Workload};
 
 /// How often progress goes out while a run is under way (the page wants it every 100 ms).
 const PROGRESS_EVERY_MS: f64 = 50.0;
@@ -262,9 +262,7 @@ impl Repeater for EventLoop<'_> {
         _: &RunConfig,
         _: &Resolved,
     ) -> Result<(), RunError> {
-        if work.task_count() > 0 {
-            run_one(work, 0);
-        }
+        warm_up_task(work);
         Ok(())
     }
 

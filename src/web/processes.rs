@@ -20,7 +20,7 @@ use crate::engine::run::harness::Run;
 use crate::engine::run::models::{Resolved, RunConfig, RunError, Spawn};
 use crate::engine::run::processes::{Dispatcher, PoolRun, ProcessError};
 use crate::engine::run::trace::Trace;
-use crate::engine::workload::{run_one, Workload};
+use crate::engine::workload::{warm_up_task, Workload};
 
 /// What a worker process says.
 enum Event {
@@ -211,10 +211,8 @@ impl Repeater for WorkerProcesses<'_> {
         resolved: &Resolved,
     ) -> Result<(), RunError> {
         // The module's compiled code is shared with the processes, so optimising the task
-        // function here (see `run_one`) spares their first tasks the baseline tier too.
-        if work.task_count() > 0 {
-            run_one(work, 0);
-        }
+        // function here (see `warm_up_task`) spares their first tasks the baseline tier too.
+        warm_up_task(work);
         if config.spawn == Spawn::Reused {
             // Started before timing: the reused pool's start is not part of any run.
             self.kept = Some(self.reused(resolved.workers).await?);

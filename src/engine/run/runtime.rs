@@ -18,7 +18,7 @@ use crate::engine::run::processes::PoolRun;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::engine::run::processes::ProcessPool;
 use crate::engine::run::trace::{TaskSpan, Trace};
-use crate::engine::workload::{run_one, run_one_checkpointed, Workload};
+use crate::engine::workload::{run_one, run_one_checkpointed, warm_up_task, Workload};
 
 /// Where runs are made: the clock, the size of the rayon pool the caller is running in, the
 /// switchboard that counts tasks and carries Cancel, and (natively) a reusable process pool.
@@ -56,9 +56,7 @@ impl Runtime {
             return Ok(());
         }
         match config.model {
-            Model::Sequential | Model::FreeThreads | Model::Async => {
-                run_one(work, 0);
-            }
+            Model::Sequential | Model::FreeThreads | Model::Async => warm_up_task(work),
             Model::GilThreads => {
                 run_one_checkpointed(work, 0, &|| {});
             }
