@@ -291,11 +291,11 @@ mod tests {
                 &RunControl::default(),
             )
         });
+        // A thread that read long ago and writes late can undo any number of the others'
+        // updates, so the count may fall below one thread's worth; it can never exceed the
+        // expected total, and the first write leaves at least 1.
         assert!(outcome.counted <= outcome.expected);
-        assert!(
-            outcome.counted >= 100_000,
-            "at least one thread's worth survives"
-        );
+        assert!(outcome.counted >= 1, "the counter was written at least once");
     }
 
     #[test]
