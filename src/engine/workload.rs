@@ -43,6 +43,10 @@ pub trait Workload: Sync {
     }
 }
 
+/// The checkpoint of a run with no GIL: kernels write their loops once, checking in, and their
+/// plain [`Workload::run_task`] passes this.
+pub fn no_checkpoint() {}
+
 /// Runs one task behind a call that is never inlined, for every model alike.
 ///
 /// Browsers compile wasm in tiers and never swap the code of a call already running: V8 starts

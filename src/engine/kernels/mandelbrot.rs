@@ -6,7 +6,7 @@ use std::ops::Range;
 use super::{decode_pairs, encode_pairs, TaskList};
 use crate::engine::size::{Limits, SizeError};
 use crate::engine::wire::DecodeError;
-use crate::engine::workload::{digest_u64s, Workload};
+use crate::engine::workload::{digest_u64s, no_checkpoint, Workload};
 
 pub const LIMITS: Limits = Limits {
     min: 8,
@@ -16,6 +16,9 @@ pub const LIMITS: Limits = Limits {
 
 /// Escape-time limit: points still bounded after this many steps count as inside.
 pub const MAX_ITER: u32 = 500;
+
+/// Pixels between GIL checkpoints: at most 64 × 500 iterations, tens of microseconds.
+const PIXELS_PER_CHECK_IN: usize = 64;
 
 /// The view: x in [-2.2, 0.8], y in [-1, 1], so height = width * 2 / 3.
 const X0: f64 = -2.2;
@@ -48,13 +51,21 @@ impl Mandelbrot {
 
     /// Escape times of row `y`, left to right.
     pub fn escape_row(&self, y: usize) -> Vec<u32> {
+        self.escape_row_checking_in(y, &no_checkpoint)
+    }
+
+    /// [`Mandelbrot::escape_row`], checking in with the GIL every [`PIXELS_PER_CHECK_IN`] pixels.
+    pub fn escape_row_checking_in(&self, y: usize, checkpoint: &dyn Fn()) -> Vec<u32> {
         let ci = Y0 + (Y1 - Y0) * (y as f64 + 0.5) / self.height as f64;
-        (0..self.width)
-            .map(|x| {
-                let cr = X0 + (X1 - X0) * (x as f64 + 0.5) / self.width as f64;
-                escape_time(cr, ci)
-            })
-            .collect()
+        let mut row = Vec::with_capacity(self.width);
+        for x in 0..self.width {
+            let cr = X0 + (X1 - X0) * (x as f64 + 0.5) / self.width as f64;
+            row.push(escape_time(cr, ci));
+            if x % PIXELS_PER_CHECK_IN == PIXELS_PER_CHECK_IN - 1 {
+                checkpoint();
+            }
+        }
+        row
     }
 
     /// The whole picture as RGBA bytes, row by row, for display.
@@ -96,6 +107,11 @@ impl Workload for Mandelbrot {
 
     fn run_task(&self, index: usize) -> u64 {
         digest_u64s(self.escape_row(index).into_iter().map(u64::from))
+    }
+
+    fn run_task_with_checkpoints(&self, index: usize, checkpoint: &dyn Fn()) -> u64 {
+        let row = self.escape_row_checking_in(index, checkpoint);
+        digest_u64s(row.into_iter().map(u64::from))
     }
 
     fn kernel(&self) -> Option<&'static str> {

@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::engine::rng::SplitMix64;
 use crate::engine::size::{Limits, SizeError};
 use crate::engine::wire::{DecodeError, Reader, Writer};
-use crate::engine::workload::{digest_u64s, Workload};
+use crate::engine::workload::{digest_u64s, no_checkpoint, Workload};
 
 use super::SEED;
 
@@ -15,6 +15,9 @@ pub const LIMITS: Limits = Limits {
     max: 2_048,
     default: 1_024,
 };
+
+/// Rows of B between GIL checkpoints: 64 × n multiply-adds, tens of microseconds at n = 2 048.
+const ROWS_OF_B_PER_CHECK_IN: usize = 64;
 
 /// Rows of A times all of B. Built whole, `a` has all n rows; decoded in a process, only the rows
 /// of the tasks it was sent.
@@ -37,11 +40,19 @@ impl MatMul {
 
     /// Row `i` of A·B. i-k-j order walks B row by row, which caches well.
     pub fn row(&self, i: usize) -> Vec<f64> {
+        self.row_checking_in(i, &no_checkpoint)
+    }
+
+    /// [`MatMul::row`], checking in with the GIL every [`ROWS_OF_B_PER_CHECK_IN`] rows of B.
+    pub fn row_checking_in(&self, i: usize, checkpoint: &dyn Fn()) -> Vec<f64> {
         let n = self.n;
         let mut c = vec![0.0; n];
         for (k, &a) in self.a[i * n..(i + 1) * n].iter().enumerate() {
             for (c, &b) in c.iter_mut().zip(&self.b[k * n..(k + 1) * n]) {
                 *c += a * b;
+            }
+            if k % ROWS_OF_B_PER_CHECK_IN == ROWS_OF_B_PER_CHECK_IN - 1 {
+                checkpoint();
             }
         }
         c
@@ -55,6 +66,11 @@ impl Workload for MatMul {
 
     fn run_task(&self, index: usize) -> u64 {
         digest_u64s(self.row(index).into_iter().map(f64::to_bits))
+    }
+
+    fn run_task_with_checkpoints(&self, index: usize, checkpoint: &dyn Fn()) -> u64 {
+        let row = self.row_checking_in(index, checkpoint);
+        digest_u64s(row.into_iter().map(f64::to_bits))
     }
 
     fn kernel(&self) -> Option<&'static str> {

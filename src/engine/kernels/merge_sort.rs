@@ -7,7 +7,7 @@ use super::{share, TaskList, SEED, TASKS};
 use crate::engine::rng::SplitMix64;
 use crate::engine::size::{Limits, SizeError};
 use crate::engine::wire::{DecodeError, Reader, Writer};
-use crate::engine::workload::{digest_u64s, Workload};
+use crate::engine::workload::{digest_u64s, no_checkpoint, Workload};
 
 /// The upper limit is past what fits in a page's memory on purpose: sizes between are refused by
 /// the memory check with the largest size that fits, which is the lesson worth seeing.
@@ -30,41 +30,53 @@ impl MergeSort {
         })
     }
 
-    /// Chunk `index`, sorted.
-    pub fn sorted_chunk(&self, index: usize) -> Vec<u64> {
+    /// Chunk `index`, sorted, checking in with the GIL every [`MERGED_PER_CHECK_IN`] values.
+    pub fn sorted_chunk(&self, index: usize, checkpoint: &dyn Fn()) -> Vec<u64> {
         let tasks = self.task_count() as u64;
         let range = share(self.data.len() as u64, tasks, index as u64);
         let mut chunk = self.data[range.start as usize..range.end as usize].to_vec();
-        merge_sort(&mut chunk);
+        merge_sort_checking_in(&mut chunk, checkpoint);
         chunk
     }
 }
 
+/// Values placed between GIL checkpoints within one merge: tens of microseconds. A merge of
+/// fewer never checks in, so a run between checkpoints is at most a sort of that many values.
+const MERGED_PER_CHECK_IN: usize = 4_096;
+
 /// Top-down merge sort with one scratch buffer.
 pub fn merge_sort(values: &mut [u64]) {
+    merge_sort_checking_in(values, &no_checkpoint);
+}
+
+/// [`merge_sort`], checking in with the GIL every [`MERGED_PER_CHECK_IN`] values merged.
+pub fn merge_sort_checking_in(values: &mut [u64], checkpoint: &dyn Fn()) {
     let mut scratch = values.to_vec();
-    sort_into(&mut scratch, values);
+    sort_into(&mut scratch, values, checkpoint);
 }
 
 /// Sorts `out` using `src` (holding the same values) as scratch.
-fn sort_into(src: &mut [u64], out: &mut [u64]) {
+fn sort_into(src: &mut [u64], out: &mut [u64], checkpoint: &dyn Fn()) {
     let len = out.len();
     if len <= 1 {
         return;
     }
     let mid = len / 2;
     // Sort each half of `src` (using `out` as scratch), then merge them into `out`.
-    sort_into(&mut out[..mid], &mut src[..mid]);
-    sort_into(&mut out[mid..], &mut src[mid..]);
+    sort_into(&mut out[..mid], &mut src[..mid], checkpoint);
+    sort_into(&mut out[mid..], &mut src[mid..], checkpoint);
     let (left, right) = src.split_at(mid);
     let (mut i, mut j) = (0, 0);
-    for slot in out.iter_mut() {
+    for (k, slot) in out.iter_mut().enumerate() {
         if j >= right.len() || (i < left.len() && left[i] <= right[j]) {
             *slot = left[i];
             i += 1;
         } else {
             *slot = right[j];
             j += 1;
+        }
+        if k % MERGED_PER_CHECK_IN == MERGED_PER_CHECK_IN - 1 {
+            checkpoint();
         }
     }
 }
@@ -75,7 +87,11 @@ impl Workload for MergeSort {
     }
 
     fn run_task(&self, index: usize) -> u64 {
-        digest_u64s(self.sorted_chunk(index))
+        digest_u64s(self.sorted_chunk(index, &no_checkpoint))
+    }
+
+    fn run_task_with_checkpoints(&self, index: usize, checkpoint: &dyn Fn()) -> u64 {
+        digest_u64s(self.sorted_chunk(index, checkpoint))
     }
 
     fn kernel(&self) -> Option<&'static str> {
@@ -128,6 +144,9 @@ mod tests {
             assert_eq!(values, expected, "length {len}");
         }
         let work = MergeSort::new(10_000).unwrap();
-        assert!(work.sorted_chunk(3).windows(2).all(|w| w[0] <= w[1]));
+        assert!(work
+            .sorted_chunk(3, &no_checkpoint)
+            .windows(2)
+            .all(|w| w[0] <= w[1]));
     }
 }

@@ -384,6 +384,30 @@ mod tests {
     }
 
     #[test]
+    fn every_kernel_checks_in_with_the_gil_often_and_computes_the_same() {
+        use std::cell::Cell;
+        for kernel in KERNELS.iter().filter(|k| k.slug != "fault-drill") {
+            // Same results with checkpoints as without, first and last task, at a small size.
+            let small = (kernel.build)(kernel.limits.min.max(kernel.limits.default / 50)).unwrap();
+            for task in [0, small.task_count() - 1] {
+                let checked = small.run_task_with_checkpoints(task, &|| {});
+                assert_eq!(checked, small.run_task(task), "{} task {task}", kernel.slug);
+            }
+            // At the default size a task is milliseconds of work, and the switch interval can
+            // only govern it if it checks in many times along the way, not once at the end.
+            let work = (kernel.build)(kernel.limits.default).unwrap();
+            let calls = Cell::new(0u32);
+            work.run_task_with_checkpoints(0, &|| calls.set(calls.get() + 1));
+            assert!(
+                calls.get() >= 10,
+                "{} checked in {} times in a task",
+                kernel.slug,
+                calls.get()
+            );
+        }
+    }
+
+    #[test]
     fn slugs_are_unique_and_defaults_build() {
         let mut slugs: Vec<&str> = KERNELS.iter().map(|k| k.slug).collect();
         slugs.sort_unstable();

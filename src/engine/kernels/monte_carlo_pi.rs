@@ -8,7 +8,7 @@ use super::{decode_pairs, encode_pairs, share, TaskList, SEED, TASKS};
 use crate::engine::rng::SplitMix64;
 use crate::engine::size::{Limits, SizeError};
 use crate::engine::wire::DecodeError;
-use crate::engine::workload::Workload;
+use crate::engine::workload::{no_checkpoint, Workload};
 
 pub const LIMITS: Limits = Limits {
     min: 1_000,
@@ -44,6 +44,11 @@ impl Workload for MonteCarloPi {
         hits(index as u64, points.end - points.start)
     }
 
+    fn run_task_with_checkpoints(&self, index: usize, checkpoint: &dyn Fn()) -> u64 {
+        let points = share(self.points, TASKS as u64, index as u64);
+        hits_checking_in(index as u64, points.end - points.start, checkpoint)
+    }
+
     fn kernel(&self) -> Option<&'static str> {
         Some("monte-carlo-pi")
     }
@@ -58,11 +63,25 @@ impl Workload for MonteCarloPi {
 
 /// Points inside the quarter circle among `points` drawn from task `task`'s own stream.
 pub fn hits(task: u64, points: u64) -> u64 {
+    hits_checking_in(task, points, &no_checkpoint)
+}
+
+/// Points drawn between GIL checkpoints: tens of microseconds.
+const POINTS_PER_CHECK_IN: u64 = 16_384;
+
+/// [`hits`], checking in with the GIL every [`POINTS_PER_CHECK_IN`] points.
+pub fn hits_checking_in(task: u64, points: u64, checkpoint: &dyn Fn()) -> u64 {
     let mut rng = SplitMix64::stream(SEED, task);
     let mut hits = 0;
-    for _ in 0..points {
-        let (x, y) = (rng.next_f64(), rng.next_f64());
-        hits += u64::from(x * x + y * y < 1.0);
+    let mut left = points;
+    while left > 0 {
+        let batch = left.min(POINTS_PER_CHECK_IN);
+        for _ in 0..batch {
+            let (x, y) = (rng.next_f64(), rng.next_f64());
+            hits += u64::from(x * x + y * y < 1.0);
+        }
+        left -= batch;
+        checkpoint();
     }
     hits
 }

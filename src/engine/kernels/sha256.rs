@@ -9,7 +9,7 @@ use std::ops::Range;
 use super::{decode_ranges, encode_pairs, share, TaskList, TASKS};
 use crate::engine::size::{Limits, SizeError};
 use crate::engine::wire::DecodeError;
-use crate::engine::workload::Workload;
+use crate::engine::workload::{no_checkpoint, Workload};
 
 pub const LIMITS: Limits = Limits {
     min: 1,
@@ -48,6 +48,11 @@ impl Workload for Sha256Chain {
         chain(share(self.blocks, self.task_count() as u64, index as u64))
     }
 
+    fn run_task_with_checkpoints(&self, index: usize, checkpoint: &dyn Fn()) -> u64 {
+        let blocks = share(self.blocks, self.task_count() as u64, index as u64);
+        chain_checking_in(blocks, checkpoint)
+    }
+
     fn kernel(&self) -> Option<&'static str> {
         Some("sha256")
     }
@@ -62,12 +67,23 @@ impl Workload for Sha256Chain {
 
 /// `digest = sha256(digest || block)` over the blocks in `blocks`; the first 8 bytes of the last.
 pub fn chain(blocks: Range<u64>) -> u64 {
+    chain_checking_in(blocks, &no_checkpoint)
+}
+
+/// Blocks hashed between GIL checkpoints: tens of microseconds.
+const BLOCKS_PER_CHECK_IN: u64 = 64;
+
+/// [`chain`], checking in with the GIL every [`BLOCKS_PER_CHECK_IN`] blocks.
+pub fn chain_checking_in(blocks: Range<u64>, checkpoint: &dyn Fn()) -> u64 {
     let mut digest = [0u8; 32];
     for b in blocks {
         let mut hasher = Sha256::new();
         hasher.update(digest);
         hasher.update(block(b));
         digest = hasher.finalize().into();
+        if b % BLOCKS_PER_CHECK_IN == BLOCKS_PER_CHECK_IN - 1 {
+            checkpoint();
+        }
     }
     u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
 }

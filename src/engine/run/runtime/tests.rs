@@ -92,6 +92,29 @@ fn gil_threads_take_turns_when_the_run_outlasts_the_interval() {
 }
 
 #[test]
+fn gil_turns_follow_the_interval_inside_long_tasks() {
+    // fib's tasks are each many intervals long: were the GIL handed over only between tasks,
+    // there would be about one turn per task. Checking in inside the task, the turns follow
+    // the 1 ms interval, several per task.
+    let work = crate::engine::kernels::fib::Fib::new(31).unwrap();
+    let config = RunConfig {
+        switch_interval_ms: 1.0,
+        ..RunConfig::new(Model::GilThreads, 2)
+    };
+    let run = run_in_pool(&work, &config, 2);
+    let gil = run.trace.gil.as_ref().unwrap();
+    let tasks = work.task_count() as u64;
+    let turns_per_ms = gil.handoffs as f64 / run.trace.wall_ms;
+    assert!(
+        gil.handoffs > 2 * tasks,
+        "{} handoffs for {tasks} tasks in {:.0} ms",
+        gil.handoffs,
+        run.trace.wall_ms
+    );
+    assert!(turns_per_ms > 0.2, "{turns_per_ms} handoffs per ms");
+}
+
+#[test]
 fn one_gil_thread_never_hands_off() {
     let work = CountLoop::new(20_000_000).unwrap();
     let run = run_in_pool(&work, &RunConfig::new(Model::GilThreads, 1), 1);
