@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::io::{memory_now, peak, FetchTransport, ThreadTransport};
+use super::io::{memory_now, peak, FetchTransport, ThreadTransport, TimerTransport};
 use super::panic::take_fault;
 use super::processes::{ProcessPool, WorkerProcesses};
 use super::worker_api::{coroutine_yield, now_ms, sleep};
@@ -347,7 +347,12 @@ async fn io_reply(
         });
     }
     let targets = request.targets(base);
-    let (mut reply, pages) = if request.model == IoModel::Threads {
+    let (mut reply, pages) = if let Targets::Timers(timers) = &request.targets {
+        let timers = TimerTransport {
+            sleep_ms: timers.sleep_ms,
+        };
+        io::run(request, &targets, &timers, now_ms, control).await
+    } else if request.model == IoModel::Threads {
         let threads = match ThreadTransport::start(request.workers.min(targets.len())).await {
             Ok(threads) => threads,
             Err(message) => return Ok(IoReply::Failed { message }),

@@ -3,6 +3,7 @@
 //! - [`FetchTransport`]: `fetch` with an AbortController timeout, on this worker's event loop
 //!   (sequential, gather, bounded and the pipeline's fetches).
 //! - [`ThreadTransport`]: k workers that each block on synchronous XHR, one request at a time.
+//! - [`TimerTransport`]: no request at all, a `setTimeout` as `asyncio.sleep`.
 //!
 //! Both report times as `performance.timeOrigin + now()`, the clock of every other trace.
 
@@ -64,6 +65,27 @@ fn read(answer: Option<String>) -> Fetched {
 }
 
 pub struct FetchTransport;
+
+/// `await asyncio.sleep(sleep_ms / 1000)` for every "request": a timer on this worker's event
+/// loop, so thousands of waiting coroutines are measured without the browser's request rate.
+pub struct TimerTransport {
+    pub sleep_ms: f64,
+}
+
+impl Transport for TimerTransport {
+    fn get<'a>(
+        &'a self,
+        _lane: usize,
+        _url: &'a str,
+        _timeout_ms: f64,
+        _keep_body: bool,
+    ) -> LocalFuture<'a, Fetched> {
+        Box::pin(async move {
+            super::worker_api::sleep(self.sleep_ms).await;
+            Fetched::default()
+        })
+    }
+}
 
 impl Transport for FetchTransport {
     fn get<'a>(

@@ -111,12 +111,25 @@ impl Default for Builtin {
     }
 }
 
-/// What to request: built-in targets or the visitor's own URLs.
+/// `coroutines` tasks that each `await asyncio.sleep(sleep_ms / 1000)`: nothing is fetched, a
+/// timer on the engine's event loop is the wait, so what is measured is the coroutines alone,
+/// not the browser's rate of answering requests.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Timers {
+    pub coroutines: u32,
+    pub sleep_ms: f64,
+}
+
+/// Most timers one run sets: ten times the requests, since a timer costs no request.
+pub const MAX_TIMERS: u32 = 10 * MAX_REQUESTS;
+
+/// What to request: built-in targets, the visitor's own URLs, or timers instead of requests.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Targets {
     Builtin(Builtin),
     Urls { urls: Vec<String> },
+    Timers(Timers),
 }
 
 impl Default for Targets {
@@ -260,6 +273,16 @@ impl IoRequest {
                 )))
             }
             Targets::Urls { .. } => {}
+            Targets::Timers(t) => {
+                within(
+                    "coroutines",
+                    t.coroutines.into(),
+                    1.0,
+                    MAX_TIMERS.into(),
+                    "",
+                )?;
+                within("the sleep", t.sleep_ms, 0.0, MAX_DELAY_MS, " ms")?;
+            }
         }
         Ok(())
     }
@@ -281,21 +304,28 @@ impl IoRequest {
                     invalid: check_url(url).err(),
                 })
                 .collect(),
+            Targets::Timers(t) => (0..t.coroutines)
+                .map(|_| Target {
+                    url: format!("asyncio.sleep({})", t.sleep_ms / 1e3),
+                    invalid: None,
+                })
+                .collect(),
         }
     }
 
-    /// The wall time a perfect run would take on built-in targets with no jitter: N·L one at a
-    /// time, L all at once, ⌈N/k⌉·L k at a time.
+    /// The wall time a perfect run would take on built-in targets with no jitter (or on timers):
+    /// N·L one at a time, L all at once, ⌈N/k⌉·L k at a time.
     pub fn ideal_ms(&self) -> Option<f64> {
-        let Targets::Builtin(b) = &self.targets else {
-            return None;
+        let (n, wait_ms) = match &self.targets {
+            Targets::Builtin(b) => (f64::from(b.requests), b.latency_ms),
+            Targets::Timers(t) => (f64::from(t.coroutines), t.sleep_ms),
+            Targets::Urls { .. } => return None,
         };
-        let n = f64::from(b.requests);
         let k = self.workers.max(1) as f64;
         Some(match self.model {
-            IoModel::Sequential => n * b.latency_ms,
-            IoModel::Gather | IoModel::Pipeline => b.latency_ms,
-            IoModel::Bounded | IoModel::Threads => (n / k).ceil() * b.latency_ms,
+            IoModel::Sequential => n * wait_ms,
+            IoModel::Gather | IoModel::Pipeline => wait_ms,
+            IoModel::Bounded | IoModel::Threads => (n / k).ceil() * wait_ms,
         })
     }
 }

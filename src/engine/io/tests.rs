@@ -276,3 +276,35 @@ fn the_http1_note_appears_only_past_six_at_once() {
     let h2: Vec<_> = (0..8).map(|i| r(i, "h2")).collect();
     assert!(notes(&h2).is_empty());
 }
+
+#[test]
+fn timers_stand_for_thousands_of_sleeps_and_are_checked() {
+    let timers = |coroutines, sleep_ms| IoRequest {
+        targets: Targets::Timers(Timers {
+            coroutines,
+            sleep_ms,
+        }),
+        ..request(IoModel::Bounded, 50)
+    };
+    let ok = timers(5_000, 50.0);
+    ok.check().unwrap();
+    let targets = ok.targets("");
+    assert_eq!(targets.len(), 5_000);
+    assert_eq!(targets[0].url, "asyncio.sleep(0.05)");
+    // 100 sleeps in a row, 50 at a time; one sleep all at once.
+    assert_eq!(ok.ideal_ms(), Some(100.0 * 50.0));
+    let gather = IoRequest {
+        model: IoModel::Gather,
+        ..ok.clone()
+    };
+    assert_eq!(gather.ideal_ms(), Some(50.0));
+    for (bad, names) in [
+        (timers(0, 50.0), "coroutines"),
+        (timers(MAX_TIMERS + 1, 50.0), "coroutines"),
+        (timers(10, -1.0), "the sleep"),
+        (timers(10, f64::NAN), "the sleep"),
+    ] {
+        let err = bad.check().unwrap_err();
+        assert!(err.0.starts_with(names), "{err}");
+    }
+}
