@@ -295,7 +295,10 @@ mod tests {
         // updates, so the count may fall below one thread's worth; it can never exceed the
         // expected total, and the first write leaves at least 1.
         assert!(outcome.counted <= outcome.expected);
-        assert!(outcome.counted >= 1, "the counter was written at least once");
+        assert!(
+            outcome.counted >= 1,
+            "the counter was written at least once"
+        );
     }
 
     #[test]
