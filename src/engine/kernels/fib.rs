@@ -33,7 +33,7 @@ pub fn fib(n: u64) -> u64 {
 const CHECK_IN_AT: u64 = 20;
 
 /// [`fib`] checking in after every subtree of `n <= CHECK_IN_AT`.
-pub fn fib_checking_in(n: u64, checkpoint: &dyn Fn()) -> u64 {
+pub fn fib_checking_in<C: Fn() + ?Sized>(n: u64, checkpoint: &C) -> u64 {
     if n <= CHECK_IN_AT {
         let value = fib(n);
         checkpoint();

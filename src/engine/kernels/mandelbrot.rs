@@ -55,7 +55,7 @@ impl Mandelbrot {
     }
 
     /// [`Mandelbrot::escape_row`], checking in with the GIL every [`PIXELS_PER_CHECK_IN`] pixels.
-    pub fn escape_row_checking_in(&self, y: usize, checkpoint: &dyn Fn()) -> Vec<u32> {
+    pub fn escape_row_checking_in<C: Fn() + ?Sized>(&self, y: usize, checkpoint: &C) -> Vec<u32> {
         let ci = Y0 + (Y1 - Y0) * (y as f64 + 0.5) / self.height as f64;
         let mut row = Vec::with_capacity(self.width);
         for x in 0..self.width {

@@ -44,7 +44,7 @@ impl MatMul {
     }
 
     /// [`MatMul::row`], checking in with the GIL every [`ROWS_OF_B_PER_CHECK_IN`] rows of B.
-    pub fn row_checking_in(&self, i: usize, checkpoint: &dyn Fn()) -> Vec<f64> {
+    pub fn row_checking_in<C: Fn() + ?Sized>(&self, i: usize, checkpoint: &C) -> Vec<f64> {
         let n = self.n;
         let mut c = vec![0.0; n];
         for (k, &a) in self.a[i * n..(i + 1) * n].iter().enumerate() {

@@ -31,7 +31,7 @@ impl MergeSort {
     }
 
     /// Chunk `index`, sorted, checking in with the GIL every [`MERGED_PER_CHECK_IN`] values.
-    pub fn sorted_chunk(&self, index: usize, checkpoint: &dyn Fn()) -> Vec<u64> {
+    pub fn sorted_chunk<C: Fn() + ?Sized>(&self, index: usize, checkpoint: &C) -> Vec<u64> {
         let tasks = self.task_count() as u64;
         let range = share(self.data.len() as u64, tasks, index as u64);
         let mut chunk = self.data[range.start as usize..range.end as usize].to_vec();
@@ -50,13 +50,13 @@ pub fn merge_sort(values: &mut [u64]) {
 }
 
 /// [`merge_sort`], checking in with the GIL every [`MERGED_PER_CHECK_IN`] values merged.
-pub fn merge_sort_checking_in(values: &mut [u64], checkpoint: &dyn Fn()) {
+pub fn merge_sort_checking_in<C: Fn() + ?Sized>(values: &mut [u64], checkpoint: &C) {
     let mut scratch = values.to_vec();
     sort_into(&mut scratch, values, checkpoint);
 }
 
 /// Sorts `out` using `src` (holding the same values) as scratch.
-fn sort_into(src: &mut [u64], out: &mut [u64], checkpoint: &dyn Fn()) {
+fn sort_into<C: Fn() + ?Sized>(src: &mut [u64], out: &mut [u64], checkpoint: &C) {
     let len = out.len();
     if len <= 1 {
         return;
@@ -67,15 +67,19 @@ fn sort_into(src: &mut [u64], out: &mut [u64], checkpoint: &dyn Fn()) {
     sort_into(&mut out[mid..], &mut src[mid..], checkpoint);
     let (left, right) = src.split_at(mid);
     let (mut i, mut j) = (0, 0);
-    for (k, slot) in out.iter_mut().enumerate() {
-        if j >= right.len() || (i < left.len() && left[i] <= right[j]) {
-            *slot = left[i];
-            i += 1;
-        } else {
-            *slot = right[j];
-            j += 1;
+    // In blocks, checking in after each full one: the merge loop itself stays free of the
+    // checkpoint, which inside it cost a GIL thread a fifth of its speed even uncontended.
+    for block in out.chunks_mut(MERGED_PER_CHECK_IN) {
+        for slot in block.iter_mut() {
+            if j >= right.len() || (i < left.len() && left[i] <= right[j]) {
+                *slot = left[i];
+                i += 1;
+            } else {
+                *slot = right[j];
+                j += 1;
+            }
         }
-        if k % MERGED_PER_CHECK_IN == MERGED_PER_CHECK_IN - 1 {
+        if block.len() == MERGED_PER_CHECK_IN {
             checkpoint();
         }
     }

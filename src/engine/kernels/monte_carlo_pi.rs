@@ -70,7 +70,7 @@ pub fn hits(task: u64, points: u64) -> u64 {
 const POINTS_PER_CHECK_IN: u64 = 16_384;
 
 /// [`hits`], checking in with the GIL every [`POINTS_PER_CHECK_IN`] points.
-pub fn hits_checking_in(task: u64, points: u64, checkpoint: &dyn Fn()) -> u64 {
+pub fn hits_checking_in<C: Fn() + ?Sized>(task: u64, points: u64, checkpoint: &C) -> u64 {
     let mut rng = SplitMix64::stream(SEED, task);
     let mut hits = 0;
     let mut left = points;

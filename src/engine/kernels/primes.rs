@@ -79,7 +79,7 @@ pub fn count_primes(range: Range<u64>) -> u64 {
 const NUMBERS_PER_CHECK_IN: u64 = 512;
 
 /// [`count_primes`], checking in with the GIL every [`NUMBERS_PER_CHECK_IN`] numbers.
-pub fn count_primes_checking_in(range: Range<u64>, checkpoint: &dyn Fn()) -> u64 {
+pub fn count_primes_checking_in<C: Fn() + ?Sized>(range: Range<u64>, checkpoint: &C) -> u64 {
     let mut primes = 0;
     for n in range {
         primes += u64::from(is_prime(n));

@@ -74,7 +74,7 @@ pub fn chain(blocks: Range<u64>) -> u64 {
 const BLOCKS_PER_CHECK_IN: u64 = 64;
 
 /// [`chain`], checking in with the GIL every [`BLOCKS_PER_CHECK_IN`] blocks.
-pub fn chain_checking_in(blocks: Range<u64>, checkpoint: &dyn Fn()) -> u64 {
+pub fn chain_checking_in<C: Fn() + ?Sized>(blocks: Range<u64>, checkpoint: &C) -> u64 {
     let mut digest = [0u8; 32];
     for b in blocks {
         let mut hasher = Sha256::new();
