@@ -5,11 +5,13 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::components::StatusLine;
+use super::components::{CpythonPanel, StatusLine};
+use super::download::download_blob;
 use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder};
 use super::engine_worker::{Answer, EngineWorker};
 use super::history::now_ms;
 use crate::engine::io::IoReply;
+use crate::engine::lessons::cpython::{self, CpythonRun};
 use crate::engine::lessons::{self, Conclusion, Lesson, Outcome, Probe, Step, LESSONS};
 use crate::engine::protocol::{MeasureReply, MeasureRequest, SharedOutcome};
 use crate::engine::rounds::{self, Verdict, MIN_ROUNDS};
@@ -26,6 +28,10 @@ pub struct LessonState {
     /// Each finished step: its label and what it measured.
     pub measured: Vec<(String, Rc<Outcome>)>,
     pub conclusion: Option<Result<Conclusion, String>>,
+    /// CPython's figures for this lesson, pasted from its script.
+    pub cpython: Option<CpythonRun>,
+    /// Why the last paste was refused.
+    pub import_error: Option<String>,
 }
 
 impl Default for LessonState {
@@ -42,6 +48,8 @@ impl LessonState {
             status: Status::Idle,
             measured: Vec::new(),
             conclusion: None,
+            cpython: None,
+            import_error: None,
         }
     }
 }
@@ -53,6 +61,11 @@ pub enum Action {
     Run(RunEvent),
     Measured(String, Outcome),
     Concluded(Result<Conclusion, String>),
+    /// What the student pasted from the lesson's script, for `k` workers.
+    ImportCpython {
+        pasted: String,
+        k: usize,
+    },
 }
 
 impl Reducible for LessonState {
@@ -88,6 +101,14 @@ impl Reducible for LessonState {
                 next.conclusion = Some(conclusion);
                 next.status.apply(RunEvent::Finished);
             }
+            // A refused paste keeps the figures already shown, and says why beside the box.
+            Action::ImportCpython { pasted, k } => match cpython::read(&pasted, self.lesson, k) {
+                Ok(run) => {
+                    next.cpython = Some(run);
+                    next.import_error = None;
+                }
+                Err(why) => next.import_error = Some(why),
+            },
         }
         Rc::new(next)
     }
@@ -346,6 +367,27 @@ pub fn Lessons(props: &Props) -> Html {
     };
     let predicted = state.prediction;
     let actions = dispatcher.to_callback();
+    let on_import = actions.reform(move |pasted: String| Action::ImportCpython { pasted, k });
+    let on_download = Callback::from(move |()| {
+        let name = cpython::script_name(lesson);
+        if let Err(e) = download_blob(&name, "text/x-python", cpython::script(lesson)) {
+            web_sys::console::warn_1(&e);
+        }
+    });
+    let compared = state.cpython.as_ref().map(|run| {
+        let steps = (lesson.steps)(k);
+        let measured: Vec<Option<&Outcome>> = steps
+            .iter()
+            .map(|step| {
+                state
+                    .measured
+                    .iter()
+                    .find(|(label, _)| *label == step.label)
+                    .map(|(_, outcome)| &**outcome)
+            })
+            .collect();
+        cpython::compare(&steps, &measured, run)
+    });
 
     html! {
         <section class="card lessons" aria-labelledby="lessons-title">
@@ -467,6 +509,15 @@ pub fn Lessons(props: &Props) -> Html {
                     },
                     None => html! {},
                 } }
+                <CpythonPanel
+                    key={lesson.slug}
+                    script_name={cpython::script_name(lesson)}
+                    {compared}
+                    cpython={state.cpython.clone()}
+                    error={state.import_error.clone()}
+                    {on_download}
+                    {on_import}
+                />
             </article>
         </section>
     }

@@ -4,7 +4,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { withServer, launchChromium, openApp, ARTIFACTS } from './support.mjs';
+
+const run = promisify(execFile);
 
 let browser;
 before(async () => {
@@ -101,6 +105,50 @@ test('every other lesson runs and reaches a conclusion', async () => {
     assert.equal(outcomes.fetch, true);
     assert.equal(outcomes.lock, true);
     assert.equal(outcomes.thousands, true);
+    assert.deepEqual(app.problems(), []);
+  });
+});
+
+test("a lesson's script downloads, runs in CPython, and its line shows beside the browser's", async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
+    const { page } = app;
+    await runLesson(page, 'fetch');
+    await page.click('#lesson-cpython summary');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('#lesson-script-download'),
+    ]);
+    assert.equal(download.suggestedFilename(), 'overlap-fetch.py');
+    const script = await download.path();
+    assert.equal(
+      await fs.readFile(script, 'utf8'),
+      await fs.readFile(new URL('../../src/engine/lessons/python/fetch.py', import.meta.url), 'utf8'),
+    );
+    // The downloaded script itself, run by CPython at its small size.
+    const { stdout } = await run('python3', [script, '--quick']);
+    await page.fill('#lesson-cpython-input', `$ python3 overlap-fetch.py --quick\n${stdout}`);
+    await page.click('#lesson-cpython-import');
+    await page.waitForSelector('#lesson-compare');
+    const rows = await page.$$eval('#lesson-compare tbody tr', (trs) =>
+      trs.map((tr) => [tr.dataset.step, Number(tr.dataset.browserRelative), Number(tr.dataset.cpythonRelative)]));
+    assert.deepEqual(rows.map(([label]) => label), ['One at a time', 'All at once (gather)']);
+    // Both runtimes show the lesson's shape: all at once takes a fraction of one at a time.
+    for (const [, browserX, cpythonX] of rows.slice(1)) {
+      assert.ok(browserX > 0 && browserX < 0.5, `browser ${browserX}`);
+      assert.ok(cpythonX > 0 && cpythonX < 0.5, `CPython ${cpythonX}`);
+    }
+    assert.ok(await page.$('#lesson-compare-chart rect.bar.cpython'), 'CPython bars drawn');
+    console.log(`# fetch beside CPython ${await page.getAttribute('#lesson-compare', 'data-python')}: ${JSON.stringify(rows)}`);
+    // A line from another lesson, or no line at all, says why and keeps what is shown.
+    await page.fill('#lesson-cpython-input', stdout.replace('"lesson": "fetch"', '"lesson": "gil"'));
+    await page.click('#lesson-cpython-import');
+    await page.waitForSelector('#lesson-cpython-error:not(:empty)');
+    assert.match(await page.textContent('#lesson-cpython-error'), /open that lesson/);
+    await page.fill('#lesson-cpython-input', 'Traceback (most recent call last):');
+    await page.click('#lesson-cpython-import');
+    await page.waitForFunction(() => /Nothing to read/.test(document.querySelector('#lesson-cpython-error').textContent));
+    assert.equal((await page.$$('#lesson-compare tbody tr')).length, 2);
     assert.deepEqual(app.problems(), []);
   });
 });

@@ -9,6 +9,7 @@ use crate::engine::run::trace::Trace;
 use crate::engine::stats::Summary;
 
 mod catalogue;
+pub mod cpython;
 mod steps;
 
 pub use catalogue::LESSONS;
@@ -26,6 +27,9 @@ pub enum Probe {
 pub struct Step {
     pub label: String,
     pub probe: Probe,
+    /// Whether what counts is the time to the first result (the imap lesson), not the time to
+    /// the last: what [`cpython::browser_figure`] reports for it.
+    pub first_result: bool,
 }
 
 /// What a measurement gave.

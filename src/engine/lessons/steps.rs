@@ -1,7 +1,7 @@
 //! What the catalogue's entries are made of: step makers (a CPU measurement, the countdown, an
 //! I/O run) and readers of an outcome's figures, each refusing an outcome of the wrong kind.
 
-use crate::engine::io::{Builtin, IoModel, IoRequest, IoRun, Targets};
+use crate::engine::io::{Builtin, IoModel, IoRequest, IoRun, Targets, Timers};
 use crate::engine::protocol::MeasureRequest;
 use crate::engine::run::models::RunConfig;
 use crate::engine::run::trace::Trace;
@@ -14,6 +14,7 @@ pub(super) const COUNT_TO: u64 = 1_000_000_000;
 
 pub(super) fn cpu(label: String, kernel: &str, size: u64, repeats: u32, run: RunConfig) -> Step {
     Step {
+        first_result: false,
         label,
         probe: Probe::Cpu(MeasureRequest {
             kernel: kernel.into(),
@@ -31,11 +32,36 @@ pub(super) fn countdown(label: String, run: RunConfig) -> Step {
 
 pub(super) fn io(label: String, model: IoModel, workers: usize, builtin: Builtin) -> Step {
     Step {
+        first_result: false,
         label,
         probe: Probe::Io(IoRequest {
             model,
             workers,
             targets: Targets::Builtin(builtin),
+            timeout_ms: 60_000.0,
+            ..IoRequest::default()
+        }),
+    }
+}
+
+/// `coroutines` tasks each awaiting a timer of `sleep_ms` (`asyncio.sleep`), run as `model`.
+pub(super) fn sleeps(
+    label: String,
+    model: IoModel,
+    workers: usize,
+    coroutines: u32,
+    sleep_ms: f64,
+) -> Step {
+    Step {
+        first_result: false,
+        label,
+        probe: Probe::Io(IoRequest {
+            model,
+            workers,
+            targets: Targets::Timers(Timers {
+                coroutines,
+                sleep_ms,
+            }),
             timeout_ms: 60_000.0,
             ..IoRequest::default()
         }),

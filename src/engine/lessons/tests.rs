@@ -216,3 +216,194 @@ fn fetch_and_lock_conclusions() {
     wrong[0] = counter(9_999_000);
     assert!(!(lock.conclude)(2, &wrong).unwrap().holds());
 }
+
+#[test]
+fn thousands_concludes_from_timers_and_prints_the_request_rate() {
+    let run = |n: usize, wall_ms, in_flight, failed| {
+        Outcome::Io(Box::new(IoRun {
+            model: IoModel::Gather,
+            workers: 1,
+            requests: vec![Default::default(); n],
+            summary: IoSummary {
+                wall_ms,
+                max_in_flight: in_flight,
+                ok: n - failed,
+                failed,
+                ..IoSummary::default()
+            },
+            ideal_ms: None,
+            scan: None,
+            memory: None,
+            notes: Vec::new(),
+        }))
+    };
+    let thousands = find("thousands").unwrap();
+    let steps = (thousands.steps)(2);
+    assert!(matches!(
+        &steps[0].probe,
+        Probe::Io(r) if matches!(r.targets, crate::engine::io::Targets::Timers(_))
+    ));
+    let as_cpython = [
+        run(5_000, 130.0, 5_000, 0),
+        run(5_000, 5_200.0, 50, 0),
+        run(1_000, 2_200.0, 1_000, 0),
+    ];
+    let c = (thousands.conclude)(2, &as_cpython).unwrap();
+    assert!(c.holds(), "{}", c.line);
+    assert!(
+        c.line.starts_with(
+            "5 000 coroutines sleeping 50 ms: 5 000 waiting at once, done in 0.13 s; 50 at a \
+             time: 5.2 s (40× as long, about 100 sleeps in a row)."
+        ),
+        "{}",
+        c.line
+    );
+    assert!(
+        c.line.contains(
+            "1 000 real requests at once took 2.2 s: the browser answered about 455 a second"
+        ),
+        "{}",
+        c.line
+    );
+    // Not all waiting at once, or no faster than taking turns, or failures: not the claim.
+    for wrong in [
+        [
+            run(5_000, 130.0, 900, 0),
+            as_cpython[1].clone(),
+            as_cpython[2].clone(),
+        ],
+        [
+            run(5_000, 4_000.0, 5_000, 0),
+            as_cpython[1].clone(),
+            as_cpython[2].clone(),
+        ],
+        [
+            run(5_000, 130.0, 5_000, 3),
+            as_cpython[1].clone(),
+            as_cpython[2].clone(),
+        ],
+    ] {
+        assert!(!(thousands.conclude)(2, &wrong).unwrap().holds());
+    }
+}
+
+/// Each lesson's script runs in CPython (`python3`, at its `--quick` size) and what it prints
+/// reads back into that lesson, step for step, with the kind of figure the step measures here.
+#[test]
+fn every_script_runs_in_cpython_and_reads_back() {
+    use super::cpython::{read, script, script_name, Figure};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let dir = std::env::temp_dir().join(format!("overlap-scripts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for lesson in LESSONS {
+        let path = dir.join(script_name(lesson));
+        std::fs::write(&path, script(lesson)).unwrap();
+        let mut child = Command::new("python3")
+            .arg(&path)
+            .arg("--quick")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("python3 runs (the test command installs it)");
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("{} ran over two minutes", lesson.slug);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let output = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            lesson.slug,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        // The script's k is the machine's cores, at least 2: the lesson's own k.
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let run = read(&stdout, lesson, cores.max(2))
+            .unwrap_or_else(|why| panic!("{}: {why}\n{stdout}", lesson.slug));
+        assert_eq!(run.lesson, lesson.slug);
+        assert!(run.python.starts_with('3'), "{}", run.python);
+        let steps = (lesson.steps)(cores.max(2));
+        for ((label, figure), step) in run.steps.iter().zip(&steps) {
+            assert_eq!(label, &step.label, "{}", lesson.slug);
+            match (&step.probe, figure) {
+                (Probe::Shared(_), Some(Figure::Counted { .. }) | None) => {}
+                (Probe::Cpu(_) | Probe::Io(_), Some(Figure::Ms { ms, .. })) => {
+                    assert!(*ms > 0.0, "{} {label}", lesson.slug)
+                }
+                // Only the thousands lesson's real requests have no CPython counterpart.
+                (Probe::Io(_), None) => assert_eq!(lesson.slug, "thousands"),
+                other => panic!("{} {label}: {other:?}", lesson.slug),
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_pasted_line_is_checked_against_its_lesson() {
+    use super::cpython::{compare, read, Figure};
+    let gil = find("gil").unwrap();
+    let line = r#"{"overlap": "cpython", "version": 1, "lesson": "gil", "python": "3.11.7", "cores": 2, "steps": [{"label": "Sequential", "ms": 1600, "rounds_ms": [1600, 1610]}, {"label": "2 GIL threads", "ms": 1620}, {"label": "2 processes", "ms": 850}]}"#;
+    // The line alone, or with the rest of a terminal's output around it.
+    let run = read(line, gil, 2).unwrap();
+    assert_eq!(
+        run,
+        read(&format!("$ python3 overlap-gil.py\n{line}\n$ "), gil, 2).unwrap()
+    );
+    assert_eq!(run.python, "3.11.7");
+    assert_eq!(
+        run.steps[0].1,
+        Some(Figure::Ms {
+            ms: 1600.0,
+            rounds_ms: vec![1600.0, 1610.0]
+        })
+    );
+    // Beside the browser's: each relative to its own first step.
+    let steps = (gil.steps)(2);
+    let (seq, threads) = (rounds(&[500.0]), rounds(&[520.0]));
+    let rows = compare(&steps, &[Some(&seq), Some(&threads), None], &run);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[1].browser_relative, Some(520.0 / 500.0));
+    assert_eq!(rows[1].cpython_relative, Some(1620.0 / 1600.0));
+    assert_eq!(rows[2].browser, None);
+    assert_eq!(rows[2].cpython_relative, Some(850.0 / 1600.0));
+
+    for (pasted, says) in [
+        ("", "Nothing to read"),
+        ("Traceback (most recent call last):", "Nothing to read"),
+        ("{not json", "not the script's JSON"),
+        (
+            r#"{"overlap": "x", "version": 1, "lesson": "gil", "steps": []}"#,
+            "not from one of",
+        ),
+        (
+            &line.replace("\"version\": 1", "\"version\": 2"),
+            "version 2",
+        ),
+        (&line.replace("\"gil\"", "\"copy\""), "open that lesson"),
+        (
+            &line.replace(r#", {"label": "2 processes", "ms": 850}"#, ""),
+            "has 2 steps",
+        ),
+        (&line.replace("1620", "-1"), "not one"),
+        (
+            &line.replace("\"ms\": 850", "\"counted\": 3, \"of\": 2"),
+            "more than it could",
+        ),
+        (
+            &line.replace("\"ms\": 850", "\"ms\": 850, \"counted\": 3"),
+            "either a time or",
+        ),
+        (&"x".repeat(70_000), "Paste only its last line"),
+    ] {
+        let why = read(pasted, gil, 2).unwrap_err();
+        assert!(why.contains(says), "{pasted:.60}: {why}");
+    }
+}

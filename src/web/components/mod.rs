@@ -2,6 +2,7 @@
 
 mod capability_panel;
 pub mod charts;
+mod cpython_panel;
 mod experiment_form;
 mod field;
 mod io_form;
@@ -11,6 +12,7 @@ mod status_line;
 mod waterfall;
 
 pub use capability_panel::CapabilityPanel;
+pub use cpython_panel::CpythonPanel;
 pub use experiment_form::ExperimentForm;
 pub use field::Field;
 pub use io_form::IoForm;
