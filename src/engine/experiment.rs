@@ -2,17 +2,19 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::rounds::{ratios, Spread};
 use crate::engine::run::models::Model;
 use crate::engine::run::trace::Trace;
 use crate::engine::size::Limits;
 use crate::engine::stats::{self, Summary};
 use crate::engine::workload::Checksum;
 
-/// Repeats per step: at least 3, so the median means something.
+/// Rounds asked for (every step once per round): at least 3, so the median means something;
+/// 5 by default, as the lessons make at least ([`crate::engine::rounds::MIN_ROUNDS`]).
 pub const REPEATS: Limits = Limits {
     min: 3,
     max: 20,
-    default: 3,
+    default: 5,
 };
 
 /// One run of the sweep: a model with `threads` workers.
@@ -240,10 +242,21 @@ impl Report {
         self.rows.iter().find(|r| r.model == Model::Sequential)
     }
 
-    /// How many times faster than the sequential baseline `row` ran (by medians).
+    /// How many times faster than the sequential baseline `row` ran: the median of the ratios
+    /// taken within each round ([`crate::engine::rounds`]), or the ratio of the medians for rows
+    /// without rounds in common (a link's carried summary).
     pub fn speedup(&self, row: &Row) -> Option<f64> {
+        match self.speedup_spread(row) {
+            Some(spread) => Some(spread.median),
+            None => stats::speedup(self.baseline()?.summary.median, row.summary.median),
+        }
+    }
+
+    /// The per-round speedups of `row` over the baseline, over the rounds both were measured in
+    /// (samples are kept in round order), with their spread.
+    pub fn speedup_spread(&self, row: &Row) -> Option<Spread> {
         let base = self.baseline()?;
-        stats::speedup(base.summary.median, row.summary.median)
+        Spread::of(&ratios(&base.samples_ms, &row.samples_ms))
     }
 
     pub fn verdict(&self, row: &Row) -> Verdict {
@@ -413,5 +426,36 @@ mod tests {
         assert_eq!(report.mismatches(), 1);
         assert_eq!(report.speedup(&rows[2]), Some(2.0));
         assert_eq!(report.speedup(&rows[1]), Some(1.0));
+    }
+
+    #[test]
+    fn speedups_are_the_median_of_each_rounds_ratio() {
+        // Rounds 2 and 3 ran on a machine twice as slow, and k = 2 was disturbed in rounds 4
+        // and 5: within a round k = 2 was 2× in three rounds of five, which the median of the
+        // per-round ratios says, where the ratio of the medians would say 1×.
+        let mut report = Report::default();
+        let samples = |model, threads, ms: &[f64]| {
+            Row::from_samples(model, threads, ms, Checksum(7)).unwrap()
+        };
+        report.push(samples(
+            Model::Sequential,
+            1,
+            &[1_000.0, 2_000.0, 2_000.0, 1_000.0, 1_000.0],
+        ));
+        report.push(samples(
+            Model::FreeThreads,
+            2,
+            &[500.0, 1_000.0, 1_000.0, 2_000.0, 2_000.0],
+        ));
+        let row = &report.rows()[1];
+        let spread = report.speedup_spread(row).unwrap();
+        assert_eq!(spread.rounds, 5);
+        assert_eq!(spread.median, 2.0);
+        assert_eq!(report.speedup(row), Some(spread.median));
+        // A row with no rounds in common (from a summary alone) falls back to the medians.
+        let mut summary_only = report.clone();
+        summary_only.rows[1].samples_ms.clear();
+        assert_eq!(summary_only.speedup_spread(&summary_only.rows[1]), None);
+        assert_eq!(summary_only.speedup(&summary_only.rows[1]), Some(1.0));
     }
 }

@@ -136,6 +136,41 @@ pub fn another_round(rounds: usize, verdict: Verdict, elapsed_ms: f64) -> bool {
         || (verdict == Verdict::TooBusy && rounds < MAX_ROUNDS && elapsed_ms < BUDGET_MS)
 }
 
+/// How far along a run of rounds is, never going back: `rounds` made so far (fractional within a
+/// round) of at least `asked`. The rounds asked for fill nine tenths; the extra rounds a wide
+/// spread asks for, whose number is not known ahead, fill half of what is left each.
+pub fn progress(rounds: f64, asked: usize) -> f64 {
+    let asked = asked.max(1) as f64;
+    if rounds <= asked {
+        0.9 * rounds.max(0.0) / asked
+    } else {
+        1.0 - 0.1 * 0.5f64.powf(rounds - asked)
+    }
+}
+
+/// A spread is wide when its middle half spans more than this share of its median.
+pub const WIDE: f64 = 0.10;
+
+impl Spread {
+    /// Whether the middle half of the rounds spans more than [`WIDE`] of the median.
+    pub fn is_wide(&self) -> bool {
+        self.high - self.low > WIDE * self.median.abs()
+    }
+}
+
+/// Whether a sweep (which has no claim to judge) runs another round after `rounds`: always
+/// until the `asked` rounds are made; then, as a lesson does while unsure, while any speedup's
+/// spread is wide, below [`MAX_ROUNDS`] and within [`BUDGET_MS`].
+pub fn another_sweep_round(
+    rounds: usize,
+    asked: usize,
+    spreads: &[Spread],
+    elapsed_ms: f64,
+) -> bool {
+    rounds < asked
+        || (spreads.iter().any(Spread::is_wide) && rounds < MAX_ROUNDS && elapsed_ms < BUDGET_MS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +229,39 @@ mod tests {
             Verdict::all(&[Verdict::Holds, Verdict::Holds]),
             Verdict::Holds
         );
+    }
+
+    #[test]
+    fn progress_never_goes_back_when_rounds_are_added() {
+        let mut last = -1.0;
+        for tenth in 0..=150 {
+            let now = progress(tenth as f64 / 10.0, 5);
+            assert!(now > last && now < 1.0, "{now} after {last} at {tenth}");
+            last = now;
+        }
+        assert_eq!(progress(5.0, 5), 0.9);
+    }
+
+    #[test]
+    fn a_sweep_adds_rounds_only_while_a_spread_is_wide() {
+        let tight = Spread::of(&[1.9, 1.92, 1.95, 1.93, 1.91]).unwrap();
+        let wide = Spread::of(&[1.1, 1.9, 1.3, 1.7, 1.5]).unwrap();
+        assert!(!tight.is_wide() && wide.is_wide());
+        assert!(
+            another_sweep_round(3, 5, &[tight], 0.0),
+            "the rounds asked for come first"
+        );
+        assert!(!another_sweep_round(5, 5, &[tight, tight], 0.0));
+        assert!(another_sweep_round(5, 5, &[tight, wide], 1_000.0));
+        assert!(!another_sweep_round(MAX_ROUNDS, 5, &[wide], 1_000.0));
+        assert!(!another_sweep_round(5, 5, &[wide], BUDGET_MS));
+        // More rounds asked for than the cap are all made.
+        assert!(another_sweep_round(
+            MAX_ROUNDS,
+            MAX_ROUNDS + 2,
+            &[tight],
+            BUDGET_MS
+        ));
     }
 
     #[test]

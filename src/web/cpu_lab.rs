@@ -18,6 +18,7 @@ use crate::engine::experiment::{self, Report, Step};
 use crate::engine::history::Entry;
 use crate::engine::kernels;
 use crate::engine::protocol::{MeasureReply, MeasureRequest};
+use crate::engine::rounds::{self, ratios, Spread};
 use crate::engine::run::dispatch::MapStyle;
 use crate::engine::run::models::{Model, RunConfig};
 use crate::engine::run::trace::Trace;
@@ -144,8 +145,44 @@ struct Sweep {
     pool_threads: usize,
 }
 
-/// Runs the sweep in rounds: every step once per round, so drift in the machine's speed over the
-/// sweep lands on every step alike instead of on whichever ran last.
+/// How a step's measuring stopped short.
+enum Stopped {
+    Cancelled,
+    Failed(String),
+    /// The engine broke: it must be replaced.
+    Fault(String),
+}
+
+/// One measurement of `step`, once.
+async fn measure_once(
+    engine: &mut super::engine_worker::EngineWorker,
+    sweep: &Sweep,
+    step: Step,
+    on_progress: impl FnMut(crate::engine::run::control::Progress),
+) -> Result<(Vec<f64>, Checksum, Box<Trace>), Stopped> {
+    let request = MeasureRequest {
+        kernel: sweep.kernel.into(),
+        size: sweep.size,
+        repeats: 1,
+        run: RunConfig::new(step.model, step.threads).with_style(sweep.style, sweep.chunksize),
+    };
+    match engine.measure(&request, on_progress).await {
+        Answer::Reply(MeasureReply::Done {
+            samples_ms,
+            checksum,
+            trace,
+            ..
+        }) => Ok((samples_ms, checksum, trace)),
+        Answer::Reply(MeasureReply::Cancelled) => Err(Stopped::Cancelled),
+        Answer::Reply(MeasureReply::Failed { message }) => Err(Stopped::Failed(message)),
+        Answer::Fault(message) => Err(Stopped::Fault(message)),
+    }
+}
+
+/// Runs the sweep with the lessons' protocol ([`crate::engine::rounds`]): one untimed round
+/// (worker processes start, every model's code is optimised), then every step once per round,
+/// so drift in the machine's speed lands on every step of a round alike; the rounds asked for,
+/// then more while a speedup's per-round spread is wide, within the rounds' cap and budget.
 async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispatcher<Experiment>) {
     let (mut engine, _) = match slot.open(sweep.pool_threads, false).await {
         Ok(opened) => opened,
@@ -154,76 +191,113 @@ async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispa
             return;
         }
     };
-    let mut steps = sweep.steps;
+    let mut steps = sweep.steps.clone();
     if let Some(why) = engine.pool_error() {
         dispatch.dispatch(Action::PoolFailed(why.to_string()));
     }
     if engine.pool_threads() == 0 {
         steps.retain(|step| !step.model.uses_pool());
     }
-    let total = (steps.len() * sweep.repeats as usize) as f64;
-    let mut measured = 0.0;
-    'rounds: for round in 1..=sweep.repeats {
-        for &step in &steps {
+    let asked = sweep.repeats as usize;
+    let measured = sweep_rounds(&sweep, &steps, asked, &mut engine, &slot, &dispatch).await;
+    let event = match measured {
+        Ok(()) => RunEvent::Finished,
+        Err(Stopped::Cancelled) => RunEvent::Cancelled,
+        Err(Stopped::Failed(why)) => RunEvent::Failed(why),
+        Err(Stopped::Fault(why)) => {
+            let then = slot.replace_broken(sweep.pool_threads).await;
+            dispatch.dispatch(Action::Run(RunEvent::Failed(format!("{why}. {then}"))));
+            return;
+        }
+    };
+    dispatch.dispatch(Action::Run(event));
+    slot.put_back(engine);
+}
+
+async fn sweep_rounds(
+    sweep: &Sweep,
+    steps: &[Step],
+    asked: usize,
+    engine: &mut super::engine_worker::EngineWorker,
+    slot: &EngineSlot,
+    dispatch: &UseReducerDispatcher<Experiment>,
+) -> Result<(), Stopped> {
+    let named = |step: Step, stopped: Stopped| match stopped {
+        Stopped::Failed(why) => Stopped::Failed(format!(
+            "{} with k = {} failed: {why}",
+            step.model, step.threads
+        )),
+        Stopped::Fault(why) => Stopped::Fault(format!(
+            "{} with k = {} failed: {why}",
+            step.model, step.threads
+        )),
+        cancelled => cancelled,
+    };
+    for &step in steps {
+        if slot.is_cancelled() {
+            return Err(Stopped::Cancelled);
+        }
+        dispatch.dispatch(Action::Run(RunEvent::Progress {
+            fraction: 0.0,
+            doing: format!("Warming up: {}, k = {}", step.model, step.threads),
+        }));
+        measure_once(engine, sweep, step, |_| {})
+            .await
+            .map_err(|stopped| named(step, stopped))?;
+    }
+    let started = now_ms();
+    // Each step's time in every round so far, for the per-round speedups.
+    let mut rounds_ms: Vec<Vec<f64>> = vec![Vec::new(); steps.len()];
+    let baseline = steps.iter().position(|s| s.model == Model::Sequential);
+    let mut round = 0;
+    loop {
+        for (i, &step) in steps.iter().enumerate() {
             if slot.is_cancelled() {
-                dispatch.dispatch(Action::Run(RunEvent::Cancelled));
-                break 'rounds;
+                return Err(Stopped::Cancelled);
             }
-            let request = MeasureRequest {
-                kernel: sweep.kernel.into(),
-                size: sweep.size,
-                repeats: 1,
-                run: RunConfig::new(step.model, step.threads)
-                    .with_style(sweep.style, sweep.chunksize),
-            };
+            let done = round as f64 + i as f64 / steps.len() as f64;
             let doing = format!(
-                "Round {round} of {}: {}, k = {}",
-                sweep.repeats, step.model, step.threads
+                "Round {} (of at least {asked}): {}, k = {}",
+                round + 1,
+                step.model,
+                step.threads
             );
             let on_progress = |progress: crate::engine::run::control::Progress| {
                 dispatch.dispatch(Action::Run(RunEvent::Progress {
-                    fraction: (measured + progress.fraction()) / total,
+                    fraction: rounds::progress(
+                        done + progress.fraction() / steps.len() as f64,
+                        asked,
+                    ),
                     doing: doing.clone(),
                 }));
             };
             on_progress(Default::default());
-            let failed = |why: String| {
-                Action::Run(RunEvent::Failed(format!(
-                    "{} with k = {} failed: {why}",
-                    step.model, step.threads
-                )))
-            };
-            match engine.measure(&request, on_progress).await {
-                Answer::Reply(MeasureReply::Done {
-                    samples_ms,
-                    checksum,
-                    trace,
-                    ..
-                }) => dispatch.dispatch(Action::Measured {
-                    step,
-                    samples_ms,
-                    checksum,
-                    trace,
-                }),
-                Answer::Reply(MeasureReply::Cancelled) => {
-                    dispatch.dispatch(Action::Run(RunEvent::Cancelled));
-                    break 'rounds;
-                }
-                Answer::Reply(MeasureReply::Failed { message }) => {
-                    dispatch.dispatch(failed(message));
-                    break 'rounds;
-                }
-                Answer::Fault(message) => {
-                    let then = slot.replace_broken(sweep.pool_threads).await;
-                    dispatch.dispatch(failed(format!("{message}. {then}")));
-                    return;
-                }
-            }
-            measured += 1.0;
+            let (samples_ms, checksum, trace) = measure_once(engine, sweep, step, on_progress)
+                .await
+                .map_err(|stopped| named(step, stopped))?;
+            rounds_ms[i].extend_from_slice(&samples_ms);
+            dispatch.dispatch(Action::Measured {
+                step,
+                samples_ms,
+                checksum,
+                trace,
+            });
+        }
+        round += 1;
+        let spreads: Vec<Spread> = baseline
+            .map(|b| {
+                rounds_ms
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, _)| i != b)
+                    .filter_map(|(_, ms)| Spread::of(&ratios(&rounds_ms[b], ms)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !rounds::another_sweep_round(round, asked, &spreads, now_ms() - started) {
+            return Ok(());
         }
     }
-    dispatch.dispatch(Action::Run(RunEvent::Finished));
-    slot.put_back(engine);
 }
 
 #[derive(Clone, Debug, PartialEq)]

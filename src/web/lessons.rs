@@ -215,7 +215,6 @@ async fn in_rounds(
     let mut samples: Vec<Vec<(f64, Box<Trace>)>> = vec![Vec::new(); steps.len()];
     let mut round = 0;
     loop {
-        let planned = (steps.len() * MIN_ROUNDS.max(round + 1)) as f64;
         for (i, step) in steps.iter().enumerate() {
             if slot.is_cancelled() {
                 return Err(Stopped::Cancelled);
@@ -223,10 +222,13 @@ async fn in_rounds(
             let Probe::Cpu(request) = &step.probe else {
                 unreachable!("in_rounds is only given CPU steps");
             };
-            let done = (round * steps.len() + i) as f64;
+            let done = round as f64 + i as f64 / steps.len() as f64;
             let on_progress = |progress: Progress| {
                 dispatch.dispatch(Action::Run(RunEvent::Progress {
-                    fraction: ((done + progress.fraction()) / planned).min(1.0),
+                    fraction: rounds::progress(
+                        done + progress.fraction() / steps.len() as f64,
+                        MIN_ROUNDS,
+                    ),
                     doing: format!(
                         "Round {} (at least {MIN_ROUNDS}): {}",
                         round + 1,

@@ -42,6 +42,17 @@ test('a threaded sweep reproduces the sequential checksum at every k, off the ma
       assert.ok(row.ms > 0, `${row.model}/${row.threads} has a time`);
     }
     assert.equal(await page.$('[data-error="checksum-mismatch"]'), null);
+    // The lessons' protocol: every step once per round, at least the 3 rounds asked, and each
+    // speedup the median of the ratios taken within a round.
+    const rounds = rows[0].samplesMs.length;
+    assert.ok(rounds >= 3, `${rounds} rounds`);
+    for (const row of rows.slice(1)) {
+      assert.equal(row.samplesMs.length, rounds, `${row.model}/${row.threads} ran once a round`);
+      const ratios = rows[0].samplesMs.map((ms, i) => ms / row.samplesMs[i]).sort((a, b) => a - b);
+      const mid = ratios.length / 2;
+      const median = ratios.length % 2 ? ratios[Math.floor(mid)] : (ratios[mid - 1] + ratios[mid]) / 2;
+      assert.ok(Math.abs(row.speedup - median) < 0.002, `${row.speedup} against ${median}`);
+    }
 
     if (cores >= 2) {
       // The benchmark holds the real target (>= 1.8x); this wide margin only proves the pool of

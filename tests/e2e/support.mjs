@@ -154,6 +154,8 @@ export function readRows(page) {
       ms: Number(row.dataset.ms),
       checksum: row.dataset.checksum,
       verdict: row.dataset.verdict,
+      speedup: row.dataset.speedup === undefined ? undefined : Number(row.dataset.speedup),
+      samplesMs: (row.dataset.samplesMs ?? '').split(' ').filter(Boolean).map(Number),
     })),
   );
 }

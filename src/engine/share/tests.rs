@@ -118,7 +118,7 @@ fn out_of_range_values_are_named_and_replaced_one_by_one() {
     // What was fine is kept; the rest takes its default.
     assert_eq!(cpu.kernel, "primes");
     assert_eq!(cpu.size, primes.limits.default);
-    assert_eq!(cpu.repeats, 3);
+    assert_eq!(cpu.repeats, 3, "v1 pins the default it had");
     assert_eq!(
         cpu.models,
         [Model::FreeThreads],

@@ -168,6 +168,10 @@ fn read_models(r: &mut Reader, given: Option<&Value>, defaults: &[Model]) -> Vec
     models
 }
 
+/// The rounds a v1 link without a usable count opens with: the default when v1 was made, pinned
+/// here so such a link opens as it always did after the form's default moved to 5.
+const V1_DEFAULT_REPEATS: usize = 3;
+
 /// Each field of the link's CPU sweep that is the right kind of value, then the whole judged by
 /// the form's own reader ([`CpuSettings::read`]), as a visitor's typing is: each field it
 /// refuses is put back to its default.
@@ -185,6 +189,7 @@ fn read_cpu(r: &mut Reader, cpu: &Value) -> CpuConfig {
         } else {
             kernel.limits.default
         },
+        repeats: V1_DEFAULT_REPEATS,
         ..defaults.clone()
     };
     let size = r.field(cpu, "size", fallback.size, |v| {

@@ -19,6 +19,11 @@ fn row_html(report: &Report, row: &Row) -> Html {
         .speedup(row)
         .map(|s| format!("{s:.2}×"))
         .unwrap_or_else(|| "–".to_string());
+    // Each round's own ratio, where there were rounds: the middle half of them.
+    let spread = report
+        .speedup_spread(row)
+        .filter(|s| s.rounds > 1 && row.model != crate::engine::run::models::Model::Sequential)
+        .map(|s| format!("{:.2}–{:.2} over {} rounds", s.low, s.high, s.rounds));
     let s = row.summary;
     html! {
         <tr
@@ -26,6 +31,13 @@ fn row_html(report: &Report, row: &Row) -> Html {
             data-model={row.model.slug()}
             data-threads={row.threads.to_string()}
             data-ms={format!("{:.3}", s.median)}
+            data-speedup={report.speedup(row).map(|x| format!("{x:.3}"))}
+            data-samples-ms={row
+                .samples_ms
+                .iter()
+                .map(|ms| format!("{ms:.3}"))
+                .collect::<Vec<_>>()
+                .join(" ")}
             data-checksum={row.checksum.to_string()}
             data-verdict={if matches!(verdict, Verdict::Mismatch { .. }) { "mismatch" } else { "ok" }}
         >
@@ -36,7 +48,12 @@ fn row_html(report: &Report, row: &Row) -> Html {
             <td class="num">{ row.threads }</td>
             <td class="num">{ format!("{:.1}", s.median) }</td>
             <td class="num spread">{ format!("{:.1}–{:.1}", s.min, s.max) }</td>
-            <td class="num speedup">{ speedup }</td>
+            <td class="num speedup">
+                { speedup }
+                if let Some(spread) = spread {
+                    <div class="hint">{ spread }</div>
+                }
+            </td>
             <td><code>{ row.checksum.to_string() }</code></td>
             <td class={check_class}>{ check }</td>
         </tr>
