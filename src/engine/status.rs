@@ -72,9 +72,51 @@ impl Status {
     }
 }
 
+/// How often the page redraws a timed step's progress. Each redraw is main-thread work, and on a
+/// machine with as many busy workers as cores it is taken from the runs being timed: at the
+/// engine's 50 ms pace it cost the widest runs (k = cores) enough to blur a lesson's verdict.
+pub const TIMED_PROGRESS_EVERY_MS: f64 = 1_000.0;
+
+/// Lets progress through at most once every `every_ms` (the first always), on a caller's clock.
+#[derive(Clone, Copy, Debug)]
+pub struct Throttle {
+    every_ms: f64,
+    last_ms: Option<f64>,
+}
+
+impl Throttle {
+    pub fn every(every_ms: f64) -> Self {
+        Throttle {
+            every_ms,
+            last_ms: None,
+        }
+    }
+
+    /// Whether to pass on what arrives at `now_ms`.
+    pub fn due(&mut self, now_ms: f64) -> bool {
+        let due = self
+            .last_ms
+            .is_none_or(|last| now_ms - last >= self.every_ms);
+        if due {
+            self.last_ms = Some(now_ms);
+        }
+        due
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_throttle_passes_the_first_and_then_one_per_interval() {
+        let mut throttle = Throttle::every(1_000.0);
+        let passed: Vec<f64> = [0.0, 50.0, 999.0, 1_000.0, 1_500.0, 2_100.0]
+            .into_iter()
+            .filter(|&t| throttle.due(t))
+            .collect();
+        assert_eq!(passed, [0.0, 1_000.0, 2_100.0]);
+    }
 
     #[test]
     fn every_lab_goes_through_the_same_events() {

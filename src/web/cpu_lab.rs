@@ -23,7 +23,7 @@ use crate::engine::run::dispatch::MapStyle;
 use crate::engine::run::models::{Model, RunConfig};
 use crate::engine::run::trace::Trace;
 use crate::engine::share::{export, CpuConfig, CpuResult, Lab, Machine, Results, Shared};
-use crate::engine::status::{RunEvent, Status};
+use crate::engine::status::{RunEvent, Status, Throttle, TIMED_PROGRESS_EVERY_MS};
 use crate::engine::workload::Checksum;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -262,7 +262,11 @@ async fn sweep_rounds(
                 step.model,
                 step.threads
             );
-            let on_progress = |progress: crate::engine::run::control::Progress| {
+            let mut throttle = Throttle::every(TIMED_PROGRESS_EVERY_MS);
+            let mut on_progress = |progress: crate::engine::run::control::Progress| {
+                if !throttle.due(now_ms()) {
+                    return;
+                }
                 dispatch.dispatch(Action::Run(RunEvent::Progress {
                     fraction: rounds::progress(
                         done + progress.fraction() / steps.len() as f64,

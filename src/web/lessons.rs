@@ -18,7 +18,7 @@ use crate::engine::rounds::{self, Verdict, MIN_ROUNDS};
 use crate::engine::run::control::Progress;
 use crate::engine::run::trace::Trace;
 use crate::engine::stats::Summary;
-use crate::engine::status::{RunEvent, Status};
+use crate::engine::status::{RunEvent, Status, Throttle, TIMED_PROGRESS_EVERY_MS};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct LessonState {
@@ -223,7 +223,11 @@ async fn in_rounds(
                 unreachable!("in_rounds is only given CPU steps");
             };
             let done = round as f64 + i as f64 / steps.len() as f64;
-            let on_progress = |progress: Progress| {
+            let mut throttle = Throttle::every(TIMED_PROGRESS_EVERY_MS);
+            let mut on_progress = |progress: Progress| {
+                if !throttle.due(now_ms()) {
+                    return;
+                }
                 dispatch.dispatch(Action::Run(RunEvent::Progress {
                     fraction: rounds::progress(
                         done + progress.fraction() / steps.len() as f64,

@@ -9,8 +9,11 @@ use crate::engine::run::trace::Trace;
 use super::{Outcome, Probe, Step};
 use crate::engine::rounds::{ratios, Spread, Verdict};
 
-/// What the countdown lessons count to: about half a second on one core.
-pub(super) const COUNT_TO: u64 = 1_000_000_000;
+/// What the countdown lessons count to: about 0.7 s on one core. Long enough that what a
+/// process run pays besides counting (messages, a worker waiting for the engine worker's turn
+/// on a 2-core machine) stays small: at 1e9 two processes measured 1.50× (1.26–1.90 over 15
+/// rounds) where 2e9 gave 1.74× (1.53–1.97) on the same page.
+pub(super) const COUNT_TO: u64 = 2_000_000_000;
 
 pub(super) fn cpu(label: String, kernel: &str, size: u64, repeats: u32, run: RunConfig) -> Step {
     Step {
