@@ -241,6 +241,8 @@ pub fn browser_figure(step: &Step, outcome: &Outcome) -> Option<Figure> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Compared {
     pub label: String,
+    /// The script's label for the step, where it differs (its k was another machine's cores).
+    pub cpython_label: Option<String>,
     pub browser: Option<Figure>,
     pub cpython: Option<Figure>,
     pub browser_relative: Option<f64>,
@@ -271,8 +273,9 @@ pub fn compare(
         .iter()
         .zip(browser)
         .zip(&cpython.steps)
-        .map(|((step, browser), (_, cpython))| Compared {
+        .map(|((step, browser), (cpython_label, cpython))| Compared {
             label: step.label.clone(),
+            cpython_label: (cpython_label != &step.label).then(|| cpython_label.clone()),
             browser_relative: browser
                 .as_ref()
                 .and_then(|f| f.relative_to(first_browser.as_ref())),

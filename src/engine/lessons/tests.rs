@@ -373,6 +373,11 @@ fn a_pasted_line_is_checked_against_its_lesson() {
     assert_eq!(rows[1].browser_relative, Some(520.0 / 500.0));
     assert_eq!(rows[1].cpython_relative, Some(1620.0 / 1600.0));
     assert_eq!(rows[2].browser, None);
+    assert_eq!(rows[1].cpython_label, None);
+    // A script run where os.cpu_count() differs names its own k.
+    let four = read(&line.replace("2 GIL threads", "4 GIL threads"), gil, 2).unwrap();
+    let rows = compare(&steps, &[None, None, None], &four);
+    assert_eq!(rows[1].cpython_label.as_deref(), Some("4 GIL threads"));
     assert_eq!(rows[2].cpython_relative, Some(850.0 / 1600.0));
 
     for (pasted, says) in [

@@ -149,6 +149,9 @@ pub fn CpythonPanel(props: &Props) -> Html {
                                 </td>
                                 <td>
                                     { row.cpython.as_ref().map_or("no counterpart in this CPython".into(), Figure::describe) }
+                                    if let Some(label) = &row.cpython_label {
+                                        <br /><small class="hint">{ format!("as \u{201c}{label}\u{201d}") }</small>
+                                    }
                                     <br /><small class="hint">{ relative(row.cpython_relative, row.cpython.as_ref()) }</small>
                                 </td>
                             </tr>
