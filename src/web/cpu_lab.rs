@@ -9,21 +9,21 @@ use yew::prelude::*;
 use super::components::charts::{Compare, MandelbrotPicture, SpeedupChart, Timeline, WallBars};
 use super::components::{ExperimentForm, ResultsTable, StatusLine};
 use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder};
-use super::engine_worker::Answer;
 use super::history::now_ms;
+use super::rounds::{in_rounds, Measured, RoundStep, Stopped};
 use super::share::{Exports, SharePanel};
 use crate::engine::capability::Capabilities;
 use crate::engine::cpu_settings::{CpuSettings, Field};
 use crate::engine::experiment::{self, Report, Step};
 use crate::engine::history::Entry;
 use crate::engine::kernels;
-use crate::engine::protocol::{MeasureReply, MeasureRequest};
+use crate::engine::protocol::MeasureRequest;
 use crate::engine::rounds::{self, ratios, Spread};
 use crate::engine::run::dispatch::MapStyle;
 use crate::engine::run::models::{Model, RunConfig};
 use crate::engine::run::trace::Trace;
 use crate::engine::share::{export, CpuConfig, CpuResult, Lab, Machine, Results, Shared};
-use crate::engine::status::{RunEvent, Status, Throttle, TIMED_PROGRESS_EVERY_MS};
+use crate::engine::status::{RunEvent, Status};
 use crate::engine::workload::Checksum;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -145,40 +145,6 @@ struct Sweep {
     pool_threads: usize,
 }
 
-/// How a step's measuring stopped short.
-enum Stopped {
-    Cancelled,
-    Failed(String),
-    /// The engine broke: it must be replaced.
-    Fault(String),
-}
-
-/// One measurement of `step`, once.
-async fn measure_once(
-    engine: &mut super::engine_worker::EngineWorker,
-    sweep: &Sweep,
-    step: Step,
-    on_progress: impl FnMut(crate::engine::run::control::Progress),
-) -> Result<(Vec<f64>, Checksum, Box<Trace>), Stopped> {
-    let request = MeasureRequest {
-        kernel: sweep.kernel.into(),
-        size: sweep.size,
-        repeats: 1,
-        run: RunConfig::new(step.model, step.threads).with_style(sweep.style, sweep.chunksize),
-    };
-    match engine.measure(&request, on_progress).await {
-        Answer::Reply(MeasureReply::Done {
-            samples_ms,
-            checksum,
-            trace,
-            ..
-        }) => Ok((samples_ms, checksum, trace)),
-        Answer::Reply(MeasureReply::Cancelled) => Err(Stopped::Cancelled),
-        Answer::Reply(MeasureReply::Failed { message }) => Err(Stopped::Failed(message)),
-        Answer::Fault(message) => Err(Stopped::Fault(message)),
-    }
-}
-
 /// Runs the sweep with the lessons' protocol ([`crate::engine::rounds`]): one untimed round
 /// (worker processes start, every model's code is optimised), then every step once per round,
 /// so drift in the machine's speed lands on every step of a round alike; the rounds asked for,
@@ -198,8 +164,7 @@ async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispa
     if engine.pool_threads() == 0 {
         steps.retain(|step| !step.model.uses_pool());
     }
-    let asked = sweep.repeats as usize;
-    let measured = sweep_rounds(&sweep, &steps, asked, &mut engine, &slot, &dispatch).await;
+    let measured = sweep_rounds(&sweep, &steps, &mut engine, &slot, &dispatch).await;
     let event = match measured {
         Ok(()) => RunEvent::Finished,
         Err(Stopped::Cancelled) => RunEvent::Cancelled,
@@ -214,94 +179,60 @@ async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispa
     slot.put_back(engine);
 }
 
+/// The sweep's steps in rounds ([`in_rounds`], as the lessons'): the rounds asked for, then
+/// more while a speedup's per-round spread is wide ([`rounds::another_sweep_round`]). Each run
+/// goes to the table as it is measured.
 async fn sweep_rounds(
     sweep: &Sweep,
     steps: &[Step],
-    asked: usize,
     engine: &mut super::engine_worker::EngineWorker,
     slot: &EngineSlot,
     dispatch: &UseReducerDispatcher<Experiment>,
 ) -> Result<(), Stopped> {
-    let named = |step: Step, stopped: Stopped| match stopped {
-        Stopped::Failed(why) => Stopped::Failed(format!(
-            "{} with k = {} failed: {why}",
-            step.model, step.threads
-        )),
-        Stopped::Fault(why) => Stopped::Fault(format!(
-            "{} with k = {} failed: {why}",
-            step.model, step.threads
-        )),
-        cancelled => cancelled,
-    };
-    for &step in steps {
-        if slot.is_cancelled() {
-            return Err(Stopped::Cancelled);
-        }
-        dispatch.dispatch(Action::Run(RunEvent::Progress {
-            fraction: 0.0,
-            doing: format!("Warming up: {}, k = {}", step.model, step.threads),
-        }));
-        measure_once(engine, sweep, step, |_| {})
-            .await
-            .map_err(|stopped| named(step, stopped))?;
-    }
-    let started = now_ms();
-    // Each step's time in every round so far, for the per-round speedups.
-    let mut rounds_ms: Vec<Vec<f64>> = vec![Vec::new(); steps.len()];
+    let round_steps: Vec<RoundStep> = steps
+        .iter()
+        .map(|step| RoundStep {
+            label: format!("{}, k = {}", step.model, step.threads),
+            request: MeasureRequest {
+                kernel: sweep.kernel.into(),
+                size: sweep.size,
+                repeats: 1,
+                run: RunConfig::new(step.model, step.threads)
+                    .with_style(sweep.style, sweep.chunksize),
+            },
+        })
+        .collect();
     let baseline = steps.iter().position(|s| s.model == Model::Sequential);
-    let mut round = 0;
-    loop {
-        for (i, &step) in steps.iter().enumerate() {
-            if slot.is_cancelled() {
-                return Err(Stopped::Cancelled);
-            }
-            let done = round as f64 + i as f64 / steps.len() as f64;
-            let doing = format!(
-                "Round {} (of at least {asked}): {}, k = {}",
-                round + 1,
-                step.model,
-                step.threads
-            );
-            let mut throttle = Throttle::every(TIMED_PROGRESS_EVERY_MS);
-            let mut on_progress = |progress: crate::engine::run::control::Progress| {
-                if !throttle.due(now_ms()) {
-                    return;
-                }
-                dispatch.dispatch(Action::Run(RunEvent::Progress {
-                    fraction: rounds::progress(
-                        done + progress.fraction() / steps.len() as f64,
-                        asked,
-                    ),
-                    doing: doing.clone(),
-                }));
-            };
-            on_progress(Default::default());
-            let (samples_ms, checksum, trace) = measure_once(engine, sweep, step, on_progress)
-                .await
-                .map_err(|stopped| named(step, stopped))?;
-            rounds_ms[i].extend_from_slice(&samples_ms);
+    let on_progress = |event| dispatch.dispatch(Action::Run(event));
+    in_rounds(
+        engine,
+        slot,
+        &round_steps,
+        sweep.repeats as usize,
+        &on_progress,
+        |i, measured| {
             dispatch.dispatch(Action::Measured {
-                step,
-                samples_ms,
-                checksum,
-                trace,
-            });
-        }
-        round += 1;
-        let spreads: Vec<Spread> = baseline
-            .map(|b| {
-                rounds_ms
-                    .iter()
-                    .enumerate()
-                    .filter(|&(i, _)| i != b)
-                    .filter_map(|(_, ms)| Spread::of(&ratios(&rounds_ms[b], ms)))
-                    .collect()
+                step: steps[i],
+                samples_ms: vec![measured.ms],
+                checksum: measured.checksum,
+                trace: measured.trace.clone(),
             })
-            .unwrap_or_default();
-        if !rounds::another_sweep_round(round, asked, &spreads, now_ms() - started) {
-            return Ok(());
-        }
-    }
+        },
+        |made, elapsed_ms| {
+            let ms = |runs: &[Measured]| runs.iter().map(|m| m.ms).collect::<Vec<f64>>();
+            let spreads: Vec<Spread> = baseline
+                .map(|b| {
+                    let base = ms(&made[b]);
+                    (0..made.len())
+                        .filter(|&i| i != b)
+                        .filter_map(|i| Spread::of(&ratios(&base, &ms(&made[i]))))
+                        .collect()
+                })
+                .unwrap_or_default();
+            rounds::another_sweep_round(made[0].len(), sweep.repeats as usize, &spreads, elapsed_ms)
+        },
+    )
+    .await
 }
 
 #[derive(Clone, Debug, PartialEq)]

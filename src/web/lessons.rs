@@ -8,17 +8,16 @@ use yew::prelude::*;
 use super::components::{CpythonPanel, StatusLine};
 use super::download::download_blob;
 use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder};
-use super::engine_worker::{Answer, EngineWorker};
-use super::history::now_ms;
+use super::engine_worker::EngineWorker;
+use super::rounds::{in_rounds, measure_once, Measured, RoundStep, Stopped};
 use crate::engine::io::IoReply;
 use crate::engine::lessons::cpython::{self, CpythonRun};
 use crate::engine::lessons::{self, Conclusion, Lesson, Outcome, Probe, Step, LESSONS};
-use crate::engine::protocol::{MeasureReply, MeasureRequest, SharedOutcome};
+use crate::engine::protocol::SharedOutcome;
 use crate::engine::rounds::{self, Verdict, MIN_ROUNDS};
 use crate::engine::run::control::Progress;
-use crate::engine::run::trace::Trace;
 use crate::engine::stats::Summary;
-use crate::engine::status::{RunEvent, Status, Throttle, TIMED_PROGRESS_EVERY_MS};
+use crate::engine::status::{RunEvent, Status};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct LessonState {
@@ -114,14 +113,8 @@ impl Reducible for LessonState {
     }
 }
 
-/// How a lesson's measuring stopped short.
-enum Stopped {
-    Cancelled,
-    Failed(String),
-}
-
 /// Makes the lesson's measurements, then concludes: a lesson whose steps are all CPU runs runs
-/// them in interleaved rounds ([`in_rounds`]), any other one step after step.
+/// them in interleaved rounds ([`cpu_rounds`]), any other one step after step.
 async fn run_lesson(
     lesson: &'static Lesson,
     k: usize,
@@ -141,7 +134,7 @@ async fn run_lesson(
         }
     };
     let measured = if steps.iter().all(|s| matches!(s.probe, Probe::Cpu(_))) {
-        in_rounds(lesson, k, &steps, &mut engine, &slot, &dispatch).await
+        cpu_rounds(lesson, k, &steps, &mut engine, &slot, &dispatch).await
     } else {
         one_by_one(&steps, &base, &mut engine, &slot, &dispatch).await
     };
@@ -150,7 +143,7 @@ async fn run_lesson(
             dispatch.dispatch(Action::Concluded((lesson.conclude)(k, &outcomes)));
         }
         Err(Stopped::Cancelled) => dispatch.dispatch(Action::Run(RunEvent::Cancelled)),
-        Err(Stopped::Failed(message)) => {
+        Err(Stopped::Failed(message) | Stopped::Fault(message)) => {
             dispatch.dispatch(Action::Run(RunEvent::Failed(message)));
             if engine.is_broken() {
                 slot.replace_broken(pool_threads).await;
@@ -161,34 +154,10 @@ async fn run_lesson(
     slot.put_back(engine);
 }
 
-/// One CPU run of `request`, once: its wall time and trace.
-async fn measure_once(
-    engine: &mut EngineWorker,
-    request: &MeasureRequest,
-    on_progress: impl FnMut(Progress),
-) -> Result<(f64, Box<Trace>), Stopped> {
-    let once = MeasureRequest {
-        repeats: 1,
-        ..request.clone()
-    };
-    match engine.measure(&once, on_progress).await {
-        Answer::Reply(MeasureReply::Done {
-            samples_ms, trace, ..
-        }) => match samples_ms.first() {
-            Some(&ms) => Ok((ms, trace)),
-            None => Err(Stopped::Failed("no samples".into())),
-        },
-        Answer::Reply(MeasureReply::Cancelled) => Err(Stopped::Cancelled),
-        Answer::Reply(MeasureReply::Failed { message }) | Answer::Fault(message) => {
-            Err(Stopped::Failed(message))
-        }
-    }
-}
-
-/// The lesson's CPU steps interleaved round by round (see [`crate::engine::rounds`]), after one
-/// untimed round: at least [`MIN_ROUNDS`], then more while the conclusion is unsure, within the
-/// rounds' budget. The table shows every step's figures after every round.
-async fn in_rounds(
+/// The lesson's CPU steps in interleaved rounds ([`in_rounds`], as the CPU lab's): at least [`MIN_ROUNDS`], then
+/// more while the conclusion is unsure, within the rounds' budget. The table shows every step's
+/// figures after every round.
+async fn cpu_rounds(
     lesson: &'static Lesson,
     k: usize,
     steps: &[Step],
@@ -196,78 +165,47 @@ async fn in_rounds(
     slot: &EngineSlot,
     dispatch: &UseReducerDispatcher<LessonState>,
 ) -> Result<Vec<Outcome>, Stopped> {
-    // One untimed round first: worker processes start, and every instance's code is optimised,
-    // before anything is timed.
-    for step in steps {
-        if slot.is_cancelled() {
-            return Err(Stopped::Cancelled);
-        }
-        let Probe::Cpu(request) = &step.probe else {
-            unreachable!("in_rounds is only given CPU steps");
-        };
-        dispatch.dispatch(Action::Run(RunEvent::Progress {
-            fraction: 0.0,
-            doing: format!("Warming up: {}", step.label),
-        }));
-        measure_once(engine, request, |_| {}).await?;
-    }
-    let started = now_ms();
-    let mut samples: Vec<Vec<(f64, Box<Trace>)>> = vec![Vec::new(); steps.len()];
-    let mut round = 0;
-    loop {
-        for (i, step) in steps.iter().enumerate() {
-            if slot.is_cancelled() {
-                return Err(Stopped::Cancelled);
-            }
+    let round_steps: Vec<RoundStep> = steps
+        .iter()
+        .map(|step| {
             let Probe::Cpu(request) = &step.probe else {
-                unreachable!("in_rounds is only given CPU steps");
+                unreachable!("cpu_rounds is only given CPU steps");
             };
-            let done = round as f64 + i as f64 / steps.len() as f64;
-            let mut throttle = Throttle::every(TIMED_PROGRESS_EVERY_MS);
-            let mut on_progress = |progress: Progress| {
-                if !throttle.due(now_ms()) {
-                    return;
-                }
-                dispatch.dispatch(Action::Run(RunEvent::Progress {
-                    fraction: rounds::progress(
-                        done + progress.fraction() / steps.len() as f64,
-                        MIN_ROUNDS,
-                    ),
-                    doing: format!(
-                        "Round {} (at least {MIN_ROUNDS}): {}",
-                        round + 1,
-                        step.label
-                    ),
-                }))
-            };
-            on_progress(Progress::default());
-            let measured = measure_once(engine, request, on_progress)
-                .await
-                .map_err(|stopped| match stopped {
-                    Stopped::Failed(why) => Stopped::Failed(format!("{}: {why}", step.label)),
-                    cancelled => cancelled,
-                })?;
-            samples[i].push(measured);
-        }
-        round += 1;
-        let outcomes: Vec<Outcome> = samples.iter().map(|s| outcome_of(s)).collect();
-        for (step, outcome) in steps.iter().zip(&outcomes) {
-            dispatch.dispatch(Action::Measured(step.label.clone(), outcome.clone()));
-        }
-        let verdict = (lesson.conclude)(k, &outcomes).map_or(Verdict::Holds, |c| c.verdict);
-        if !rounds::another_round(round, verdict, now_ms() - started) {
-            return Ok(outcomes);
-        }
-    }
+            RoundStep {
+                label: step.label.clone(),
+                request: request.clone(),
+            }
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    let on_progress = |event| dispatch.dispatch(Action::Run(event));
+    in_rounds(
+        engine,
+        slot,
+        &round_steps,
+        MIN_ROUNDS,
+        &on_progress,
+        |_, _| {},
+        |made, elapsed_ms| {
+            outcomes = made.iter().map(|runs| outcome_of(runs)).collect();
+            for (step, outcome) in steps.iter().zip(&outcomes) {
+                dispatch.dispatch(Action::Measured(step.label.clone(), outcome.clone()));
+            }
+            let verdict = (lesson.conclude)(k, &outcomes).map_or(Verdict::Holds, |c| c.verdict);
+            rounds::another_round(made[0].len(), verdict, elapsed_ms)
+        },
+    )
+    .await?;
+    Ok(outcomes)
 }
 
 /// A step's rounds as one outcome: every round's time in order, and the median round's trace.
-fn outcome_of(rounds: &[(f64, Box<Trace>)]) -> Outcome {
-    let samples_ms: Vec<f64> = rounds.iter().map(|(ms, _)| *ms).collect();
+fn outcome_of(rounds: &[Measured]) -> Outcome {
+    let samples_ms: Vec<f64> = rounds.iter().map(|m| m.ms).collect();
     let summary = Summary::of(&samples_ms).expect("every round was measured");
-    let mut by_time: Vec<&(f64, Box<Trace>)> = rounds.iter().collect();
-    by_time.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let trace = by_time[(by_time.len() - 1) / 2].1.clone();
+    let mut by_time: Vec<&Measured> = rounds.iter().collect();
+    by_time.sort_by(|a, b| a.ms.total_cmp(&b.ms));
+    let trace = by_time[(by_time.len() - 1) / 2].trace.clone();
     Outcome::Cpu {
         summary,
         trace,
@@ -298,10 +236,9 @@ async fn one_by_one(
         };
         on_progress(Progress::default());
         let result: Result<Outcome, Stopped> = match &step.probe {
-            Probe::Cpu(request) => {
-                let (ms, trace) = measure_once(engine, request, on_progress).await?;
-                Ok(outcome_of(&[(ms, trace)]))
-            }
+            Probe::Cpu(request) => measure_once(engine, request, on_progress)
+                .await
+                .map(|measured| outcome_of(&[measured])),
             Probe::Io(request) => match engine.io(request, base, on_progress).await {
                 Ok(IoReply::Done(run)) => Ok(Outcome::Io(run)),
                 Ok(IoReply::Cancelled) => Err(Stopped::Cancelled),
@@ -313,10 +250,7 @@ async fn one_by_one(
                 Err(message) => Err(Stopped::Failed(message)),
             },
         };
-        let outcome = result.map_err(|stopped| match stopped {
-            Stopped::Failed(why) => Stopped::Failed(format!("{label}: {why}")),
-            cancelled => cancelled,
-        })?;
+        let outcome = result.map_err(|stopped| stopped.at(&label))?;
         dispatch.dispatch(Action::Measured(label, outcome.clone()));
         outcomes.push(outcome);
     }

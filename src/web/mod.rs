@@ -21,6 +21,7 @@ mod lessons;
 mod link_card;
 pub mod panic;
 pub mod processes;
+mod rounds;
 pub mod scripts;
 pub mod share;
 pub mod worker_api;
