@@ -91,6 +91,9 @@ pub async fn in_rounds(
     mut on_measured: impl FnMut(usize, &Measured),
     mut after_round: impl FnMut(&[Vec<Measured>], f64) -> bool,
 ) -> Result<(), Stopped> {
+    if steps.is_empty() {
+        return Ok(());
+    }
     for step in steps {
         if slot.is_cancelled() {
             return Err(Stopped::Cancelled);
