@@ -10,7 +10,9 @@ use super::capabilities;
 use super::components::CapabilityPanel;
 use super::cpu_lab::{CpuLab, CpuRestore};
 use super::engine_slot::{EngineContext, EngineSlot, Holder};
-use super::history::{now_ms, HistoryAction, HistoryPanel, HistoryState};
+use super::history::{
+    now_ms, use_history_from_other_tabs, HistoryAction, HistoryPanel, HistoryState,
+};
 use super::io_lab::{IoLab, IoRestore};
 use super::lessons::Lessons;
 use super::link_card::LinkCard;
@@ -25,6 +27,7 @@ use crate::engine::share::Lab;
 pub fn App() -> Html {
     let caps = *use_memo((), |_| capabilities::detect());
     let history = use_reducer(HistoryState::default);
+    use_history_from_other_tabs(&history);
     let cpu_restore = use_state(|| None::<Rc<CpuRestore>>);
     let io_restore = use_state(|| None::<Rc<IoRestore>>);
     let pool_failure = use_state(|| None::<String>);

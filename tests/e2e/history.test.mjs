@@ -67,3 +67,58 @@ test('a history the page cannot read is set aside with a message, and the page w
     assert.deepEqual(app.problems(), []);
   });
 });
+
+test('two tabs saving in turn keep both runs, and each shows what the other saved', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const first = await openApp(browser, url);
+    // A second page in the same context: the same origin, the same localStorage.
+    const second = await first.page.context().newPage();
+    await second.goto(url);
+    await second.waitForSelector('#run');
+    await runExperiment(first.page, { kernel: 'count', size: '20_000_000', repeats: 3, models: [] });
+    await first.page.waitForSelector('[data-history-entry]');
+    // The other tab hears of it without a reload.
+    await second.waitForSelector('[data-history-entry]');
+    await runExperiment(second, { kernel: 'primes', size: '100_000', repeats: 3, models: [] });
+    await second.waitForFunction(() => document.querySelectorAll('[data-history-entry]').length === 2);
+    await first.page.waitForFunction(() => document.querySelectorAll('[data-history-entry]').length === 2);
+    // A deletion in one tab is not undone by the other's next save.
+    await first.page.click('[data-history-entry]:last-child button.delete');
+    await runExperiment(second, { kernel: 'count', size: '30_000_000', repeats: 3, models: [] });
+    await second.reload();
+    await second.waitForSelector('#run');
+    const titles = await second.$$eval('[data-history-entry] .history-title', (items) => items.map((t) => t.textContent));
+    assert.equal(titles.length, 2, titles.join(' | '));
+    assert.match(titles[0], /^count at 30_000_000/);
+    assert.match(titles[1], /^primes at 100_000/);
+    assert.deepEqual(first.problems(), []);
+  });
+});
+
+test('one entry the page cannot read costs only that entry, kept aside', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
+    const { page } = app;
+    await runExperiment(page, { kernel: 'count', size: '20_000_000', repeats: 3, models: [] });
+    await runExperiment(page, { kernel: 'primes', size: '100_000', repeats: 3, models: [] });
+    await page.waitForFunction(() => document.querySelectorAll('[data-history-entry]').length === 2);
+    // A later page's model name in the older entry.
+    const damaged = await page.evaluate(() => {
+      const stored = JSON.parse(localStorage.getItem('overlap.history.v1'));
+      stored.entries[1].record.rows[0].model = 'green-threads';
+      const text = JSON.stringify(stored);
+      localStorage.setItem('overlap.history.v1', text);
+      return text;
+    });
+    await page.reload();
+    await page.waitForSelector('#run');
+    assert.match(await page.textContent('[data-notice="history"]'), /Some runs are set aside: 1 saved run could not be read \(entry 2 holds .*green-threads.*kept in localStorage as/);
+    const titles = await page.$$eval('[data-history-entry] .history-title', (items) => items.map((t) => t.textContent));
+    assert.equal(titles.length, 1);
+    assert.match(titles[0], /^primes at 100_000/);
+    const aside = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('overlap.history.v1.unreadable.')));
+    assert.equal(aside.length, 1);
+    assert.equal(await page.evaluate((k) => localStorage.getItem(k), aside[0]), damaged);
+    assert.deepEqual(app.problems(), []);
+  });
+});

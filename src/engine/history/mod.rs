@@ -1,7 +1,13 @@
 //! Past runs kept in the visitor's browser: what was asked and what it measured, newest first.
 //! The browser shell stores the JSON in localStorage; reading it back never fails loudly: what
-//! cannot be read is reported and set aside, never silently overwritten. What is stored is
-//! [`v1`]'s format, field by field, not the serde shape of these types.
+//! cannot be read is reported and set aside, never silently overwritten, and one entry this
+//! page cannot read costs only that entry ([`History::read`]). What is stored is [`v1`]'s
+//! format, field by field, not the serde shape of these types.
+//!
+//! Several tabs share one stored history: each change ([`Change`]) is applied to what is stored
+//! at that moment, read afresh, never to a tab's own older copy, so one tab's save cannot undo
+//! another's. Entries carry ids unique across tabs (the shell draws them), and the cap of
+//! [`MAX_ENTRIES`] drops the oldest with a message naming them ([`History::apply`]).
 
 use crate::engine::cpu_settings::CpuSettings;
 
@@ -114,6 +120,24 @@ impl Entry {
     }
 }
 
+/// What was stored, read: the entries this page can read, and why each other one could not be.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stored {
+    pub history: History,
+    /// One reason per entry left out; the shell keeps the stored JSON aside before it is
+    /// written over.
+    pub unreadable: Vec<String>,
+}
+
+/// A change a tab makes to the stored history.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    /// A finished run. An id of 0 (or one already taken) is replaced by a fresh one.
+    Add(Entry),
+    /// The entry with this id.
+    Remove(u64),
+}
+
 /// A version and the entries, newest first.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
@@ -129,29 +153,67 @@ impl History {
         }
     }
 
-    /// Reads stored JSON; anything unreadable gives an empty history and the reason. Entries
-    /// saved before ids existed (or sharing one) are numbered afresh.
-    pub fn read(json: &str) -> Result<History, String> {
-        let stored: v1::HistoryV1 = serde_json::from_str(json)
+    /// Reads stored JSON: every entry this page can read, and why each other one could not be
+    /// read. Err (with why) only when none of it is a history of this version. Entries saved
+    /// before ids existed (or sharing one) are numbered afresh.
+    pub fn read(json: &str) -> Result<Stored, String> {
+        #[derive(serde::Deserialize)]
+        struct Outline {
+            version: u32,
+            entries: Vec<serde_json::Value>,
+        }
+        let outline: Outline = serde_json::from_str(json)
             .map_err(|e| format!("the saved history could not be read ({e})"))?;
-        if stored.version != VERSION {
+        if outline.version != VERSION {
             return Err(format!(
                 "the saved history is version {}, this page reads version {VERSION}",
-                stored.version
+                outline.version
             ));
         }
-        let entries = stored
-            .entries
-            .iter()
-            .map(v1::EntryV1::to_entry)
-            .collect::<Result<Vec<Entry>, String>>()
-            .map_err(|why| format!("the saved history holds {why}"))?;
+        let mut entries = Vec::with_capacity(outline.entries.len());
+        let mut unreadable = Vec::new();
+        for (i, value) in outline.entries.into_iter().enumerate() {
+            let entry = serde_json::from_value::<v1::EntryV1>(value)
+                .map_err(|e| e.to_string())
+                .and_then(|stored| stored.to_entry());
+            match entry {
+                Ok(entry) => entries.push(entry),
+                Err(why) => unreadable.push(format!("entry {} holds {why}", i + 1)),
+            }
+        }
         let mut history = History {
             version: VERSION,
             entries,
         };
         history.number_afresh_if_needed();
-        Ok(history)
+        Ok(Stored {
+            history,
+            unreadable,
+        })
+    }
+
+    /// Applies `change` (to what is stored right now). Returns the message to show, if any:
+    /// what the cap dropped to make room.
+    pub fn apply(&mut self, change: Change) -> Option<String> {
+        match change {
+            Change::Add(entry) => {
+                let dropped = self.add(entry).1;
+                let (first, more) = dropped.split_first()?;
+                Some(format!(
+                    "The history keeps the {MAX_ENTRIES} newest runs: \u{201c}{}\u{201d}{} made \
+                     room for this one.",
+                    first.title,
+                    match more.len() {
+                        0 => String::new(),
+                        n => format!(" and {n} older ones"),
+                    }
+                ))
+            }
+            Change::Remove(id) => {
+                self.remove(id);
+                None
+            }
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -175,14 +237,17 @@ impl History {
         self.entries.iter().map(|e| e.id).max().unwrap_or(0) + 1
     }
 
-    /// Adds `entry` first with an id of its own, dropping the oldest beyond [`MAX_ENTRIES`].
-    /// Returns the id.
-    pub fn add(&mut self, mut entry: Entry) -> u64 {
-        entry.id = self.next_id();
+    /// Adds `entry` first, keeping its id if it has one no other entry has (the shell draws
+    /// ids unique across tabs), else giving it a new one; drops the oldest beyond
+    /// [`MAX_ENTRIES`]. Returns the id and what was dropped, newest first.
+    pub fn add(&mut self, mut entry: Entry) -> (u64, Vec<Entry>) {
+        if entry.id == 0 || self.find(entry.id).is_some() {
+            entry.id = self.next_id();
+        }
         let id = entry.id;
         self.entries.insert(0, entry);
-        self.entries.truncate(MAX_ENTRIES);
-        id
+        let dropped = self.entries.split_off(self.entries.len().min(MAX_ENTRIES));
+        (id, dropped)
     }
 
     pub fn remove(&mut self, id: u64) {
@@ -224,7 +289,7 @@ mod tests {
         }
         assert_eq!(history.entries.len(), MAX_ENTRIES);
         assert_eq!(history.entries[0].saved_ms, (MAX_ENTRIES + 4) as f64);
-        let back = History::read(&history.to_json()).unwrap();
+        let back = History::read(&history.to_json()).unwrap().history;
         assert_eq!(back, history);
         assert_eq!(back.entries[0].report().unwrap(), report());
         assert_eq!(
@@ -241,7 +306,7 @@ mod tests {
     fn a_recorded_version_1_history_reads_and_writes_back_the_same() {
         let recorded =
             include_str!("../../../tests/history/v1/two-entries-saved-in-one-millisecond.json");
-        let history = History::read(recorded).unwrap();
+        let history = History::read(recorded).unwrap().history;
         assert_eq!(history.entries.len(), 2);
         assert_eq!(history.entries[0].saved_ms, history.entries[1].saved_ms);
         assert_ne!(history.entries[0].id, history.entries[1].id);
@@ -280,14 +345,18 @@ mod tests {
             entry.as_object_mut().unwrap().remove("id");
         }
         assert_eq!(written_without_ids, recorded);
-        assert_eq!(History::read(&history.to_json()).unwrap(), history);
+        assert_eq!(History::read(&history.to_json()).unwrap().history, history);
     }
 
     #[test]
     fn entries_saved_in_the_same_millisecond_are_removed_one_at_a_time() {
         let mut history = History::new();
-        let first = history.add(Entry::cpu(5.0, &report(), CpuSettings::default()));
-        let second = history.add(Entry::cpu(5.0, &report(), CpuSettings::default()));
+        let first = history
+            .add(Entry::cpu(5.0, &report(), CpuSettings::default()))
+            .0;
+        let second = history
+            .add(Entry::cpu(5.0, &report(), CpuSettings::default()))
+            .0;
         assert_ne!(first, second);
         history.remove(first);
         assert_eq!(history.entries.len(), 1);
@@ -297,12 +366,128 @@ mod tests {
     #[test]
     fn unreadable_or_foreign_history_is_reported_not_guessed() {
         assert!(History::read("").unwrap_err().contains("could not be read"));
-        assert!(History::read("{\"version\":1,\"entries\":[{\"saved_ms\":1}]}").is_err());
+        // An entry it cannot read costs only that entry.
+        let stored = History::read("{\"version\":1,\"entries\":[{\"saved_ms\":1}]}").unwrap();
+        assert!(stored.history.entries.is_empty());
+        assert!(
+            stored.unreadable[0].starts_with("entry 1 holds"),
+            "{:?}",
+            stored.unreadable
+        );
         let later = History::read("{\"version\":2,\"entries\":[]}").unwrap_err();
         assert_eq!(
             later,
             "the saved history is version 2, this page reads version 1"
         );
+    }
+
+    #[test]
+    fn one_unreadable_entry_costs_only_itself() {
+        let mut history = History::new();
+        history.add(Entry::cpu(1.0, &report(), CpuSettings::default()));
+        history.add(Entry::cpu(2.0, &report(), CpuSettings::default()));
+        history.add(Entry::cpu(3.0, &report(), CpuSettings::default()));
+        let mut json: serde_json::Value = serde_json::from_str(&history.to_json()).unwrap();
+        // A later page's model name in the middle entry.
+        json["entries"][1]["record"]["rows"][0]["model"] = "green-threads".into();
+        let stored = History::read(&json.to_string()).unwrap();
+        assert_eq!(stored.history.entries.len(), 2);
+        assert_eq!(
+            stored
+                .history
+                .entries
+                .iter()
+                .map(|e| e.saved_ms)
+                .collect::<Vec<_>>(),
+            [3.0, 1.0]
+        );
+        assert_eq!(stored.unreadable.len(), 1);
+        assert!(
+            stored.unreadable[0].contains("green-threads"),
+            "{:?}",
+            stored.unreadable
+        );
+    }
+
+    #[test]
+    fn two_tabs_applying_changes_to_what_is_stored_keep_both() {
+        // Each tab applies its change to the stored history read afresh, as the shell does.
+        let save = |stored: &str, change: Change| {
+            let mut history = History::read(stored).unwrap().history;
+            history.apply(change);
+            history.to_json()
+        };
+        let empty = History::new().to_json();
+        let entry = |ms: f64, id: u64| Entry {
+            id,
+            ..Entry::cpu(ms, &report(), CpuSettings::default())
+        };
+        // Both tabs were opened on the empty history; each saves one run, with its own id.
+        let after_a = save(&empty, Change::Add(entry(10.0, 1_000_111)));
+        let after_b = save(&after_a, Change::Add(entry(11.0, 2_000_222)));
+        let both = History::read(&after_b).unwrap().history;
+        assert_eq!(
+            both.entries.iter().map(|e| e.id).collect::<Vec<_>>(),
+            [2_000_222, 1_000_111]
+        );
+        // A deletion in one tab is not undone by the other's next save.
+        let after_delete = save(&after_b, Change::Remove(1_000_111));
+        let after_c = save(&after_delete, Change::Add(entry(12.0, 3_000_333)));
+        let ids: Vec<u64> = History::read(&after_c)
+            .unwrap()
+            .history
+            .entries
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(ids, [3_000_333, 2_000_222]);
+        // An id already taken is replaced rather than shared.
+        let mut history = History::read(&after_c).unwrap().history;
+        let (id, _) = history.add(entry(13.0, 3_000_333));
+        assert_ne!(id, 3_000_333);
+    }
+
+    #[test]
+    fn the_cap_names_what_it_dropped() {
+        let mut history = History::new();
+        for i in 0..MAX_ENTRIES {
+            let mut entry = Entry::cpu(i as f64, &report(), CpuSettings::default());
+            entry.title = format!("run {i}");
+            assert_eq!(history.apply(Change::Add(entry)), None);
+        }
+        let said = history
+            .apply(Change::Add(Entry::cpu(
+                99.0,
+                &report(),
+                CpuSettings::default(),
+            )))
+            .unwrap();
+        assert_eq!(
+            said,
+            format!("The history keeps the {MAX_ENTRIES} newest runs: \u{201c}run 0\u{201d} made room for this one.")
+        );
+        // A longer history (saved by a page with another cap) loses its oldest, counted.
+        let mut long = History::new();
+        long.entries = (0..40)
+            .map(|i| Entry {
+                id: i + 1,
+                title: format!("run {i}"),
+                ..Entry::cpu(i as f64, &report(), CpuSettings::default())
+            })
+            .rev()
+            .collect();
+        let said = long
+            .apply(Change::Add(Entry::cpu(
+                99.0,
+                &report(),
+                CpuSettings::default(),
+            )))
+            .unwrap();
+        assert!(
+            said.contains("\u{201c}run 10\u{201d} and 10 older ones"),
+            "{said}"
+        );
+        assert_eq!(long.entries.len(), MAX_ENTRIES);
     }
 
     #[test]
