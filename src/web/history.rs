@@ -14,7 +14,9 @@ fn key() -> String {
 fn storage() -> Result<web_sys::Storage, String> {
     web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
-        .ok_or_else(|| "this browser does not let the page keep local storage".to_string())
+        .ok_or_else(|| {
+            "History is off: this browser does not let the page keep local storage.".to_string()
+        })
 }
 
 /// Copies `json` aside under a key of its own, so writing the history over it loses nothing.
@@ -69,7 +71,7 @@ fn stored_now(storage: &web_sys::Storage) -> Result<(History, Option<String>), S
         ))
         }
         Err(full) => Err(format!(
-            "History is not saved: {why}, and it could not be copied aside ({full}), so it is \
+            "History is off: {why}, and it could not be copied aside ({full}), so it is \
              left where it is, untouched. Free some storage for this site and reload."
         )),
     }
@@ -79,7 +81,7 @@ fn stored_now(storage: &web_sys::Storage) -> Result<(History, Option<String>), S
 pub fn load() -> (History, Option<String>) {
     match storage().and_then(|storage| stored_now(&storage)) {
         Ok(loaded) => loaded,
-        Err(why) => (History::new(), Some(format!("History is off: {why}"))),
+        Err(why) => (History::new(), Some(why)),
     }
 }
 

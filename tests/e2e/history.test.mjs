@@ -122,3 +122,33 @@ test('one entry the page cannot read costs only that entry, kept aside', async (
     assert.deepEqual(app.problems(), []);
   });
 });
+
+test('an unreadable history too large to copy aside is left untouched, and saving says so', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
+    const { page } = app;
+    // Over half of this origin's localStorage: a second copy cannot fit beside it.
+    const size = await page.evaluate(() => {
+      let n = 2_000_000;
+      for (;;) {
+        try {
+          localStorage.setItem('overlap.history.v1', '{' + 'x'.repeat(n));
+          n += 500_000;
+        } catch {
+          break;
+        }
+      }
+      localStorage.setItem('overlap.history.v1', '{' + 'x'.repeat(n - 500_000));
+      return n - 500_000;
+    });
+    await page.reload();
+    await page.waitForSelector('#run');
+    assert.match(await page.textContent('[data-notice="history"]'), /History is off: .*could not be copied aside .*left where it is, untouched/);
+    await runExperiment(page, { kernel: 'count', size: '20_000_000', repeats: 3, models: [] });
+    await page.waitForSelector('[data-history-entry]');
+    assert.match(await page.textContent('[data-notice="history"]'), /stays on this page until you reload/);
+    const kept = await page.evaluate(() => localStorage.getItem('overlap.history.v1'));
+    assert.equal(kept.length, size + 1, 'the unreadable history is still there, whole');
+    assert.deepEqual(app.problems(), []);
+  });
+});
