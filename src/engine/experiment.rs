@@ -62,15 +62,20 @@ pub fn parse_threads(text: &str, cores: usize) -> Result<Vec<usize>, String> {
         return Ok((1..=cores).collect());
     }
     let mut ks = Vec::new();
-    for part in text
+    let parts: Vec<&str> = text
         .split([',', ' '])
         .map(str::trim)
         .filter(|p| !p.is_empty())
-    {
+        .collect();
+    if parts.is_empty() {
+        return Err("No thread counts between the commas: write all, 1, 2, 4 or 1-4.".into());
+    }
+    for part in parts {
+        // Whole `part` in the message: "-1" is a negative k, not a range from nothing.
         let number = |t: &str| {
-            t.trim()
-                .parse::<usize>()
-                .map_err(|_| format!("{t:?} is not a whole number: write all, 1, 2, 4 or 1-4."))
+            t.trim().parse::<usize>().map_err(|_| {
+                format!("{part:?} is not a k or a range of k: write all, 1, 2, 4 or 1-4.")
+            })
         };
         let (from, to) = match part.split_once('-') {
             Some((a, b)) => (number(a)?, number(b)?),
@@ -326,9 +331,20 @@ mod tests {
         assert_eq!(parse_chunksize("1_000"), Ok(Some(1000)));
         assert!(parse_chunksize("0").is_err());
         assert!(parse_chunksize("big").unwrap_err().contains("blank"));
-        assert!(parse_threads("two", 8)
+        assert_eq!(
+            parse_threads("two", 8).unwrap_err(),
+            "\"two\" is not a k or a range of k: write all, 1, 2, 4 or 1-4."
+        );
+        // A negative k is named as itself, not as a range from nothing.
+        assert!(parse_threads("-1", 8)
             .unwrap_err()
-            .contains("not a whole number"));
+            .starts_with("\"-1\" is not a k"));
+        // Commas with nothing between them choose nothing, which is said, not run.
+        for nothing in [",", " , ,"] {
+            assert!(parse_threads(nothing, 8)
+                .unwrap_err()
+                .starts_with("No thread counts"));
+        }
         let steps = plan_for(&[Model::GilThreads], true, &[2, 4]);
         assert_eq!(steps.len(), 3);
         assert_eq!(steps[2].threads, 4);

@@ -24,9 +24,13 @@ impl Limits {
         }
     }
 
-    /// Parses `text` and checks it against these limits.
+    /// Parses `text` and checks it against these limits. A number too large for any size
+    /// names these limits' maximum, not the largest number a u64 holds.
     pub fn parse(&self, text: &str) -> Result<u64, SizeError> {
-        self.check(parse_whole_number(text)?)
+        match parse_whole_number(text) {
+            Err(SizeError::TooLarge { .. }) => Err(SizeError::TooLarge { max: self.max }),
+            parsed => self.check(parsed?),
+        }
     }
 }
 
@@ -83,6 +87,10 @@ pub fn parse_whole_number(text: &str) -> Result<u64, SizeError> {
     if let Ok(n) = compact.parse::<u64>() {
         return Ok(n);
     }
+    let too_large = || SizeError::TooLarge { max: u64::MAX };
+    if compact.chars().all(|c| c.is_ascii_digit()) {
+        return Err(too_large());
+    }
     // Scientific notation: only mantissa digits and a small exponent, so the value is exact.
     let not_a_number = || SizeError::NotANumber(trimmed.to_string());
     let (mantissa, exponent) = compact.split_once(['e', 'E']).ok_or_else(not_a_number)?;
@@ -96,7 +104,6 @@ pub fn parse_whole_number(text: &str) -> Result<u64, SizeError> {
     let shift = exponent
         .checked_sub(fraction.len() as u32)
         .ok_or_else(|| SizeError::NotWhole(trimmed.to_string()))?;
-    let too_large = || SizeError::TooLarge { max: u64::MAX };
     let digits: u64 = format!("{whole}{fraction}")
         .parse()
         .map_err(|_| too_large())?;
@@ -177,6 +184,13 @@ mod tests {
             LIMITS.parse("2e6").unwrap_err().to_string(),
             "The size must be at most 1_000_000."
         );
+        // Beyond what any number here holds: still these limits' maximum.
+        for huge in ["1e20", "99999999999999999999999"] {
+            assert_eq!(
+                LIMITS.parse(huge),
+                Err(SizeError::TooLarge { max: 1_000_000 })
+            );
+        }
     }
 
     #[test]

@@ -209,11 +209,21 @@ pub struct Target {
 /// Checks a line of the visitor's URL list. Only absolute http(s) URLs: the engine runs in a
 /// worker whose base URL is not the page's, so a relative one would mean something else there.
 pub fn check_url(line: &str) -> Result<(), String> {
-    let rest = line
-        .strip_prefix("https://")
-        .or_else(|| line.strip_prefix("http://"));
+    // Schemes are case-insensitive (RFC 3986): HTTP://, Https:// and https:// are one.
+    let scheme_end = line.find("://").map_or(0, |at| at + 3);
+    let scheme = line[..scheme_end].to_ascii_lowercase();
+    let rest = match scheme.as_str() {
+        "https://" | "http://" => Some(&line[scheme_end..]),
+        _ => None,
+    };
+    let authority = rest.map_or("", |r| r.split(['/', '?', '#']).next().unwrap_or(""));
     match rest {
         None => Err("not an http:// or https:// URL".into()),
+        Some(_) if authority.contains('@') => Err(
+            "a user name or password in the URL: browsers refuse these in fetch; remove the \
+             part before @"
+                .into(),
+        ),
         Some(_) if line.chars().any(char::is_whitespace) => {
             Err("a URL cannot contain spaces".into())
         }

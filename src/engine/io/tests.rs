@@ -217,6 +217,15 @@ fn url_checks_give_reasons() {
     assert!(check_url("https://").is_err());
     assert!(check_url("https://a b").is_err());
     assert!(check_url("javascript:alert(1)").is_err());
+    // Schemes in any case; no credentials, which fetch refuses.
+    assert!(check_url("HTTP://example.org/").is_ok());
+    assert!(check_url("Https://example.org/").is_ok());
+    assert!(check_url("ftp://example.org/").is_err());
+    assert!(check_url("https://user:pw@example.org/")
+        .unwrap_err()
+        .starts_with("a user name or password"));
+    // An @ after the host is part of the path, not a credential.
+    assert!(check_url("https://example.org/@someone").is_ok());
 }
 
 #[test]

@@ -53,6 +53,16 @@ pub fn seal(version: u32, json: &[u8]) -> String {
 
 /// Splits off the version and inflates the payload. The version is returned as written, known
 /// or not: the caller decides what it can read.
+/// The format version a link names (`v1.…` is 1), read before anything is unpacked.
+pub fn version(fragment: &str) -> Option<u32> {
+    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+    let (version, _) = fragment.strip_prefix('v')?.split_once('.')?;
+    match version.parse() {
+        Ok(v) if !version.starts_with('+') => Some(v),
+        _ => None,
+    }
+}
+
 pub fn open(fragment: &str) -> Result<(u32, Vec<u8>), EnvelopeError> {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     if fragment.len() > MAX_FRAGMENT_BYTES {
@@ -60,14 +70,8 @@ pub fn open(fragment: &str) -> Result<(u32, Vec<u8>), EnvelopeError> {
             bytes: fragment.len(),
         });
     }
-    let (version, payload) = fragment
-        .strip_prefix('v')
-        .and_then(|rest| rest.split_once('.'))
-        .ok_or(EnvelopeError::NoVersion)?;
-    let version: u32 = match version.parse() {
-        Ok(v) if !version.starts_with('+') => v,
-        _ => return Err(EnvelopeError::NoVersion),
-    };
+    let version = version(fragment).ok_or(EnvelopeError::NoVersion)?;
+    let (_, payload) = fragment.split_once('.').ok_or(EnvelopeError::NoVersion)?;
     // Some mail clients pad or break long links; padding and whitespace carry nothing.
     let payload: String = payload
         .trim_end_matches('=')

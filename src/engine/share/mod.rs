@@ -353,16 +353,18 @@ pub fn open(fragment: &str) -> Option<Opened> {
         shared: Shared::default(),
         problems: vec![format!("{why}. The default experiment is shown instead.")],
     };
-    let (version, json) = match codec::open(fragment) {
-        Ok(opened) => opened,
-        Err(why) => return Some(fallback(why.to_string())),
-    };
-    if version == 0 || version > VERSION {
+    // The version first, before unpacking: a newer link is not "corrupted" to this page, only
+    // one it cannot read yet.
+    if let Some(version) = codec::version(fragment).filter(|&v| v == 0 || v > VERSION) {
         return Some(fallback(format!(
             "This link is format v{version}, which this version of Overlap cannot read (it reads \
              v1 to v{VERSION}); it may come from a newer Overlap"
         )));
     }
+    let (version, json) = match codec::open(fragment) {
+        Ok(opened) => opened,
+        Err(why) => return Some(fallback(why.to_string())),
+    };
     let Ok(mut value) = serde_json::from_slice::<Value>(&json) else {
         return Some(fallback(
             "The link is corrupted: its data is not an experiment".into(),

@@ -140,6 +140,9 @@ fn whole_link_failures_fall_back_to_the_default_experiment() {
         (fragment[..fragment.len() / 2].to_string(), "cut short"),
         (fragment.replacen('v', "x", 1), "not a share link"),
         (format!("v9.{}", &fragment[3..]), "format v9"),
+        // A newer format whose payload this page cannot unpack is newer, not corrupted.
+        ("v2.xxx".to_string(), "format v2"),
+        ("#v2.!!".to_string(), "may come from a newer Overlap"),
         (fragment.replace(&fragment[10..14], "!!!!"), "corrupted"),
         (codec::seal(1, b"[1, 2]"), "not an experiment"),
         (codec::seal(1, b"{\"lab\""), "not an experiment"),
