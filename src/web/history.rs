@@ -212,7 +212,7 @@ impl Reducible for HistoryState {
         let change = match action {
             HistoryAction::Add(mut entry) => {
                 entry.id = fresh_id();
-                Change::Add(entry)
+                Change::Add(Box::new(entry))
             }
             HistoryAction::Remove(id) => Change::Remove(id),
             HistoryAction::Say(message) => {

@@ -133,7 +133,7 @@ pub struct Stored {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
     /// A finished run. An id of 0 (or one already taken) is replaced by a fresh one.
-    Add(Entry),
+    Add(Box<Entry>),
     /// The entry with this id.
     Remove(u64),
 }
@@ -197,7 +197,7 @@ impl History {
     pub fn apply(&mut self, change: Change) -> Option<String> {
         match change {
             Change::Add(entry) => {
-                let dropped = self.add(entry).1;
+                let dropped = self.add(*entry).1;
                 let (first, more) = dropped.split_first()?;
                 Some(format!(
                     "The history keeps the {MAX_ENTRIES} newest runs: \u{201c}{}\u{201d}{} made \
@@ -423,8 +423,8 @@ mod tests {
             ..Entry::cpu(ms, &report(), CpuSettings::default())
         };
         // Both tabs were opened on the empty history; each saves one run, with its own id.
-        let after_a = save(&empty, Change::Add(entry(10.0, 1_000_111)));
-        let after_b = save(&after_a, Change::Add(entry(11.0, 2_000_222)));
+        let after_a = save(&empty, Change::Add(Box::new(entry(10.0, 1_000_111))));
+        let after_b = save(&after_a, Change::Add(Box::new(entry(11.0, 2_000_222))));
         let both = History::read(&after_b).unwrap().history;
         assert_eq!(
             both.entries.iter().map(|e| e.id).collect::<Vec<_>>(),
@@ -432,7 +432,7 @@ mod tests {
         );
         // A deletion in one tab is not undone by the other's next save.
         let after_delete = save(&after_b, Change::Remove(1_000_111));
-        let after_c = save(&after_delete, Change::Add(entry(12.0, 3_000_333)));
+        let after_c = save(&after_delete, Change::Add(Box::new(entry(12.0, 3_000_333))));
         let ids: Vec<u64> = History::read(&after_c)
             .unwrap()
             .history
@@ -453,14 +453,14 @@ mod tests {
         for i in 0..MAX_ENTRIES {
             let mut entry = Entry::cpu(i as f64, &report(), CpuSettings::default());
             entry.title = format!("run {i}");
-            assert_eq!(history.apply(Change::Add(entry)), None);
+            assert_eq!(history.apply(Change::Add(Box::new(entry))), None);
         }
         let said = history
-            .apply(Change::Add(Entry::cpu(
+            .apply(Change::Add(Box::new(Entry::cpu(
                 99.0,
                 &report(),
                 CpuSettings::default(),
-            )))
+            ))))
             .unwrap();
         assert_eq!(
             said,
@@ -477,11 +477,11 @@ mod tests {
             .rev()
             .collect();
         let said = long
-            .apply(Change::Add(Entry::cpu(
+            .apply(Change::Add(Box::new(Entry::cpu(
                 99.0,
                 &report(),
                 CpuSettings::default(),
-            )))
+            ))))
             .unwrap();
         assert!(
             said.contains("\u{201c}run 10\u{201d} and 10 older ones"),
