@@ -140,7 +140,14 @@ pub fn SharePanel(props: &PanelProps) -> Html {
             let Some(shared) = shared.clone() else {
                 return;
             };
-            let url = link_to(&share::encode(&shared));
+            let url = match share::link(&shared) {
+                Ok(fragment) => link_to(&fragment),
+                Err(why) => {
+                    link.set(String::new());
+                    said.set(Some(why));
+                    return;
+                }
+            };
             link.set(url.clone());
             let said = said.clone();
             wasm_bindgen_futures::spawn_local(async move {

@@ -178,3 +178,30 @@ test('at 360 px and at 1920 px nothing scrolls sideways, and the keyboard reache
     }
   });
 });
+
+test('a link too long to reopen is refused at copy time with what to leave out; a newer format is named', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
+    const { page } = app;
+    await page.check('input[name="io-targets"][value="urls"]');
+    // 200 long URLs that do not compress: the link would be far over 32 KB.
+    const urls = await page.evaluate(() => {
+      const hex = () => Array.from(crypto.getRandomValues(new Uint8Array(190)), (b) => b.toString(16).padStart(2, '0')).join('');
+      return Array.from({ length: 200 }, (_, i) => `https://example.org/${i}/${hex()}`).join('\n');
+    });
+    await page.fill('#io-urls', urls);
+    await page.click('#io-copy-link');
+    await page.waitForSelector('[data-share="io"] [data-share-said]');
+    assert.match(
+      await page.textContent('[data-share="io"] [data-share-said]'),
+      /This link cannot be shared: it would be \d+ KB, more than the 32 KB a link may be\. To share it, list fewer URLs, or shorter ones\./,
+    );
+    assert.equal(await page.inputValue('#io-share-link'), '', 'no link that would not open is handed out');
+    // A newer format is named as such, not as damage.
+    const newer = await openApp(browser, `${url}#v2.AAAA`);
+    await newer.page.waitForSelector('[data-link-problem]');
+    assert.match(await newer.page.textContent('[data-link-problem]'), /format v2, .*may come from a newer Overlap/);
+    assert.deepEqual(app.problems(), []);
+    assert.deepEqual(newer.problems(), []);
+  });
+});

@@ -343,6 +343,36 @@ pub fn encode(shared: &Shared) -> String {
     codec::seal(VERSION, &json)
 }
 
+/// The fragment for `shared` if [`open`] will read it back, else why not and what to leave out:
+/// the copy buttons never hand out a link the decoder's limits refuse.
+pub fn link(shared: &Shared) -> Result<String, String> {
+    let json = serde_json::to_vec(&to_wire(shared)).expect("plain values serialize");
+    let fragment = codec::seal(VERSION, &json);
+    let too_big = if json.len() > codec::MAX_INFLATED_BYTES {
+        format!(
+            "its data would be {} KB, more than the {} KB a link may carry",
+            json.len().div_ceil(1024),
+            codec::MAX_INFLATED_BYTES / 1024
+        )
+    } else if fragment.len() > codec::MAX_FRAGMENT_BYTES {
+        format!(
+            "it would be {} KB, more than the {} KB a link may be",
+            fragment.len().div_ceil(1024),
+            codec::MAX_FRAGMENT_BYTES / 1024
+        )
+    } else {
+        return Ok(fragment);
+    };
+    let leave_out = match (&shared.lab, &shared.results) {
+        (_, Some(_)) => "copy the link without results, or save the results as JSON instead",
+        (Lab::Io(_), None) => "list fewer URLs, or shorter ones",
+        (Lab::Cpu(_), None) => "choose fewer thread counts",
+    };
+    Err(format!(
+        "This link cannot be shared: {too_big}. To share it, {leave_out}."
+    ))
+}
+
 /// Reads a fragment. `None` when there is none; otherwise always something to show.
 pub fn open(fragment: &str) -> Option<Opened> {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment).trim();

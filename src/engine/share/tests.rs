@@ -447,3 +447,76 @@ fn browsers_are_named_by_name_and_major_version() {
     );
     assert_eq!(browser_label(""), "a browser");
 }
+
+#[test]
+fn every_link_the_copy_buttons_hand_out_opens() {
+    use crate::engine::io::settings::{IoSettings, TargetKind};
+    // An ordinary experiment: the same fragment as encode, and it opens to itself.
+    let fragment = link(&classroom()).unwrap();
+    assert_eq!(fragment, encode(&classroom()));
+    assert_eq!(open(&fragment).unwrap().shared, classroom());
+
+    // 200 long URLs that do not compress: over the 32 KB a link may be.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut noise = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        format!("{seed:016x}")
+    };
+    let urls: Vec<String> = (0..200)
+        .map(|i| {
+            format!(
+                "https://example.org/{i}/{}",
+                (0..24).map(|_| noise()).collect::<String>()
+            )
+        })
+        .collect();
+    let many = Shared {
+        lab: Lab::Io(IoSettings {
+            target_kind: TargetKind::Urls,
+            urls: urls.join("\n"),
+            ..IoSettings::default()
+        }),
+        results: None,
+        machine: None,
+    };
+    let why = link(&many).expect_err("too long to share");
+    assert!(why.contains("more than the 32 KB a link may be"), "{why}");
+    assert!(why.ends_with("list fewer URLs, or shorter ones."), "{why}");
+    // What encode would have made is indeed refused by open: the check is the decoder's own.
+    let refused = open(&encode(&many)).unwrap();
+    assert_eq!(refused.shared, Shared::default());
+
+    // Repetitive data that packs small but unpacks past the decoder's limit is refused too.
+    let repetitive = Shared {
+        lab: Lab::Io(IoSettings {
+            target_kind: TargetKind::Urls,
+            urls: vec![format!("https://example.org/{}", "a".repeat(1_900)); 200].join("\n"),
+            ..IoSettings::default()
+        }),
+        results: None,
+        machine: None,
+    };
+    let why = link(&repetitive).expect_err("too much data to share");
+    assert!(why.contains("a link may carry"), "{why}");
+    assert!(open(&encode(&repetitive)).unwrap().problems[0].contains("far more than"));
+}
+
+#[test]
+fn a_crafted_link_cannot_make_its_messages_long() {
+    let names = vec!["\"green-threads\"".to_string(); 12_000];
+    let opened = open_json(&format!(
+        r#"{{"lab":"cpu","cpu":{{"kernel":"count","size":1000000,"repeats":3,
+            "models":[{}],"threads":"all","style":"map","chunksize":null}}}}"#,
+        names.join(",")
+    ));
+    let line = opened
+        .problems
+        .iter()
+        .find(|p| p.starts_with("Unknown model"))
+        .unwrap_or_else(|| panic!("{:?}", opened.problems));
+    assert!(line.contains("and 11997 more"), "{line:.200}");
+    assert!(line.len() < 200, "{} characters", line.len());
+    assert!(opened.problems.len() <= wire::MAX_PROBLEMS);
+}
