@@ -63,12 +63,9 @@ fn stored_now(storage: &web_sys::Storage) -> Result<(History, Option<String>), S
             // The original is aside: the key now holds what this page can read, so the next
             // read is clean and nothing is copied aside twice.
             let _ = storage.set_item(&key(), &history.to_json());
-            Ok((
-            history,
-            Some(format!(
-                "{what}: {why}; the whole saved history was kept in localStorage as \u{201c}{aside}\u{201d}."
-            )),
-        ))
+            let kept = format!("kept in localStorage as \u{201c}{aside}\u{201d}");
+            let said = format!("{what}: {why}; the whole saved history was {kept}.");
+            Ok((history, Some(said)))
         }
         Err(full) => Err(format!(
             "History is off: {why}, and it could not be copied aside ({full}), so it is \
