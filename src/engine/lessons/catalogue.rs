@@ -10,7 +10,7 @@ use crate::engine::run::shared_state::Increment;
 
 use super::steps::{
     countdown, cpu, io, io_run, median, mib, outcomes, sleeps, speedup, too_busy_note, trace,
-    GIL_HIGH, GIL_LOW,
+    GIL_HIGH, GIL_LOW, PROCESSES_SHARE,
 };
 use super::{group, Conclusion, Lesson, Outcome, Probe, Step};
 use crate::engine::rounds::Verdict;
@@ -78,9 +78,9 @@ if __name__ == '__main__':
             let [seq, gil, proc] = outcomes::<3>(all)?;
             // Ratios within each round, judged by their spread against CPython's shape: threads
             // under a GIL as fast as one thread or a little slower (0.75–1.10×), processes at
-            // least 0.75·k×.
+            // least PROCESSES_SHARE·k×.
             let (g, p) = (speedup(seq, gil)?, speedup(seq, proc)?);
-            let enough = 0.75 * k as f64;
+            let enough = PROCESSES_SHARE * k as f64;
             let threads = g.judge(|x| (GIL_LOW..=GIL_HIGH).contains(&x));
             let processes = p.judge(|x| x >= enough);
             let gil_words = match threads {
