@@ -33,18 +33,23 @@ pub(super) fn countdown(label: String, run: RunConfig) -> Step {
     cpu(label, "count", COUNT_TO, 3, run)
 }
 
-pub(super) fn io(label: String, model: IoModel, workers: usize, builtin: Builtin) -> Step {
+/// An I/O run of `targets` as `model` with `workers`, with a lesson's generous timeout.
+fn io_run_of(label: String, model: IoModel, workers: usize, targets: Targets) -> Step {
     Step {
         first_result: false,
         label,
         probe: Probe::Io(IoRequest {
             model,
             workers,
-            targets: Targets::Builtin(builtin),
+            targets,
             timeout_ms: 60_000.0,
             ..IoRequest::default()
         }),
     }
+}
+
+pub(super) fn io(label: String, model: IoModel, workers: usize, builtin: Builtin) -> Step {
+    io_run_of(label, model, workers, Targets::Builtin(builtin))
 }
 
 /// `coroutines` tasks each awaiting a timer of `sleep_ms` (`asyncio.sleep`), run as `model`.
@@ -55,20 +60,11 @@ pub(super) fn sleeps(
     coroutines: u32,
     sleep_ms: f64,
 ) -> Step {
-    Step {
-        first_result: false,
-        label,
-        probe: Probe::Io(IoRequest {
-            model,
-            workers,
-            targets: Targets::Timers(Timers {
-                coroutines,
-                sleep_ms,
-            }),
-            timeout_ms: 60_000.0,
-            ..IoRequest::default()
-        }),
-    }
+    let timers = Timers {
+        coroutines,
+        sleep_ms,
+    };
+    io_run_of(label, model, workers, Targets::Timers(timers))
 }
 
 pub(super) fn median(outcome: &Outcome) -> Result<f64, String> {
