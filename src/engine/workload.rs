@@ -17,13 +17,19 @@ pub trait Workload: Sync {
     /// Runs task `index` (`0..task_count()`) and returns its result.
     fn run_task(&self, index: usize) -> u64;
 
-    /// Runs task `index` calling `checkpoint` every so often (tens of microseconds of work),
-    /// where an interpreter checks whether another thread wants the GIL. Must return what
-    /// [`Workload::run_task`] returns. The default checks in only once the task is done.
-    fn run_task_with_checkpoints(&self, index: usize, checkpoint: &dyn Fn()) -> u64 {
+    /// Runs task `index` calling `checkpoint` every so often (tens of microseconds of work):
+    /// where an interpreter checks whether another thread wants the GIL, and where every run
+    /// checks for Cancel, so a long task stops part-way. Must return what
+    /// [`Workload::run_task`] returns, or [`Interrupted`] as soon as a checkpoint says so. The
+    /// default checks in only once the task is done.
+    fn run_task_with_checkpoints(
+        &self,
+        index: usize,
+        checkpoint: &dyn Fn() -> Checked,
+    ) -> Result<u64, Interrupted> {
         let result = self.run_task(index);
-        checkpoint();
-        result
+        checkpoint()?;
+        Ok(result)
     }
 
     /// The kernel whose `decode` (in [`crate::engine::kernels::KERNELS`]) reads what
@@ -43,11 +49,22 @@ pub trait Workload: Sync {
     }
 }
 
-/// The checkpoint of a run with no GIL: kernels write their loops once, checking in, and their
-/// plain [`Workload::run_task`] passes this. The loops are generic over the checkpoint, so here
-/// it compiles to nothing: passed as `&dyn Fn()`, the call and the test around it cost merge
-/// sort a third of its speed.
-pub fn no_checkpoint() {}
+/// A task stopped part-way because its checkpoint said so (the run was cancelled), like
+/// `KeyboardInterrupt` raised between two bytecodes: it has no result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Interrupted;
+
+/// What a checkpoint answers: go on (`Ok`), or stop the task now.
+pub type Checked = Result<(), Interrupted>;
+
+/// The checkpoint of a call that cannot be stopped: kernels write their loops once, checking in,
+/// and their plain [`Workload::run_task`] passes this. The loops are generic over the
+/// checkpoint, so here it compiles to nothing (passed as `&dyn Fn`, a checkpoint inside merge
+/// sort's merge loop cost it a third of its speed), and `unwrap_or_default` on their result
+/// never takes its default.
+pub fn no_checkpoint() -> Checked {
+    Ok(())
+}
 
 /// Runs one task behind a call that is never inlined, for every model alike.
 ///
@@ -70,13 +87,13 @@ pub fn warm_up_task<W: Workload + ?Sized>(work: &W) {
     }
 }
 
-/// [`run_one`] with GIL checkpoints, likewise never inlined.
+/// [`run_one`] with checkpoints (the GIL's, Cancel's), likewise never inlined.
 #[inline(never)]
 pub fn run_one_checkpointed<W: Workload + ?Sized>(
     work: &W,
     index: usize,
-    checkpoint: &dyn Fn(),
-) -> u64 {
+    checkpoint: &dyn Fn() -> Checked,
+) -> Result<u64, Interrupted> {
     work.run_task_with_checkpoints(index, checkpoint)
 }
 

@@ -10,7 +10,7 @@ use std::ops::Range;
 use super::{decode_numbers, encode_numbers, TaskList};
 use crate::engine::size::{Limits, SizeError};
 use crate::engine::wire::DecodeError;
-use crate::engine::workload::Workload;
+use crate::engine::workload::{Checked, Interrupted, Workload};
 
 /// How the count is split. Fixed (not derived from the thread count) so every model runs the same
 /// tasks; 64 is enough to balance up to 16+ threads without making tasks tiny.
@@ -74,16 +74,20 @@ impl Workload for CountLoop {
         count_to(self.task_len(index))
     }
 
-    fn run_task_with_checkpoints(&self, index: usize, checkpoint: &dyn Fn()) -> u64 {
+    fn run_task_with_checkpoints(
+        &self,
+        index: usize,
+        checkpoint: &dyn Fn() -> Checked,
+    ) -> Result<u64, Interrupted> {
         let mut left = self.task_len(index);
         let mut counted = 0;
         while left > 0 {
             let step = left.min(CHECKPOINT_EVERY);
             counted += count_to(step);
             left -= step;
-            checkpoint();
+            checkpoint()?;
         }
-        counted
+        Ok(counted)
     }
 
     fn kernel(&self) -> Option<&'static str> {
@@ -129,13 +133,19 @@ mod tests {
         let calls = Cell::new(0u32);
         for index in [0, work.task_count() - 1] {
             let before = calls.get();
-            let got = work.run_task_with_checkpoints(index, &|| calls.set(calls.get() + 1));
-            assert_eq!(got, work.run_task(index));
+            let got = work.run_task_with_checkpoints(index, &|| {
+                calls.set(calls.get() + 1);
+                Ok(())
+            });
+            assert_eq!(got, Ok(work.run_task(index)));
             assert!(calls.get() - before >= 1);
         }
         let big = CountLoop::new(64 * 1_000_000).unwrap();
         calls.set(0);
-        big.run_task_with_checkpoints(0, &|| calls.set(calls.get() + 1));
+        let _ = big.run_task_with_checkpoints(0, &|| {
+            calls.set(calls.get() + 1);
+            Ok(())
+        });
         assert_eq!(calls.get() as u64, 1_000_000u64.div_ceil(CHECKPOINT_EVERY));
     }
 

@@ -8,7 +8,7 @@ use std::ops::Range;
 use super::{decode_numbers, encode_numbers, TaskList};
 use crate::engine::size::{Limits, SizeError};
 use crate::engine::wire::DecodeError;
-use crate::engine::workload::Workload;
+use crate::engine::workload::{Checked, Interrupted, Workload};
 
 pub const LIMITS: Limits = Limits {
     min: 10,
@@ -33,13 +33,16 @@ pub fn fib(n: u64) -> u64 {
 const CHECK_IN_AT: u64 = 20;
 
 /// [`fib`] checking in after every subtree of `n <= CHECK_IN_AT`.
-pub fn fib_checking_in<C: Fn() + ?Sized>(n: u64, checkpoint: &C) -> u64 {
+pub fn fib_checking_in<C: Fn() -> Checked + ?Sized>(
+    n: u64,
+    checkpoint: &C,
+) -> Result<u64, Interrupted> {
     if n <= CHECK_IN_AT {
         let value = fib(n);
-        checkpoint();
-        value
+        checkpoint()?;
+        Ok(value)
     } else {
-        fib_checking_in(n - 1, checkpoint) + fib_checking_in(n - 2, checkpoint)
+        Ok(fib_checking_in(n - 1, checkpoint)? + fib_checking_in(n - 2, checkpoint)?)
     }
 }
 
@@ -72,7 +75,11 @@ impl Workload for Fib {
         fib(black_box(self.n(index)))
     }
 
-    fn run_task_with_checkpoints(&self, index: usize, checkpoint: &dyn Fn()) -> u64 {
+    fn run_task_with_checkpoints(
+        &self,
+        index: usize,
+        checkpoint: &dyn Fn() -> Checked,
+    ) -> Result<u64, Interrupted> {
         fib_checking_in(black_box(self.n(index)), checkpoint)
     }
 

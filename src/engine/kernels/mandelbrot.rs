@@ -6,7 +6,7 @@ use std::ops::Range;
 use super::{decode_pairs, encode_pairs, TaskList};
 use crate::engine::size::{Limits, SizeError};
 use crate::engine::wire::DecodeError;
-use crate::engine::workload::{digest_u64s, no_checkpoint, Workload};
+use crate::engine::workload::{digest_u64s, no_checkpoint, Checked, Interrupted, Workload};
 
 pub const LIMITS: Limits = Limits {
     min: 8,
@@ -52,20 +52,25 @@ impl Mandelbrot {
     /// Escape times of row `y`, left to right.
     pub fn escape_row(&self, y: usize) -> Vec<u32> {
         self.escape_row_checking_in(y, &no_checkpoint)
+            .unwrap_or_default()
     }
 
     /// [`Mandelbrot::escape_row`], checking in with the GIL every [`PIXELS_PER_CHECK_IN`] pixels.
-    pub fn escape_row_checking_in<C: Fn() + ?Sized>(&self, y: usize, checkpoint: &C) -> Vec<u32> {
+    pub fn escape_row_checking_in<C: Fn() -> Checked + ?Sized>(
+        &self,
+        y: usize,
+        checkpoint: &C,
+    ) -> Result<Vec<u32>, Interrupted> {
         let ci = Y0 + (Y1 - Y0) * (y as f64 + 0.5) / self.height as f64;
         let mut row = Vec::with_capacity(self.width);
         for x in 0..self.width {
             let cr = X0 + (X1 - X0) * (x as f64 + 0.5) / self.width as f64;
             row.push(escape_time(cr, ci));
             if x % PIXELS_PER_CHECK_IN == PIXELS_PER_CHECK_IN - 1 {
-                checkpoint();
+                checkpoint()?;
             }
         }
-        row
+        Ok(row)
     }
 
     /// The whole picture as RGBA bytes, row by row, for display.
@@ -109,9 +114,13 @@ impl Workload for Mandelbrot {
         digest_u64s(self.escape_row(index).into_iter().map(u64::from))
     }
 
-    fn run_task_with_checkpoints(&self, index: usize, checkpoint: &dyn Fn()) -> u64 {
-        let row = self.escape_row_checking_in(index, checkpoint);
-        digest_u64s(row.into_iter().map(u64::from))
+    fn run_task_with_checkpoints(
+        &self,
+        index: usize,
+        checkpoint: &dyn Fn() -> Checked,
+    ) -> Result<u64, Interrupted> {
+        let row = self.escape_row_checking_in(index, checkpoint)?;
+        Ok(digest_u64s(row.into_iter().map(u64::from)))
     }
 
     fn kernel(&self) -> Option<&'static str> {

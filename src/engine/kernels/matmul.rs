@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::engine::rng::SplitMix64;
 use crate::engine::size::{Limits, SizeError};
 use crate::engine::wire::{DecodeError, Reader, Writer};
-use crate::engine::workload::{digest_u64s, no_checkpoint, Workload};
+use crate::engine::workload::{digest_u64s, no_checkpoint, Checked, Interrupted, Workload};
 
 use super::SEED;
 
@@ -40,11 +40,15 @@ impl MatMul {
 
     /// Row `i` of A·B. i-k-j order walks B row by row, which caches well.
     pub fn row(&self, i: usize) -> Vec<f64> {
-        self.row_checking_in(i, &no_checkpoint)
+        self.row_checking_in(i, &no_checkpoint).unwrap_or_default()
     }
 
     /// [`MatMul::row`], checking in with the GIL every [`ROWS_OF_B_PER_CHECK_IN`] rows of B.
-    pub fn row_checking_in<C: Fn() + ?Sized>(&self, i: usize, checkpoint: &C) -> Vec<f64> {
+    pub fn row_checking_in<C: Fn() -> Checked + ?Sized>(
+        &self,
+        i: usize,
+        checkpoint: &C,
+    ) -> Result<Vec<f64>, Interrupted> {
         let n = self.n;
         let mut c = vec![0.0; n];
         for (k, &a) in self.a[i * n..(i + 1) * n].iter().enumerate() {
@@ -52,10 +56,10 @@ impl MatMul {
                 *c += a * b;
             }
             if k % ROWS_OF_B_PER_CHECK_IN == ROWS_OF_B_PER_CHECK_IN - 1 {
-                checkpoint();
+                checkpoint()?;
             }
         }
-        c
+        Ok(c)
     }
 }
 
@@ -68,9 +72,13 @@ impl Workload for MatMul {
         digest_u64s(self.row(index).into_iter().map(f64::to_bits))
     }
 
-    fn run_task_with_checkpoints(&self, index: usize, checkpoint: &dyn Fn()) -> u64 {
-        let row = self.row_checking_in(index, checkpoint);
-        digest_u64s(row.into_iter().map(f64::to_bits))
+    fn run_task_with_checkpoints(
+        &self,
+        index: usize,
+        checkpoint: &dyn Fn() -> Checked,
+    ) -> Result<u64, Interrupted> {
+        let row = self.row_checking_in(index, checkpoint)?;
+        Ok(digest_u64s(row.into_iter().map(f64::to_bits)))
     }
 
     fn kernel(&self) -> Option<&'static str> {

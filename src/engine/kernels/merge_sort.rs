@@ -7,7 +7,7 @@ use super::{share, TaskList, SEED, TASKS};
 use crate::engine::rng::SplitMix64;
 use crate::engine::size::{Limits, SizeError};
 use crate::engine::wire::{DecodeError, Reader, Writer};
-use crate::engine::workload::{digest_u64s, no_checkpoint, Workload};
+use crate::engine::workload::{digest_u64s, no_checkpoint, Checked, Interrupted, Workload};
 
 /// The upper limit is past what fits in a page's memory on purpose: sizes between are refused by
 /// the memory check with the largest size that fits, which is the lesson worth seeing.
@@ -31,12 +31,16 @@ impl MergeSort {
     }
 
     /// Chunk `index`, sorted, checking in with the GIL every [`MERGED_PER_CHECK_IN`] values.
-    pub fn sorted_chunk<C: Fn() + ?Sized>(&self, index: usize, checkpoint: &C) -> Vec<u64> {
+    pub fn sorted_chunk<C: Fn() -> Checked + ?Sized>(
+        &self,
+        index: usize,
+        checkpoint: &C,
+    ) -> Result<Vec<u64>, Interrupted> {
         let tasks = self.task_count() as u64;
         let range = share(self.data.len() as u64, tasks, index as u64);
         let mut chunk = self.data[range.start as usize..range.end as usize].to_vec();
-        merge_sort_checking_in(&mut chunk, checkpoint);
-        chunk
+        merge_sort_checking_in(&mut chunk, checkpoint)?;
+        Ok(chunk)
     }
 }
 
@@ -46,25 +50,32 @@ const MERGED_PER_CHECK_IN: usize = 4_096;
 
 /// Top-down merge sort with one scratch buffer.
 pub fn merge_sort(values: &mut [u64]) {
-    merge_sort_checking_in(values, &no_checkpoint);
+    merge_sort_checking_in(values, &no_checkpoint).unwrap_or_default();
 }
 
 /// [`merge_sort`], checking in with the GIL every [`MERGED_PER_CHECK_IN`] values merged.
-pub fn merge_sort_checking_in<C: Fn() + ?Sized>(values: &mut [u64], checkpoint: &C) {
+pub fn merge_sort_checking_in<C: Fn() -> Checked + ?Sized>(
+    values: &mut [u64],
+    checkpoint: &C,
+) -> Checked {
     let mut scratch = values.to_vec();
-    sort_into(&mut scratch, values, checkpoint);
+    sort_into(&mut scratch, values, checkpoint)
 }
 
 /// Sorts `out` using `src` (holding the same values) as scratch.
-fn sort_into<C: Fn() + ?Sized>(src: &mut [u64], out: &mut [u64], checkpoint: &C) {
+fn sort_into<C: Fn() -> Checked + ?Sized>(
+    src: &mut [u64],
+    out: &mut [u64],
+    checkpoint: &C,
+) -> Checked {
     let len = out.len();
     if len <= 1 {
-        return;
+        return Ok(());
     }
     let mid = len / 2;
     // Sort each half of `src` (using `out` as scratch), then merge them into `out`.
-    sort_into(&mut out[..mid], &mut src[..mid], checkpoint);
-    sort_into(&mut out[mid..], &mut src[mid..], checkpoint);
+    sort_into(&mut out[..mid], &mut src[..mid], checkpoint)?;
+    sort_into(&mut out[mid..], &mut src[mid..], checkpoint)?;
     let (left, right) = src.split_at(mid);
     let (mut i, mut j) = (0, 0);
     // In blocks, checking in after each full one: the merge loop itself stays free of the
@@ -80,9 +91,10 @@ fn sort_into<C: Fn() + ?Sized>(src: &mut [u64], out: &mut [u64], checkpoint: &C)
             }
         }
         if block.len() == MERGED_PER_CHECK_IN {
-            checkpoint();
+            checkpoint()?;
         }
     }
+    Ok(())
 }
 
 impl Workload for MergeSort {
@@ -91,11 +103,15 @@ impl Workload for MergeSort {
     }
 
     fn run_task(&self, index: usize) -> u64 {
-        digest_u64s(self.sorted_chunk(index, &no_checkpoint))
+        digest_u64s(self.sorted_chunk(index, &no_checkpoint).unwrap_or_default())
     }
 
-    fn run_task_with_checkpoints(&self, index: usize, checkpoint: &dyn Fn()) -> u64 {
-        digest_u64s(self.sorted_chunk(index, checkpoint))
+    fn run_task_with_checkpoints(
+        &self,
+        index: usize,
+        checkpoint: &dyn Fn() -> Checked,
+    ) -> Result<u64, Interrupted> {
+        Ok(digest_u64s(self.sorted_chunk(index, checkpoint)?))
     }
 
     fn kernel(&self) -> Option<&'static str> {
@@ -150,6 +166,7 @@ mod tests {
         let work = MergeSort::new(10_000).unwrap();
         assert!(work
             .sorted_chunk(3, &no_checkpoint)
+            .unwrap()
             .windows(2)
             .all(|w| w[0] <= w[1]));
     }

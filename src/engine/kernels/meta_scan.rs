@@ -4,6 +4,7 @@
 //! in any order. The corpus is built once, from a seed, and is the input a process pool has to
 //! copy.
 
+use std::cell::Cell;
 use std::ops::Range;
 
 use regex::Regex;
@@ -12,7 +13,7 @@ use super::{share, TaskList, SEED, TASKS};
 use crate::engine::rng::SplitMix64;
 use crate::engine::size::{Limits, SizeError};
 use crate::engine::wire::{DecodeError, Reader, Writer};
-use crate::engine::workload::{digest_bytes, digest_u64s, Workload};
+use crate::engine::workload::{digest_bytes, digest_u64s, Checked, Interrupted, Workload};
 
 pub const LIMITS: Limits = Limits {
     min: 1,
@@ -178,11 +179,22 @@ impl Workload for MetaScan {
     }
 
     /// Checks in with the GIL before each page: a page's scan is tens of microseconds.
-    fn run_task_with_checkpoints(&self, index: usize, checkpoint: &dyn Fn()) -> u64 {
-        let pages = self.pages[self.pages_of(index)]
-            .iter()
-            .inspect(|_| checkpoint());
-        self.patterns.digest(pages.map(String::as_str))
+    fn run_task_with_checkpoints(
+        &self,
+        index: usize,
+        checkpoint: &dyn Fn() -> Checked,
+    ) -> Result<u64, Interrupted> {
+        let interrupted = Cell::new(false);
+        let pages = self.pages[self.pages_of(index)].iter().map_while(|page| {
+            interrupted.set(checkpoint().is_err());
+            (!interrupted.get()).then_some(page.as_str())
+        });
+        let digest = self.patterns.digest(pages);
+        if interrupted.get() {
+            Err(Interrupted)
+        } else {
+            Ok(digest)
+        }
     }
 
     fn kernel(&self) -> Option<&'static str> {

@@ -390,19 +390,50 @@ mod tests {
             // Same results with checkpoints as without, first and last task, at a small size.
             let small = (kernel.build)(kernel.limits.min.max(kernel.limits.default / 50)).unwrap();
             for task in [0, small.task_count() - 1] {
-                let checked = small.run_task_with_checkpoints(task, &|| {});
-                assert_eq!(checked, small.run_task(task), "{} task {task}", kernel.slug);
+                let checked = small.run_task_with_checkpoints(task, &|| Ok(()));
+                assert_eq!(
+                    checked,
+                    Ok(small.run_task(task)),
+                    "{} task {task}",
+                    kernel.slug
+                );
             }
             // At the default size a task is milliseconds of work, and the switch interval can
             // only govern it if it checks in many times along the way, not once at the end.
             let work = (kernel.build)(kernel.limits.default).unwrap();
             let calls = Cell::new(0u32);
-            work.run_task_with_checkpoints(0, &|| calls.set(calls.get() + 1));
+            let _ = work.run_task_with_checkpoints(0, &|| {
+                calls.set(calls.get() + 1);
+                Ok(())
+            });
             assert!(
                 calls.get() >= 10,
                 "{} checked in {} times in a task",
                 kernel.slug,
                 calls.get()
+            );
+            // Told to stop at its third checkpoint (a Cancel), a task stops there: no more work,
+            // no result.
+            let calls = Cell::new(0u32);
+            let stopped = work.run_task_with_checkpoints(0, &|| {
+                calls.set(calls.get() + 1);
+                if calls.get() >= 3 {
+                    Err(crate::engine::workload::Interrupted)
+                } else {
+                    Ok(())
+                }
+            });
+            assert_eq!(
+                stopped,
+                Err(crate::engine::workload::Interrupted),
+                "{}",
+                kernel.slug
+            );
+            assert_eq!(
+                calls.get(),
+                3,
+                "{} went on after it was told to stop",
+                kernel.slug
             );
         }
     }

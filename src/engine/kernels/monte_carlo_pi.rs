@@ -8,7 +8,7 @@ use super::{decode_pairs, encode_pairs, share, TaskList, SEED, TASKS};
 use crate::engine::rng::SplitMix64;
 use crate::engine::size::{Limits, SizeError};
 use crate::engine::wire::DecodeError;
-use crate::engine::workload::{no_checkpoint, Workload};
+use crate::engine::workload::{no_checkpoint, Checked, Interrupted, Workload};
 
 pub const LIMITS: Limits = Limits {
     min: 1_000,
@@ -44,7 +44,11 @@ impl Workload for MonteCarloPi {
         hits(index as u64, points.end - points.start)
     }
 
-    fn run_task_with_checkpoints(&self, index: usize, checkpoint: &dyn Fn()) -> u64 {
+    fn run_task_with_checkpoints(
+        &self,
+        index: usize,
+        checkpoint: &dyn Fn() -> Checked,
+    ) -> Result<u64, Interrupted> {
         let points = share(self.points, TASKS as u64, index as u64);
         hits_checking_in(index as u64, points.end - points.start, checkpoint)
     }
@@ -63,14 +67,18 @@ impl Workload for MonteCarloPi {
 
 /// Points inside the quarter circle among `points` drawn from task `task`'s own stream.
 pub fn hits(task: u64, points: u64) -> u64 {
-    hits_checking_in(task, points, &no_checkpoint)
+    hits_checking_in(task, points, &no_checkpoint).unwrap_or_default()
 }
 
 /// Points drawn between GIL checkpoints: tens of microseconds.
 const POINTS_PER_CHECK_IN: u64 = 16_384;
 
 /// [`hits`], checking in with the GIL every [`POINTS_PER_CHECK_IN`] points.
-pub fn hits_checking_in<C: Fn() + ?Sized>(task: u64, points: u64, checkpoint: &C) -> u64 {
+pub fn hits_checking_in<C: Fn() -> Checked + ?Sized>(
+    task: u64,
+    points: u64,
+    checkpoint: &C,
+) -> Result<u64, Interrupted> {
     let mut rng = SplitMix64::stream(SEED, task);
     let mut hits = 0;
     let mut left = points;
@@ -81,9 +89,9 @@ pub fn hits_checking_in<C: Fn() + ?Sized>(task: u64, points: u64, checkpoint: &C
             hits += u64::from(x * x + y * y < 1.0);
         }
         left -= batch;
-        checkpoint();
+        checkpoint()?;
     }
-    hits
+    Ok(hits)
 }
 
 /// The process side: (task number, points) per task; the number picks the random stream.

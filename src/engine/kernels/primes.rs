@@ -6,7 +6,7 @@ use std::ops::Range;
 use super::{decode_ranges, encode_pairs, share, TaskList, TASKS};
 use crate::engine::size::{Limits, SizeError};
 use crate::engine::wire::DecodeError;
-use crate::engine::workload::{no_checkpoint, Workload};
+use crate::engine::workload::{no_checkpoint, Checked, Interrupted, Workload};
 
 pub const LIMITS: Limits = Limits {
     min: 100,
@@ -54,7 +54,11 @@ impl Workload for Primes {
         count_primes(share(self.below, TASKS as u64, index as u64))
     }
 
-    fn run_task_with_checkpoints(&self, index: usize, checkpoint: &dyn Fn()) -> u64 {
+    fn run_task_with_checkpoints(
+        &self,
+        index: usize,
+        checkpoint: &dyn Fn() -> Checked,
+    ) -> Result<u64, Interrupted> {
         count_primes_checking_in(share(self.below, TASKS as u64, index as u64), checkpoint)
     }
 
@@ -72,22 +76,25 @@ impl Workload for Primes {
 
 /// Primes in `range`.
 pub fn count_primes(range: Range<u64>) -> u64 {
-    count_primes_checking_in(range, &no_checkpoint)
+    count_primes_checking_in(range, &no_checkpoint).unwrap_or_default()
 }
 
 /// Numbers tested between GIL checkpoints: tens of microseconds.
 const NUMBERS_PER_CHECK_IN: u64 = 512;
 
 /// [`count_primes`], checking in with the GIL every [`NUMBERS_PER_CHECK_IN`] numbers.
-pub fn count_primes_checking_in<C: Fn() + ?Sized>(range: Range<u64>, checkpoint: &C) -> u64 {
+pub fn count_primes_checking_in<C: Fn() -> Checked + ?Sized>(
+    range: Range<u64>,
+    checkpoint: &C,
+) -> Result<u64, Interrupted> {
     let mut primes = 0;
     for n in range {
         primes += u64::from(is_prime(n));
         if n % NUMBERS_PER_CHECK_IN == NUMBERS_PER_CHECK_IN - 1 {
-            checkpoint();
+            checkpoint()?;
         }
     }
-    primes
+    Ok(primes)
 }
 
 /// The process side: one range per task.

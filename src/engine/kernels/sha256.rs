@@ -9,7 +9,7 @@ use std::ops::Range;
 use super::{decode_ranges, encode_pairs, share, TaskList, TASKS};
 use crate::engine::size::{Limits, SizeError};
 use crate::engine::wire::DecodeError;
-use crate::engine::workload::{no_checkpoint, Workload};
+use crate::engine::workload::{no_checkpoint, Checked, Interrupted, Workload};
 
 pub const LIMITS: Limits = Limits {
     min: 1,
@@ -48,7 +48,11 @@ impl Workload for Sha256Chain {
         chain(share(self.blocks, self.task_count() as u64, index as u64))
     }
 
-    fn run_task_with_checkpoints(&self, index: usize, checkpoint: &dyn Fn()) -> u64 {
+    fn run_task_with_checkpoints(
+        &self,
+        index: usize,
+        checkpoint: &dyn Fn() -> Checked,
+    ) -> Result<u64, Interrupted> {
         let blocks = share(self.blocks, self.task_count() as u64, index as u64);
         chain_checking_in(blocks, checkpoint)
     }
@@ -67,14 +71,17 @@ impl Workload for Sha256Chain {
 
 /// `digest = sha256(digest || block)` over the blocks in `blocks`; the first 8 bytes of the last.
 pub fn chain(blocks: Range<u64>) -> u64 {
-    chain_checking_in(blocks, &no_checkpoint)
+    chain_checking_in(blocks, &no_checkpoint).unwrap_or_default()
 }
 
 /// Blocks hashed between GIL checkpoints: tens of microseconds.
 const BLOCKS_PER_CHECK_IN: u64 = 64;
 
 /// [`chain`], checking in with the GIL every [`BLOCKS_PER_CHECK_IN`] blocks.
-pub fn chain_checking_in<C: Fn() + ?Sized>(blocks: Range<u64>, checkpoint: &C) -> u64 {
+pub fn chain_checking_in<C: Fn() -> Checked + ?Sized>(
+    blocks: Range<u64>,
+    checkpoint: &C,
+) -> Result<u64, Interrupted> {
     let mut digest = [0u8; 32];
     for b in blocks {
         let mut hasher = Sha256::new();
@@ -82,10 +89,10 @@ pub fn chain_checking_in<C: Fn() + ?Sized>(blocks: Range<u64>, checkpoint: &C) -
         hasher.update(block(b));
         digest = hasher.finalize().into();
         if b % BLOCKS_PER_CHECK_IN == BLOCKS_PER_CHECK_IN - 1 {
-            checkpoint();
+            checkpoint()?;
         }
     }
-    u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
+    Ok(u64::from_le_bytes(digest[..8].try_into().expect("8 bytes")))
 }
 
 /// The process side: one range of blocks per task (blocks are made from their index).

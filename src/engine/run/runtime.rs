@@ -18,7 +18,7 @@ use crate::engine::run::processes::PoolRun;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::engine::run::processes::ProcessPool;
 use crate::engine::run::trace::{TaskSpan, Trace};
-use crate::engine::workload::{run_one, run_one_checkpointed, warm_up_task, Workload};
+use crate::engine::workload::{no_checkpoint, run_one_checkpointed, warm_up_task, Workload};
 
 /// Where runs are made: the clock, the size of the rayon pool the caller is running in, the
 /// switchboard that counts tasks and carries Cancel, and (natively) a reusable process pool.
@@ -56,9 +56,10 @@ impl Runtime {
             return Ok(());
         }
         match config.model {
-            Model::Sequential | Model::FreeThreads | Model::Async => warm_up_task(work),
-            Model::GilThreads => {
-                run_one_checkpointed(work, 0, &|| {});
+            Model::Async => warm_up_task(work),
+            // The threads' tasks run through the checkpointed call: that is the one to optimise.
+            Model::Sequential | Model::FreeThreads | Model::GilThreads => {
+                let _ = run_one_checkpointed(work, 0, &no_checkpoint);
             }
             Model::Processes => {
                 if config.spawn == Spawn::Reused {
@@ -89,12 +90,15 @@ impl Runtime {
         let control = &*control;
         let (results, trace) = match config.model {
             Model::Sequential => {
+                let checkpoint = || control.checkpoint();
                 let (results, spans) = (0..work.task_count())
-                    .take_while(|_| !control.is_cancelled())
-                    .map(|task| {
-                        let done = TaskSpan::time(task, 0, clock, origin, || run_one(work, task));
+                    .map_while(|task| {
+                        let (result, span) = TaskSpan::time(task, 0, clock, origin, || {
+                            run_one_checkpointed(work, task, &checkpoint)
+                        });
+                        let result = result.ok()?;
                         control.tasks_done(1);
-                        done
+                        Some((result, span))
                     })
                     .unzip();
                 (results, trace(spans, None, clock() - origin))
@@ -262,10 +266,17 @@ fn run_threads<W: Workload + ?Sized>(
                         if control.is_cancelled() {
                             break;
                         }
-                        mine.push(TaskSpan::time(task, me, clock, origin, || match gil {
-                            Some(gil) => run_one_checkpointed(work, task, &|| gil.checkpoint(me)),
-                            None => run_one(work, task),
-                        }));
+                        let (result, span) =
+                            TaskSpan::time(task, me, clock, origin, || match gil {
+                                Some(gil) => run_one_checkpointed(work, task, &|| {
+                                    control.checkpoint()?;
+                                    gil.checkpoint(me);
+                                    Ok(())
+                                }),
+                                None => run_one_checkpointed(work, task, &|| control.checkpoint()),
+                            });
+                        let Ok(result) = result else { break };
+                        mine.push((result, span));
                         control.tasks_done(1);
                     }
                 }

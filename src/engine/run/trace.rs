@@ -23,13 +23,13 @@ pub struct TaskSpan {
 
 impl TaskSpan {
     /// Runs `task` on `worker` and times it on `clock`, from `origin_ms`.
-    pub fn time(
+    pub fn time<R>(
         task: usize,
         worker: usize,
         clock: Clock,
         origin_ms: f64,
-        run: impl FnOnce() -> u64,
-    ) -> (u64, TaskSpan) {
+        run: impl FnOnce() -> R,
+    ) -> (R, TaskSpan) {
         let start_ms = clock() - origin_ms;
         let result = run();
         let end_ms = clock() - origin_ms;
