@@ -8,6 +8,14 @@
 const describe = (error) => String(error && error.message ? error.message : error);
 const fault = (message) => postMessage(JSON.stringify({ type: 'fault', message }));
 
+// A trap inside a promise callback (most of the engine's work runs in them: every await) is an
+// unhandled rejection, which, unlike an uncaught error, never reaches the page's onerror. Without
+// this the page would wait for an answer that never comes (an I/O run that ran out of memory did).
+self.addEventListener('unhandledrejection', (event) => {
+  event.preventDefault();
+  fault(`the engine crashed: ${describe(event.reason)}`);
+});
+
 // A start message that cannot be received here (the compiled module cannot cross into this
 // worker) would otherwise leave the page waiting for ever.
 self.onmessageerror = () => fault('the engine could not receive the compiled module');

@@ -13,12 +13,16 @@ function protocolOf(url) {
   return last && last.nextHopProtocol ? last.nextHopProtocol : null;
 }
 
-export async function timedFetch(url, timeoutMs, keepBody) {
+// `run` is the whole run's AbortSignal: Cancel aborts every request still under way.
+export async function timedFetch(url, timeoutMs, keepBody, run) {
   const out = { first_byte_ms: null, status: null, status_text: '', bytes: 0, body: null, error: null, protocol: null };
   const abort = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => { timedOut = true; abort.abort(); }, timeoutMs);
+  const cancel = () => abort.abort();
+  run.addEventListener('abort', cancel);
   try {
+    if (run.aborted) throw new DOMException('cancelled', 'AbortError');
     // no-store: every run measures the network (or the service worker), never the HTTP cache.
     const response = await fetch(url, { cache: 'no-store', mode: 'cors', credentials: 'omit', signal: abort.signal });
     out.first_byte_ms = now();
@@ -31,6 +35,8 @@ export async function timedFetch(url, timeoutMs, keepBody) {
   } catch (error) {
     if (timedOut) {
       out.error = `timed out after ${timeoutMs} ms (aborted)`;
+    } else if (run.aborted) {
+      out.error = 'cancelled';
     } else if (error && error.name === 'TypeError') {
       // The browser says only "Failed to fetch" for both, on purpose: a page may not learn why.
       out.error = 'blocked or unreachable: the server did not allow this page to read the response ' +
@@ -41,6 +47,7 @@ export async function timedFetch(url, timeoutMs, keepBody) {
     }
   } finally {
     clearTimeout(timer);
+    run.removeEventListener('abort', cancel);
   }
   out.protocol = protocolOf(url);
   return JSON.stringify(out);

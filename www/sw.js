@@ -28,7 +28,7 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (url.origin !== self.location.origin || event.request.method !== 'GET') return;
   if (url.pathname.startsWith(TARGETS.pathname)) {
-    event.respondWith(target(url));
+    event.respondWith(target(url, event.request.signal));
   } else if (!event.request.url.startsWith(self.registration.scope + '__overlap/')) {
     event.respondWith(isolated(event.request));
   }
@@ -72,7 +72,9 @@ const NAMES = ['description', 'keywords', 'author', 'robots', 'og:title', 'viewp
 const WORDS = ['thread', 'process', 'lock', 'queue', 'pool', 'future', 'await', 'gather', 'worker',
   'core', 'speedup', 'latency'];
 
-function page(index, bytes, random) {
+// The page's text in pieces (head, sentences, end), drawn from `random` in one fixed order, so
+// the same (seed, i) gives the same page however it is sent.
+function* pieces(index, bytes, random) {
   const pick = (list) => list[Math.floor(random() * list.length)];
   const words = (n) => Array.from({ length: n }, () => pick(WORDS)).join(' ');
   let html = `<!doctype html><html><head><meta charset="utf-8"><title>Built-in target ${index}</title>`;
@@ -86,20 +88,45 @@ function page(index, bytes, random) {
   }
   html += '</head><body>';
   const end = '</body></html>';
-  const parts = [html];
+  yield html;
   let length = html.length + end.length;
   while (length < bytes) {
     const sentence = `<p>${words(8 + Math.floor(random() * 8))}; see <a href="/meta">meta</a>.</p>`;
-    parts.push(sentence);
+    yield sentence;
     length += sentence.length;
   }
-  parts.push(end);
-  return parts.join('');
+  yield end;
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// Pages up to this size are made whole; larger ones are made a piece at a time as the reader
+// takes them, so a request that was aborted (Cancel, a timeout) stops costing work at once
+// instead of having megabytes generated for nobody, which slowed the next run.
+const STREAM_PIECE = 64 * 1024;
 
-async function target(url) {
+function body(index, bytes, random) {
+  const parts = pieces(index, bytes, random);
+  if (bytes <= STREAM_PIECE) return Array.from(parts).join('');
+  const encoder = new TextEncoder();
+  return new ReadableStream({
+    pull(controller) {
+      let chunk = '';
+      for (const part of parts) {
+        chunk += part;
+        if (chunk.length >= STREAM_PIECE) break;
+      }
+      if (chunk) controller.enqueue(encoder.encode(chunk));
+      else controller.close();
+    },
+  }, { highWaterMark: 1 });
+}
+
+// Resolves after `ms`, or as soon as `signal` aborts (the page gave up on the request).
+const sleep = (ms, signal) => new Promise((resolve) => {
+  const timer = setTimeout(resolve, ms);
+  signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+});
+
+async function target(url, signal) {
   const params = url.searchParams;
   const index = Math.floor(number(params, 'i', 0, 0, 1e6));
   const seed = Math.floor(number(params, 'seed', 1, 0, 2 ** 32 - 1));
@@ -110,7 +137,8 @@ async function target(url) {
   const random = generator(seed ^ Math.imul(index + 1, 0x9e3779b1));
   const delay = Math.max(0, latency + (2 * random() - 1) * jitter);
   const fails = random() < failRate;
-  await sleep(delay);
+  await sleep(delay, signal);
+  if (signal?.aborted) return Response.error();
   const headers = {
     'Content-Type': 'text/html; charset=utf-8',
     'Cache-Control': 'no-store',
@@ -124,5 +152,5 @@ async function target(url) {
       headers,
     });
   }
-  return new Response(page(index, bytes, random), { status: 200, headers });
+  return new Response(body(index, bytes, random), { status: 200, headers });
 }

@@ -49,10 +49,17 @@ pub enum SharedDemo {
         per_thread: u64,
     },
     /// One producer puts `items` into a queue of `capacity`; the other threads consume.
-    Queue { items: u64, capacity: usize },
+    Queue {
+        items: u64,
+        capacity: usize,
+    },
     /// The fault drill: a pool thread panics on purpose, as the `fault-drill` kernel's task does,
     /// so tests can check that a trapped demo is reported and the engine replaced.
     FaultDrill,
+    /// Drills of the page's watches, for tests, in the browser's engine only: its own thread
+    /// aborts with no panic to report it (as running out of memory does), or stops answering.
+    AbortDrill,
+    HangDrill,
 }
 
 /// What a shared-state demo found.
@@ -115,6 +122,9 @@ impl SharedDemo {
                     },
                 }
             }
+            SharedDemo::AbortDrill | SharedDemo::HangDrill => SharedOutcome::Failed {
+                message: "this drill is for the browser's engine thread only".into(),
+            },
             SharedDemo::FaultDrill => {
                 rayon::broadcast(|context| {
                     if context.index() == 0 {

@@ -1,16 +1,28 @@
 //! The page's handle on the engine worker (see `host.rs` for the other side). Messages both ways
 //! are the typed [`ToEngine`] and [`FromEngine`], as JSON strings.
+//!
+//! Two watches keep a run from holding the page for ever, whatever happens in the engine:
+//! - **Silence.** The engine posts progress every 50 ms while it runs (from inside long tasks
+//!   too), so [`SILENCE_MS`] without a word means it died where nothing could report it (an
+//!   out-of-memory trap inside a promise callback) or is stuck. The run ends as a fault, saying
+//!   how far it got, and the engine is replaced.
+//! - **Cancel.** A run stops by itself within milliseconds of Cancel (the tasks check part-way,
+//!   requests are aborted). One that cannot, such as an async coroutine in the middle of a
+//!   CPU-bound task (no message gets in, as `task.cancel()` waits for an `await`), is stopped
+//!   after [`CANCEL_GRACE_MS`] by terminating the engine, which the next run replaces.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
 use futures::channel::mpsc;
+use futures::future::{select, Either};
 use futures::StreamExt;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event as DomEvent, MessageEvent, Worker};
 
 use super::scripts::{module_worker, module_worker_for, send_start, ENGINE_WORKER};
+use super::worker_api::{now_ms, sleep};
 use crate::engine::io::{IoReply, IoRequest};
 use crate::engine::protocol::{
     FromEngine, MeasureReply, MeasureRequest, SharedDemo, SharedOutcome, ToEngine,
@@ -25,10 +37,21 @@ pub enum Answer {
     Fault(String),
 }
 
+/// How long a running engine may say nothing before it is taken for dead (see the module doc).
+/// Longer than any one task its thread may run without a word at the largest sizes: the
+/// processes model's untimed first task, on the engine's own thread, is seconds for sha256 at a
+/// billion blocks.
+const SILENCE_MS: f64 = 30_000.0;
+
+/// How long a run may take to stop after Cancel before the page stops it.
+const CANCEL_GRACE_MS: f64 = 60.0;
+
 enum Ended {
     Reply(FromEngine),
     Unsent(String),
     Fault(String),
+    /// Cancelled, and stopped by terminating the engine when it did not stop in time.
+    Stopped,
 }
 
 pub struct EngineWorker {
@@ -40,6 +63,11 @@ pub struct EngineWorker {
     next_id: u32,
     /// The measurement under way, for [`Canceller`].
     current: Rc<Cell<Option<u32>>>,
+    /// How long a run may go without a word from the engine ([`SILENCE_MS`]).
+    patience_ms: f64,
+    /// Cancels given, so a run can stop the engine if it does not stop by itself.
+    cancels: mpsc::UnboundedReceiver<()>,
+    cancels_sender: mpsc::UnboundedSender<()>,
     broken: bool,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(DomEvent)>,
@@ -50,6 +78,7 @@ pub struct EngineWorker {
 pub struct Canceller {
     worker: Worker,
     current: Rc<Cell<Option<u32>>>,
+    given: mpsc::UnboundedSender<()>,
 }
 
 impl Canceller {
@@ -57,6 +86,7 @@ impl Canceller {
         if let Some(id) = self.current.get() {
             let message = ToEngine::Cancel { id }.to_json();
             let _ = self.worker.post_message(&JsValue::from_str(&message));
+            let _ = self.given.unbounded_send(());
         }
     }
 }
@@ -102,7 +132,11 @@ impl EngineWorker {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let (cancels_sender, cancels) = mpsc::unbounded();
         let mut engine = EngineWorker {
+            patience_ms: SILENCE_MS,
+            cancels,
+            cancels_sender,
             worker,
             inbox,
             pool_threads: 0,
@@ -150,6 +184,12 @@ impl EngineWorker {
         self.pool_error.as_deref()
     }
 
+    /// Waits `ms` (not [`SILENCE_MS`]) for a word from the engine before taking it for dead.
+    pub fn with_patience(mut self, ms: f64) -> Self {
+        self.patience_ms = ms;
+        self
+    }
+
     /// Whether a fault has made this engine unusable.
     pub fn is_broken(&self) -> bool {
         self.broken
@@ -159,6 +199,7 @@ impl EngineWorker {
         Canceller {
             worker: self.worker.clone(),
             current: Rc::clone(&self.current),
+            given: self.cancels_sender.clone(),
         }
     }
 
@@ -177,6 +218,7 @@ impl EngineWorker {
             Ended::Reply(other) => Answer::Fault(format!("the engine answered {other:?}")),
             Ended::Unsent(message) => Answer::Reply(MeasureReply::Failed { message }),
             Ended::Fault(message) => Answer::Fault(message),
+            Ended::Stopped => Answer::Reply(MeasureReply::Cancelled),
         }
     }
 
@@ -204,6 +246,7 @@ impl EngineWorker {
             Ended::Reply(other) => Err(format!("the engine answered {other:?}")),
             Ended::Unsent(message) => Ok(IoReply::Failed { message }),
             Ended::Fault(message) => Err(message),
+            Ended::Stopped => Ok(IoReply::Cancelled),
         }
     }
 
@@ -217,10 +260,12 @@ impl EngineWorker {
             Ended::Reply(other) => Err(format!("the engine answered {other:?}")),
             Ended::Unsent(message) => Ok(SharedOutcome::Failed { message }),
             Ended::Fault(message) => Err(message),
+            Ended::Stopped => Ok(SharedOutcome::Cancelled),
         }
     }
 
-    /// Sends the message `make(id)` makes and waits for its reply, passing progress on.
+    /// Sends the message `make(id)` makes and waits for its reply, passing progress on, under
+    /// the two watches of the module doc.
     async fn exchange(
         &mut self,
         make: impl FnOnce(u32) -> ToEngine,
@@ -238,10 +283,50 @@ impl EngineWorker {
         {
             return Ended::Unsent(format!("{e:?}"));
         }
+        // Cancels given before this run are not for it.
+        while self.cancels.try_recv().is_ok() {}
         self.current.set(Some(id));
+        // A pool-less engine computes on its only thread and is silent until it is done.
+        let patience = if self.pool_threads > 0 {
+            self.patience_ms
+        } else {
+            f64::INFINITY
+        };
+        let mut heard_ms = now_ms();
+        let mut stop_by: Option<f64> = None;
+        let mut last = Progress::default();
+        let mut tick = Box::pin(sleep(TICK_MS));
         let ended = loop {
-            match self.inbox.next().await {
+            let event = select(
+                self.inbox.next(),
+                select(self.cancels.next(), tick.as_mut()),
+            );
+            let message = match event.await {
+                Either::Left((message, _)) => message,
+                Either::Right((Either::Left(_cancel), _)) => {
+                    if stop_by.is_none() {
+                        stop_by = Some(now_ms() + CANCEL_GRACE_MS);
+                        tick = Box::pin(sleep(CANCEL_GRACE_MS));
+                    }
+                    continue;
+                }
+                Either::Right((Either::Right(_tick), _)) => {
+                    let now = now_ms();
+                    if stop_by.is_some_and(|by| now >= by) {
+                        break Ended::Stopped;
+                    }
+                    if now - heard_ms >= patience {
+                        break Ended::Fault(silent_for(now - heard_ms, last));
+                    }
+                    let left = stop_by.map_or(TICK_MS, |by| (by - now).clamp(1.0, TICK_MS));
+                    tick = Box::pin(sleep(left));
+                    continue;
+                }
+            };
+            heard_ms = now_ms();
+            match message {
                 Some(FromEngine::Progress { id: of, progress }) if of == id => {
+                    last = progress;
                     on_progress(progress)
                 }
                 Some(reply @ FromEngine::Reply { id: of, .. })
@@ -258,12 +343,29 @@ impl EngineWorker {
             }
         };
         self.current.set(None);
-        if matches!(ended, Ended::Fault(_)) {
+        if matches!(ended, Ended::Fault(_) | Ended::Stopped) {
             self.broken = true;
             self.worker.terminate();
         }
         ended
     }
+}
+
+/// How often a waiting run looks at its watches.
+const TICK_MS: f64 = 1_000.0;
+
+/// The fault of an engine that went silent, with how far its run had got.
+fn silent_for(ms: f64, last: Progress) -> String {
+    let got = if last.total > 0 {
+        format!("with {} of {} done", last.done, last.total)
+    } else {
+        "before it had done anything".to_string()
+    };
+    format!(
+        "the engine stopped answering ({:.0} s without a word, {got}): it probably ran out of \
+         memory or crashed",
+        ms / 1000.0
+    )
 }
 
 impl Drop for EngineWorker {

@@ -37,7 +37,7 @@ use crate::engine::run::harness::Repeater;
 use crate::engine::run::harness::Run;
 use crate::engine::run::models::{Model, Resolved, RunConfig, RunError};
 use crate::engine::run::runtime::{run_async, Runtime};
-use crate::engine::workload::{warm_up_task, Workload};
+use crate::engine::workload::{run_one_checkpointed, Checked, Workload};
 
 /// How often progress goes out while a run is under way (the page wants it every 100 ms).
 const PROGRESS_EVERY_MS: f64 = 50.0;
@@ -161,7 +161,10 @@ async fn measure(id: u32, request: MeasureRequest) {
     let (control, pool_threads, running) = begin(id);
     let outcome = match request.run.model {
         Model::Async => {
-            let mut event_loop = EventLoop { control: &control };
+            let mut event_loop = EventLoop {
+                id,
+                control: &control,
+            };
             Ok(protocol::measure_on(&request, pool_threads, &control, &mut event_loop).await)
         }
         Model::Processes => {
@@ -190,6 +193,16 @@ async fn measure(id: u32, request: MeasureRequest) {
 /// A shared-state demo on the pool's threads, run `id` like a measurement (so Cancel reaches it).
 async fn shared(id: u32, demo: protocol::SharedDemo) {
     let (control, threads, running) = begin(id);
+    match demo {
+        // Dies inside a promise callback with no panic hook to say so, as an allocation that
+        // fails does: only engine-worker.js's unhandledrejection handler can tell the page.
+        protocol::SharedDemo::AbortDrill => std::process::abort(),
+        // Keeps this thread busy for ever: no progress, no answer, no Cancel.
+        protocol::SharedDemo::HangDrill => loop {
+            std::hint::spin_loop();
+        },
+        _ => {}
+    }
     let outcome = if threads < 2 {
         Ok(SharedOutcome::Failed {
             message: "shared state needs a pool of at least 2 threads, and this page has none"
@@ -252,7 +265,29 @@ async fn on_pool<R: Send + 'static>(
 
 /// The async model's repeats: k coroutines on this worker's event loop.
 struct EventLoop<'c> {
+    id: u32,
     control: &'c RunControl,
+}
+
+/// Check-ins between the async model's progress posts from inside a task: about 25 ms of work.
+const CHECK_INS_PER_HEARTBEAT: u32 = 1_024;
+
+/// The checkpoint of a task on this worker's own thread. No message gets in while it computes,
+/// and no progress goes out, so it posts the progress itself every so often: the page hears a
+/// live engine however long a task is (sha256's are seconds), and does not take it for a hung one.
+fn heartbeat<'a>(
+    id: u32,
+    control: &'a RunControl,
+    check_ins: &'a Cell<u32>,
+) -> impl Fn() -> Checked + 'a {
+    move || {
+        check_ins.set(check_ins.get().wrapping_add(1));
+        if check_ins.get() % CHECK_INS_PER_HEARTBEAT == 0 {
+            let progress = control.progress();
+            post(&FromEngine::Progress { id, progress });
+        }
+        control.checkpoint()
+    }
 }
 
 impl Repeater for EventLoop<'_> {
@@ -262,7 +297,8 @@ impl Repeater for EventLoop<'_> {
         _: &RunConfig,
         _: &Resolved,
     ) -> Result<(), RunError> {
-        warm_up_task(work);
+        let check_ins = Cell::new(0);
+        let _ = run_one_checkpointed(work, 0, &heartbeat(self.id, self.control, &check_ins));
         Ok(())
     }
 
@@ -272,6 +308,7 @@ impl Repeater for EventLoop<'_> {
         config: &RunConfig,
         resolved: &Resolved,
     ) -> Result<Run, RunError> {
+        let check_ins = Cell::new(0);
         let (results, trace) = run_async(
             work,
             resolved.workers,
@@ -279,6 +316,7 @@ impl Repeater for EventLoop<'_> {
             now_ms,
             self.control,
             coroutine_yield,
+            &heartbeat(self.id, self.control, &check_ins),
         )
         .await;
         if self.control.is_cancelled() {
@@ -359,7 +397,7 @@ async fn io_reply(
         };
         io::run(request, &targets, &threads, now_ms, control).await
     } else {
-        io::run(request, &targets, &FetchTransport, now_ms, control).await
+        io::run(request, &targets, &FetchTransport::new(), now_ms, control).await
     };
     if request.model == IoModel::Pipeline && request.scan == Scan::Pool {
         let (tags, scan_ms, threads) = if pool_threads > 0 {

@@ -24,7 +24,12 @@ use crate::engine::io::{Fetched, LocalFuture, Memory, Transport};
 #[wasm_bindgen(module = "/www/io-fetch.js")]
 extern "C" {
     #[wasm_bindgen(js_name = timedFetch)]
-    fn timed_fetch(url: &str, timeout_ms: f64, keep_body: bool) -> js_sys::Promise;
+    fn timed_fetch(
+        url: &str,
+        timeout_ms: f64,
+        keep_body: bool,
+        run: &web_sys::AbortSignal,
+    ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = jsHeapBytes)]
     fn js_heap_bytes() -> Option<f64>;
 }
@@ -64,7 +69,33 @@ fn read(answer: Option<String>) -> Fetched {
     }
 }
 
-pub struct FetchTransport;
+/// `fetch` for one run. Dropping it aborts whatever requests are still under way, so a
+/// cancelled run stops downloading at once.
+pub struct FetchTransport {
+    run: Option<web_sys::AbortController>,
+}
+
+impl FetchTransport {
+    pub fn new() -> Self {
+        FetchTransport {
+            run: web_sys::AbortController::new().ok(),
+        }
+    }
+}
+
+impl Default for FetchTransport {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for FetchTransport {
+    fn drop(&mut self) {
+        if let Some(run) = &self.run {
+            run.abort();
+        }
+    }
+}
 
 /// `await asyncio.sleep(sleep_ms / 1000)` for every "request": a timer on this worker's event
 /// loop, so thousands of waiting coroutines are measured without the browser's request rate.
@@ -95,7 +126,15 @@ impl Transport for FetchTransport {
         timeout_ms: f64,
         keep_body: bool,
     ) -> LocalFuture<'a, Fetched> {
-        let promise = timed_fetch(url, timeout_ms, keep_body);
+        let Some(run) = &self.run else {
+            return Box::pin(async {
+                Fetched {
+                    error: Some("this browser has no AbortController".into()),
+                    ..Fetched::default()
+                }
+            });
+        };
+        let promise = timed_fetch(url, timeout_ms, keep_body, &run.signal());
         Box::pin(async move {
             read(
                 JsFuture::from(promise)

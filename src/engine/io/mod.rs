@@ -11,6 +11,9 @@ use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 
+use std::pin::pin;
+
+use futures::future::{select, Either};
 use futures::stream::{self, StreamExt};
 
 use crate::engine::clock::Clock;
@@ -56,8 +59,9 @@ pub trait Transport {
     ) -> LocalFuture<'a, Fetched>;
 }
 
-/// Runs `request` against `targets` through `transport`. Requests already under way when Cancel
-/// arrives finish (or time out); no new one starts, and the reply is [`IoReply::Cancelled`].
+/// Runs `request` against `targets` through `transport`. When Cancel arrives it returns
+/// [`IoReply::Cancelled`] at once, dropping the requests under way (the transport aborts them
+/// when it is dropped).
 /// For [`IoModel::Pipeline`] with [`Scan::Pool`] the pages come back in the second value, for the
 /// caller to scan on its pool ([`scan_pages`]).
 pub async fn run<T: Transport + ?Sized>(
@@ -87,6 +91,10 @@ pub async fn run<T: Transport + ?Sized>(
         targets.len()
     };
 
+    // The pages kept for the pool's scan, in bytes: a list of the visitor's URLs has no known
+    // size before it runs, so the budget is kept here too.
+    let kept_bytes = Cell::new(0u64);
+    let kept_bytes = &kept_bytes;
     let one = |index: usize, lane: usize| async move {
         if control.is_cancelled() {
             return None;
@@ -114,6 +122,19 @@ pub async fn run<T: Transport + ?Sized>(
             record.protocol = fetched.protocol;
             body = fetched.body;
         }
+        if let Some(page) = body.as_ref().filter(|_| !inline_scan) {
+            let kept = kept_bytes.get() + page.len() as u64;
+            if kept > PAGES_BUDGET {
+                body = None;
+                record.error = Some(format!(
+                    "not kept for the scan: the pages kept before it fill the {} MB the engine \
+                     may use",
+                    PAGES_BUDGET >> 20
+                ));
+            } else {
+                kept_bytes.set(kept);
+            }
+        }
         record.finished_ms = clock() - origin;
         let mut tags = 0;
         if inline_scan {
@@ -128,54 +149,62 @@ pub async fn run<T: Transport + ?Sized>(
     };
 
     let n = targets.len();
-    let done: Vec<Option<(RequestRecord, Option<String>, usize)>> = match request.model {
-        // lesson: fetch
-        IoModel::Sequential => {
-            let mut done = Vec::with_capacity(n);
-            for index in 0..n {
-                done.push(one(index, 0).await);
-            }
-            done
-        }
-        // end lesson
-        // lesson: fetch thousands
-        IoModel::Gather | IoModel::Pipeline => {
-            futures::future::join_all((0..n).map(|index| one(index, index))).await
-        }
-        // end lesson
-        // lesson: bounded
-        IoModel::Bounded => {
-            // Lanes are assigned afterwards: buffer_unordered does not say which slot ran what.
-            stream::iter((0..n).map(|index| one(index, 0)))
-                .buffer_unordered(request.workers)
-                .collect()
-                .await
-        }
-        // end lesson
-        IoModel::Threads => {
-            let next = Cell::new(0);
-            let lanes = (0..request.workers.min(n)).map(|lane| {
-                let next = &next;
-                let one = &one;
-                async move {
-                    let mut mine = Vec::new();
-                    loop {
-                        let index = next.get();
-                        if index >= n {
-                            return mine;
-                        }
-                        next.set(index + 1);
-                        mine.push(one(index, lane).await);
-                    }
+    let all = async {
+        match request.model {
+            // lesson: fetch
+            IoModel::Sequential => {
+                let mut done = Vec::with_capacity(n);
+                for index in 0..n {
+                    done.push(one(index, 0).await);
                 }
-            });
-            futures::future::join_all(lanes)
-                .await
-                .into_iter()
-                .flatten()
-                .collect()
+                done
+            }
+            // end lesson
+            // lesson: fetch thousands
+            IoModel::Gather | IoModel::Pipeline => {
+                futures::future::join_all((0..n).map(|index| one(index, index))).await
+            }
+            // end lesson
+            // lesson: bounded
+            IoModel::Bounded => {
+                // Lanes are assigned afterwards: buffer_unordered does not say which slot ran what.
+                stream::iter((0..n).map(|index| one(index, 0)))
+                    .buffer_unordered(request.workers)
+                    .collect()
+                    .await
+            }
+            // end lesson
+            IoModel::Threads => {
+                let next = Cell::new(0);
+                let lanes = (0..request.workers.min(n)).map(|lane| {
+                    let next = &next;
+                    let one = &one;
+                    async move {
+                        let mut mine = Vec::new();
+                        loop {
+                            let index = next.get();
+                            if index >= n {
+                                return mine;
+                            }
+                            next.set(index + 1);
+                            mine.push(one(index, lane).await);
+                        }
+                    }
+                });
+                futures::future::join_all(lanes)
+                    .await
+                    .into_iter()
+                    .flatten()
+                    .collect()
+            }
         }
     };
+    let cancelled = control.cancelled();
+    let done: Vec<Option<(RequestRecord, Option<String>, usize)>> =
+        match select(pin!(all), pin!(cancelled)).await {
+            Either::Left((done, _)) => done,
+            Either::Right(_) => return (IoReply::Cancelled, Vec::new()),
+        };
     let wall_ms = clock() - origin;
     if control.is_cancelled() {
         return (IoReply::Cancelled, Vec::new());

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::kernels::{MEMORY_LIMIT, MEMORY_RESERVE};
+
 /// Where the service worker answers built-in targets, relative to its scope.
 pub const TARGET_PATH: &str = "__overlap/io/page";
 /// Browsers open at most this many HTTP/1.1 connections to one host; more requests queue.
@@ -120,6 +122,15 @@ pub struct Timers {
     pub sleep_ms: f64,
 }
 
+/// Bytes of pages the pipeline may keep for its scan: the memory a WebAssembly page may use, less
+/// what the engine needs besides (the CPU lab's kernels have the same budget). A run that kept
+/// more would trap the engine part-way.
+pub const PAGES_BUDGET: u64 = MEMORY_LIMIT - MEMORY_RESERVE;
+
+/// Pages in memory at once besides the ones kept: each arrives as a report (JSON) and is then
+/// read out of it, with a few arriving together.
+const PAGES_IN_TRANSIT: u64 = 4;
+
 /// Most timers one run sets: ten times the requests, since a timer costs no request.
 pub const MAX_TIMERS: u32 = 10 * MAX_REQUESTS;
 
@@ -199,6 +210,26 @@ fn within(name: &str, value: f64, min: f64, max: f64, unit: &str) -> Result<(), 
     }
 }
 
+/// Refuses a pipeline whose pages, all kept for the scan, would not fit in [`PAGES_BUDGET`],
+/// naming the limit and what would fit.
+fn pages_fit(requests: u32, bytes: u32) -> Result<(), IoError> {
+    let needs = (u64::from(requests) + PAGES_IN_TRANSIT) * u64::from(bytes);
+    if needs <= PAGES_BUDGET {
+        return Ok(());
+    }
+    let most_requests = (PAGES_BUDGET / u64::from(bytes.max(1))).saturating_sub(PAGES_IN_TRANSIT);
+    let largest_kib = PAGES_BUDGET / (u64::from(requests) + PAGES_IN_TRANSIT) / 1024;
+    Err(IoError(format!(
+        "the pipeline keeps every page for its scan on the pool: {requests} pages of {} KiB \
+         need about {} MB, more than the {} MB the engine may use. Make at most {most_requests} \
+         requests at this page size, pages of at most {largest_kib} KiB, or scan each page as \
+         it arrives (on one thread), which keeps none",
+        bytes / 1024,
+        needs >> 20,
+        PAGES_BUDGET >> 20,
+    )))
+}
+
 /// One request to make: a URL, or the reason a line of the visitor's list is not one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Target {
@@ -272,6 +303,9 @@ impl IoRequest {
                     MAX_PAGE_BYTES.into(),
                     " bytes",
                 )?;
+                if self.model == IoModel::Pipeline && self.scan == Scan::Pool {
+                    pages_fit(b.requests, b.bytes)?;
+                }
             }
             Targets::Urls { urls } if urls.is_empty() => {
                 return Err(IoError("enter at least one URL".into()))

@@ -182,6 +182,62 @@ fn cancel_stops_new_requests() {
 }
 
 #[test]
+fn cancel_drops_the_requests_under_way_at_once() {
+    // Requests of 10 s, cancelled after 50 ms from another thread: every model returns at once
+    // instead of waiting for the requests in flight.
+    for model in IoModel::ALL {
+        let control = std::sync::Arc::new(RunControl::default());
+        let canceller = {
+            let control = std::sync::Arc::clone(&control);
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(50));
+                control.cancel();
+            })
+        };
+        let transport = Sleepy {
+            latency: Duration::from_secs(10),
+        };
+        let started = system_clock();
+        let (reply, _) = futures::executor::block_on(run(
+            &request(model, 4),
+            &urls(8),
+            &transport,
+            system_clock,
+            &control,
+        ));
+        let took = system_clock() - started;
+        canceller.join().unwrap();
+        assert_eq!(reply, IoReply::Cancelled, "{model:?}");
+        assert!(took < 2_000.0, "{model:?} took {took:.0} ms to stop");
+    }
+}
+
+#[test]
+fn a_pipeline_whose_kept_pages_outgrow_memory_is_refused_before_it_starts() {
+    // 300 pages of 4 MiB trapped the engine at page 245; the form now refuses it up front.
+    let mut req = request(IoModel::Pipeline, 4);
+    req.targets = Targets::Builtin(Builtin {
+        requests: 300,
+        bytes: MAX_PAGE_BYTES,
+        ..Builtin::default()
+    });
+    let err = req.check().unwrap_err().0;
+    assert!(err.contains("896 MB"), "{err}");
+    assert!(err.contains("at most 220 requests"), "{err}");
+    // Scanned as they arrive, the pages are not kept: the same run is fine.
+    req.scan = Scan::OneThread;
+    assert_eq!(req.check(), Ok(()));
+    // What the message offers fits.
+    req.scan = Scan::Pool;
+    req.targets = Targets::Builtin(Builtin {
+        requests: 220,
+        bytes: MAX_PAGE_BYTES,
+        ..Builtin::default()
+    });
+    assert_eq!(req.check(), Ok(()));
+}
+
+#[test]
 fn settings_out_of_range_are_refused_with_the_limit() {
     let mut req = request(IoModel::Bounded, 0);
     assert!(req.check().unwrap_err().0.contains("between 1 and 64"));

@@ -3,9 +3,14 @@
 //!
 //! Atomics, so the threads of a run count their tasks and the thread that watches (the browser's
 //! engine worker, which reports progress every 50 ms and passes on Cancel) reads and writes it
-//! without a lock and without stopping anybody.
+//! without a lock and without stopping anybody. A run that waits (the I/O lab's requests) can
+//! also await the Cancel itself ([`RunControl::cancelled`]) and drop what it was waiting for.
 
+use std::future::poll_fn;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::task::Poll;
+
+use futures::task::AtomicWaker;
 
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +41,8 @@ pub struct RunControl {
     done: AtomicUsize,
     total: AtomicUsize,
     cancelled: AtomicBool,
+    /// Whoever awaits [`RunControl::cancelled`].
+    on_cancel: AtomicWaker,
 }
 
 impl RunControl {
@@ -61,6 +68,20 @@ impl RunControl {
     /// check part-way too ([`RunControl::checkpoint`]).
     pub fn cancel(&self) {
         self.cancelled.store(true, Ordering::Relaxed);
+        self.on_cancel.wake();
+    }
+
+    /// Resolves once the run is cancelled (at once if it already is). One waiter at a time.
+    pub async fn cancelled(&self) {
+        poll_fn(|cx| {
+            self.on_cancel.register(cx.waker());
+            if self.is_cancelled() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await
     }
 
     pub fn is_cancelled(&self) -> bool {

@@ -13,8 +13,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use crate::engine::clock::Clock;
 use crate::engine::run::control::RunControl;
 use crate::engine::run::trace::TaskSpan;
-use crate::engine::workload::run_one;
-use crate::engine::workload::Workload;
+use crate::engine::workload::{run_one_checkpointed, Checked, Workload};
 
 /// `await asyncio.sleep(0)`: gives every other ready coroutine a turn before coming back.
 #[derive(Default)]
@@ -36,12 +35,15 @@ impl Future for YieldNow {
     }
 }
 
-/// k coroutines working through the tasks of `work`; `yield_point` is awaited after every task.
-/// Returns each task's result (in task order) and span (times from `origin_ms`), stopping early
-/// (with only the spans of the tasks that ran) once `control` is cancelled.
+/// k coroutines working through the tasks of `work`; `yield_point` is awaited after every task,
+/// and `checkpoint` is called inside each ([`Workload::run_task_with_checkpoints`]). Returns each
+/// task's result (in task order) and span (times from `origin_ms`), stopping early (with only the
+/// spans of the tasks that ran) once `control` is cancelled or a checkpoint interrupts a task.
 ///
 /// Generic over the yield point so a browser event loop can supply its own (one that lets
-/// messages in between tasks) while native runs use [`YieldNow`].
+/// messages in between tasks) while native runs use [`YieldNow`]. No message gets in during a
+/// task, which holds the one thread as a CPU-bound coroutine holds asyncio's loop; the browser's
+/// checkpoint says "still alive" to the page from there.
 pub async fn gather<W, Y, F>(
     work: &W,
     coroutines: usize,
@@ -49,6 +51,7 @@ pub async fn gather<W, Y, F>(
     origin_ms: f64,
     control: &RunControl,
     yield_point: Y,
+    checkpoint: &dyn Fn() -> Checked,
 ) -> (Vec<u64>, Vec<TaskSpan>)
 where
     W: Workload + ?Sized,
@@ -60,6 +63,7 @@ where
     let spans = RefCell::new(Vec::with_capacity(work.task_count()));
     let coroutine = |me: usize| {
         let (next_task, results, spans, yield_point) = (&next_task, &results, &spans, &yield_point);
+        let checkpoint = &checkpoint;
         async move {
             // lesson: async-cpu
             loop {
@@ -68,8 +72,10 @@ where
                     break;
                 }
                 next_task.set(task + 1);
-                let (result, span) =
-                    TaskSpan::time(task, me, clock, origin_ms, || run_one(work, task));
+                let (result, span) = TaskSpan::time(task, me, clock, origin_ms, || {
+                    run_one_checkpointed(work, task, checkpoint)
+                });
+                let Ok(result) = result else { break };
                 results.borrow_mut()[task] = result;
                 spans.borrow_mut().push(span);
                 control.tasks_done(1);
@@ -130,6 +136,7 @@ mod tests {
             0.0,
             &RunControl::default(),
             YieldNow::default,
+            &crate::engine::workload::no_checkpoint,
         ));
         assert_eq!(results.iter().sum::<u64>(), 640_000);
         assert_eq!(spans.len(), 64);
@@ -152,6 +159,7 @@ mod tests {
             0.0,
             &RunControl::default(),
             YieldNow::default,
+            &crate::engine::workload::no_checkpoint,
         ));
         assert!(spans.iter().all(|s| s.worker == 0));
         assert!(spans.windows(2).all(|p| p[0].task + 1 == p[1].task));

@@ -18,7 +18,7 @@ use crate::engine::run::processes::PoolRun;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::engine::run::processes::ProcessPool;
 use crate::engine::run::trace::{TaskSpan, Trace};
-use crate::engine::workload::{no_checkpoint, run_one_checkpointed, warm_up_task, Workload};
+use crate::engine::workload::{run_one_checkpointed, Checked, Workload};
 
 /// Where runs are made: the clock, the size of the rayon pool the caller is running in, the
 /// switchboard that counts tasks and carries Cancel, and (natively) a reusable process pool.
@@ -56,10 +56,13 @@ impl Runtime {
             return Ok(());
         }
         match config.model {
-            Model::Async => warm_up_task(work),
-            // The threads' tasks run through the checkpointed call: that is the one to optimise.
-            Model::Sequential | Model::FreeThreads | Model::GilThreads => {
-                let _ = run_one_checkpointed(work, 0, &no_checkpoint);
+            // Every model but processes runs its tasks through the checkpointed call: that is the
+            // one to optimise.
+            Model::Sequential | Model::FreeThreads | Model::GilThreads | Model::Async => {
+                let control = Arc::clone(&self.control);
+                if run_one_checkpointed(work, 0, &|| control.checkpoint()).is_err() {
+                    return Err(RunError::Cancelled);
+                }
             }
             Model::Processes => {
                 if config.spawn == Spawn::Reused {
@@ -124,6 +127,7 @@ impl Runtime {
                 clock,
                 control,
                 YieldNow::default,
+                &|| control.checkpoint(),
             )),
             Model::Processes => {
                 let plan = PoolRun {
@@ -222,6 +226,7 @@ pub async fn run_async<W, Y, F>(
     clock: Clock,
     control: &RunControl,
     yield_point: Y,
+    checkpoint: &dyn Fn() -> Checked,
 ) -> (Vec<u64>, Trace)
 where
     W: Workload + ?Sized,
@@ -229,8 +234,16 @@ where
     F: Future<Output = ()>,
 {
     let origin = clock();
-    let (results, spans) =
-        coroutines::gather(work, workers, clock, origin, control, yield_point).await;
+    let (results, spans) = coroutines::gather(
+        work,
+        workers,
+        clock,
+        origin,
+        control,
+        yield_point,
+        checkpoint,
+    )
+    .await;
     let wall = clock() - origin;
     let trace = Trace::new(workers, style, 1, wall, spans, None, None);
     (results, trace)
