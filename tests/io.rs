@@ -118,6 +118,82 @@ async fn requests_overlap_as_each_model_allows() {
     }
 }
 
+/// Cancel ends a heavy run at once in every model (fetches aborted, blocking threads terminated),
+/// and the service worker does not go on making pages for the abandoned requests: the next run
+/// measures as if nothing had happened.
+#[wasm_bindgen_test]
+async fn cancel_stops_every_model_at_once_and_the_next_run_is_unaffected() {
+    use overlap::web::worker_api::{now_ms, sleep};
+    let (mut engine, base) = lab().await;
+    let before = done(&mut engine, &builtin(IoModel::Gather, 1), &base).await;
+    for model in IoModel::ALL {
+        // 600 pages of 1 MiB, arriving over two seconds: far more than the test waits for.
+        let heavy = IoRequest {
+            model,
+            workers: 4,
+            targets: Targets::Builtin(Builtin {
+                requests: 600,
+                latency_ms: 1_000.0,
+                jitter_ms: 1_000.0,
+                bytes: 1 << 20,
+                ..Builtin::default()
+            }),
+            ..IoRequest::default()
+        };
+        let canceller = engine.canceller();
+        let cancelled_at = std::rc::Rc::new(std::cell::Cell::new(f64::NAN));
+        {
+            let cancelled_at = cancelled_at.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                sleep(1_500.0).await;
+                cancelled_at.set(now_ms());
+                canceller.cancel();
+            });
+        }
+        let reply = engine.io(&heavy, &base, |_| {}).await;
+        let stopped_after = now_ms() - cancelled_at.get();
+        assert_eq!(reply, Ok(IoReply::Cancelled), "{model:?}");
+        web_sys::console::log_1(
+            &format!("{model:?}: stopped {stopped_after:.0} ms after Cancel").into(),
+        );
+        // The target is 100 ms; the margin is for a loaded machine.
+        assert!(stopped_after < 400.0, "{model:?}: {stopped_after:.0} ms");
+        if engine.is_broken() {
+            // The pipeline holds the engine's thread while it reads megabytes of pages out of
+            // their reports (slowly, in this debug build), so it can miss the 60 ms and be
+            // stopped by replacing the engine. The others stop by themselves.
+            assert_eq!(
+                model,
+                IoModel::Pipeline,
+                "{model:?} was not stopped by itself"
+            );
+            engine = lab().await.0;
+        }
+
+        // Pages still being made for the abandoned requests would slow this one down (a run
+        // after a cancelled one once took ten times as long); the aborts themselves cost tens of
+        // milliseconds, and the margin is for a loaded machine.
+        let gather = done(&mut engine, &builtin(IoModel::Gather, 1), &base).await;
+        assert_eq!(gather.summary.ok, 16, "after cancelling {model:?}");
+        let line = format!(
+            "after cancelling {model:?}: gather took {:.0} ms (before any cancel {:.0} ms)",
+            gather.summary.wall_ms, before.summary.wall_ms
+        );
+        web_sys::console::log_1(&line.as_str().into());
+        assert!(
+            gather.summary.wall_ms < 3.0 * before.summary.wall_ms.max(L),
+            "{line}"
+        );
+    }
+    let sequential = done(&mut engine, &builtin(IoModel::Sequential, 1), &base).await;
+    let ideal = f64::from(N) * L;
+    assert!(
+        (0.9 * ideal..1.3 * ideal).contains(&sequential.summary.wall_ms),
+        "sequential after five cancels: {:.0} ms against N·L = {ideal} ms",
+        sequential.summary.wall_ms
+    );
+}
+
 #[wasm_bindgen_test]
 async fn failures_are_reported_per_request_while_the_rest_succeed() {
     let (mut engine, base) = lab().await;

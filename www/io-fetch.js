@@ -1,5 +1,7 @@
 // The I/O lab's fetch, as a wasm-bindgen snippet (src/web/io.rs): one request with the times a
-// waterfall needs, every failure turned into a readable reason, answered as a JSON string.
+// waterfall needs, every failure turned into a readable reason, answered as [report, body]: the
+// report a JSON string, the body (kept only when asked) a string of its own, so a page of
+// megabytes is not escaped into JSON here and parsed out of it again in the engine.
 // Times are performance.timeOrigin + now(), like every other clock in the runtime.
 
 const now = () => performance.timeOrigin + performance.now();
@@ -15,7 +17,8 @@ function protocolOf(url) {
 
 // `run` is the whole run's AbortSignal: Cancel aborts every request still under way.
 export async function timedFetch(url, timeoutMs, keepBody, run) {
-  const out = { first_byte_ms: null, status: null, status_text: '', bytes: 0, body: null, error: null, protocol: null };
+  const out = { first_byte_ms: null, status: null, status_text: '', bytes: 0, error: null, protocol: null };
+  let body = null;
   const abort = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => { timedOut = true; abort.abort(); }, timeoutMs);
@@ -30,7 +33,7 @@ export async function timedFetch(url, timeoutMs, keepBody, run) {
     out.status_text = response.statusText;
     const buffer = await response.arrayBuffer();
     out.bytes = buffer.byteLength;
-    if (keepBody) out.body = new TextDecoder().decode(buffer);
+    if (keepBody) body = new TextDecoder().decode(buffer);
     if (!response.ok) out.error = `HTTP ${response.status}${response.statusText ? ' ' + response.statusText : ''}`;
   } catch (error) {
     if (timedOut) {
@@ -50,7 +53,7 @@ export async function timedFetch(url, timeoutMs, keepBody, run) {
     run.removeEventListener('abort', cancel);
   }
   out.protocol = protocolOf(url);
-  return JSON.stringify(out);
+  return [JSON.stringify(out), body];
 }
 
 // The engine worker's JavaScript heap where the browser reports it (Chromium), else null.

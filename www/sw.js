@@ -117,7 +117,7 @@ function body(index, bytes, random) {
       if (chunk) controller.enqueue(encoder.encode(chunk));
       else controller.close();
     },
-  }, { highWaterMark: 1 });
+  }, { highWaterMark: 0 });
 }
 
 // Resolves after `ms`, or as soon as `signal` aborts (the page gave up on the request).

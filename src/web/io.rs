@@ -43,7 +43,6 @@ struct Reported {
     status_text: String,
     #[serde(default)]
     bytes: u64,
-    body: Option<String>,
     error: Option<String>,
     protocol: Option<String>,
 }
@@ -58,7 +57,7 @@ fn read(answer: Option<String>) -> Fetched {
             status: r.status,
             status_text: r.status_text,
             bytes: r.bytes,
-            body: r.body,
+            body: None,
             error: r.error,
             protocol: r.protocol,
         },
@@ -136,12 +135,13 @@ impl Transport for FetchTransport {
         };
         let promise = timed_fetch(url, timeout_ms, keep_body, &run.signal());
         Box::pin(async move {
-            read(
-                JsFuture::from(promise)
-                    .await
-                    .ok()
-                    .and_then(|v| v.as_string()),
-            )
+            let answer = JsFuture::from(promise).await.unwrap_or(JsValue::NULL);
+            let report = Reflect::get(&answer, &0.into()).ok();
+            let body = Reflect::get(&answer, &1.into()).ok();
+            Fetched {
+                body: body.and_then(|b| b.as_string()),
+                ..read(report.and_then(|r| r.as_string()))
+            }
         })
     }
 }
