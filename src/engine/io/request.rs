@@ -212,7 +212,7 @@ fn within(name: &str, value: f64, min: f64, max: f64, unit: &str) -> Result<(), 
 
 /// Refuses a pipeline whose pages, all kept for the scan, would not fit in [`PAGES_BUDGET`],
 /// naming the limit and what would fit.
-fn pages_fit(requests: u32, bytes: u32) -> Result<(), IoError> {
+pub fn pages_fit(requests: u32, bytes: u32) -> Result<(), IoError> {
     let needs = (u64::from(requests) + PAGES_IN_TRANSIT) * u64::from(bytes);
     if needs <= PAGES_BUDGET {
         return Ok(());

@@ -439,6 +439,17 @@ impl IoSettings {
                 raise_in_scan: false,
             })
             .collect();
+        // The one limit no single field has: the pages the pipeline keeps, against memory.
+        for request in &requests {
+            if let (Targets::Builtin(b), IoModel::Pipeline, Scan::Pool) =
+                (&request.targets, request.model, request.scan)
+            {
+                if let Err(why) = super::pages_fit(b.requests, b.bytes) {
+                    let why = why.0.replacen("the pipeline", "The pipeline", 1);
+                    return Err(Refusals::from(vec![(Field::PageKib, format!("{why}."))]));
+                }
+            }
+        }
         // The fields' limits are the engine's; this is a guard against the two drifting apart.
         for request in &requests {
             if let Err(why) = request.check() {

@@ -37,6 +37,30 @@ fn every_preset_is_valid_and_keeps_the_url_list() {
 }
 
 #[test]
+fn a_pipeline_that_would_outgrow_memory_is_refused_at_the_page_size() {
+    let settings = IoSettings {
+        requests: "300".into(),
+        page_kib: "4096".into(),
+        latency_ms: "0".into(),
+        ..IoSettings::preset(Preset::Pipeline)
+    };
+    let refusals = settings.requests().unwrap_err();
+    let why = refusals
+        .get(Field::PageKib)
+        .expect("the page size is refused");
+    assert!(why.starts_with("The pipeline keeps every page"), "{why}");
+    assert!(
+        why.contains("896 MB") && why.contains("at most 220 requests"),
+        "{why}"
+    );
+    let fits = IoSettings {
+        requests: "220".into(),
+        ..settings
+    };
+    assert!(fits.requests().is_ok());
+}
+
+#[test]
 fn each_bad_field_gets_its_own_message() {
     let settings = IoSettings {
         requests: "0".into(),
