@@ -402,6 +402,8 @@ pub fn Lessons(props: &Props) -> Html {
                                         .map(|ms| format!("{ms:.3}"))
                                         .collect::<Vec<_>>()
                                         .join(" ")),
+                                    // An I/O step is one run.
+                                    Outcome::Io(run) => Some(format!("{:.3}", run.summary.wall_ms)),
                                     _ => None,
                                 }}>
                                     <th scope="row">{ label.clone() }</th>
