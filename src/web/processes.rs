@@ -160,18 +160,29 @@ impl ProcessPool {
     }
 }
 
+thread_local! {
+    /// The error handler of a terminated process: it keeps the error from reaching the engine as
+    /// if the engine itself had failed. One for the thread's life, so it outlives every pool (a
+    /// handler made with `new Function` would be simpler, but the page's Content-Security-Policy
+    /// rightly refuses to evaluate strings).
+    static SWALLOW_ERROR: Closure<dyn Fn(DomEvent)> =
+        Closure::new(|event: DomEvent| event.prevent_default());
+}
+
 impl Drop for ProcessPool {
     /// Terminates the workers. Events they queued before that (the error event after a trap)
-    /// are still delivered, so the handlers are swapped first: no message handler, and an error
-    /// handler in plain JS that outlives our closures and keeps the error from reaching the
-    /// engine as if the engine itself had failed.
+    /// are still delivered, so the handlers are swapped first: no message handler, and
+    /// [`SWALLOW_ERROR`], which outlives our closures.
     fn drop(&mut self) {
-        let swallow = js_sys::Function::new_with_args("event", "event.preventDefault()");
-        for process in &self.processes {
-            process.worker.set_onmessage(None);
-            process.worker.set_onerror(Some(&swallow));
-            process.worker.terminate();
-        }
+        SWALLOW_ERROR.with(|swallow| {
+            for process in &self.processes {
+                process.worker.set_onmessage(None);
+                process
+                    .worker
+                    .set_onerror(Some(swallow.as_ref().unchecked_ref()));
+                process.worker.terminate();
+            }
+        });
     }
 }
 

@@ -20,12 +20,50 @@ const TYPES = {
   '.png': 'image/png',
 };
 
-/** Serves dist/ on 127.0.0.1 at a free port; `isolated: false` leaves out COOP/COEP. */
+/** Where the test server takes the browser's reports of Content-Security-Policy violations. */
+const CSP_REPORTS = '/__csp-report';
+
+/**
+ * The headers of dist/_headers (written by scripts/security-headers.mjs for static hosts), as a
+ * host that reads the file sends them, with a report-uri added to the policy.
+ */
+async function hostHeaders() {
+  const text = await fs.readFile(path.join(DIST, '_headers'), 'utf8').catch(() => {
+    throw new Error('dist/_headers is missing: build with trunk (its post-build hook writes it)');
+  });
+  const headers = Object.fromEntries(
+    text.split('\n').filter((line) => /^\s+\S/.test(line)).map((line) => {
+      const at = line.indexOf(':');
+      return [line.slice(0, at).trim(), line.slice(at + 1).trim()];
+    }),
+  );
+  headers['Content-Security-Policy'] += `; report-uri ${CSP_REPORTS}`;
+  return headers;
+}
+
+/**
+ * Serves dist/ on 127.0.0.1 at a free port with the headers a static host sends from
+ * dist/_headers; `isolated: false` leaves out COOP/COEP. `cspReports` collects every
+ * Content-Security-Policy violation the browser reports.
+ */
 export async function serveDist({ isolated = true } = {}) {
   await fs.access(path.join(DIST, 'index.html')).catch(() => {
     throw new Error('dist/index.html is missing: build first (trunk build --release)');
   });
+  const host = await hostHeaders();
+  if (!isolated) {
+    delete host['Cross-Origin-Opener-Policy'];
+    delete host['Cross-Origin-Embedder-Policy'];
+  }
+  const cspReports = [];
   const server = http.createServer(async (req, res) => {
+    if (req.method === 'POST' && req.url === CSP_REPORTS) {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      cspReports.push(body);
+      res.writeHead(204).end();
+      return;
+    }
     let file = decodeURIComponent(new URL(req.url, 'http://local').pathname);
     if (file.endsWith('/')) file += 'index.html';
     file = path.join(DIST, path.normalize(file));
@@ -36,13 +74,10 @@ export async function serveDist({ isolated = true } = {}) {
     try {
       const body = await fs.readFile(file);
       const headers = {
+        ...host,
         'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
         'Cache-Control': 'no-store',
       };
-      if (isolated) {
-        headers['Cross-Origin-Opener-Policy'] = 'same-origin';
-        headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
-      }
       res.writeHead(200, headers).end(body);
     } catch {
       res.writeHead(404).end('not found');
@@ -51,6 +86,7 @@ export async function serveDist({ isolated = true } = {}) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${server.address().port}/`,
+    cspReports,
     // close() alone waits for every connection to end, and Chromium keeps a spare socket open
     // that never sends a request: the server would wait for Node's 5-minute request timeout.
     close: () => new Promise((resolve) => {
@@ -60,14 +96,23 @@ export async function serveDist({ isolated = true } = {}) {
   };
 }
 
-/** Runs `body(url)` against a fresh server for dist/, closing the server afterwards. */
+/**
+ * Runs `body(url)` against a fresh server for dist/, closing the server afterwards. Fails if the
+ * browser reported any violation of the Content-Security-Policy meanwhile: every test that opens
+ * the app checks that the policy holds in what it did.
+ */
 export async function withServer(options, body) {
   const server = await serveDist(options);
+  let result;
   try {
-    return await body(server.url);
+    result = await body(server.url);
   } finally {
     await server.close();
   }
+  if (server.cspReports.length > 0) {
+    throw new Error(`Content-Security-Policy violations:\n${server.cspReports.join('\n')}`);
+  }
+  return result;
 }
 
 export function launchChromium() {

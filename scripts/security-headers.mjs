@@ -1,0 +1,73 @@
+// Trunk's post-build hook (Trunk.toml): gives the built page its security headers.
+//
+// The Content-Security-Policy allows no inline script but the ones index.html has, by their
+// sha256: Trunk writes the loader of the module inline, with hashed file names, so its hash
+// changes with every build (https://github.com/trunk-rs/trunk/issues/288) and the policy has to be
+// made here, after the build. It goes into two places:
+// - a <meta http-equiv> at the top of index.html, so `trunk serve` (whose headers are fixed in
+//   Trunk.toml) and any host at all enforce it;
+// - dist/_headers, the file static hosts (Netlify, Cloudflare Pages) read, with the other headers,
+//   which the test server also sends (tests/e2e/support.mjs).
+// README.md lists the headers for hosts that take them some other way.
+//
+// Run by hand: `node scripts/security-headers.mjs DIR` rewrites DIR/index.html and DIR/_headers.
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
+if (!dir) {
+  console.error('usage: node scripts/security-headers.mjs DIR (or run as a Trunk hook)');
+  process.exit(2);
+}
+const file = path.join(dir, 'index.html');
+let html = fs.readFileSync(file, 'utf8');
+
+// A build that is hooked twice keeps one policy.
+html = html.replace(/\s*<meta http-equiv="Content-Security-Policy"[^>]*>/, '');
+
+const hashes = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(
+  ([, body]) => `'sha256-${crypto.createHash('sha256').update(body, 'utf8').digest('base64')}'`,
+);
+
+const policy = [
+  "default-src 'self'",
+  // The page's own scripts, the inline ones by hash; WebAssembly compiled without 'unsafe-eval'.
+  `script-src 'self' 'wasm-unsafe-eval' ${hashes.join(' ')}`,
+  // The engine, its processes and its blocking threads start from Blob URLs (src/web/scripts.rs).
+  "worker-src 'self' blob:",
+  // The I/O lab fetches the visitor's own URLs, anywhere.
+  "connect-src 'self' http: https:",
+  // Charts colour their keys with a style attribute; no <style> element is ever added.
+  "style-src 'self'",
+  "style-src-attr 'unsafe-inline'",
+  // PNG exports draw the chart's SVG through a data: image.
+  "img-src 'self' data: blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+html = html.replace(
+  /<meta charset="utf-8"\s*\/?>/,
+  (charset) => `${charset}\n    <meta http-equiv="Content-Security-Policy" content="${policy}" />`,
+);
+if (!html.includes('http-equiv="Content-Security-Policy"')) {
+  console.error(`${file}: no <meta charset="utf-8"> to put the policy after`);
+  process.exit(1);
+}
+fs.writeFileSync(file, html);
+
+const headers = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Content-Security-Policy': policy,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+fs.writeFileSync(
+  path.join(dir, '_headers'),
+  `/*\n${Object.entries(headers).map(([name, value]) => `  ${name}: ${value}`).join('\n')}\n`,
+);
+console.log(`security headers: ${hashes.length} inline scripts allowed by hash`);
