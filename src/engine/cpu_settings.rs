@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::experiment::{self, REPEATS};
 use crate::engine::kernels::{self, KernelInfo};
+use crate::engine::quote::quoted;
 use crate::engine::run::dispatch::MapStyle;
 use crate::engine::run::models::Model;
 use crate::engine::size::SizeError;
@@ -142,8 +143,10 @@ fn repeats_refused(err: &SizeError, text: &str) -> String {
         SizeError::TooSmall { min } => format!("Repeats must be at least {min} (got {text})."),
         SizeError::TooLarge { max } => format!("Repeats must be at most {max} (got {text})."),
         SizeError::NotANumber(_) | SizeError::NotWhole(_) => format!(
-            "Repeats {text:?} is not a whole number from {} to {}.",
-            REPEATS.min, REPEATS.max
+            "Repeats {} is not a whole number from {} to {}.",
+            quoted(text),
+            REPEATS.min,
+            REPEATS.max
         ),
     }
 }

@@ -101,7 +101,8 @@ pub fn parse_chunksize(text: &str) -> Result<Option<usize>, String> {
         Ok(n) if (1..=1_000_000).contains(&n) => Ok(Some(n)),
         Ok(_) => Err("A chunksize is from 1 to 1_000_000 tasks.".into()),
         Err(_) => Err(format!(
-            "{text:?} is not a whole number; leave it blank for Python's default."
+            "{} is not a whole number; leave it blank for Python's default.",
+            crate::engine::quote::quoted(text)
         )),
     }
 }

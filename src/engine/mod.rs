@@ -6,7 +6,8 @@
 //!
 //! - **Foundations.** [`clock`] (the [`Clock`](clock::Clock) every thread reads), [`size`],
 //!   [`rng`], [`wire`] (the bytes processes exchange), [`stats`] (median, spread, Amdahl fit),
-//!   [`status`] (where a lab's run stands), [`refusals`] (what a form's reader refuses).
+//!   [`status`] (where a lab's run stands), [`refusals`] (what a form's reader refuses),
+//!   [`quote`] (the visitor's text inside a message, cut short).
 //! - **Work.** [`workload`]: the [`Workload`](workload::Workload) trait (a job split into
 //!   independent tasks, like the iterable handed to `Pool.map`), its
 //!   [`Checksum`](workload::Checksum), and [`run_one`](workload::run_one), the one call through
@@ -58,6 +59,7 @@ pub mod kernels;
 pub mod lessons;
 pub mod picture;
 pub mod protocol;
+pub mod quote;
 pub mod refusals;
 pub mod rng;
 pub mod rounds;

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::engine::quote::quoted;
+
 /// The sizes a workload accepts and the one it starts with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -50,9 +52,10 @@ impl fmt::Display for SizeError {
             SizeError::Empty => write!(f, "Enter a size, for example 100_000_000."),
             SizeError::NotANumber(text) => write!(
                 f,
-                "{text:?} is not a number: write digits (100_000_000) or 1e8."
+                "{} is not a number: write digits (100_000_000) or 1e8.",
+                quoted(text)
             ),
-            SizeError::NotWhole(text) => write!(f, "{text:?} is not a whole number."),
+            SizeError::NotWhole(text) => write!(f, "{} is not a whole number.", quoted(text)),
             SizeError::TooSmall { min } => write!(f, "The size must be at least {}.", group(*min)),
             SizeError::TooLarge { max } => write!(f, "The size must be at most {}.", group(*max)),
         }

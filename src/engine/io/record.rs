@@ -140,11 +140,12 @@ pub fn notes(records: &[RequestRecord]) -> Vec<String> {
             let asked = to_host.count();
             (at_once.min(asked) > HTTP1_CONNECTIONS_PER_HOST).then(|| {
                 format!(
-                    "{host} answered over HTTP/1.1, where a browser opens at most \
+                    "{} answered over HTTP/1.1, where a browser opens at most \
                      {HTTP1_CONNECTIONS_PER_HOST} connections per host: of the {at_once} requests \
                      in flight at once, the rest waited inside the browser for a free connection, \
                      which shows as later first bytes in the waterfall. HTTP/2 shares one \
-                     connection among all of them."
+                     connection among all of them.",
+                    crate::engine::quote::prefix(host)
                 )
             })
         })

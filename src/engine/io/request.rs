@@ -225,7 +225,7 @@ pub fn pages_fit(requests: u32, bytes: u32) -> Result<(), IoError> {
          requests at this page size, pages of at most {largest_kib} KiB, or scan each page as \
          it arrives (on one thread), which keeps none",
         bytes / 1024,
-        needs >> 20,
+        needs.div_ceil(1 << 20),
         PAGES_BUDGET >> 20,
     )))
 }

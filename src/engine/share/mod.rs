@@ -102,7 +102,10 @@ impl CpuConfig {
     /// Reads the form; the message says which field stops it from being shared.
     pub fn from_settings(form: &CpuSettings) -> Result<CpuConfig, String> {
         if kernels::offered(&form.kernel).is_none() {
-            return Err(format!("There is no workload called {:?}.", form.kernel));
+            return Err(format!(
+                "There is no workload called {}.",
+                crate::engine::quote::quoted(&form.kernel)
+            ));
         }
         let sweep = form.read(MAX_WORKERS).map_err(|refusals| {
             let (field, why) = &refusals.0[0];

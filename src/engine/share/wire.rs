@@ -135,12 +135,7 @@ impl Reader {
 }
 
 fn short(value: &Value) -> String {
-    let text = value.to_string();
-    if text.chars().count() > 40 {
-        format!("{}…", text.chars().take(40).collect::<String>())
-    } else {
-        text
-    }
+    crate::engine::quote::prefix(&value.to_string()).into_owned()
 }
 
 /// The models a link compares. Unknown ones (a later version's) are left out and the rest kept;
@@ -380,7 +375,12 @@ fn read_io_results(r: &mut Reader, rows: &Value) -> Option<Results> {
             failed: failed.as_u64()? as usize,
         })
     };
-    read_rows(r, rows, read, |row, _| row.is_sane()).map(Results::Io)
+    // One row per model (and scan), as a run of the I/O form makes: at most six rows, however
+    // many a crafted link carries.
+    let fits = |row: &IoResult, kept: &[IoResult]| {
+        row.is_sane() && !kept.iter().any(|k| k.choice == row.choice)
+    };
+    read_rows(r, rows, read, fits).map(Results::Io)
 }
 
 fn read_machine(r: &mut Reader, machine: &Value) -> Option<Machine> {

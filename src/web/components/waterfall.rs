@@ -5,6 +5,7 @@ use yew::prelude::*;
 use super::charts::{axes, fmt, ticks_of};
 use crate::engine::chart::{self, Frame, Scale};
 use crate::engine::io::{IoRun, RequestRecord, Scan};
+use crate::engine::quote::prefix;
 
 use super::io_results::{choice_of, memory_text};
 
@@ -22,7 +23,7 @@ pub struct Props {
 
 fn describe(r: &RequestRecord) -> String {
     let mut parts = vec![
-        format!("#{} {}", r.index, r.url),
+        format!("#{} {}", r.index, prefix(&r.url)),
         format!("started {:.0} ms", r.started_ms),
     ];
     if let Some(first) = r.first_byte_ms {
@@ -232,7 +233,7 @@ pub fn Waterfall(props: &Props) -> Html {
                     <ul>
                         { for failures.iter().take(MAX_FAILURES).map(|r| html! {
                             <li data-request-error={r.index.to_string()}>
-                                <code>{ r.url.clone() }</code>{ ": " }
+                                <code>{ prefix(&r.url).into_owned() }</code>{ ": " }
                                 <span class="reason">{ r.error.clone().unwrap_or_default() }</span>
                             </li>
                         }) }
