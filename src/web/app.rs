@@ -33,6 +33,8 @@ pub fn App() -> Html {
     let pool_failure = use_state(|| None::<String>);
     let slot = (*use_memo((), |_| Rc::new(EngineSlot::default()))).clone();
     let holder = use_state(|| None::<Holder>);
+    // Why the link's Run here started nothing, if it did not.
+    let run_refused = use_state(|| None::<String>);
     {
         let (slot, holder) = (Rc::clone(&slot), holder.setter());
         use_effect_with((), move |_| {
@@ -87,10 +89,24 @@ pub fn App() -> Html {
     let on_restore = {
         let (history, cpu_restore, io_restore) =
             (history.clone(), cpu_restore.clone(), io_restore.clone());
+        let slot = Rc::clone(&slot);
         Callback::from(move |id: u64| {
             let Some(entry) = history.history.find(id) else {
                 return;
             };
+            let (lab, name) = match entry.record {
+                Record::Cpu { .. } => (Holder::Cpu, "CPU lab"),
+                Record::Io { .. } => (Holder::Io, "I/O lab"),
+            };
+            // A running lab's form is locked; restoring into it would change nothing.
+            if slot.holder() == Some(lab) {
+                history.dispatch(HistoryAction::Say(format!(
+                    "The {name} is running; restore \u{201c}{}\u{201d} once it has finished \
+                     or you have cancelled it.",
+                    entry.title
+                )));
+                return;
+            }
             match &entry.record {
                 Record::Cpu { settings, .. } => cpu_restore.set(Some(Rc::new(CpuRestore {
                     pressed_ms: now_ms(),
@@ -104,13 +120,8 @@ pub fn App() -> Html {
                 }))),
             }
             history.dispatch(HistoryAction::Say(format!(
-                "Restored \u{201c}{}\u{201d} into the {} above.",
-                entry.title,
-                if matches!(entry.record, Record::Cpu { .. }) {
-                    "CPU lab"
-                } else {
-                    "I/O lab"
-                }
+                "Restored \u{201c}{}\u{201d} into the {name} above.",
+                entry.title
             )));
         })
     };
@@ -130,8 +141,13 @@ pub fn App() -> Html {
         let io = link
             .as_ref()
             .is_some_and(|link| matches!(link.opened.shared.lab, Lab::Io(_)));
+        let run_refused = run_refused.setter();
         Callback::from(move |()| {
-            slot.press_run(if io { Holder::Io } else { Holder::Cpu });
+            let started = slot.press_run(if io { Holder::Io } else { Holder::Cpu });
+            run_refused.set(started.clone().err());
+            if started.is_err() {
+                return;
+            }
             // Take the reader to the lab that is now running.
             let selector = if io { ".io-lab" } else { ".experiment" };
             if let Some(section) = web_sys::window()
@@ -159,6 +175,7 @@ pub fn App() -> Html {
                         opened={Rc::clone(&link.opened)}
                         compare={link.compare.clone()}
                         note={link.note.clone()}
+                        run_refused={(*run_refused).clone()}
                         busy={engine.holder.is_some()}
                         on_run={on_link_run}
                     />

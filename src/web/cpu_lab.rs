@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::components::charts::{Compare, MandelbrotPicture, SpeedupChart, Timeline, WallBars};
 use super::components::{ExperimentForm, ResultsTable, StatusLine};
-use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder};
+use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder, BUSY};
 use super::history::now_ms;
 use super::rounds::{in_rounds, Measured, RoundStep, Stopped};
 use super::share::{Exports, SharePanel};
@@ -332,10 +332,12 @@ pub fn CpuLab(props: &Props) -> Html {
         let threads_available = threads_refused.is_none();
         let models = experiment.form.models.clone();
         Callback::from(move |()| {
-            // The form shows why; a refused field never starts a run.
-            let Ok(checked) = checked.clone() else {
-                return;
-            };
+            // A refused field never starts a run; the form shows why, and a link's Run here
+            // says it.
+            let checked = checked.clone().map_err(|refusals| {
+                let (field, why) = &refusals.0[0];
+                format!("{}: {why}", field.label())
+            })?;
             let sweep = Sweep {
                 kernel: checked.kernel.slug,
                 size: checked.size,
@@ -346,7 +348,7 @@ pub fn CpuLab(props: &Props) -> Html {
                 pool_threads,
             };
             if !slot.begin(Holder::Cpu) {
-                return;
+                return Err(BUSY.into());
             }
             dispatcher.dispatch(Action::Run(RunEvent::Started));
             wasm_bindgen_futures::spawn_local(run_sweep(
@@ -354,6 +356,7 @@ pub fn CpuLab(props: &Props) -> Html {
                 Rc::clone(&slot),
                 dispatcher.clone(),
             ));
+            Ok(())
         })
     };
     let on_cancel = {

@@ -17,6 +17,12 @@ use super::engine_worker::{Canceller, EngineWorker};
 /// Its own wait for control is 4 s.
 const SERVICE_WORKER_WAIT_MS: i32 = 6_000;
 
+/// What a lab's Run says while another part of the page holds the engine.
+pub const BUSY: &str = "Another run is using the engine; Run comes back when it is done.";
+
+/// A lab's Run: starts its run, or says why it cannot.
+pub type Runner = Callback<(), Result<(), String>>;
+
 /// A part of the page that runs things on the engine; one at a time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Holder {
@@ -36,7 +42,7 @@ pub struct EngineSlot {
     /// Told whenever the holder changes (the page re-renders its context).
     on_holder: RefCell<Option<Callback<Option<Holder>>>>,
     /// Each lab's Run, for a share link's Run here.
-    runners: RefCell<HashMap<Holder, Callback<()>>>,
+    runners: RefCell<HashMap<Holder, Runner>>,
 }
 
 impl EngineSlot {
@@ -122,16 +128,22 @@ impl EngineSlot {
     }
 
     /// `run` is what pressing `who`'s Run does.
-    pub fn set_runner(&self, who: Holder, run: Callback<()>) {
+    pub fn set_runner(&self, who: Holder, run: Runner) {
         self.runners.borrow_mut().insert(who, run);
     }
 
-    /// Presses `who`'s Run, as a share link's Run here does.
-    pub fn press_run(&self, who: Holder) {
+    /// Presses `who`'s Run, as a share link's Run here does: `Err` says why nothing started.
+    pub fn press_run(&self, who: Holder) -> Result<(), String> {
         let run = self.runners.borrow().get(&who).cloned();
-        if let Some(run) = run {
-            run.emit(());
+        match run {
+            Some(run) => run.emit(()),
+            None => Err("The lab is not ready yet; try again in a moment.".into()),
         }
+    }
+
+    /// Who holds the engine now.
+    pub fn holder(&self) -> Option<Holder> {
+        self.holder.get()
     }
 
     /// Lets Cancel reach `engine`'s current run.

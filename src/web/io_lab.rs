@@ -7,7 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::components::{IoForm, IoResults, StatusLine};
-use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder};
+use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder, BUSY};
 use super::share::{Exports, SharePanel};
 use crate::engine::io::settings::{Choice, Field, IoSettings, Preset, TargetKind};
 use crate::engine::io::{IoReply, IoRequest, IoRun, Targets};
@@ -225,12 +225,14 @@ pub fn IoLab(props: &Props) -> Html {
         let pool_threads = props.pool_threads;
         let planned = planned.clone();
         Callback::from(move |()| {
-            // The form shows why; a refused setting never starts a run.
-            let Ok(requests) = planned.clone() else {
-                return;
-            };
+            // A refused setting never starts a run; the form shows why, and a link's Run here
+            // says it.
+            let requests = planned.clone().map_err(|refusals| {
+                let (field, why) = &refusals.0[0];
+                format!("{}: {why}", field.label())
+            })?;
             if !slot.begin(Holder::Io) {
-                return;
+                return Err(BUSY.into());
             }
             dispatcher.dispatch(Action::Run(RunEvent::Started));
             wasm_bindgen_futures::spawn_local(run_all(
@@ -239,6 +241,7 @@ pub fn IoLab(props: &Props) -> Html {
                 pool_threads,
                 dispatcher.clone(),
             ));
+            Ok(())
         })
     };
     {

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::components::{CpythonPanel, StatusLine};
 use super::download::download_blob;
-use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder};
+use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder, BUSY};
 use super::engine_worker::EngineWorker;
 use super::rounds::{in_rounds, measure_once, Measured, RoundStep, Stopped};
 use crate::engine::io::IoReply;
@@ -385,7 +385,7 @@ pub fn Lessons(props: &Props) -> Html {
                     } else if unavailable {
                         <small class="hint">{ "This lesson needs threads, which this page cannot start (see above)." }</small>
                     } else if engine_busy && !running {
-                        <small class="hint">{ "Another run is using the engine; Run comes back when it is done." }</small>
+                        <small class="hint">{ BUSY }</small>
                     }
                 </div>
                 <StatusLine status={state.status.clone()} prefix="lesson-" noun="lesson" />

@@ -16,6 +16,9 @@ pub struct CardProps {
     pub compare: Option<Rc<Compare>>,
     /// Said when the link's thread counts do not all fit this machine.
     pub note: Option<String>,
+    /// Why Run here started nothing (a setting this machine refuses), if it did not.
+    #[prop_or_default]
+    pub run_refused: Option<String>,
     /// The engine is busy with another run.
     pub busy: bool,
     pub on_run: Callback<()>,
@@ -163,6 +166,11 @@ pub fn LinkCard(props: &CardProps) -> Html {
                 <button type="button" id="link-run" class="primary" disabled={props.busy} onclick={on_run}>
                     { "Run here" }
                 </button>
+                if let Some(why) = &props.run_refused {
+                    <p class="field-error" role="alert" id="link-run-refused">
+                        { format!("Nothing ran. {why}") }
+                    </p>
+                }
                 <span class="hint">{ if shared.results.is_some() {
                     "Runs the same experiment on this machine; its results then show beside the link's."
                 } else {

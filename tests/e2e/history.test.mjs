@@ -43,6 +43,18 @@ test('a finished sweep is kept across reloads, restored with its settings, and d
     await page.waitForSelector('#io-results tbody tr');
     assert.equal(await page.inputValue('#io-requests'), '4');
 
+    // Restore into a lab that is running changes nothing, and says so instead of "Restored".
+    await page.fill('#size', '20_000_000_000');
+    await page.click('#run');
+    await page.waitForSelector('#status[data-state="running"]');
+    await page.click('[data-kind="cpu"] button.restore');
+    assert.match(await page.textContent('[data-notice="history"]'), /The CPU lab is running; restore .* once it has finished/);
+    assert.equal(await page.inputValue('#size'), '20_000_000_000');
+    await page.click('#cancel');
+    await page.waitForSelector('#status[data-state="cancelled"]');
+    await page.click('[data-kind="cpu"] button.restore');
+    assert.equal(await page.inputValue('#size'), '50_000_000');
+
     await page.click('[data-kind="cpu"] button.delete');
     await page.reload();
     await page.waitForSelector('#run');

@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withServer, launchChromium, openApp, readRows, ARTIFACTS } from './support.mjs';
@@ -197,6 +198,18 @@ test('a link too long to reopen is refused at copy time with what to leave out; 
       /This link cannot be shared: it would be \d+ KB, more than the 32 KB a link may be\. To share it, list fewer URLs, or shorter ones\./,
     );
     assert.equal(await page.inputValue('#io-share-link'), '', 'no link that would not open is handed out');
+    // A link whose size this machine refuses (merge sort beyond what memory holds): Run here
+    // says why nothing ran, instead of doing nothing.
+    const payload = { lab: 'cpu', cpu: { kernel: 'merge-sort', size: 128_000_000, repeats: 3, models: ['free-threads'], style: 'map', threads: '', chunksize: null } };
+    const oversized = `#v1.${zlib.deflateRawSync(Buffer.from(JSON.stringify(payload))).toString('base64url')}`;
+    const big = await openApp(browser, url + oversized);
+    await big.page.waitForSelector('.shared-link');
+    await big.page.click('#link-run');
+    await big.page.waitForSelector('#link-run-refused');
+    assert.match(await big.page.textContent('#link-run-refused'), /Nothing ran\. Size: merge-sort at this size needs about \d+ MB, more than the \d+ MB/);
+    assert.equal(await big.page.getAttribute('#status', 'data-state'), 'idle');
+    assert.deepEqual(big.problems(), []);
+
     // A newer format is named as such, not as damage.
     const newer = await openApp(browser, `${url}#v2.AAAA`);
     await newer.page.waitForSelector('[data-link-problem]');

@@ -112,6 +112,22 @@ impl Field {
             Field::Models => "io-models",
         }
     }
+
+    /// The field's name at the start of a sentence, as the form labels it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Requests => "Requests",
+            Field::Latency => "Latency",
+            Field::Jitter => "Jitter",
+            Field::FailPercent => "Failure rate",
+            Field::PageKib => "Page size",
+            Field::Seed => "Seed",
+            Field::Urls => "URLs",
+            Field::Workers => "k (workers)",
+            Field::Timeout => "Timeout",
+            Field::Models => "Models",
+        }
+    }
 }
 
 /// Ready-made settings, each showing one lesson.

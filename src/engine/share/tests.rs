@@ -203,6 +203,14 @@ fn io_settings_keep_what_reads_and_default_the_rest() {
     };
     assert_eq!(rows.len(), 1);
     assert_eq!(opened.problems.len(), 3, "{:?}", opened.problems);
+    assert!(
+        opened
+            .problems
+            .iter()
+            .any(|p| p.starts_with("Requests: Must be between 1 and 10_000.")),
+        "each note names its field: {:?}",
+        opened.problems
+    );
 }
 
 #[test]

@@ -300,7 +300,7 @@ fn read_io(r: &mut Reader, io: &Value) -> IoSettings {
     if let Err(refusals) = settings.requests() {
         for (field, why) in refusals.0 {
             settings.reset(field, &defaults);
-            r.note(format!("{why} The default is used."));
+            r.note(format!("{}: {why} The default is used.", field.label()));
         }
     }
     settings

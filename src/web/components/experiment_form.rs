@@ -1,6 +1,8 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use crate::web::engine_slot::BUSY;
+
 use crate::engine::cpu_settings::{CpuSettings, Field as CpuField, Refusals};
 use crate::engine::experiment::{REPEATS, SWEEP_MODELS};
 use crate::engine::kernels::KERNELS;
@@ -28,7 +30,7 @@ pub struct Props {
     pub on_kernel: Callback<String>,
     pub on_style: Callback<MapStyle>,
     pub on_model: Callback<Model>,
-    pub on_run: Callback<()>,
+    pub on_run: Callback<(), Result<(), String>>,
     pub on_cancel: Callback<()>,
 }
 
@@ -48,7 +50,8 @@ pub fn ExperimentForm(props: &Props) -> Html {
         let on_run = props.on_run.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            on_run.emit(());
+            // The form shows why a run cannot start.
+            let _ = on_run.emit(());
         })
     };
     let on_kernel = props
@@ -142,7 +145,7 @@ pub fn ExperimentForm(props: &Props) -> Html {
                     { "Cancel" }
                 </button>
                 if props.engine_busy && !running {
-                    <small class="hint">{ "Another run is using the engine; Run comes back when it is done." }</small>
+                    <small class="hint">{ BUSY }</small>
                 }
             </div>
         </form>

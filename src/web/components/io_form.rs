@@ -1,6 +1,8 @@
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
+use crate::web::engine_slot::BUSY;
+
 use crate::engine::io::settings::{
     Choice, Field as Setting, IoSettings, Preset, Refusals, TargetKind,
 };
@@ -23,7 +25,7 @@ pub struct Props {
     pub on_targets: Callback<TargetKind>,
     pub on_toggle: Callback<Choice>,
     pub on_preset: Callback<Preset>,
-    pub on_run: Callback<()>,
+    pub on_run: Callback<(), Result<(), String>>,
     pub on_cancel: Callback<()>,
 }
 
@@ -50,7 +52,8 @@ pub fn IoForm(props: &Props) -> Html {
         let on_run = props.on_run.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            on_run.emit(());
+            // The form shows why a run cannot start.
+            let _ = on_run.emit(());
         })
     };
     let target_radio = |kind: TargetKind, value: &'static str, label: &'static str| {
@@ -157,7 +160,7 @@ pub fn IoForm(props: &Props) -> Html {
                     { "Cancel" }
                 </button>
                 if props.engine_busy && !running {
-                    <small class="hint">{ "Another run is using the engine; Run comes back when it is done." }</small>
+                    <small class="hint">{ BUSY }</small>
                 }
             </div>
         </form>
