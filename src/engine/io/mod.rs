@@ -71,6 +71,18 @@ pub async fn run<T: Transport + ?Sized>(
     clock: Clock,
     control: &RunControl,
 ) -> (IoReply, Vec<String>) {
+    run_keeping(request, targets, transport, clock, control, PAGES_BUDGET).await
+}
+
+/// [`run`], keeping at most `budget` bytes of pages for the pipeline's scan on the pool.
+async fn run_keeping<T: Transport + ?Sized>(
+    request: &IoRequest,
+    targets: &[Target],
+    transport: &T,
+    clock: Clock,
+    control: &RunControl,
+    budget: u64,
+) -> (IoReply, Vec<String>) {
     if let Err(err) = request.check() {
         return (
             IoReply::Failed {
@@ -124,12 +136,12 @@ pub async fn run<T: Transport + ?Sized>(
         }
         if let Some(page) = body.as_ref().filter(|_| !inline_scan) {
             let kept = kept_bytes.get() + page.len() as u64;
-            if kept > PAGES_BUDGET {
+            if kept > budget {
                 body = None;
                 record.error = Some(format!(
                     "not kept for the scan: the pages kept before it fill the {} MB the engine \
                      may use",
-                    PAGES_BUDGET >> 20
+                    budget >> 20
                 ));
             } else {
                 kept_bytes.set(kept);

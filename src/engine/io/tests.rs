@@ -238,6 +238,46 @@ fn a_pipeline_whose_kept_pages_outgrow_memory_is_refused_before_it_starts() {
 }
 
 #[test]
+fn pages_beyond_the_memory_budget_are_reported_not_kept() {
+    // The visitor's URLs have no size known before the run: the pipeline keeps pages only while
+    // they fit, and reports the rest as failed instead of trapping the engine.
+    let transport = Sleepy {
+        latency: Duration::from_millis(1),
+    };
+    let control = RunControl::default();
+    let mut req = request(IoModel::Pipeline, 1);
+    req.targets = Targets::Urls {
+        urls: urls(5).into_iter().map(|t| t.url).collect(),
+    };
+    let page = transport_page_len(&transport);
+    let (reply, pages) = futures::executor::block_on(run_keeping(
+        &req,
+        &urls(5),
+        &transport,
+        system_clock,
+        &control,
+        3 * page,
+    ));
+    let IoReply::Done(run) = reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(pages.len(), 3, "three pages fit");
+    let refused: Vec<_> = run
+        .requests
+        .iter()
+        .filter_map(|r| r.error.as_ref())
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(refused.iter().all(|e| e.contains("not kept for the scan")));
+}
+
+/// The length of the page [`Sleepy`] answers with.
+fn transport_page_len(transport: &Sleepy) -> u64 {
+    let fetched = futures::executor::block_on(transport.get(0, "http://x.test/", 1_000.0, true));
+    fetched.body.map_or(0, |b| b.len() as u64)
+}
+
+#[test]
 fn settings_out_of_range_are_refused_with_the_limit() {
     let mut req = request(IoModel::Bounded, 0);
     assert!(req.check().unwrap_err().0.contains("between 1 and 64"));
