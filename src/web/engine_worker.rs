@@ -38,10 +38,10 @@ pub enum Answer {
 }
 
 /// How long a running engine may say nothing before it is taken for dead (see the module doc).
-/// Longer than any one task its thread may run without a word at the largest sizes: the
-/// processes model's untimed first task, on the engine's own thread, is seconds for sha256 at a
-/// billion blocks.
-const SILENCE_MS: f64 = 30_000.0;
+/// A last resort (a trap is reported at once): longer, by a wide margin for slow laptops, than
+/// the longest stretch the engine's own thread computes without a word, the processes model's
+/// untimed first task, which is about 11 s for sha256 at a billion blocks on this machine.
+const SILENCE_MS: f64 = 90_000.0;
 
 /// How long a run may take to stop after Cancel before the page stops it.
 const CANCEL_GRACE_MS: f64 = 60.0;

@@ -100,6 +100,27 @@ try {
   console.log(`count 1e9, k=1→2 speedup: one pool of ${cores} with k-limited jobs ${fmt(m('one max pool k1/k2'))}×, a fresh pool of k ${fmt(m('fresh pool k1/k2'))}×`);
   }
 
+  // Cancel, per model, in the middle of a task of seconds (sha256 at a billion blocks): the ms
+  // from Cancel to the answer, the median over rounds.
+  const cancels = {};
+  const replaced = new Set();
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const model of ['sequential', 'gil-threads', 'free-threads', 'async', 'processes']) {
+      const request = JSON.stringify({ kernel: 'sha256', size: 1_000_000_000, repeats: 3, model, workers: 2 });
+      const out = JSON.parse(await page.evaluate(
+        ([json, pool]) => window.wasmBindings.benchCancel(json, pool, 1500), [request, cores]));
+      if (out.error || out.reply.status !== 'cancelled') {
+        throw new Error(`cancel ${model}: ${out.error ?? JSON.stringify(out.reply)}`);
+      }
+      (cancels[model] ??= []).push(out.stopped_ms);
+      if (out.replaced) replaced.add(model);
+    }
+  }
+  const slowest = Math.max(...Object.values(cancels).map(median));
+  console.log(`\ncancel mid-task (sha256 1e9), ms from Cancel to the answer: ${Object.entries(cancels)
+    .map(([model, ms]) => `${model} ${fmt(median(ms), 0)}${replaced.has(model) ? ' (engine replaced)' : ''}`).join(', ')} ` +
+    `(target <= 100: ${verdict(slowest <= 100)})`);
+
   // wasm single-thread against native single-thread, same kernel and size, timed back to back in
   // each round (the native binary runs just before the browser run) and the ratio's median taken.
   if (NATIVE) {
