@@ -71,6 +71,10 @@ pub enum SharedOutcome {
         expected: u64,
         counted: u64,
         ms: f64,
+        /// How much the threads counted at the same time, 0 to 1 (see
+        /// [`crate::engine::run::shared_state::CounterOutcome`]); absent from older outcomes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        together: Option<f64>,
     },
     Queue {
         items: u64,
@@ -105,6 +109,7 @@ impl SharedDemo {
                     expected: outcome.expected,
                     counted: outcome.counted,
                     ms: clock() - started,
+                    together: Some(outcome.together),
                 }
             }
             SharedDemo::Queue { items, capacity } => {

@@ -184,7 +184,8 @@ fn fetch_and_lock_conclusions() {
             threads: 2,
             expected: 10_000_000,
             counted,
-            ms: 1.0,
+            ms: 10.0,
+            together: Some(0.9),
         })
     };
     let queue = Outcome::Shared(SharedOutcome::Queue {
@@ -212,9 +213,34 @@ fn fetch_and_lock_conclusions() {
     );
     assert!(c.holds());
     // A GIL that let a switch fall inside `counter += 1` would not be CPython's.
-    let mut wrong = as_cpython;
+    let mut wrong = as_cpython.clone();
     wrong[0] = counter(9_999_000);
     assert!(!(lock.conclude)(2, &wrong).unwrap().holds());
+    // Free threads that lost none while their increments interleaved: the claim fails here.
+    let mut none_lost = as_cpython.clone();
+    none_lost[2] = counter(10_000_000);
+    assert_eq!(
+        (lock.conclude)(2, &none_lost).unwrap().verdict,
+        Verdict::Fails
+    );
+    // The same when they never interleaved (a busy machine gave one a core only after the other
+    // had finished): too busy to tell, not "not as claimed".
+    none_lost[2] = Outcome::Shared(SharedOutcome::Counter {
+        threads: 2,
+        expected: 10_000_000,
+        counted: 10_000_000,
+        ms: 10.0,
+        together: Some(0.1),
+    });
+    let busy = (lock.conclude)(2, &none_lost).unwrap();
+    assert_eq!(busy.verdict, Verdict::TooBusy);
+    assert!(
+        busy.line.ends_with(
+            "this machine was too busy to tell. Run again, ideally with other programs closed."
+        ),
+        "{}",
+        busy.line
+    );
 }
 
 #[test]

@@ -33,11 +33,19 @@ pub enum Increment {
     GilReadCallWrite,
 }
 
-/// What the counter ended at, against what it should have.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What the counter ended at, against what it should have, and how much the threads counted at
+/// the same time. A race needs them to: on a busy machine one thread may count its share while
+/// the other waits for a core, and the operating system's time slices (milliseconds) rarely
+/// fall inside one read-then-write, so nothing is lost.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CounterOutcome {
     pub expected: u64,
     pub counted: u64,
+    /// The share of each thread's stretches of [`CANCEL_EVERY`] increments during which another
+    /// thread's increments showed up in the counter: near 1 for threads running side by side,
+    /// near 0 for threads taking turns (the GIL's turns, or a busy machine's time slices), 0 if
+    /// one counted everything before the other began. 1 for the locked counter, not sampled.
+    pub together: f64,
 }
 
 impl CounterOutcome {
@@ -68,17 +76,30 @@ pub fn count_together(
     );
     // Start together, or a fast thread may finish before the next begins and hide the race.
     let start = Barrier::new(threads);
+    // Each thread's lowest and highest value read from the racy counter.
+    let seen = Mutex::new(Vec::with_capacity(threads));
     rayon::scope(|scope| {
         for me in 0..threads {
-            let (locked, racy, start, gil) = (&locked, &racy, &start, &gil);
+            let (locked, racy, start, gil, seen) = (&locked, &racy, &start, &gil, &seen);
             scope.spawn(move |_| {
                 start.wait();
                 if under_gil {
                     gil.acquire(me);
                 }
+                // Stretches of CANCEL_EVERY increments, and those in which the counter moved
+                // by more than this thread's own: another thread counted meanwhile.
+                let (mut stretches, mut shared, mut before) = (0u64, 0u64, None);
                 for i in 0..per_thread {
-                    if i % CANCEL_EVERY == 0 && control.is_cancelled() {
-                        break;
+                    if i % CANCEL_EVERY == 0 {
+                        if control.is_cancelled() {
+                            break;
+                        }
+                        let now = racy.load(Ordering::Relaxed);
+                        if let Some(before) = before {
+                            stretches += 1;
+                            shared += u64::from(now.wrapping_sub(before) > CANCEL_EVERY);
+                        }
+                        before = Some(now);
                     }
                     // lesson: lock
                     match increment {
@@ -104,6 +125,7 @@ pub fn count_together(
                 if under_gil {
                     gil.release();
                 }
+                lock(seen).push((stretches, shared));
             });
         }
     });
@@ -111,9 +133,19 @@ pub fn count_together(
         Increment::Locked => *lock(&locked),
         _ => racy.load(Ordering::Relaxed),
     };
+    let seen = seen.into_inner().unwrap_or_else(|e| e.into_inner());
+    let (stretches, shared) = seen.iter().fold((0, 0), |(n, s), (stretches, shared)| {
+        (n + stretches, s + shared)
+    });
+    let together = if increment == Increment::Locked || stretches == 0 {
+        1.0
+    } else {
+        shared as f64 / stretches as f64
+    };
     CounterOutcome {
         expected: per_thread * threads as u64,
         counted,
+        together,
     }
 }
 
@@ -265,6 +297,35 @@ mod tests {
             assert_eq!(outcome.expected, 50_000 * threads as u64);
             assert_eq!(outcome.lost_updates(), 0, "{threads} threads");
         }
+    }
+
+    #[test]
+    fn how_much_threads_counted_at_once_is_measured() {
+        // One thread: nothing to interleave with.
+        let alone = pool(1).install(|| {
+            count_together(
+                Increment::ReadThenWrite,
+                1_000_000,
+                system_clock,
+                &RunControl::default(),
+            )
+        });
+        assert_eq!(alone.together, 0.0);
+        assert_eq!(alone.lost_updates(), 0);
+        let racing = pool(2).install(|| {
+            count_together(
+                Increment::ReadThenWrite,
+                5_000_000,
+                system_clock,
+                &RunControl::default(),
+            )
+        });
+        // A lost update means they counted at the same time.
+        assert!(
+            racing.lost_updates() == 0 || racing.together > 0.0,
+            "{racing:?}"
+        );
+        assert!((0.0..=1.0).contains(&racing.together));
     }
 
     #[test]
