@@ -194,6 +194,31 @@ async fn cancel_stops_every_model_at_once_and_the_next_run_is_unaffected() {
     );
 }
 
+/// Pages larger than the service worker's piece (64 KiB) are made a piece at a time; they must
+/// still arrive whole, and the same seed must give the same bytes.
+#[wasm_bindgen_test]
+async fn large_pages_arrive_whole() {
+    let (mut engine, base) = lab().await;
+    let large = |model| IoRequest {
+        model,
+        workers: 2,
+        targets: Targets::Builtin(Builtin {
+            requests: 3,
+            latency_ms: 0.0,
+            bytes: 1 << 20,
+            ..Builtin::default()
+        }),
+        ..IoRequest::default()
+    };
+    let fetched = done(&mut engine, &large(IoModel::Gather), &base).await;
+    let blocking = done(&mut engine, &large(IoModel::Threads), &base).await;
+    for (a, b) in fetched.requests.iter().zip(&blocking.requests) {
+        assert!(a.bytes >= 1 << 20, "{a:?}");
+        assert!(a.bytes < (1 << 20) + 1024, "{a:?}");
+        assert_eq!(a.bytes, b.bytes, "the same page by fetch and by XHR");
+    }
+}
+
 #[wasm_bindgen_test]
 async fn failures_are_reported_per_request_while_the_rest_succeed() {
     let (mut engine, base) = lab().await;

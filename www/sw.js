@@ -109,10 +109,12 @@ function body(index, bytes, random) {
   const encoder = new TextEncoder();
   return new ReadableStream({
     pull(controller) {
+      // next(), not for…of: breaking out of a for…of would close the generator for good.
       let chunk = '';
-      for (const part of parts) {
-        chunk += part;
-        if (chunk.length >= STREAM_PIECE) break;
+      while (chunk.length < STREAM_PIECE) {
+        const { value, done } = parts.next();
+        if (done) break;
+        chunk += value;
       }
       if (chunk) controller.enqueue(encoder.encode(chunk));
       else controller.close();
