@@ -27,8 +27,10 @@ const TARGETS = new URL('__overlap/io/', self.registration.scope);
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (url.origin !== self.location.origin || event.request.method !== 'GET') return;
-  if (url.pathname.startsWith(TARGETS.pathname)) {
-    event.respondWith(target(url, event.request.signal));
+  if (url.pathname === `${TARGETS.pathname}drop`) {
+    event.respondWith(drop(event.clientId));
+  } else if (url.pathname.startsWith(TARGETS.pathname)) {
+    event.respondWith(target(url, abandoned(event.clientId, event.request.signal)));
   } else if (!event.request.url.startsWith(self.registration.scope + '__overlap/')) {
     event.respondWith(isolated(event.request));
   }
@@ -103,12 +105,20 @@ function* pieces(index, bytes, random) {
 // instead of having megabytes generated for nobody, which slowed the next run.
 const STREAM_PIECE = 64 * 1024;
 
-function body(index, bytes, random) {
+function body(index, bytes, random, { signal, done }) {
   const parts = pieces(index, bytes, random);
-  if (bytes <= STREAM_PIECE) return Array.from(parts).join('');
+  if (bytes <= STREAM_PIECE) {
+    done();
+    return Array.from(parts).join('');
+  }
   const encoder = new TextEncoder();
   return new ReadableStream({
     pull(controller) {
+      if (signal.aborted) {
+        done();
+        controller.error(new DOMException('dropped', 'AbortError'));
+        return;
+      }
       // next(), not for…of: breaking out of a for…of would close the generator for good.
       let chunk = '';
       while (chunk.length < STREAM_PIECE) {
@@ -116,10 +126,39 @@ function body(index, bytes, random) {
         if (done) break;
         chunk += value;
       }
-      if (chunk) controller.enqueue(encoder.encode(chunk));
-      else controller.close();
+      if (chunk) {
+        controller.enqueue(encoder.encode(chunk));
+      } else {
+        done();
+        controller.close();
+      }
     },
+    cancel: done,
   }, { highWaterMark: 0 });
+}
+
+// The built-in targets still being answered, per client (the engine worker that asked), so a
+// cancelled run can drop them all at once: `<targets>drop` from that client (src/web/host.rs).
+// The request's own signal should do this, but browsers do not all abort a service worker's
+// copy of a request whose fetch was aborted, and pages went on being made for nobody, which
+// slowed the next run several times over.
+const answering = new Map();
+
+// An AbortSignal that aborts when `signal` does or when `clientId` drops its requests, and
+// `done()`, to call once the answer is complete.
+function abandoned(clientId, signal) {
+  const controller = new AbortController();
+  signal?.addEventListener('abort', () => controller.abort(), { once: true });
+  if (!answering.has(clientId)) answering.set(clientId, new Set());
+  const mine = answering.get(clientId);
+  mine.add(controller);
+  return { signal: controller.signal, done: () => mine.delete(controller) };
+}
+
+function drop(clientId) {
+  for (const controller of answering.get(clientId) ?? []) controller.abort();
+  answering.delete(clientId);
+  return new Response(null, { status: 204, headers: { 'Cross-Origin-Resource-Policy': 'same-origin' } });
 }
 
 // Resolves after `ms`, or as soon as `signal` aborts (the page gave up on the request).
@@ -128,7 +167,8 @@ const sleep = (ms, signal) => new Promise((resolve) => {
   signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
 });
 
-async function target(url, signal) {
+async function target(url, answer) {
+  const { signal, done } = answer;
   const params = url.searchParams;
   const index = Math.floor(number(params, 'i', 0, 0, 1e6));
   const seed = Math.floor(number(params, 'seed', 1, 0, 2 ** 32 - 1));
@@ -140,7 +180,10 @@ async function target(url, signal) {
   const delay = Math.max(0, latency + (2 * random() - 1) * jitter);
   const fails = random() < failRate;
   await sleep(delay, signal);
-  if (signal?.aborted) return Response.error();
+  if (signal.aborted) {
+    done();
+    return Response.error();
+  }
   const headers = {
     'Content-Type': 'text/html; charset=utf-8',
     'Cache-Control': 'no-store',
@@ -148,11 +191,12 @@ async function target(url, signal) {
     'X-Overlap-Delay-Ms': delay.toFixed(1),
   };
   if (fails) {
+    done();
     return new Response(`target ${index} failed on purpose (failure rate ${failRate})`, {
       status: 503,
       statusText: 'Service Unavailable',
       headers,
     });
   }
-  return new Response(body(index, bytes, random), { status: 200, headers });
+  return new Response(body(index, bytes, random, answer), { status: 200, headers });
 }
