@@ -3,7 +3,7 @@
 // what runs next measures as if nothing had happened.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { withServer, launchChromium, openApp, setExperiment } from './support.mjs';
+import { withServer, launchChromium, openApp, setExperiment, chooseIoModels } from './support.mjs';
 
 let browser;
 before(async () => {
@@ -24,13 +24,6 @@ function cancelAndTime(page, cancel, status) {
     }
     return performance.now() - clicked;
   }, [cancel, status]);
-}
-
-async function chooseIoModels(page, keys) {
-  for (const box of await page.$$('input[name="io-model"]')) {
-    const want = keys.includes(await box.getAttribute('value'));
-    if ((await box.isChecked()) !== want) await box.click();
-  }
 }
 
 test('Cancel stops a heavy I/O run at once in every model, and the fetch lesson then holds', async () => {

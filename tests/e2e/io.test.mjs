@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { withServer, launchChromium, openApp, ARTIFACTS } from './support.mjs';
+import { withServer, launchChromium, openApp, chooseIoModels, ARTIFACTS } from './support.mjs';
 
 const N = 16;
 const L = 200;
@@ -40,13 +40,6 @@ async function runIo(page, timeout = 120_000) {
   const state = await page.getAttribute('#io-status', 'data-state');
   assert.equal(state, 'done', await page.textContent('#io-status'));
   return readIoRows(page);
-}
-
-async function chooseModels(page, keys) {
-  for (const box of await page.$$('input[name="io-model"]')) {
-    const want = keys.includes(await box.getAttribute('value'));
-    if ((await box.isChecked()) !== want) await box.click();
-  }
 }
 
 test('built-in targets: one at a time N·L, all at once L, k at a time ⌈N/k⌉·L, with a waterfall each', async () => {
@@ -112,7 +105,7 @@ test('failing targets are reported one by one with a readable reason while the r
       'example.org/no-scheme',
       `${base}?i=2&latency=100`,
     ].join('\n'));
-    await chooseModels(page, ['gather', 'threads']);
+    await chooseIoModels(page, ['gather', 'threads']);
     rows = await runIo(page);
     await page.screenshot({ path: path.join(ARTIFACTS, 'io-failures.png'), fullPage: true });
     assert.deepEqual(rows.map((r) => [r.model, r.requests, r.failed]), [['gather', 5, 3], ['threads', 5, 3]]);
@@ -187,7 +180,7 @@ test('bad settings get a message beside the field and never run', async () => {
     }
     // A pipeline whose pages would outgrow memory (it once trapped the engine at page 245 of
     // 300) is refused at the page size, with the limit and what fits; the next run is fine.
-    await chooseModels(page, ['pipeline']);
+    await chooseIoModels(page, ['pipeline']);
     await page.fill('#io-requests', '300');
     await page.fill('#io-page-kib', '4096');
     await page.fill('#io-latency', '0');
@@ -198,7 +191,7 @@ test('bad settings get a message beside the field and never run', async () => {
     await page.click('#io-run');
     await page.waitForSelector('#io-status:not([data-state="running"]):not([data-state="idle"])', { timeout: 60_000 });
     assert.equal(await page.getAttribute('#io-status', 'data-state'), 'done', await page.textContent('#io-status'));
-    await chooseModels(page, []);
+    await chooseIoModels(page, []);
     assert.match(await page.textContent('#io-models-error'), /at least one model/);
     assert.ok(await page.isDisabled('#io-run'));
     await page.check('input[name="io-targets"][value="urls"]');

@@ -181,6 +181,14 @@ export async function setExperiment(page, { kernel, size, repeats, models }) {
   }
 }
 
+/** Ticks exactly the I/O lab's models `keys` (their checkbox values). */
+export async function chooseIoModels(page, keys) {
+  for (const box of await page.$$('input[name="io-model"]')) {
+    const want = keys.includes(await box.getAttribute('value'));
+    if ((await box.isChecked()) !== want) await box.click();
+  }
+}
+
 /** Sets the inputs, presses Run and waits until the sweep is done, cancelled or failed. */
 export async function runExperiment(page, settings, timeout = 180_000) {
   await setExperiment(page, settings);
