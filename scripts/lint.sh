@@ -6,6 +6,16 @@ cd "$OVERLAP_ROOT"
 cargo fmt --all -- --check
 # The lints themselves are in Cargo.toml's [lints] table.
 cargo clippy --all-targets
+# No import cycle between the files of src/engine or src/web (scripts/import-cycles.py says how
+# it counts), and one concept per file: none over 500 lines but the lessons' catalogue, which is
+# only data.
+python3 scripts/import-cycles.py
+long=$(find src -name '*.rs' ! -path src/engine/lessons/catalogue.rs -exec awk 'END { if (NR > 500) print FILENAME ": " NR " lines" }' {} \;)
+if [ -n "$long" ]; then
+    echo "files over 500 lines:" >&2
+    echo "$long" >&2
+    exit 1
+fi
 # The lessons' CPython scripts compile on the oldest Python they claim (3.8: the walrus operator).
 for script in src/engine/lessons/python/*.py; do
     python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1], feature_version=(3, 8))' "$script"

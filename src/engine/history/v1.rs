@@ -19,7 +19,10 @@ use crate::engine::run::models::Model;
 use crate::engine::stats::Summary;
 use crate::engine::workload::Checksum;
 
-use super::{Entry, History, Record};
+use super::entry::{Entry, Record};
+
+/// The format's version, part of the storage key so a later format never misreads this one.
+pub const VERSION: u32 = 1;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct HistoryV1 {
@@ -161,11 +164,11 @@ fn scan_slug(scan: Scan) -> &'static str {
     }
 }
 
-impl From<&History> for HistoryV1 {
-    fn from(history: &History) -> Self {
+impl From<&[Entry]> for HistoryV1 {
+    fn from(entries: &[Entry]) -> Self {
         HistoryV1 {
-            version: super::VERSION,
-            entries: history.entries.iter().map(EntryV1::from).collect(),
+            version: VERSION,
+            entries: entries.iter().map(EntryV1::from).collect(),
         }
     }
 }

@@ -68,6 +68,24 @@ pub struct Memory {
     pub wasm_before_bytes: u64,
 }
 
+impl Memory {
+    /// One line for the results table and the waterfall: "JS heap 4.0 MiB, wasm 20.0 MiB (+2.0 MiB
+    /// in this run)".
+    pub fn describe(&self) -> String {
+        let mib = |bytes: u64| format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0));
+        let grown = self.wasm_bytes.saturating_sub(self.wasm_before_bytes);
+        let wasm = format!(
+            "wasm {} (+{} in this run)",
+            mib(self.wasm_bytes),
+            mib(grown)
+        );
+        match self.js_heap_bytes {
+            Some(heap) => format!("JS heap {}, {wasm}", mib(heap)),
+            None => wasm,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IoRun {
     pub model: IoModel,

@@ -2,8 +2,8 @@
 //! on its own, so each refusal is shown beside the field it concerns and the rest stay usable.
 
 use crate::engine::io::{
-    self, Builtin, IoModel, IoRequest, Scan, Targets, MAX_DELAY_MS, MAX_PAGE_BYTES, MAX_REQUESTS,
-    MAX_URLS, MAX_WORKERS, TIMEOUT_MS,
+    self, Builtin, IoModel, IoRequest, IoRun, Scan, Targets, MAX_DELAY_MS, MAX_PAGE_BYTES,
+    MAX_REQUESTS, MAX_URLS, MAX_WORKERS, TIMEOUT_MS,
 };
 use crate::engine::size::{group, parse_whole_number, SizeError};
 use serde::{Deserialize, Serialize};
@@ -32,6 +32,14 @@ impl Choice {
         Choice {
             model,
             scan: Scan::Pool,
+        }
+    }
+
+    /// The entry of the model list a finished run was made with.
+    pub fn of_run(run: &IoRun) -> Choice {
+        Choice {
+            model: run.model,
+            scan: run.scan.as_ref().map_or(Scan::Pool, |s| s.on),
         }
     }
 

@@ -160,7 +160,31 @@ fn the_pipeline_scans_on_the_pool_or_inline() {
     assert!(pages.is_empty());
     assert_eq!(run_inline.scan.as_ref().unwrap().meta_tags, 16);
     assert!(run_inline.requests.iter().all(|r| r.scan_ms.is_some()));
-    assert_eq!(run.scan.unwrap().on, Scan::Pool);
+    assert_eq!(run.scan.as_ref().unwrap().on, Scan::Pool);
+    // The results table names each run by the entry of the model list it was made with.
+    assert_eq!(settings::Choice::of_run(&run).key(), "pipeline");
+    assert_eq!(
+        settings::Choice::of_run(&run_inline).key(),
+        "pipeline-one-thread"
+    );
+}
+
+#[test]
+fn memory_is_described_with_this_runs_growth() {
+    let memory = Memory {
+        js_heap_bytes: Some(4 << 20),
+        wasm_bytes: 20 << 20,
+        wasm_before_bytes: 18 << 20,
+    };
+    assert_eq!(
+        memory.describe(),
+        "JS heap 4.0 MiB, wasm 20.0 MiB (+2.0 MiB in this run)"
+    );
+    let none = Memory {
+        js_heap_bytes: None,
+        ..memory
+    };
+    assert_eq!(none.describe(), "wasm 20.0 MiB (+2.0 MiB in this run)");
 }
 
 #[test]

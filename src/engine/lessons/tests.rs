@@ -1,10 +1,14 @@
 //! The lessons' steps and conclusions, from synthetic measurements.
 
 use super::*;
-use crate::engine::io::IoModel;
 use crate::engine::io::Summary as IoSummary;
+use crate::engine::io::{IoModel, IoRun};
+use crate::engine::protocol::SharedOutcome;
 use crate::engine::rounds::Verdict;
 use crate::engine::run::dispatch::MapStyle;
+use crate::engine::run::trace::Trace;
+use crate::engine::stats::Summary;
+use lesson::code;
 
 fn cpu_outcome(ms: f64) -> Outcome {
     rounds(&[ms])

@@ -14,7 +14,8 @@ use crate::engine::run::dispatch::MapStyle;
 use crate::engine::run::models::{Model, MAX_WORKERS};
 use crate::engine::size;
 
-use super::{
+use super::problems::{bounded, named_few};
+use super::shared::{
     threads_text, CpuConfig, CpuResult, IoResult, Lab, Machine, Opened, Results, Shared,
     MAX_BROWSER_CHARS, MAX_CORES,
 };
@@ -89,19 +90,6 @@ pub(super) fn to_wire(shared: &Shared) -> Value {
     }
     Value::Object(wire)
 }
-
-/// The first few of `items`, and how many more: a crafted link cannot make a message long.
-fn named_few(items: &[String]) -> String {
-    const NAMED: usize = 3;
-    let shown = items[..items.len().min(NAMED)].join(", ");
-    match items.len().saturating_sub(NAMED) {
-        0 => shown,
-        more => format!("{shown} and {more} more"),
-    }
-}
-
-/// Problems shown at most; the rest are counted in one last line.
-pub const MAX_PROBLEMS: usize = 12;
 
 /// Collects what had to be replaced.
 struct Reader {
@@ -459,44 +447,5 @@ pub(super) fn from_wire(wire: &Value) -> Opened {
             machine,
         },
         problems: bounded(r.problems),
-    }
-}
-
-/// The first [`MAX_PROBLEMS`] problems, and a count of the rest.
-fn bounded(mut problems: Vec<String>) -> Vec<String> {
-    if problems.len() > MAX_PROBLEMS {
-        let more = problems.len() - (MAX_PROBLEMS - 1);
-        problems.truncate(MAX_PROBLEMS - 1);
-        problems.push(format!(
-            "…and {more} more problems, each replaced by its default."
-        ));
-    }
-    problems
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn problems_and_names_are_bounded_and_counted() {
-        let many: Vec<String> = (0..40).map(|i| format!("problem {i}")).collect();
-        let shown = bounded(many);
-        assert_eq!(shown.len(), MAX_PROBLEMS);
-        assert_eq!(
-            shown[MAX_PROBLEMS - 2],
-            format!("problem {}", MAX_PROBLEMS - 2)
-        );
-        assert_eq!(
-            shown[MAX_PROBLEMS - 1],
-            format!(
-                "…and {} more problems, each replaced by its default.",
-                40 - (MAX_PROBLEMS - 1)
-            )
-        );
-        assert_eq!(bounded(vec!["one".into()]), ["one"]);
-        let names: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).to_vec();
-        assert_eq!(named_few(&names), "a, b, c and 2 more");
-        assert_eq!(named_few(&names[..2]), "a, b");
     }
 }

@@ -12,33 +12,9 @@ pub struct Props {
     pub runs: Vec<Rc<IoRun>>,
 }
 
-pub(super) fn choice_of(run: &IoRun) -> Choice {
-    Choice {
-        model: run.model,
-        scan: run.scan.as_ref().map_or(Scan::Pool, |s| s.on),
-    }
-}
-
-fn mib(bytes: u64) -> String {
-    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
-}
-
-pub(super) fn memory_text(memory: &Memory) -> String {
-    let grown = memory.wasm_bytes.saturating_sub(memory.wasm_before_bytes);
-    let wasm = format!(
-        "wasm {} (+{} in this run)",
-        mib(memory.wasm_bytes),
-        mib(grown)
-    );
-    match memory.js_heap_bytes {
-        Some(heap) => format!("JS heap {}, {wasm}", mib(heap)),
-        None => wasm,
-    }
-}
-
 fn row(run: &IoRun) -> Html {
     let s = &run.summary;
-    let choice = choice_of(run);
+    let choice = Choice::of_run(run);
     // How many requests' worth of waiting went on at once, on average.
     let overlap = if s.wall_ms > 0.0 {
         format!("{:.1}×", s.sum_latency_ms / s.wall_ms)
@@ -67,7 +43,7 @@ fn row(run: &IoRun) -> Html {
             <td class="num">{ format!("{:.0}", s.sum_latency_ms) }</td>
             <td class="num speedup">{ overlap }</td>
             <td class="num">{ s.max_in_flight }</td>
-            <td class="num">{ run.memory.as_ref().map_or("–".into(), memory_text) }</td>
+            <td class="num">{ run.memory.as_ref().map_or("–".into(), Memory::describe) }</td>
         </tr>
     }
 }

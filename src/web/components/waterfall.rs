@@ -7,7 +7,7 @@ use crate::engine::chart::{self, Frame, Scale};
 use crate::engine::io::{IoRun, RequestRecord, Scan};
 use crate::engine::quote::prefix;
 
-use super::io_results::{choice_of, memory_text};
+use crate::engine::io::settings::Choice;
 
 /// Bars drawn at most; larger runs show an even sample, first and last included.
 const MAX_BARS: usize = 120;
@@ -109,7 +109,7 @@ fn bar(r: &RequestRecord, lane: Lane, label_x: f64) -> Html {
 #[function_component]
 pub fn Waterfall(props: &Props) -> Html {
     let run = &props.run;
-    let choice = choice_of(run);
+    let choice = Choice::of_run(run);
     let s = &run.summary;
     let last = run
         .requests
@@ -210,7 +210,7 @@ pub fn Waterfall(props: &Props) -> Html {
                 if let Some(memory) = &run.memory {
                     <dt>{ "Memory at peak" }</dt>
                     <dd>
-                        { memory_text(memory) }
+                        { memory.describe() }
                         if run.requests.len() >= 1000 {
                             { format!(
                                 ", about {:.0} bytes per task",
