@@ -10,6 +10,8 @@ cargo clippy --all-targets
 # it counts), and one concept per file: none over 500 lines but the lessons' catalogue, which is
 # only data.
 python3 scripts/import-cycles.py
+# The engine's map and every intra-doc link resolve.
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 long=$(find src -name '*.rs' ! -path src/engine/lessons/catalogue.rs -exec awk 'END { if (NR > 500) print FILENAME ": " NR " lines" }' {} \;)
 if [ -n "$long" ]; then
     echo "files over 500 lines:" >&2

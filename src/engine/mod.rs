@@ -2,12 +2,14 @@
 //!
 //! # Map
 //!
-//! In layers, each using only those above it:
+//! In layers, each using only those above it (`scripts/import-cycles.py`, run by the lint, checks
+//! that no two files use each other):
 //!
 //! - **Foundations.** [`clock`] (the [`Clock`](clock::Clock) every thread reads), [`size`],
 //!   [`rng`], [`wire`] (the bytes processes exchange), [`stats`] (median, spread, Amdahl fit),
 //!   [`status`] (where a lab's run stands), [`refusals`] (what a form's reader refuses),
-//!   [`quote`] (the visitor's text inside a message, cut short).
+//!   [`quote`] (the visitor's text inside a message, cut short), [`capability`] (whether this
+//!   page can run threads, and why not).
 //! - **Work.** [`workload`]: the [`Workload`](workload::Workload) trait (a job split into
 //!   independent tasks, like the iterable handed to `Pool.map`), its
 //!   [`Checksum`](workload::Checksum), and [`run_one`](workload::run_one), the one call through
@@ -19,7 +21,8 @@
 //!   ([`measure_with`](run::harness::measure_with)) over a
 //!   [`Repeater`](run::harness::Repeater). [`io`]: the I/O lab's request models over a
 //!   [`Transport`](io::Transport), and its form.
-//! - **Labs.** [`experiment`] (a sweep's plan and [`Report`](experiment::Report)),
+//! - **Labs.** [`rounds`] (the interleaved rounds every comparison is measured in),
+//!   [`experiment`] (a sweep's plan and [`Report`](experiment::Report)),
 //!   [`cpu_settings`] (the CPU form and its reader), [`lessons`] (nine claims, each measured and
 //!   concluded), [`chart`] (chart geometry), [`picture`] (the Mandelbrot image).
 //! - **Formats that leave the page.** [`protocol`] (messages between the page and the engine

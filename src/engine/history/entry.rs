@@ -24,7 +24,7 @@ pub enum Record {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
-    /// Its identity in this history, given by [`History::add`]: two entries saved in the same
+    /// Its identity in this history, given by [`History::add`](super::History::add): two entries saved in the same
     /// millisecond are still two.
     pub id: u64,
     /// When it was saved, ms since the Unix epoch.

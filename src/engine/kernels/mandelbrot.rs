@@ -55,7 +55,7 @@ impl Mandelbrot {
             .unwrap_or_default()
     }
 
-    /// [`Mandelbrot::escape_row`], checking in with the GIL every [`PIXELS_PER_CHECK_IN`] pixels.
+    /// [`Mandelbrot::escape_row`], checking in with the GIL every `PIXELS_PER_CHECK_IN` pixels.
     pub fn escape_row_checking_in<C: Fn() -> Checked + ?Sized>(
         &self,
         y: usize,

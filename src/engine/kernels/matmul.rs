@@ -43,7 +43,7 @@ impl MatMul {
         self.row_checking_in(i, &no_checkpoint).unwrap_or_default()
     }
 
-    /// [`MatMul::row`], checking in with the GIL every [`ROWS_OF_B_PER_CHECK_IN`] rows of B.
+    /// [`MatMul::row`], checking in with the GIL every `ROWS_OF_B_PER_CHECK_IN` rows of B.
     pub fn row_checking_in<C: Fn() -> Checked + ?Sized>(
         &self,
         i: usize,

@@ -30,7 +30,7 @@ impl MergeSort {
         })
     }
 
-    /// Chunk `index`, sorted, checking in with the GIL every [`MERGED_PER_CHECK_IN`] values.
+    /// Chunk `index`, sorted, checking in with the GIL every `MERGED_PER_CHECK_IN` values.
     pub fn sorted_chunk<C: Fn() -> Checked + ?Sized>(
         &self,
         index: usize,
@@ -53,7 +53,7 @@ pub fn merge_sort(values: &mut [u64]) {
     merge_sort_checking_in(values, &no_checkpoint).unwrap_or_default();
 }
 
-/// [`merge_sort`], checking in with the GIL every [`MERGED_PER_CHECK_IN`] values merged.
+/// [`merge_sort`], checking in with the GIL every `MERGED_PER_CHECK_IN` values merged.
 pub fn merge_sort_checking_in<C: Fn() -> Checked + ?Sized>(
     values: &mut [u64],
     checkpoint: &C,

@@ -73,7 +73,7 @@ pub fn hits(task: u64, points: u64) -> u64 {
 /// Points drawn between GIL checkpoints: tens of microseconds.
 const POINTS_PER_CHECK_IN: u64 = 16_384;
 
-/// [`hits`], checking in with the GIL every [`POINTS_PER_CHECK_IN`] points.
+/// [`hits`], checking in with the GIL every `POINTS_PER_CHECK_IN` points.
 pub fn hits_checking_in<C: Fn() -> Checked + ?Sized>(
     task: u64,
     points: u64,

@@ -82,7 +82,7 @@ pub fn count_primes(range: Range<u64>) -> u64 {
 /// Numbers tested between GIL checkpoints: tens of microseconds.
 const NUMBERS_PER_CHECK_IN: u64 = 512;
 
-/// [`count_primes`], checking in with the GIL every [`NUMBERS_PER_CHECK_IN`] numbers.
+/// [`count_primes`], checking in with the GIL every `NUMBERS_PER_CHECK_IN` numbers.
 pub fn count_primes_checking_in<C: Fn() -> Checked + ?Sized>(
     range: Range<u64>,
     checkpoint: &C,

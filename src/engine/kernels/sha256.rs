@@ -77,7 +77,7 @@ pub fn chain(blocks: Range<u64>) -> u64 {
 /// Blocks hashed between GIL checkpoints: tens of microseconds.
 const BLOCKS_PER_CHECK_IN: u64 = 64;
 
-/// [`chain`], checking in with the GIL every [`BLOCKS_PER_CHECK_IN`] blocks.
+/// [`chain`], checking in with the GIL every `BLOCKS_PER_CHECK_IN` blocks.
 pub fn chain_checking_in<C: Fn() -> Checked + ?Sized>(
     blocks: Range<u64>,
     checkpoint: &C,

@@ -21,7 +21,7 @@ pub struct Step {
     pub label: String,
     pub probe: Probe,
     /// Whether what counts is the time to the first result (the imap lesson), not the time to
-    /// the last: what [`cpython::browser_figure`] reports for it.
+    /// the last: what [`cpython::browser_figure`](super::cpython::browser_figure) reports for it.
     pub first_result: bool,
 }
 

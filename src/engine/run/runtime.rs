@@ -44,7 +44,7 @@ impl Runtime {
     }
 
     /// Prepares an untimed first go: runs task 0 through the per-task function the model uses,
-    /// so the browser has optimised it before timing starts (see [`run_one`]), and starts the
+    /// so the browser has optimised it before timing starts (see [`run_one`](crate::engine::workload::run_one)), and starts the
     /// reused process pool.
     pub fn warm_up<W: Workload + ?Sized>(
         &mut self,

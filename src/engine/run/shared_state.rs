@@ -41,7 +41,7 @@ pub enum Increment {
 pub struct CounterOutcome {
     pub expected: u64,
     pub counted: u64,
-    /// The share of each thread's stretches of [`CANCEL_EVERY`] increments during which another
+    /// The share of each thread's stretches of `CANCEL_EVERY` increments during which another
     /// thread's increments showed up in the counter: near 1 for threads running side by side,
     /// near 0 for threads taking turns (the GIL's turns, or a busy machine's time slices), 0 if
     /// one counted everything before the other began. 1 for the locked counter, not sampled.
