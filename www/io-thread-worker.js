@@ -7,9 +7,14 @@
 
 const now = () => performance.timeOrigin + performance.now();
 
+const BLOCKED = 'blocked or unreachable: the server did not allow this page to read the response ' +
+  '(CORS: no Access-Control-Allow-Origin for this origin), or the network failed ' +
+  '(refused, unknown host, offline)';
+
 self.onmessage = ({ data: { url, timeoutMs } }) => {
   const out = { first_byte_ms: null, status: null, status_text: '', bytes: 0, error: null, protocol: null };
   const xhr = new XMLHttpRequest();
+  const started = now();
   try {
     xhr.open('GET', url, false);
     xhr.timeout = timeoutMs;
@@ -17,16 +22,22 @@ self.onmessage = ({ data: { url, timeoutMs } }) => {
     // CORS preflight the server may refuse.
     if (new URL(url).origin === self.origin) xhr.setRequestHeader('Cache-Control', 'no-store');
     xhr.send();
-    out.status = xhr.status;
-    out.status_text = xhr.statusText;
-    out.bytes = new TextEncoder().encode(xhr.responseText).length;
-    if (xhr.status >= 400) out.error = `HTTP ${xhr.status}${xhr.statusText ? ' ' + xhr.statusText : ''}`;
+    if (xhr.status === 0) {
+      // Firefox answers a blocked or failed synchronous request with status 0 instead of
+      // throwing NetworkError as Chromium and WebKit do.
+      out.error = BLOCKED;
+    } else if (now() - started > timeoutMs) {
+      // WebKit ignores xhr.timeout for synchronous requests in a worker and returns the late
+      // answer; the visitor asked for the timeout, so the request failed.
+      out.error = `timed out after ${timeoutMs} ms`;
+    } else {
+      out.status = xhr.status;
+      out.status_text = xhr.statusText;
+      out.bytes = new TextEncoder().encode(xhr.responseText).length;
+      if (xhr.status >= 400) out.error = `HTTP ${xhr.status}${xhr.statusText ? ' ' + xhr.statusText : ''}`;
+    }
   } catch (error) {
-    out.error = error && error.name === 'TimeoutError'
-      ? `timed out after ${timeoutMs} ms`
-      : 'blocked or unreachable: the server did not allow this page to read the response ' +
-        '(CORS: no Access-Control-Allow-Origin for this origin), or the network failed ' +
-        '(refused, unknown host, offline)';
+    out.error = error && error.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : BLOCKED;
   }
   postMessage({ type: 'reply', fetched: JSON.stringify(out) });
 };

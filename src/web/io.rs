@@ -11,6 +11,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures::channel::oneshot;
+use futures::FutureExt;
 use js_sys::{Object, Reflect};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -158,6 +159,17 @@ enum Said {
 
 type Waiting = Rc<RefCell<Option<oneshot::Sender<Said>>>>;
 
+/// How long k blocking threads may take to start. A worker starts in milliseconds; one that has
+/// not said it is ready after this long never will (Firefox ESR 153 left a nested worker
+/// unstarted now and then), and the run ends with a message instead of waiting for ever.
+const START_DEADLINE_MS: f64 = 10_000.0;
+
+/// How long past its timeout a request may go unanswered before its thread is replaced. WebKit
+/// ignores `xhr.timeout` for synchronous requests in a worker (a 3 s answer with a 1 s timeout
+/// returned 200), and a synchronous request cannot be aborted from outside the thread making it:
+/// terminating the worker is the only way to end it, as a process is killed.
+const UNANSWERED_GRACE_MS: f64 = 1_000.0;
+
 /// One blocking worker and whoever is waiting for its current request.
 struct Blocking {
     worker: Worker,
@@ -166,9 +178,75 @@ struct Blocking {
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
+impl Blocking {
+    /// Starts one worker; the receiver says when it is ready (or why it broke).
+    fn start(url: &str) -> Result<(Blocking, oneshot::Receiver<Said>), String> {
+        let worker = Worker::new(url).map_err(|e| format!("a thread did not start: {e:?}"))?;
+        let waiting: Waiting = Rc::default();
+        let (tx, rx) = oneshot::channel();
+        *waiting.borrow_mut() = Some(tx);
+        let slot = Rc::clone(&waiting);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let data = event.data();
+            let field = |name: &str| {
+                Reflect::get(&data, &name.into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default()
+            };
+            let said = match field("type").as_str() {
+                "ready" => Said::Ready,
+                "reply" => Said::Reply(field("fetched")),
+                _ => Said::Fault(field("message")),
+            };
+            if let Some(tx) = slot.borrow_mut().take() {
+                let _ = tx.send(said);
+            }
+        });
+        // A script that fails to load (or throws) says so only through an error event.
+        let slot = Rc::clone(&waiting);
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            event.prevent_default();
+            if let Some(tx) = slot.borrow_mut().take() {
+                let _ = tx.send(Said::Fault(super::worker_api::error_message(&event)));
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let blocking = Blocking {
+            worker,
+            waiting,
+            _on_message: on_message,
+            _on_error: on_error,
+        };
+        Ok((blocking, rx))
+    }
+}
+
+/// What a starting thread said by the deadline.
+async fn ready_by(rx: oneshot::Receiver<Said>, deadline_ms: f64) -> Result<(), String> {
+    let deadline = super::worker_api::sleep(deadline_ms).fuse();
+    let mut rx = rx.fuse();
+    futures::pin_mut!(deadline);
+    futures::select! {
+        said = rx => match said {
+            Ok(Said::Ready) => Ok(()),
+            Ok(Said::Fault(why)) => Err(format!("a blocking thread did not start: {why}")),
+            Ok(Said::Reply(_)) | Err(_) => Err("a blocking thread went away while starting".into()),
+        },
+        () = deadline => Err(format!(
+            "the blocking threads did not start within {} s, so no request was made; \
+             this browser may limit workers started from a worker. Try again, or use another \
+             model",
+            deadline_ms / 1000.0
+        )),
+    }
+}
+
 /// k workers, each making one synchronous request at a time. Dropping it terminates them.
 pub struct ThreadTransport {
-    workers: Vec<Blocking>,
+    url: String,
+    workers: Vec<RefCell<Blocking>>,
 }
 
 impl ThreadTransport {
@@ -179,60 +257,27 @@ impl ThreadTransport {
         let mut workers = Vec::with_capacity(k);
         let mut ready = Vec::with_capacity(k);
         for _ in 0..k {
-            let worker = Worker::new(&url).map_err(|e| format!("a thread did not start: {e:?}"))?;
-            let waiting: Waiting = Rc::default();
-            let (tx, rx) = oneshot::channel();
-            *waiting.borrow_mut() = Some(tx);
+            let (blocking, rx) = Blocking::start(&url)?;
+            workers.push(RefCell::new(blocking));
             ready.push(rx);
-            let slot = Rc::clone(&waiting);
-            let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                let data = event.data();
-                let field = |name: &str| {
-                    Reflect::get(&data, &name.into())
-                        .ok()
-                        .and_then(|v| v.as_string())
-                        .unwrap_or_default()
-                };
-                let said = match field("type").as_str() {
-                    "ready" => Said::Ready,
-                    "reply" => Said::Reply(field("fetched")),
-                    _ => Said::Fault(field("message")),
-                };
-                if let Some(tx) = slot.borrow_mut().take() {
-                    let _ = tx.send(said);
-                }
-            });
-            // A script that fails to load (or throws) says so only through an error event.
-            let slot = Rc::clone(&waiting);
-            let on_error =
-                Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-                    event.prevent_default();
-                    if let Some(tx) = slot.borrow_mut().take() {
-                        let _ = tx.send(Said::Fault(super::worker_api::error_message(&event)));
-                    }
-                });
-            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            workers.push(Blocking {
-                worker,
-                waiting,
-                _on_message: on_message,
-                _on_error: on_error,
-            });
         }
-        let transport = ThreadTransport { workers };
+        // Dropped on an early return, which terminates every worker started so far.
+        let transport = ThreadTransport { url, workers };
+        let started = js_sys::Date::now();
         for rx in ready {
-            match rx.await {
-                Ok(Said::Ready) => {}
-                Ok(Said::Fault(why)) => {
-                    return Err(format!("a blocking thread did not start: {why}"))
-                }
-                Ok(Said::Reply(_)) | Err(_) => {
-                    return Err("a blocking thread went away while starting".into())
-                }
-            }
+            let left = START_DEADLINE_MS - (js_sys::Date::now() - started);
+            ready_by(rx, left.max(0.0)).await?;
         }
         Ok(transport)
+    }
+
+    /// Ends a request its thread will not answer: the worker is terminated (the only way to end
+    /// a synchronous request) and a fresh one takes its lane.
+    async fn replace(&self, lane: usize) -> Result<(), String> {
+        let (fresh, rx) = Blocking::start(&self.url)?;
+        let old = std::mem::replace(&mut *self.workers[lane].borrow_mut(), fresh);
+        old.worker.terminate();
+        ready_by(rx, START_DEADLINE_MS).await
     }
 }
 
@@ -244,13 +289,16 @@ impl Transport for ThreadTransport {
         timeout_ms: f64,
         _keep_body: bool,
     ) -> LocalFuture<'a, Fetched> {
-        let blocking = &self.workers[lane % self.workers.len()];
+        let lane = lane % self.workers.len();
         let (tx, rx) = oneshot::channel();
-        *blocking.waiting.borrow_mut() = Some(tx);
-        let message = Object::new();
-        let _ = Reflect::set(&message, &"url".into(), &url.into());
-        let _ = Reflect::set(&message, &"timeoutMs".into(), &timeout_ms.into());
-        let sent = blocking.worker.post_message(&message);
+        let sent = {
+            let blocking = self.workers[lane].borrow();
+            *blocking.waiting.borrow_mut() = Some(tx);
+            let message = Object::new();
+            let _ = Reflect::set(&message, &"url".into(), &url.into());
+            let _ = Reflect::set(&message, &"timeoutMs".into(), &timeout_ms.into());
+            blocking.worker.post_message(&message)
+        };
         Box::pin(async move {
             if let Err(e) = sent {
                 return Fetched {
@@ -258,13 +306,31 @@ impl Transport for ThreadTransport {
                     ..Fetched::default()
                 };
             }
-            match rx.await {
-                Ok(Said::Reply(json)) => read(Some(json)),
-                Ok(Said::Fault(why)) => Fetched {
-                    error: Some(format!("the blocking thread broke: {why}")),
-                    ..Fetched::default()
+            let unanswered = super::worker_api::sleep(timeout_ms + UNANSWERED_GRACE_MS).fuse();
+            let mut rx = rx.fuse();
+            futures::pin_mut!(unanswered);
+            futures::select! {
+                said = rx => match said {
+                    Ok(Said::Reply(json)) => read(Some(json)),
+                    Ok(Said::Fault(why)) => Fetched {
+                        error: Some(format!("the blocking thread broke: {why}")),
+                        ..Fetched::default()
+                    },
+                    Ok(Said::Ready) | Err(_) => read(None),
                 },
-                Ok(Said::Ready) | Err(_) => read(None),
+                () = unanswered => {
+                    let replaced = match self.replace(lane).await {
+                        Ok(()) => "its thread was replaced".to_string(),
+                        Err(why) => format!("its thread could not be replaced: {why}"),
+                    };
+                    Fetched {
+                        error: Some(format!(
+                            "timed out after {timeout_ms} ms (this browser let the synchronous \
+                             request run past its timeout; {replaced})"
+                        )),
+                        ..Fetched::default()
+                    }
+                }
             }
         })
     }
@@ -273,7 +339,7 @@ impl Transport for ThreadTransport {
 impl Drop for ThreadTransport {
     fn drop(&mut self) {
         for blocking in &self.workers {
-            blocking.worker.terminate();
+            blocking.borrow().worker.terminate();
         }
     }
 }
