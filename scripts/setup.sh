@@ -6,12 +6,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$OVERLAP_ROOT"
 
 TRUNK_VERSION="0.21.14"  # 0.22 needs rustc >= 1.96.1, newer than any compiler here
+GECKODRIVER_VERSION="0.37.1"
 
 missing=()
 need() { missing+=("$1"); }
 
 # --- Debian packages -------------------------------------------------------------------------
-apt_packages=(chromium chromium-driver)
+# The three browser engines the tests run: Chromium, Firefox ESR, and WebKitGTK (Safari's engine,
+# its MiniBrowser driven by WebKitWebDriver, under Xvfb since it has no headless mode).
+apt_packages=(chromium chromium-driver firefox-esr webkit2gtk-driver xvfb)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 # The native tests parse each lesson's Python with it.
@@ -36,6 +39,9 @@ fi
 [ -n "$(wasm_toolchain)" ] || need "a compiler for threaded wasm (nightly with rust-src, or Debian rustc-web + rust-web-src)"
 [ -x /usr/bin/chromium ] || need "chromium (/usr/bin/chromium)"
 [ -x /usr/bin/chromedriver ] || need "chromium-driver (/usr/bin/chromedriver)"
+[ -x /usr/bin/firefox-esr ] || need "firefox-esr (/usr/bin/firefox-esr)"
+[ -x /usr/bin/WebKitWebDriver ] || need "webkit2gtk-driver (/usr/bin/WebKitWebDriver)"
+command -v Xvfb >/dev/null 2>&1 || need "xvfb (Xvfb)"
 
 # --- Rust tools ------------------------------------------------------------------------------
 command -v cargo >/dev/null 2>&1 || { echo "overlap setup: cargo (rustup) is missing" >&2; exit 1; }
@@ -43,6 +49,12 @@ command -v cargo >/dev/null 2>&1 || { echo "overlap setup: cargo (rustup) is mis
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
     log "cargo install trunk $TRUNK_VERSION (about 6-10 minutes)"
     cargo install trunk --version "=$TRUNK_VERSION" --locked --quiet || need "trunk $TRUNK_VERSION"
+fi
+
+if [ "$(geckodriver --version 2>/dev/null | head -1)" != "geckodriver $GECKODRIVER_VERSION" ]; then
+    log "cargo install geckodriver $GECKODRIVER_VERSION (about 4 minutes)"
+    cargo install geckodriver --version "=$GECKODRIVER_VERSION" --locked --quiet \
+        || need "geckodriver $GECKODRIVER_VERSION"
 fi
 
 wb_version="$(locked_wasm_bindgen_version)"
@@ -59,7 +71,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb_version" ] \
         || need "wasm-bindgen-cli $wb_version"
 fi
 
-# --- npm packages (wasm-opt, Playwright) from the committed lockfile --------------------------
+# --- npm packages (wasm-opt, Playwright, selenium-webdriver) from the committed lockfile --------------------------
 # A stamp of the lockfile's hash says whether node_modules matches it.
 lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [ "$(cat node_modules/.overlap-lock-hash 2>/dev/null)" != "$lock_hash" ]; then
@@ -79,4 +91,4 @@ if [ ${#missing[@]} -gt 0 ]; then
     printf '  - %s\n' "${missing[@]}" >&2
     exit 1
 fi
-log "setup ok: wasm via $(wasm_toolchain), trunk $TRUNK_VERSION, wasm-bindgen $wb_version, $(chromium --version 2>/dev/null)"
+log "setup ok: wasm via $(wasm_toolchain), trunk $TRUNK_VERSION, wasm-bindgen $wb_version, $(chromium --version 2>/dev/null), $(firefox-esr --version 2>/dev/null), WebKitGTK $(dpkg-query -W -f='${Version}' webkit2gtk-driver 2>/dev/null)"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets up and runs every test:
 #   1. native engine tests (cargo test, rustup's stable toolchain);
-#   2. wasm tests in headless Chromium, on a page and in a dedicated worker, with a real pool;
-#   3. the release build, then end-to-end Playwright tests against it.
+#   2. wasm tests on a page and in a dedicated worker, with a real pool, in each engine: Chromium,
+#      Firefox ESR, WebKitGTK with shared memory (as Safari) and, for what needs none, without;
+#   3. the release build, then end-to-end tests against it: Playwright in Chromium for the whole
+#      app, and the scenarios every engine must pass through WebDriver (tests/e2e/browsers.test.mjs).
 # Ends with one line "N passed, N failed" summing every stage's own counts. A stage that breaks
 # without reporting a failing test (a compile error, a crash) counts as one failure.
 set -uo pipefail
@@ -37,13 +39,47 @@ stage() {
     tally "$logs/$name.log" "${PIPESTATUS[0]}"
 }
 
+# Runs a command with an X display of its own (Xvfb picks a free number), for WebKitGTK.
+with_display() {
+    local number rc xvfb
+    number="$(mktemp)"
+    Xvfb -displayfd 1 -screen 0 1280x1024x24 -nolisten tcp >"$number" 2>/dev/null &
+    xvfb=$!
+    for _ in $(seq 100); do [ -s "$number" ] && break; sleep 0.1; done
+    DISPLAY=":$(cat "$number")" "$@"
+    rc=$?
+    kill "$xvfb" 2>/dev/null
+    rm -f "$number"
+    return "$rc"
+}
+
 stage native cargo test --color never
 
 # The runner's default 20 s limit is for the whole binary; the runtime tests start engines and
-# worker processes many times over in a debug build.
-CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=300 \
-    stage wasm wasm_cargo_env cargo test --color never --target wasm32-unknown-unknown \
-    --test browser --test worker --test runtime --test io
+# worker processes many times over in a debug build. The runner picks its browser from which
+# driver variable is set (GECKODRIVER, then SAFARIDRIVER, then CHROMEDRIVER), so each stage sets
+# exactly one.
+wasm_tests() {
+    local driver="$1"
+    shift
+    (
+        unset GECKODRIVER SAFARIDRIVER CHROMEDRIVER
+        export "$driver" WASM_BINDGEN_TEST_TIMEOUT=300
+        wasm_cargo_env cargo test --color never --target wasm32-unknown-unknown "$@"
+    )
+}
+all_wasm_tests=(--test browser --test worker --test runtime --test io)
+stage wasm-chromium wasm_tests CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" "${all_wasm_tests[@]}"
+stage wasm-firefox wasm_tests GECKODRIVER="${GECKODRIVER:-$HOME/.cargo/bin/geckodriver}" "${all_wasm_tests[@]}"
+# WebKitGTK has no headless mode: with_display gives it one. JSC_useSharedArrayBuffer=1 turns on
+# the shared memory Safari has on macOS and WebKitGTK leaves off on Linux.
+JSC_useSharedArrayBuffer=1 stage wasm-webkit with_display \
+    wasm_tests SAFARIDRIVER=/usr/bin/WebKitWebDriver "${all_wasm_tests[@]}"
+# As WebKitGTK ships: no SharedArrayBuffer. The page and worker tests check the fallback (no pool
+# starts, the capability check says why, one thread still measures); the engine and I/O tests
+# need a pool by definition.
+stage wasm-webkit-no-shared-memory with_display \
+    wasm_tests SAFARIDRIVER=/usr/bin/WebKitWebDriver --test browser --test worker
 
 if stage release-build wasm_cargo_env trunk build --release; then
     # One file at a time: the I/O timings and the CPU sweeps must not share the cores.

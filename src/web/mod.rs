@@ -7,7 +7,7 @@
 
 mod app;
 pub mod bench;
-mod capabilities;
+pub mod capabilities;
 pub mod components;
 mod cpu_lab;
 mod download;

@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use overlap::engine::capability::NoThreads;
 use overlap::engine::kernels::count::CountLoop;
 use overlap::engine::protocol::{handle, read_reply, MeasureReply, MeasureRequest};
 use overlap::engine::run::models::{Model, RunConfig};
@@ -20,26 +21,43 @@ fn run(work: &dyn Workload, config: &RunConfig) -> overlap::engine::run::harness
 }
 
 /// wasm-bindgen-rayon starts the global pool once per instance, and all tests share one.
-pub async fn start_pool() {
+///
+/// Where the browser has no SharedArrayBuffer (WebKitGTK as Debian ships it), there is no pool
+/// to start: this checks instead that the page's fallback holds (the capability check names the
+/// missing shared memory, and starting a pool fails rather than hangs) and returns false, and the
+/// test goes on with what runs without shared memory.
+pub async fn start_pool() -> bool {
     static STARTED: AtomicBool = AtomicBool::new(false);
+    let caps = overlap::web::capabilities::detect();
+    if !caps.shared_array_buffer {
+        if caps.cross_origin_isolated {
+            assert_eq!(caps.threads(), Err(NoThreads::NoSharedMemory));
+        }
+        let started = JsFuture::from(wasm_bindgen_rayon::init_thread_pool(POOL_THREADS)).await;
+        assert!(started.is_err(), "a pool started without SharedArrayBuffer");
+        return false;
+    }
     if !STARTED.swap(true, Ordering::SeqCst) {
         JsFuture::from(wasm_bindgen_rayon::init_thread_pool(POOL_THREADS))
             .await
             .expect("the rayon pool starts");
     }
+    true
 }
 
 pub async fn two_threads_compute_the_sequential_answer() {
-    start_pool().await;
+    let pool = start_pool().await;
+    let work = CountLoop::new(5_000_003).unwrap();
+    let sequential = run(&work, &RunConfig::default()).results;
+    assert_eq!(sequential.iter().sum::<u64>(), 5_000_003);
+    if !pool {
+        return;
+    }
     assert_eq!(rayon::current_num_threads(), POOL_THREADS);
     // Both pool threads are alive and run work.
     let mut ran_on = rayon::broadcast(|ctx| ctx.index());
     ran_on.sort_unstable();
     assert_eq!(ran_on, vec![0, 1]);
-
-    let work = CountLoop::new(5_000_003).unwrap();
-    let sequential = run(&work, &RunConfig::default()).results;
-    assert_eq!(sequential.iter().sum::<u64>(), 5_000_003);
     for model in [Model::FreeThreads, Model::GilThreads, Model::Async] {
         let parallel = run(&work, &RunConfig::new(model, POOL_THREADS));
         assert_eq!(
@@ -59,12 +77,17 @@ pub async fn two_threads_compute_the_sequential_answer() {
 }
 
 pub async fn the_worker_entry_point_measures_on_the_pool() {
-    start_pool().await;
+    let pool = start_pool().await;
+    // Without shared memory the entry point still measures, on this thread alone.
+    let run_config = match pool {
+        true => RunConfig::new(Model::FreeThreads, POOL_THREADS),
+        false => RunConfig::default(),
+    };
     let request = MeasureRequest {
         kernel: "count".into(),
         size: 2_000_000,
         repeats: 3,
-        run: RunConfig::new(Model::FreeThreads, POOL_THREADS),
+        run: run_config,
     };
     let json = serde_json::to_string(&request).unwrap();
     let reply = read_reply(&handle(&json, POOL_THREADS, now_ms));
@@ -76,7 +99,7 @@ pub async fn the_worker_entry_point_measures_on_the_pool() {
             threads,
             trace,
         } => {
-            assert_eq!(threads, POOL_THREADS);
+            assert_eq!(threads, if pool { POOL_THREADS } else { 1 });
             assert_eq!(samples_ms.len(), 3);
             assert!(samples_ms.iter().all(|ms| ms.is_finite() && *ms >= 0.0));
             assert_eq!(trace.tasks.len(), work.task_count());
@@ -90,7 +113,9 @@ pub async fn the_worker_entry_point_measures_on_the_pool() {
 }
 
 pub async fn gil_threads_take_turns_on_wasm_threads() {
-    start_pool().await;
+    if !start_pool().await {
+        return;
+    }
     // Each pool thread reads its own timeOrigin + performance.now(), one timeline for all.
     let work = CountLoop::new(20_000_000).unwrap();
     let config = RunConfig {
