@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::capability::Capabilities;
 use crate::engine::experiment::{self, REPEATS};
 use crate::engine::kernels::{self, KernelInfo};
 use crate::engine::quote::quoted;
@@ -85,16 +86,22 @@ impl CpuSettings {
     /// Checks every field, with thread counts up to `max_threads` (the most workers any model
     /// takes, for a link, which may come from a bigger machine).
     pub fn read(&self, max_threads: usize) -> Result<CheckedSweep, Refusals> {
-        self.check(max_threads, false)
+        self.check(max_threads, max_threads, false)
     }
 
-    /// [`CpuSettings::read`] for a run here: thread counts up to this machine's `cores`, and a
-    /// size that fits in memory with the copies the chosen models hold.
+    /// [`CpuSettings::read`] for a run here: `all` for this machine's `cores`, thread counts up
+    /// to [`Capabilities::most_threads`], and a size that fits in memory with the copies the
+    /// chosen models hold.
     pub fn read_to_run(&self, cores: usize) -> Result<CheckedSweep, Refusals> {
-        self.check(cores, true)
+        self.check(cores, Capabilities::most_threads(cores), true)
     }
 
-    fn check(&self, max_threads: usize, fit_memory: bool) -> Result<CheckedSweep, Refusals> {
+    fn check(
+        &self,
+        cores: usize,
+        max_threads: usize,
+        fit_memory: bool,
+    ) -> Result<CheckedSweep, Refusals> {
         let mut refusals = Vec::new();
         let mut refuse = |field, why: String| refusals.push((field, why));
         let kernel = self.kernel();
@@ -115,7 +122,7 @@ impl CpuSettings {
         let repeats = REPEATS
             .parse(&self.repeats_text)
             .map_err(|e| refuse(Field::Repeats, repeats_refused(&e, &self.repeats_text)));
-        let ks = experiment::parse_threads(&self.threads_text, max_threads)
+        let ks = experiment::parse_threads_up_to(&self.threads_text, cores, max_threads)
             .map_err(|why| refuse(Field::Threads, why));
         let chunksize = experiment::parse_chunksize(&self.chunksize_text)
             .map_err(|why| refuse(Field::Chunksize, why));
@@ -216,8 +223,19 @@ mod tests {
     #[test]
     fn thread_counts_are_read_against_the_limit_given() {
         let mut form = form();
+        form.threads_text = "1, 9".into();
+        assert!(
+            form.read_to_run(2).is_err(),
+            "9 is beyond 2 cores' limit of 8"
+        );
+        assert_eq!(form.read(64).unwrap().ks, [1, 9]);
         form.threads_text = "1, 8".into();
-        assert!(form.read_to_run(2).is_err(), "8 is beyond 2 cores");
-        assert_eq!(form.read(64).unwrap().ks, [1, 8]);
+        assert_eq!(
+            form.read_to_run(2).unwrap().ks,
+            [1, 8],
+            "past the cores, to see"
+        );
+        form.threads_text = "all".into();
+        assert_eq!(form.read_to_run(2).unwrap().ks, [1, 2]);
     }
 }

@@ -56,7 +56,15 @@ pub fn plan_for(models: &[Model], threads_available: bool, ks: &[usize]) -> Vec<
 /// Reads the thread counts to sweep: `all` (or nothing) for 1 to `cores`, else a list such as
 /// `1, 2, 4` or a range `1-4`, each k from 1 to `cores` (the pool has no more threads).
 pub fn parse_threads(text: &str, cores: usize) -> Result<Vec<usize>, String> {
+    parse_threads_up_to(text, cores, cores)
+}
+
+/// [`parse_threads`] where `all` means 1 to `cores` but a k may go up to `most`: past the cores
+/// the browser reports, to see where the speedup really stops (a browser may report more or
+/// fewer than there are).
+pub fn parse_threads_up_to(text: &str, cores: usize, most: usize) -> Result<Vec<usize>, String> {
     let cores = cores.max(1);
+    let most = most.max(cores);
     let text = text.trim();
     if text.is_empty() || text.eq_ignore_ascii_case("all") {
         return Ok((1..=cores).collect());
@@ -81,8 +89,8 @@ pub fn parse_threads(text: &str, cores: usize) -> Result<Vec<usize>, String> {
             Some((a, b)) => (number(a)?, number(b)?),
             None => (number(part)?, number(part)?),
         };
-        if from == 0 || to > cores || from > to {
-            return Err(format!("Each k must be from 1 to {cores} (got {part})."));
+        if from == 0 || to > most || from > to {
+            return Err(format!("Each k must be from 1 to {most} (got {part})."));
         }
         ks.extend(from..=to);
     }
@@ -323,6 +331,13 @@ mod tests {
         assert_eq!(parse_threads(" All ", 2).unwrap(), [1, 2]);
         assert_eq!(parse_threads("4, 1 2,2", 8).unwrap(), [1, 2, 4]);
         assert_eq!(parse_threads("2-4", 8).unwrap(), [2, 3, 4]);
+        // Past the reported cores, up to the limit; `all` stays the cores.
+        assert_eq!(parse_threads_up_to("all", 2, 8).unwrap(), [1, 2]);
+        assert_eq!(parse_threads_up_to("1, 4, 8", 2, 8).unwrap(), [1, 4, 8]);
+        assert_eq!(
+            parse_threads_up_to("9", 2, 8).unwrap_err(),
+            "Each k must be from 1 to 8 (got 9)."
+        );
         assert_eq!(
             parse_threads("1, 16", 8).unwrap_err(),
             "Each k must be from 1 to 8 (got 16)."

@@ -169,7 +169,12 @@ pub fn App() -> Html {
             </header>
             <ContextProvider<EngineContext> context={engine.clone()}>
             <main>
-                <CapabilityPanel caps={caps} pool_failure={(*pool_failure).clone()} />
+                <CapabilityPanel
+                    {caps}
+                    pool_failure={(*pool_failure).clone()}
+                    parallel={slot.parallel()}
+                    browser={machine.browser.clone()}
+                />
                 if let Some(link) = link.clone() {
                     <LinkCard
                         opened={Rc::clone(&link.opened)}

@@ -312,10 +312,11 @@ pub fn CpuLab(props: &Props) -> Html {
         .map(|why| why.to_string())
         .or_else(|| experiment.pool_failure.clone());
     let others_busy = engine.busy_for(Holder::Cpu);
-    let pool_threads = if threads_refused.is_none() {
-        caps.cores
-    } else {
-        0
+    // A pool of the cores, or of the largest k asked for past them.
+    let pool_threads = match (&threads_refused, &checked) {
+        (Some(_), _) => 0,
+        (None, Ok(sweep)) => sweep.ks.iter().copied().max().unwrap_or(1).max(caps.cores),
+        (None, Err(_)) => caps.cores,
     };
 
     let dispatcher = experiment.dispatcher();
@@ -431,7 +432,7 @@ pub fn CpuLab(props: &Props) -> Html {
                 crate::engine::size::group(kernel.limits.min),
                 crate::engine::size::group(kernel.limits.max)
             )}
-            threads_hint={format!("all = 1 to {}; or a list (1, 2, 4) or a range (2-4)", caps.cores)}
+            threads_hint={format!("all = 1 to {}; or a list (1, 2, 4) or a range (2-4), up to {}", caps.cores, Capabilities::most_threads(caps.cores))}
             threads_available={threads_refused.is_none()}
             {running}
             engine_busy={others_busy}

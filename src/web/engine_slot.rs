@@ -38,6 +38,8 @@ pub struct EngineSlot {
     canceller: RefCell<Option<Canceller>>,
     cancelled: Cell<bool>,
     targets: RefCell<Option<Result<String, String>>>,
+    /// What the last engine's probe measured ran at once (see the capability panel).
+    parallel: Cell<Option<f64>>,
     holder: Cell<Option<Holder>>,
     /// Told whenever the holder changes (the page re-renders its context).
     on_holder: RefCell<Option<Callback<Option<Holder>>>>,
@@ -49,12 +51,23 @@ impl EngineSlot {
     /// The engine kept from the last run, or a new one. Waits for the service worker first, so
     /// the engine's workers are under its control and can reach the built-in targets.
     async fn take_or_start(&self, pool_threads: usize) -> Result<EngineWorker, String> {
+        // A sweep past the reported cores needs a bigger pool than the kept engine's: that
+        // engine is dropped (terminated) and one with enough threads started.
         match self.engine.borrow_mut().take() {
-            Some(engine) if !engine.is_broken() => return Ok(engine),
+            Some(engine) if !engine.is_broken() && engine.has_pool_for(pool_threads) => {
+                return Ok(engine)
+            }
             _ => {}
         }
         let _ = self.targets().await;
-        EngineWorker::start(pool_threads).await
+        let engine = EngineWorker::start(pool_threads).await?;
+        self.parallel.set(engine.parallel().or(self.parallel.get()));
+        Ok(engine)
+    }
+
+    /// How many threads' worth of work ran at once when the last engine started, once one has.
+    pub fn parallel(&self) -> Option<f64> {
+        self.parallel.get()
     }
 
     /// Everything a run needs: the engine, watched by Cancel, and where built-in targets are
@@ -89,6 +102,7 @@ impl EngineSlot {
         self.canceller.borrow_mut().take();
         match EngineWorker::start(pool_threads).await {
             Ok(fresh) => {
+                self.parallel.set(fresh.parallel().or(self.parallel.get()));
                 *self.engine.borrow_mut() = Some(fresh);
                 "The engine was restarted; the next run starts afresh."
             }

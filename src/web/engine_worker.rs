@@ -60,6 +60,7 @@ pub struct EngineWorker {
     pool_threads: usize,
     pool_start_ms: f64,
     pool_error: Option<String>,
+    parallel: Option<f64>,
     next_id: u32,
     /// The measurement under way, for [`Canceller`].
     current: Rc<Cell<Option<u32>>>,
@@ -142,6 +143,7 @@ impl EngineWorker {
             pool_threads: 0,
             pool_start_ms: 0.0,
             pool_error: None,
+            parallel: None,
             next_id: 1,
             current: Rc::default(),
             broken: false,
@@ -158,10 +160,12 @@ impl EngineWorker {
                 threads,
                 pool_start_ms,
                 pool_error,
+                parallel,
             }) => {
                 engine.pool_threads = threads;
                 engine.pool_start_ms = pool_start_ms;
                 engine.pool_error = pool_error;
+                engine.parallel = parallel;
                 Ok(engine)
             }
             Some(FromEngine::Fault { message }) => Err(message),
@@ -174,6 +178,12 @@ impl EngineWorker {
         self.pool_threads
     }
 
+    /// Whether a run asking for a pool of `threads` can use this engine: its pool is as big, or
+    /// it has none and none is asked for (or none could start).
+    pub fn has_pool_for(&self, threads: usize) -> bool {
+        self.pool_threads >= threads || self.pool_error.is_some()
+    }
+
     /// How long the rayon pool took to start, in ms.
     pub fn pool_start_ms(&self) -> f64 {
         self.pool_start_ms
@@ -182,6 +192,11 @@ impl EngineWorker {
     /// Why the pool did not start, if it did not.
     pub fn pool_error(&self) -> Option<&str> {
         self.pool_error.as_deref()
+    }
+
+    /// How many threads' worth of work ran at once on the pool when it started.
+    pub fn parallel(&self) -> Option<f64> {
+        self.parallel
     }
 
     /// Waits `ms` (not [`SILENCE_MS`]) for a word from the engine before taking it for dead.

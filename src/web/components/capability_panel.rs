@@ -1,11 +1,15 @@
 use yew::prelude::*;
 
-use crate::engine::capability::{Capabilities, NoThreads};
+use crate::engine::capability::{cores_note, Capabilities, NoThreads};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub caps: Capabilities,
     pub pool_failure: Option<String>,
+    /// How many threads' worth of work ran at once when the engine started (none before).
+    pub parallel: Option<f64>,
+    /// "Firefox 153": some browsers report an invented core count.
+    pub browser: String,
 }
 
 fn yes_no(value: bool) -> &'static str {
@@ -33,11 +37,20 @@ pub fn CapabilityPanel(props: &Props) -> Html {
                 <dd data-capability="cross-origin-isolated">{ yes_no(caps.cross_origin_isolated) }</dd>
                 <dt>{ "Logical cores" }<span class="hint">{ " (navigator.hardwareConcurrency)" }</span></dt>
                 <dd data-capability="cores">{ caps.cores }</dd>
+                if let Some(parallel) = props.parallel {
+                    <dt>{ "Ran at once" }<span class="hint">{ " (measured when the engine started)" }</span></dt>
+                    <dd data-capability="parallel" data-measured={format!("{parallel:.2}")}>
+                        { format!("about {parallel:.1} threads' worth") }
+                    </dd>
+                }
                 <dt>{ "WebAssembly threads" }</dt>
                 <dd data-capability="threads">{ yes_no(threads.is_ok()) }</dd>
             </dl>
             if let Err(why) = threads {
                 <p class="why" data-capability="why">{ format!("Why not: {why}.") }</p>
+            }
+            if let Some(note) = cores_note(caps.cores, props.parallel, &props.browser) {
+                <p class="why" data-capability="cores-note">{ note }</p>
             }
         </section>
     }
