@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use crate::engine::clock::Clock;
-
 /// What the browser reports about itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Capabilities {
@@ -86,47 +84,30 @@ impl Capabilities {
     }
 }
 
-/// How many threads' worth of work ran at once on the current rayon pool: every pool thread spins
-/// for a few milliseconds, counting, against this thread spinning alone as long. Two real cores
-/// give about 2 whatever the pool's size; `None` on a pool of one. Takes about 40 ms.
-pub fn measure_parallelism(clock: Clock) -> Option<f64> {
-    const SPIN_MS: f64 = 10.0;
-    if rayon::current_num_threads() < 2 {
-        return None;
-    }
-    let spin = |ms: f64| {
-        let start = clock();
-        let mut count = 0u64;
-        while clock() - start < ms {
-            for _ in 0..256 {
-                count = std::hint::black_box(count + 1);
-            }
-        }
-        count
-    };
-    // Warmed first (a wasm engine may still be tiering the loop up), and alone both before and
-    // after, the faster of the two: a slow spell makes the machine look smaller, never bigger.
-    spin(SPIN_MS / 2.0);
-    let before = spin(SPIN_MS);
-    let together: u64 = rayon::broadcast(|_| spin(SPIN_MS)).into_iter().sum();
-    let alone = before.max(spin(SPIN_MS));
-    (alone > 0).then(|| together as f64 / alone as f64)
+/// How far free threads scaled in a sweep of a kernel that is pure computation: the evidence
+/// of how many threads really run at once, measured in rounds like every speedup here.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scaling {
+    /// The best free-threads speedup of the sweep.
+    pub best: f64,
+    /// The largest k the sweep tried.
+    pub up_to: usize,
 }
 
-/// What the panel says of the reported core count, given what a short parallel probe measured
-/// (`measured`: how many threads' worth of work ran at once, when the engine has run one) and the
-/// browser's name: `None` when nothing looks wrong.
+/// What the panel says of the reported core count, given how far free threads scaled in the
+/// visitor's last sweep (if any) and the browser's name: `None` when nothing looks wrong.
 ///
 /// Browsers may invent the figure. WebKitGTK reports 4 on this 2-core machine; Firefox's
 /// fingerprinting protection reports 2 on any machine; Brave randomises it.
-pub fn cores_note(reported: usize, measured: Option<f64>, browser: &str) -> Option<String> {
-    if let Some(measured) = measured.filter(|m| m.is_finite() && *m > 0.0) {
-        let ran = measured.round().max(1.0) as usize;
-        if measured < 0.7 * reported as f64 && ran < reported {
+pub fn cores_note(reported: usize, scaling: Option<Scaling>, browser: &str) -> Option<String> {
+    if let Some(Scaling { best, up_to }) = scaling.filter(|s| s.best.is_finite()) {
+        let ran = best.round().max(1.0) as usize;
+        if up_to >= reported && reported >= 3 && best < 0.6 * reported as f64 {
             return Some(format!(
-                "The browser reports {reported} cores, but only about {ran} threads' worth of work \
-                 ran at once when the engine started: this machine may have fewer cores than \
-                 reported, or was busy. Past k = {ran}, expect no further speedup."
+                "The browser reports {reported} cores, but in your sweep up to k = {up_to} free \
+                 threads never ran more than {best:.1}\u{d7} faster than one: about {ran} cores' \
+                 worth run at once here. The reported count may be invented (WebKit reports 4 \
+                 on machines with fewer), or the machine was busy."
             ));
         }
     }
@@ -171,35 +152,23 @@ mod tests {
     }
 
     #[test]
-    fn the_probe_counts_what_ran_at_once() {
-        let clock = crate::engine::clock::system_clock;
-        assert_eq!(
-            crate::engine::test_pool(1).install(|| measure_parallelism(clock)),
-            None
-        );
-        // Eight threads on however many cores: never more than eight's worth, and at least one.
-        let measured = crate::engine::test_pool(8)
-            .install(|| measure_parallelism(clock))
-            .unwrap();
-        assert!((0.5..=8.5).contains(&measured), "{measured}");
-    }
-
-    #[test]
-    fn an_invented_core_count_is_named_with_what_ran_at_once() {
-        // WebKitGTK's 4 on a 2-core machine: two threads' worth ran at once.
-        let note = cores_note(4, Some(2.1), "Safari 60").unwrap();
+    fn an_invented_core_count_is_named_from_the_sweep() {
+        let scaled = |best, up_to| Some(Scaling { best, up_to });
+        // WebKitGTK's 4 on a 2-core machine: free threads plateaued at 1.7x.
+        let note = cores_note(4, scaled(1.73, 4), "Safari 60").unwrap();
         assert!(note.contains("reports 4 cores"), "{note}");
-        assert!(note.contains("about 2 threads"), "{note}");
-        // What a real 4-core machine measures, give or take a busy moment, says nothing.
-        assert_eq!(cores_note(4, Some(3.4), "Chrome 156"), None);
-        assert_eq!(cores_note(2, Some(1.9), "Chrome 156"), None);
+        assert!(note.contains("about 2 cores"), "{note}");
+        // A real 4-core machine, or a sweep that never reached the reported count, says nothing.
+        assert_eq!(cores_note(4, scaled(3.4, 4), "Chrome 156"), None);
+        assert_eq!(cores_note(4, scaled(1.9, 2), "Chrome 156"), None);
+        assert_eq!(cores_note(2, scaled(1.1, 2), "Chrome 156"), None);
         assert_eq!(cores_note(8, None, "Chrome 156"), None);
-        assert_eq!(cores_note(8, Some(f64::NAN), "Chrome 156"), None);
+        assert_eq!(cores_note(8, scaled(f64::NAN, 8), "Chrome 156"), None);
         // Firefox's 2 may be its fingerprinting protection's.
-        assert!(cores_note(2, Some(2.0), "Firefox 153")
+        assert!(cores_note(2, None, "Firefox 153")
             .unwrap()
             .contains("fingerprinting"));
-        assert_eq!(cores_note(4, Some(3.9), "Firefox 153"), None);
+        assert_eq!(cores_note(4, None, "Firefox 153"), None);
     }
 
     #[test]

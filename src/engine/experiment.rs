@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::capability::Scaling;
 use crate::engine::rounds::{ratios, Spread};
 use crate::engine::run::models::Model;
 use crate::engine::run::trace::Trace;
@@ -284,6 +285,28 @@ impl Report {
         }
     }
 
+    /// How far free threads scaled, for a kernel that is pure computation (not merge sort,
+    /// matmul or the meta scan, which memory bandwidth also limits): the evidence the capability
+    /// panel weighs the reported core count against.
+    pub fn scaling(&self) -> Option<Scaling> {
+        const PURE_COMPUTATION: [&str; 6] = [
+            "count",
+            "fib",
+            "mandelbrot",
+            "monte-carlo-pi",
+            "primes",
+            "sha256",
+        ];
+        if !PURE_COMPUTATION.contains(&self.kernel.as_str()) {
+            return None;
+        }
+        let free = || self.rows.iter().filter(|r| r.model == Model::FreeThreads);
+        Some(Scaling {
+            best: free().filter_map(|r| self.speedup(r)).reduce(f64::max)?,
+            up_to: free().map(|r| r.threads).max()?,
+        })
+    }
+
     pub fn mismatches(&self) -> usize {
         self.rows
             .iter()
@@ -295,6 +318,21 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_threads_scaling_is_read_from_pure_computation_only() {
+        let mut report = Report::new("count");
+        report.push(row(Model::Sequential, 1, 100.0, 7));
+        assert_eq!(report.scaling(), None, "no free threads");
+        report.push(row(Model::FreeThreads, 1, 100.0, 7));
+        report.push(row(Model::FreeThreads, 2, 58.0, 7));
+        report.push(row(Model::FreeThreads, 4, 60.0, 7));
+        let scaling = report.scaling().unwrap();
+        assert!((scaling.best - 100.0 / 58.0).abs() < 1e-9, "{scaling:?}");
+        assert_eq!(scaling.up_to, 4);
+        report.kernel = "merge-sort".into();
+        assert_eq!(report.scaling(), None, "memory bandwidth limits it too");
+    }
 
     fn row(model: Model, threads: usize, median: f64, checksum: u64) -> Row {
         Row::from_samples(model, threads, &[median], Checksum(checksum)).unwrap()

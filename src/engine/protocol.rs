@@ -162,10 +162,6 @@ pub enum FromEngine {
         pool_start_ms: f64,
         #[serde(default)]
         pool_error: Option<String>,
-        /// How many threads' worth of work ran at once on the pool
-        /// ([`measure_parallelism`](crate::engine::capability::measure_parallelism)).
-        #[serde(default)]
-        parallel: Option<f64>,
     },
     /// Tasks done so far in measurement `id`, at least every 100 ms while it runs.
     Progress {

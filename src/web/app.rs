@@ -17,6 +17,7 @@ use super::io_lab::{IoLab, IoRestore};
 use super::lessons::Lessons;
 use super::link_card::LinkCard;
 use super::share as links;
+use crate::engine::capability::Scaling;
 use crate::engine::experiment::Report;
 use crate::engine::history::{Entry, Record};
 use crate::engine::io::settings::IoSettings;
@@ -76,10 +77,17 @@ pub fn App() -> Html {
             }
         });
     }
-    let on_cpu_done = history
-        .dispatcher()
-        .to_callback()
-        .reform(HistoryAction::Add);
+    // How far free threads scaled in the last sweep: the panel weighs the reported cores by it.
+    let scaling = use_state(|| None::<Scaling>);
+    let on_cpu_done = {
+        let (history, scaling) = (history.dispatcher(), scaling.clone());
+        Callback::from(move |entry: Entry| {
+            if let Some(found) = entry.report().and_then(|report| report.scaling()) {
+                scaling.set(Some(found));
+            }
+            history.dispatch(HistoryAction::Add(entry));
+        })
+    };
     let on_io_done = {
         let history = history.dispatcher();
         Callback::from(move |(settings, runs): (IoSettings, Vec<IoRun>)| {
@@ -172,7 +180,7 @@ pub fn App() -> Html {
                 <CapabilityPanel
                     {caps}
                     pool_failure={(*pool_failure).clone()}
-                    parallel={slot.parallel()}
+                    scaling={*scaling}
                     browser={machine.browser.clone()}
                 />
                 if let Some(link) = link.clone() {

@@ -38,8 +38,6 @@ pub struct EngineSlot {
     canceller: RefCell<Option<Canceller>>,
     cancelled: Cell<bool>,
     targets: RefCell<Option<Result<String, String>>>,
-    /// What the last engine's probe measured ran at once (see the capability panel).
-    parallel: Cell<Option<f64>>,
     holder: Cell<Option<Holder>>,
     /// Told whenever the holder changes (the page re-renders its context).
     on_holder: RefCell<Option<Callback<Option<Holder>>>>,
@@ -60,14 +58,7 @@ impl EngineSlot {
             _ => {}
         }
         let _ = self.targets().await;
-        let engine = EngineWorker::start(pool_threads).await?;
-        self.parallel.set(engine.parallel().or(self.parallel.get()));
-        Ok(engine)
-    }
-
-    /// How many threads' worth of work ran at once when the last engine started, once one has.
-    pub fn parallel(&self) -> Option<f64> {
-        self.parallel.get()
+        EngineWorker::start(pool_threads).await
     }
 
     /// Everything a run needs: the engine, watched by Cancel, and where built-in targets are
@@ -102,7 +93,6 @@ impl EngineSlot {
         self.canceller.borrow_mut().take();
         match EngineWorker::start(pool_threads).await {
             Ok(fresh) => {
-                self.parallel.set(fresh.parallel().or(self.parallel.get()));
                 *self.engine.borrow_mut() = Some(fresh);
                 "The engine was restarted; the next run starts afresh."
             }

@@ -60,7 +60,6 @@ pub struct EngineWorker {
     pool_threads: usize,
     pool_start_ms: f64,
     pool_error: Option<String>,
-    parallel: Option<f64>,
     next_id: u32,
     /// The measurement under way, for [`Canceller`].
     current: Rc<Cell<Option<u32>>>,
@@ -143,7 +142,6 @@ impl EngineWorker {
             pool_threads: 0,
             pool_start_ms: 0.0,
             pool_error: None,
-            parallel: None,
             next_id: 1,
             current: Rc::default(),
             broken: false,
@@ -160,12 +158,10 @@ impl EngineWorker {
                 threads,
                 pool_start_ms,
                 pool_error,
-                parallel,
             }) => {
                 engine.pool_threads = threads;
                 engine.pool_start_ms = pool_start_ms;
                 engine.pool_error = pool_error;
-                engine.parallel = parallel;
                 Ok(engine)
             }
             Some(FromEngine::Fault { message }) => Err(message),
@@ -192,11 +188,6 @@ impl EngineWorker {
     /// Why the pool did not start, if it did not.
     pub fn pool_error(&self) -> Option<&str> {
         self.pool_error.as_deref()
-    }
-
-    /// How many threads' worth of work ran at once on the pool when it started.
-    pub fn parallel(&self) -> Option<f64> {
-        self.parallel
     }
 
     /// Waits `ms` (not [`SILENCE_MS`]) for a word from the engine before taking it for dead.

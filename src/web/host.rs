@@ -65,16 +65,10 @@ fn post(message: &FromEngine) {
 pub fn engine_start(threads: usize, pool_start_ms: f64, pool_error: Option<String>) {
     super::panic::install_hook();
     HOST.with(|host| host.borrow_mut().pool_threads = threads);
-    // Whether the cores the browser reports are real (WebKitGTK reports 4 on 2 cores).
-    let parallel = match threads {
-        0 => None,
-        _ => crate::engine::capability::measure_parallelism(now_ms),
-    };
     post(&FromEngine::Ready {
         threads,
         pool_start_ms,
         pool_error,
-        parallel,
     });
 }
 

@@ -1,13 +1,13 @@
 use yew::prelude::*;
 
-use crate::engine::capability::{cores_note, Capabilities, NoThreads};
+use crate::engine::capability::{cores_note, Capabilities, NoThreads, Scaling};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub caps: Capabilities,
     pub pool_failure: Option<String>,
-    /// How many threads' worth of work ran at once when the engine started (none before).
-    pub parallel: Option<f64>,
+    /// How far free threads scaled in the last sweep of a pure-computation kernel.
+    pub scaling: Option<Scaling>,
     /// "Firefox 153": some browsers report an invented core count.
     pub browser: String,
 }
@@ -37,10 +37,10 @@ pub fn CapabilityPanel(props: &Props) -> Html {
                 <dd data-capability="cross-origin-isolated">{ yes_no(caps.cross_origin_isolated) }</dd>
                 <dt>{ "Logical cores" }<span class="hint">{ " (navigator.hardwareConcurrency)" }</span></dt>
                 <dd data-capability="cores">{ caps.cores }</dd>
-                if let Some(parallel) = props.parallel {
-                    <dt>{ "Ran at once" }<span class="hint">{ " (measured when the engine started)" }</span></dt>
-                    <dd data-capability="parallel" data-measured={format!("{parallel:.2}")}>
-                        { format!("about {parallel:.1} threads' worth") }
+                if let Some(scaling) = props.scaling {
+                    <dt>{ "Free threads scaled" }<span class="hint">{ " (your last sweep)" }</span></dt>
+                    <dd data-capability="scaling" data-best={format!("{:.2}", scaling.best)}>
+                        { format!("up to {:.1}\u{d7} (k up to {})", scaling.best, scaling.up_to) }
                     </dd>
                 }
                 <dt>{ "WebAssembly threads" }</dt>
@@ -49,7 +49,7 @@ pub fn CapabilityPanel(props: &Props) -> Html {
             if let Err(why) = threads {
                 <p class="why" data-capability="why">{ format!("Why not: {why}.") }</p>
             }
-            if let Some(note) = cores_note(caps.cores, props.parallel, &props.browser) {
+            if let Some(note) = cores_note(caps.cores, props.scaling, &props.browser) {
                 <p class="why" data-capability="cores-note">{ note }</p>
             }
         </section>
