@@ -1,0 +1,200 @@
+// The same scenarios in every engine a class brings (tests/e2e/engines.mjs): the page mounts and
+// says what it can do, a CPU sweep agrees with its sequential checksum, a lesson concludes, the
+// I/O lab runs every model, a link with results reopens, and nothing errs on the page. One code
+// path for all engines: W3C WebDriver, so nothing here is specific to one browser.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Key } from 'selenium-webdriver';
+import { serveDist, ARTIFACTS } from './support.mjs';
+import { ENGINES, startEngine } from './engines.mjs';
+
+// Each engine's figures, printed at the end for the note and README (one line per engine).
+const figures = {};
+
+/** Collects page errors, unhandled rejections and console errors from now on. */
+const WATCH = () => {
+  if (window.__problems) return;
+  window.__problems = [];
+  addEventListener('error', (e) => window.__problems.push(`page error: ${e.message}`));
+  addEventListener('unhandledrejection', (e) => window.__problems.push(`unhandled rejection: ${e.reason}`));
+  const error = console.error.bind(console);
+  console.error = (...args) => { window.__problems.push(`console: ${args.join(' ')}`); error(...args); };
+};
+
+const js = (driver, fn, ...args) => driver.executeScript(`return (${fn})(...arguments)`, ...args);
+
+const text = (driver, selector) =>
+  js(driver, (s) => document.querySelector(s)?.textContent ?? null, selector);
+const attr = (driver, selector, name) =>
+  js(driver, (s, n) => document.querySelector(s)?.getAttribute(n) ?? null, selector, name);
+
+async function waitFor(driver, what, check, timeout = 60_000) {
+  await driver.wait(async () => Boolean(await check()), timeout, `waiting for ${what}`);
+}
+
+async function open(driver, url) {
+  await driver.get(url);
+  await waitFor(driver, 'the page to mount', () => js(driver, () => document.querySelector('#run') !== null));
+  await js(driver, WATCH);
+}
+
+/** Types into a field as a user does: select what is there, type over it. */
+async function fill(driver, selector, value) {
+  const input = await driver.findElement({ css: selector });
+  await input.click();
+  // Two calls: in one, geckodriver and WebKitWebDriver type the text with Ctrl still held.
+  await input.sendKeys(Key.chord(Key.CONTROL, 'a'));
+  await input.sendKeys(String(value));
+  assert.equal(await input.getProperty('value'), String(value), `${selector} took the value`);
+}
+
+/** Ticks exactly the boxes named `name` whose values are `values`, as a user clicks them. */
+async function tick(driver, name, values) {
+  for (const box of await driver.findElements({ css: `input[name="${name}"]:not([disabled])` })) {
+    const want = values.includes(await box.getAttribute('value'));
+    if ((await box.isSelected()) !== want) await box.click();
+  }
+}
+
+async function finished(driver, status, timeout = 240_000) {
+  await waitFor(driver, `${status} to end`, async () => {
+    const state = await attr(driver, status, 'data-state');
+    return state && state !== 'running' && state !== 'idle';
+  }, timeout);
+  assert.equal(await attr(driver, status, 'data-state'), 'done', await text(driver, status));
+}
+
+const problems = (driver) => js(driver, () => window.__problems ?? []);
+
+for (const engine of ENGINES) {
+  describe(engine.name, () => {
+    let session;
+    let server;
+    let url;
+    const seen = { engine: engine.name };
+    before(async () => {
+      server = await serveDist({ isolated: true });
+      url = server.url;
+      session = await startEngine(engine);
+    });
+    after(async () => {
+      if (session) {
+        const shot = await session.driver.takeScreenshot().catch(() => null);
+        if (shot) {
+          await fs.mkdir(ARTIFACTS, { recursive: true });
+          await fs.writeFile(path.join(ARTIFACTS, `engine-${engine.name}.png`), shot, 'base64');
+        }
+        await session.stop();
+      }
+      await server?.close();
+      figures[engine.name] = seen;
+      console.log(`# ${engine.name}: ${JSON.stringify(seen)}`);
+      if (server?.cspReports.length) throw new Error(`CSP violations: ${server.cspReports.join('\n')}`);
+    });
+
+    test('the page mounts and says what this browser can do', async () => {
+      const { driver } = session;
+      await open(driver, url);
+      seen.browser = await js(driver, () => navigator.userAgent);
+      assert.equal(await js(driver, () => self.crossOriginIsolated), true);
+      assert.equal(await text(driver, '[data-capability="cross-origin-isolated"]'), 'yes');
+      assert.equal(await text(driver, '[data-capability="threads"]'), engine.threads ? 'yes' : 'no');
+      if (!engine.threads) {
+        assert.match(await text(driver, '[data-capability="why"]'), /SharedArrayBuffer/);
+      }
+      seen.cores = Number(await text(driver, '[data-capability="cores"]'));
+      assert.ok(seen.cores >= 1);
+    });
+
+    test('a CPU sweep reproduces the sequential checksum in every row', async () => {
+      const { driver } = session;
+      // The first kernel a visitor meets. (Clicking an <option> leaves Firefox's list open and
+      // the next keys go nowhere, so the default is checked rather than chosen again.)
+      assert.equal(await js(driver, () => document.querySelector('#kernel').value), 'count');
+      await fill(driver, '#size', '200_000_000');
+      await fill(driver, '#repeats', '3');
+      const models = engine.threads ? ['free-threads', 'processes'] : ['processes'];
+      await tick(driver, 'model', models);
+      await driver.findElement({ css: '#run' }).click();
+      await finished(driver, '#status');
+      const rows = await js(driver, () => [...document.querySelectorAll('#results tbody tr')].map((r) => ({
+        model: r.dataset.model, threads: Number(r.dataset.threads), ms: Number(r.dataset.ms),
+        checksum: r.dataset.checksum, speedup: Number(r.dataset.speedup),
+      })));
+      assert.deepEqual([...new Set(rows.map((r) => r.model))], ['sequential', ...models]);
+      for (const row of rows) assert.equal(row.checksum, rows[0].checksum, `${row.model}/${row.threads}`);
+      // The panel weighs the reported core count by how far free threads scaled in this sweep:
+      // WebKitGTK reports 4 here, on 2 cores.
+      if (engine.threads) {
+        const best = Number(await attr(driver, '[data-capability="scaling"]', 'data-best'));
+        const freeBest = Math.max(...rows.filter((r) => r.model === 'free-threads').map((r) => r.speedup));
+        assert.ok(Math.abs(best - freeBest) < 0.01, `the panel's ${best} against the table's ${freeBest}`);
+        const note = await text(driver, '[data-capability="cores-note"]');
+        if (seen.cores >= 3 && best < 0.6 * seen.cores) {
+          assert.match(note ?? '', new RegExp(`reports ${seen.cores} cores`));
+        }
+        seen.coresNote = note;
+      }
+      seen.sweep = Object.fromEntries(rows.map((r) => [`${r.model}/${r.threads}`,
+        r.model === 'sequential' ? `${r.ms.toFixed(0)} ms` : `${r.speedup.toFixed(2)}x`]));
+    });
+
+    test('a link with results reopens with those results', async () => {
+      const { driver } = session;
+      const rows = await js(driver, () => document.querySelectorAll('#results tbody tr').length);
+      await driver.findElement({ css: '#cpu-copy-results' }).click();
+      await waitFor(driver, 'the link', async () =>
+        (await js(driver, () => document.querySelector('#cpu-share-link')?.value ?? '')).includes('#v1.'));
+      const link = await js(driver, () => document.querySelector('#cpu-share-link').value);
+      await open(driver, link);
+      await waitFor(driver, 'the carried results', () =>
+        js(driver, () => document.querySelector('.shared-link table[data-table="carried"]') !== null));
+      const carried = await js(driver, () =>
+        document.querySelectorAll('.shared-link table[data-table="carried"] tbody tr').length);
+      assert.equal(carried, rows);
+      await open(driver, url);
+    });
+
+    test('a lesson runs and concludes', async () => {
+      const { driver } = session;
+      await driver.findElement({ css: 'button[data-lesson="fetch"]' }).click();
+      await waitFor(driver, 'the lesson', () => js(driver, () => document.querySelector('article.lesson[data-lesson="fetch"]') !== null));
+      await driver.findElement({ css: 'input[name="predict"][value="1"]' }).click();
+      await driver.findElement({ css: '#lesson-run' }).click();
+      await finished(driver, '#lesson-status');
+      seen.lesson = await text(driver, '#lesson-conclusion');
+      assert.equal(await attr(driver, '#lesson-conclusion', 'data-holds'), 'true', seen.lesson);
+    });
+
+    test('the I/O lab runs every model against the built-in targets', async () => {
+      const { driver } = session;
+      const keys = await js(driver, () =>
+        [...document.querySelectorAll('input[name="io-model"]')].map((b) => b.value));
+      await tick(driver, 'io-model', keys);
+      await fill(driver, '#io-requests', '8');
+      await fill(driver, '#io-latency', '100');
+      await driver.findElement({ css: '#io-run' }).click();
+      await finished(driver, '#io-status', 120_000);
+      const rows = await js(driver, () => [...document.querySelectorAll('#io-results tbody tr')].map((r) => ({
+        model: r.dataset.model, scan: r.dataset.scan, requests: Number(r.dataset.requests),
+        failed: Number(r.dataset.failed), ms: Number(r.dataset.ms),
+      })));
+      assert.equal(rows.length, keys.length, JSON.stringify(rows));
+      for (const row of rows) {
+        assert.equal(row.requests, 8, JSON.stringify(row));
+        assert.equal(row.failed, 0, JSON.stringify(row));
+      }
+      seen.io = Object.fromEntries(rows.map((r) => [`${r.model}${r.scan ? `/${r.scan}` : ''}`, `${r.ms.toFixed(0)} ms`]));
+    });
+
+    test('nothing erred on the page', async () => {
+      assert.deepEqual(await problems(session.driver), []);
+    });
+  });
+}
+
+after(() => {
+  console.log(`# engines: ${JSON.stringify(figures)}`);
+});
