@@ -159,7 +159,10 @@ async fn progress_flows_and_cancel_stops_every_model_within_a_task() {
             if config.model != Model::Async {
                 late_stops += 1;
                 web_sys::console::log_1(&format!("{config:?}: stopped by the page").into());
-                assert!(late_stops <= 1, "{config:?}: the second model stopped by the page");
+                assert!(
+                    late_stops <= 1,
+                    "{config:?}: the second model stopped by the page"
+                );
             }
             engine = self::engine().await;
         }
