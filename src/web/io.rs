@@ -223,7 +223,7 @@ impl Blocking {
     }
 }
 
-/// What a starting thread said by the deadline.
+/// What a starting thread said within `deadline_ms` (what is left of [`START_DEADLINE_MS`]).
 async fn ready_by(rx: oneshot::Receiver<Said>, deadline_ms: f64) -> Result<(), String> {
     let deadline = super::worker_api::sleep(deadline_ms).fuse();
     let mut rx = rx.fuse();
@@ -235,10 +235,9 @@ async fn ready_by(rx: oneshot::Receiver<Said>, deadline_ms: f64) -> Result<(), S
             Ok(Said::Reply(_)) | Err(_) => Err("a blocking thread went away while starting".into()),
         },
         () = deadline => Err(format!(
-            "the blocking threads did not start within {} s, so no request was made; \
-             this browser may limit workers started from a worker. Try again, or use another \
-             model",
-            deadline_ms / 1000.0
+            "the blocking threads did not start within {} s; this browser may limit workers \
+             started from a worker. Try again, or use another model",
+            START_DEADLINE_MS / 1000.0
         )),
     }
 }
