@@ -312,11 +312,16 @@ pub fn CpuLab(props: &Props) -> Html {
         .map(|why| why.to_string())
         .or_else(|| experiment.pool_failure.clone());
     let others_busy = engine.busy_for(Holder::Cpu);
-    // A pool of the cores, or of the largest k asked for past them.
+    // A pool of the cores, or of the largest k asked for past them when a model that runs on
+    // the pool is chosen (worker processes past the cores need no bigger pool, and a bigger
+    // pool means a new engine).
+    let pool_model = experiment.form.models.iter().any(|m| m.uses_pool());
     let pool_threads = match (&threads_refused, &checked) {
         (Some(_), _) => 0,
-        (None, Ok(sweep)) => sweep.ks.iter().copied().max().unwrap_or(1).max(caps.cores),
-        (None, Err(_)) => caps.cores,
+        (None, Ok(sweep)) if pool_model => {
+            sweep.ks.iter().copied().max().unwrap_or(1).max(caps.cores)
+        }
+        (None, _) => caps.cores,
     };
 
     let dispatcher = experiment.dispatcher();
