@@ -18,7 +18,7 @@ use crate::engine::clock::Clock;
 use crate::engine::kernels;
 use crate::engine::run::control::RunControl;
 use crate::engine::run::dispatch::{chunks, MapStyle};
-use crate::engine::run::trace::{CopyStats, TaskSpan, Trace};
+use crate::engine::run::trace::{ChunkTrip, CopyStats, TaskSpan, Trace};
 use crate::engine::wire::{DecodeError, Reader, Writer};
 use crate::engine::workload::{run_one, Workload};
 
@@ -190,6 +190,7 @@ pub struct Dispatcher<'w, W: Workload + ?Sized> {
     spans: Vec<TaskSpan>,
     chunk_done: Vec<f64>,
     chunk_back: Vec<bool>,
+    trips: Vec<ChunkTrip>,
     copy: CopyStats,
     clock: Clock,
 }
@@ -210,6 +211,7 @@ impl<'w, W: Workload + ?Sized> Dispatcher<'w, W> {
             kernel,
             chunk_done: vec![0.0; chunks.len()],
             chunk_back: vec![false; chunks.len()],
+            trips: Vec::with_capacity(chunks.len()),
             chunks,
             next_chunk: 0,
             in_flight: vec![0; plan.workers],
@@ -237,11 +239,27 @@ impl<'w, W: Workload + ?Sized> Dispatcher<'w, W> {
             self.next_chunk += 1;
             // lesson: copy
             let start = (self.clock)();
-            let message = chunk_message(self.kernel, tasks.clone(), &self.work.encode_tasks(tasks));
-            self.copy.serialize_ms += (self.clock)() - start;
+            let message = chunk_message(
+                self.kernel,
+                tasks.clone(),
+                &self.work.encode_tasks(tasks.clone()),
+            );
+            let serialize_ms = (self.clock)() - start;
+            self.copy.serialize_ms += serialize_ms;
             self.copy.bytes_sent += message.len();
             self.copy.messages += 1;
             // end lesson
+            self.trips.push(ChunkTrip {
+                worker,
+                first_task: tasks.start,
+                tasks: tasks.len(),
+                sent_ms: start - self.plan.origin_ms,
+                serialize_ms,
+                bytes_sent: message.len(),
+                decode_ms: 0.0,
+                back_ms: None,
+                bytes_received: 0,
+            });
             self.in_flight[worker] += 1;
             out.push((worker, message));
         }
@@ -256,7 +274,8 @@ impl<'w, W: Workload + ?Sized> Dispatcher<'w, W> {
     /// Files `worker`'s reply; returns how many tasks it answered.
     pub fn on_reply(&mut self, worker: usize, reply: &[u8]) -> Result<usize, ProcessError> {
         let arrived = (self.clock)() - self.plan.origin_ms;
-        self.copy.bytes_received += reply.len();
+        let reply_bytes = reply.len();
+        self.copy.bytes_received += reply_bytes;
         let reply = read_reply(reply)?;
         let chunk = reply.first_task / self.plan.chunksize;
         let expected = self
@@ -285,6 +304,12 @@ impl<'w, W: Workload + ?Sized> Dispatcher<'w, W> {
             });
         }
         self.copy.deserialize_ms += reply.decode_ms;
+        // Chunks go out in order, so a chunk's trip is at its index.
+        if let Some(trip) = self.trips.get_mut(chunk) {
+            trip.decode_ms = reply.decode_ms;
+            trip.back_ms = Some(arrived);
+            trip.bytes_received = reply_bytes;
+        }
         self.chunk_done[chunk] = arrived;
         self.chunk_back[chunk] = true;
         self.in_flight[worker] -= 1;
@@ -319,6 +344,7 @@ impl<'w, W: Workload + ?Sized> Dispatcher<'w, W> {
             None,
             Some(copy),
         );
+        trace.chunks = self.trips;
         // Results reach the caller when their message arrives, not when the worker finished.
         trace.first_result_ms = style.first_result(chunksize, trace.tasks.len(), &self.chunk_done);
         (self.results, trace)

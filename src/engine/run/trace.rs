@@ -74,6 +74,25 @@ impl CopyStats {
     }
 }
 
+/// One chunk's trip to a worker process and back, in ms from the start of the run: the arrows a
+/// trace export draws from the parent to the worker and back.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChunkTrip {
+    pub worker: usize,
+    pub first_task: usize,
+    pub tasks: usize,
+    /// When the parent began pickling the chunk's arguments.
+    pub sent_ms: f64,
+    /// How long pickling took.
+    pub serialize_ms: f64,
+    pub bytes_sent: usize,
+    /// How long the worker took to read the arguments back, just before the chunk's first task.
+    pub decode_ms: f64,
+    /// When the results arrived back; `None` for a chunk still out when the run was cancelled.
+    pub back_ms: Option<f64>,
+    pub bytes_received: usize,
+}
+
 /// The trace of one run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
@@ -90,6 +109,9 @@ pub struct Trace {
     pub busy_ms: Vec<f64>,
     pub gil: Option<GilStats>,
     pub copy: Option<CopyStats>,
+    /// Every chunk sent to a worker process, in the order sent (empty for the other models).
+    #[serde(default)]
+    pub chunks: Vec<ChunkTrip>,
 }
 
 impl Trace {
@@ -132,6 +154,7 @@ impl Trace {
             busy_ms,
             gil,
             copy,
+            chunks: Vec::new(),
         }
     }
 

@@ -11,6 +11,7 @@ pub mod codec;
 pub mod export;
 mod problems;
 mod shared;
+pub mod trace_events;
 mod wire;
 
 pub use shared::{
