@@ -25,8 +25,11 @@ fn us_of(v: &Value) -> i64 {
 
 /// Asserts every track's complete events nest (a child within its parent, siblings apart) and
 /// returns how many there were.
+/// A complete event's start, end and name.
+type Slice = (i64, i64, String);
+
 fn assert_nested(file: &Value) -> usize {
-    let mut tracks: BTreeMap<(u64, u64), Vec<(i64, i64, String)>> = BTreeMap::new();
+    let mut tracks: BTreeMap<(u64, u64), Vec<Slice>> = BTreeMap::new();
     for e in events(file).iter().filter(|e| e["ph"] == "X") {
         let key = (e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap());
         let start = us_of(&e["ts"]);
@@ -41,9 +44,9 @@ fn assert_nested(file: &Value) -> usize {
     for (track, mut slices) in tracks {
         // Parents first: earlier start, then the longer.
         slices.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
-        let mut open: Vec<(i64, i64, String)> = Vec::new();
+        let mut open: Vec<Slice> = Vec::new();
         for slice in slices {
-            let fits = |top: &(i64, i64, String)| top.0 <= slice.0 && slice.1 <= top.1;
+            let fits = |top: &Slice| top.0 <= slice.0 && slice.1 <= top.1;
             while open
                 .last()
                 .is_some_and(|top| !fits(top) && top.1 <= slice.0)
