@@ -7,7 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::components::charts::{Compare, MandelbrotPicture, SpeedupChart, Timeline, WallBars};
-use super::components::{ExperimentForm, ResultsTable, StatusLine};
+use super::components::{ExperimentForm, ResultsTable, StatusLine, TraceDownload};
 use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder, BUSY};
 use super::history::now_ms;
 use super::rounds::{in_rounds, Measured, RoundStep, Stopped};
@@ -22,7 +22,9 @@ use crate::engine::rounds::{self, ratios, Spread};
 use crate::engine::run::dispatch::MapStyle;
 use crate::engine::run::models::{Model, RunConfig};
 use crate::engine::run::trace::Trace;
-use crate::engine::share::{export, CpuConfig, CpuResult, Lab, Machine, Results, Shared};
+use crate::engine::share::{
+    export, trace_events, CpuConfig, CpuResult, Lab, Machine, Results, Shared,
+};
 use crate::engine::status::{RunEvent, Status};
 use crate::engine::workload::Checksum;
 
@@ -401,6 +403,13 @@ pub fn CpuLab(props: &Props) -> Html {
             json: export::cpu_json(cpu, &experiment.report, Some(&machine)),
         })
     });
+    let make_trace = {
+        let report = experiment.report.clone();
+        Callback::from(move |()| {
+            let title = format!("Overlap: a {} sweep", report.kernel);
+            trace_events::trace_file(&title, &trace_events::sweep_runs(&report)).to_string()
+        })
+    };
     // Compare mode: a link's results for this workload drawn under the visitor's own.
     let compare = props
         .compare
@@ -463,6 +472,9 @@ pub fn CpuLab(props: &Props) -> Html {
                 <Timeline report={experiment.report.clone()} />
                 <MandelbrotPicture report={experiment.report.clone()} />
             </div>
+        }
+        if !running && !trace_events::sweep_runs(&experiment.report).is_empty() {
+            <TraceDownload id="cpu-trace" file_name={format!("overlap-{}.trace.json", experiment.report.kernel)} make={make_trace} />
         }
         <SharePanel lab="cpu" {plain} {with_results} {exports} chart=".experiment figure[data-name=speedup] svg" />
     </section>

@@ -6,13 +6,13 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::components::{IoForm, IoResults, StatusLine};
+use super::components::{IoForm, IoResults, StatusLine, TraceDownload};
 use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder, BUSY};
 use super::share::{Exports, SharePanel};
 use crate::engine::io::settings::{Choice, Field, IoSettings, Preset, TargetKind};
 use crate::engine::io::{IoReply, IoRequest, IoRun, Targets};
 use crate::engine::run::control::Progress;
-use crate::engine::share::{export, IoResult, Lab, Machine, Results, Shared};
+use crate::engine::share::{export, trace_events, IoResult, Lab, Machine, Results, Shared};
 use crate::engine::status::{RunEvent, Status};
 
 /// A past run to show again, from the history.
@@ -279,6 +279,13 @@ pub fn IoLab(props: &Props) -> Html {
         ),
         _ => (None, None),
     };
+    let make_trace = {
+        let runs = lab.runs.clone();
+        Callback::from(move |()| {
+            let runs = trace_events::io_runs(runs.iter().map(|run| &**run));
+            trace_events::trace_file("Overlap: an I/O run", &runs).to_string()
+        })
+    };
     let builtin_missing = match (&lab.targets, lab.settings.target_kind) {
         (Some(Err(why)), TargetKind::Builtin) => Some(why.clone()),
         _ => None,
@@ -310,6 +317,9 @@ pub fn IoLab(props: &Props) -> Html {
             />
             <StatusLine status={lab.status.clone()} prefix="io-" noun="run" />
             <IoResults runs={lab.runs.clone()} />
+            if finished {
+                <TraceDownload id="io-trace" file_name="overlap-io.trace.json" make={make_trace} />
+            }
             <SharePanel lab="io" {plain} {with_results} {exports} chart=".io-lab figure.waterfall svg" />
         </section>
     }

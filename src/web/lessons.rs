@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::components::{CpythonPanel, StatusLine};
+use super::components::{CpythonPanel, StatusLine, TraceDownload};
 use super::download::download_blob;
 use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder, BUSY};
 use super::engine_worker::EngineWorker;
@@ -16,6 +16,7 @@ use crate::engine::lessons::{self, Conclusion, Lesson, Outcome, Probe, Step, LES
 use crate::engine::protocol::SharedOutcome;
 use crate::engine::rounds::{self, Verdict, MIN_ROUNDS};
 use crate::engine::run::control::Progress;
+use crate::engine::share::trace_events;
 use crate::engine::stats::Summary;
 use crate::engine::status::{RunEvent, Status};
 
@@ -305,6 +306,16 @@ pub fn Lessons(props: &Props) -> Html {
         let slot = Rc::clone(&engine.slot);
         Callback::from(move |_: MouseEvent| slot.cancel())
     };
+    let steps = (lesson.steps)(k);
+    let has_trace = !trace_events::lesson_runs(&steps, &state.measured).is_empty();
+    let make_trace = {
+        let measured = state.measured.clone();
+        Callback::from(move |()| {
+            let title = format!("Overlap: the lesson {:?}", lesson.title);
+            let runs = trace_events::lesson_runs(&steps, &measured);
+            trace_events::trace_file(&title, &runs).to_string()
+        })
+    };
     let predicted = state.prediction;
     let actions = dispatcher.to_callback();
     let on_import = actions.reform(move |pasted: String| Action::ImportCpython { pasted, k });
@@ -412,6 +423,9 @@ pub fn Lessons(props: &Props) -> Html {
                             }) }
                         </tbody>
                     </table>
+                    if !running && has_trace {
+                        <TraceDownload id="lesson-trace" file_name={format!("overlap-{}.trace.json", lesson.slug)} make={make_trace} />
+                    }
                 }
                 { match &state.conclusion {
                     Some(Ok(conclusion)) => html! {

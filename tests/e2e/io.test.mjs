@@ -74,6 +74,21 @@ test('built-in targets: one at a time N·L, all at once L, k at a time ⌈N/k⌉
       figures.map((f) => [f.dataset.model, f.querySelectorAll('.wf-row').length]));
     assert.deepEqual(bars, ['sequential', 'gather', 'bounded', 'threads'].map((m) => [m, N]));
     assert.ok(await page.isVisible('[data-note="builtin-targets"]'));
+    // The trace: each run a process, each request an async slice whose phases nest in order.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#io-trace')]);
+    assert.equal(download.suggestedFilename(), 'overlap-io.trace.json');
+    const trace = JSON.parse(await fs.readFile(await download.path(), 'utf8'));
+    const processes = trace.traceEvents.filter((e) => e.name === 'process_name').map((e) => e.args.name);
+    assert.deepEqual(processes.map((name) => name.split(':')[0]), ['Sequential', 'Gather', 'Bounded', 'Blocking threads']);
+    for (let pid = 1; pid <= 4; pid++) {
+      const ends = trace.traceEvents.filter((e) => e.pid === pid && e.ph === 'e' && e.name.startsWith('request '));
+      assert.equal(ends.length, N, `requests of run ${pid}`);
+    }
+    // One at a time: every request but the first waited in the queue, the last for about (N-1)·L.
+    const queued = trace.traceEvents.filter((e) => e.pid === 1 && e.ph === 'e' && e.name === 'queued');
+    assert.ok(queued.length >= N - 1, `${queued.length} requests queued`);
+    const longest = Math.max(...queued.map((e) => e.ts));
+    assert.ok(longest >= 0.9 * (N - 1) * L * 1000, `the last request queued until ${longest} µs`);
     const long = (await app.longTasks()).filter((ms) => ms > 200);
     assert.deepEqual(long, [], 'main-thread long tasks over 200 ms');
     assert.deepEqual(app.problems(), []);

@@ -81,6 +81,18 @@ test('the GIL lesson concludes from its own rounds, three times in a row', async
       const verdict = await page.getAttribute('#lesson-conclusion', 'data-verdict');
       assert.equal(verdict, expected, conclusion);
       if (verdict === 'too-busy') assert.ok(await page.$('#lesson-run-again'), 'offers to run again');
+      if (run === 1) {
+        // The lesson's steps as a trace: one process each, GIL threads with k thread tracks.
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click('#lesson-trace')]);
+        assert.equal(download.suggestedFilename(), 'overlap-gil.trace.json');
+        const events = JSON.parse(await fs.readFile(await download.path(), 'utf8')).traceEvents;
+        const processes = events.filter((e) => e.name === 'process_name').map((e) => e.args.name);
+        assert.deepEqual(processes, ['Sequential', `${k} GIL threads`, `${k} processes`]);
+        const threads = events.filter((e) => e.name === 'thread_name' && e.pid === 2).map((e) => e.args.name);
+        assert.equal(threads.length, k);
+        assert.ok(events.some((e) => e.pid === 2 && e.name === 'holds the GIL'));
+        assert.ok(events.some((e) => e.pid === 3 && e.name.startsWith('pickle chunk')));
+      }
       console.log(`# gil run ${run}: ${verdict}: threads ${threads.median.toFixed(2)} (${threads.low.toFixed(2)}–${threads.high.toFixed(2)}), processes ${processes.median.toFixed(2)} (${processes.low.toFixed(2)}–${processes.high.toFixed(2)}) over ${threads.rounds} rounds`);
       verdicts.push(verdict);
     }

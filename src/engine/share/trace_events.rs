@@ -29,7 +29,10 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::engine::experiment::Report;
+use crate::engine::io::settings::Choice;
 use crate::engine::io::IoRun;
+use crate::engine::lessons::{Outcome, Probe, Step};
 use crate::engine::run::models::Model;
 use crate::engine::run::trace::Trace;
 
@@ -69,6 +72,71 @@ pub fn trace_file(title: &str, runs: &[(String, Run<'_>)]) -> Value {
         "displayTimeUnit": "ms",
         "otherData": { "schema": TRACE_SCHEMA, "title": title, "runs": runs.len() },
     })
+}
+
+/// A sweep's runs: every row that kept its median round's trace (rows restored from history
+/// have none), labelled as the results table names them.
+pub fn sweep_runs(report: &Report) -> Vec<(String, Run<'_>)> {
+    report
+        .rows()
+        .iter()
+        .filter_map(|row| {
+            let trace = row.trace.as_deref()?;
+            let label = format!(
+                "{} k = {} (median of {} rounds: {:.1} ms)",
+                row.model, row.threads, row.summary.repeats, row.summary.median
+            );
+            Some((
+                label,
+                Run::Cpu {
+                    model: row.model,
+                    trace,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// A lesson's measured steps that have a timeline (CPU runs and I/O runs, not the shared-state
+/// demos), under their labels; `steps` says which model each CPU step ran.
+pub fn lesson_runs<'a>(
+    steps: &[Step],
+    measured: &'a [(String, impl AsRef<Outcome>)],
+) -> Vec<(String, Run<'a>)> {
+    measured
+        .iter()
+        .filter_map(|(label, outcome)| match outcome.as_ref() {
+            Outcome::Cpu { trace, .. } => {
+                let model =
+                    steps
+                        .iter()
+                        .find(|s| s.label == *label)
+                        .and_then(|s| match &s.probe {
+                            Probe::Cpu(request) => Some(request.run.model),
+                            _ => None,
+                        })?;
+                Some((label.clone(), Run::Cpu { model, trace }))
+            }
+            Outcome::Io(run) => Some((label.clone(), Run::Io(run))),
+            Outcome::Shared(_) => None,
+        })
+        .collect()
+}
+
+/// The I/O lab's runs, labelled as its model list names them.
+pub fn io_runs<'a>(runs: impl IntoIterator<Item = &'a IoRun>) -> Vec<(String, Run<'a>)> {
+    runs.into_iter()
+        .map(|run| {
+            let label = format!(
+                "{} (k = {}, {} requests: {:.0} ms)",
+                Choice::of_run(run).label(),
+                run.workers,
+                run.requests.len(),
+                run.summary.wall_ms
+            );
+            (label, Run::Io(run))
+        })
+        .collect()
 }
 
 /// Milliseconds as whole microseconds, the format's unit.

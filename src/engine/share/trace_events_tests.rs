@@ -502,3 +502,26 @@ fn a_measured_processes_run_exports_its_copies() {
     assert_eq!(starts, ends);
     assert_eq!(starts, 2 * trace.chunks.len());
 }
+
+#[test]
+fn a_sweep_exports_the_rows_that_kept_a_trace_each_as_a_process() {
+    use crate::engine::experiment::{Report, Row};
+    use crate::engine::workload::Checksum;
+    let mut report = Report::new("count");
+    let mut traced = Row::from_samples(Model::GilThreads, 2, &[40.0], Checksum(7)).unwrap();
+    traced.trace = Some(Box::new(alternating_gil_trace()));
+    report.push(traced);
+    // A row restored from history has no trace.
+    report.push(Row::from_samples(Model::FreeThreads, 2, &[20.0], Checksum(7)).unwrap());
+    let runs = sweep_runs(&report);
+    assert_eq!(runs.len(), 1);
+    assert!(runs[0].0.starts_with("GIL threads k = 2"), "{}", runs[0].0);
+    let file = trace_file("count", &runs);
+    let processes: Vec<&str> = events(&file)
+        .iter()
+        .filter(|e| e["name"] == "process_name")
+        .map(|e| e["args"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(processes.len(), 1);
+    assert_eq!(file["otherData"]["runs"], 1);
+}

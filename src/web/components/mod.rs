@@ -9,6 +9,7 @@ mod io_form;
 mod io_results;
 mod results_table;
 mod status_line;
+mod trace_download;
 mod waterfall;
 
 pub use capability_panel::CapabilityPanel;
@@ -19,4 +20,5 @@ pub use io_form::IoForm;
 pub use io_results::IoResults;
 pub use results_table::{Props as ResultsTableProps, ResultsTable};
 pub use status_line::StatusLine;
+pub use trace_download::TraceDownload;
 pub use waterfall::{Props as WaterfallProps, Waterfall};
