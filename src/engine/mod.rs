@@ -26,8 +26,10 @@
 //!   [`cpu_settings`] (the CPU form and its reader), [`lessons`] (nine claims, each measured and
 //!   concluded), [`chart`] (chart geometry), [`picture`] (the Mandelbrot image).
 //! - **Formats that leave the page.** [`protocol`] (messages between the page and the engine
-//!   worker), [`share`] (links, exports), [`history`] (what localStorage keeps), each versioned
-//!   and pinned field by field.
+//!   worker), [`share`] (links, exports, and runs as trace files for Perfetto), [`history`]
+//!   (what localStorage keeps), each versioned and pinned field by field.
+//! - **Across machines.** [`classroom`]: a class's result links read into one comparison, and
+//!   the link that carries its medians.
 //!
 //! # One kernel under one model
 //!
@@ -53,6 +55,7 @@
 
 pub mod capability;
 pub mod chart;
+pub mod classroom;
 pub mod clock;
 pub mod cpu_settings;
 pub mod experiment;

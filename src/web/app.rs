@@ -7,6 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::capabilities;
+use super::classroom::Classroom;
 use super::components::CapabilityPanel;
 use super::cpu_lab::{CpuLab, CpuRestore};
 use super::engine_slot::{EngineContext, EngineSlot, Holder};
@@ -208,6 +209,7 @@ pub fn App() -> Html {
                     restore={(*io_restore).clone()}
                     {machine}
                 />
+                <Classroom />
                 <HistoryPanel
                     history={Rc::clone(&history.history)}
                     message={history.message.clone()}

@@ -8,6 +8,7 @@
 mod app;
 pub mod bench;
 pub mod capabilities;
+mod classroom;
 pub mod components;
 mod cpu_lab;
 mod download;

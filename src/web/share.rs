@@ -13,6 +13,7 @@ use yew::prelude::*;
 use super::components::charts::Compare;
 use super::download::{document, download_blob, save_png, standalone_svg, view_box_size};
 use crate::engine::capability::Capabilities;
+use crate::engine::classroom::link;
 use crate::engine::share::{self, Machine, Opened, Shared};
 
 /// A link from the address bar, read for this machine.
@@ -30,6 +31,10 @@ pub struct Link {
 /// The link in the address bar, opened for a machine with `cores`; `None` without one.
 pub fn read_link(cores: usize) -> Option<Link> {
     let hash = web_sys::window()?.location().hash().ok()?;
+    // A classroom link is the classroom section's to read.
+    if link::is_class_fragment(&hash) {
+        return None;
+    }
     let opened = share::open(&hash)?;
     let (threads, note, compare) = match &opened.shared {
         Shared {
@@ -96,7 +101,7 @@ pub fn reload_on_new_links() {
     let reload = Closure::<dyn Fn()>::new(|| {
         if let Some(window) = web_sys::window() {
             let hash = window.location().hash().unwrap_or_default();
-            if hash.starts_with("#v") {
+            if hash.starts_with("#v") || link::is_class_fragment(&hash) {
                 let _ = window.location().reload();
             }
         }
@@ -151,18 +156,7 @@ pub fn SharePanel(props: &PanelProps) -> Html {
             link.set(url.clone());
             let said = said.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let clipboard = web_sys::window().map(|w| w.navigator().clipboard());
-                let copied = match clipboard {
-                    Some(clipboard) => JsFuture::from(clipboard.write_text(&url)).await.is_ok(),
-                    None => false,
-                };
-                said.set(Some(if copied {
-                    format!("Copied the {what} ({} characters).", url.len())
-                } else {
-                    format!(
-                        "This browser did not allow copying: select the {what} in the field and copy it."
-                    )
-                }));
+                said.set(Some(copy_link(&url, what).await));
             });
         })
     };
@@ -237,7 +231,22 @@ pub fn SharePanel(props: &PanelProps) -> Html {
     }
 }
 
-async fn save_chart(selector: &str, name: &str, png: bool) -> Result<(), JsValue> {
+/// Copies `url` to the clipboard; says what happened, naming the link `what`.
+pub(super) async fn copy_link(url: &str, what: &str) -> String {
+    let clipboard = web_sys::window().map(|w| w.navigator().clipboard());
+    let copied = match clipboard {
+        Some(clipboard) => JsFuture::from(clipboard.write_text(url)).await.is_ok(),
+        None => false,
+    };
+    if copied {
+        format!("Copied the {what} ({} characters).", url.len())
+    } else {
+        format!("This browser did not allow copying: select the {what} in the field and copy it.")
+    }
+}
+
+/// Saves the chart `selector` finds as a standalone SVG, or as a PNG.
+pub(super) async fn save_chart(selector: &str, name: &str, png: bool) -> Result<(), JsValue> {
     let svg = document()?
         .query_selector(selector)?
         .ok_or("the chart is not on the page")?;

@@ -9,7 +9,7 @@
 
 pub mod codec;
 pub mod export;
-mod problems;
+pub mod problems;
 mod shared;
 pub mod trace_events;
 mod wire;

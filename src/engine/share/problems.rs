@@ -11,6 +11,23 @@ pub(super) fn named_few(items: &[String]) -> String {
     }
 }
 
+/// What a problem ends with when the link was opened anyway: the default that stood in.
+const STOOD_IN: [&str; 2] = [
+    ". The default experiment is shown instead.",
+    "; the default is used.",
+];
+
+/// A problem without what stood in for the bad value, for a reader that does not open the link
+/// but only says why it left it out (the classroom view): "The link is cut short: …".
+pub fn reason(problem: &str) -> String {
+    for ending in STOOD_IN {
+        if let Some(reason) = problem.strip_suffix(ending) {
+            return format!("{reason}.");
+        }
+    }
+    problem.to_string()
+}
+
 /// Problems shown at most; the rest are counted in one last line.
 pub const MAX_PROBLEMS: usize = 12;
 

@@ -4,12 +4,14 @@
 //! and that tests can query, and nothing is injected as raw markup.
 
 mod axes;
+mod class_chart;
 mod picture;
 mod speedup;
 mod timeline;
 mod wall_bars;
 
 pub use axes::{axes, fmt, ticks_of, Tick};
+pub use class_chart::{ClassChart, Props as ClassChartProps};
 pub use picture::{MandelbrotPicture, Props as PictureProps};
 pub use speedup::{Compare, Props as SpeedupProps, SpeedupChart};
 pub use timeline::{Props as TimelineProps, Timeline};

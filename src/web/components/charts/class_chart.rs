@@ -1,0 +1,119 @@
+use yew::prelude::*;
+
+use super::{axes, fmt, ticks_of};
+use crate::engine::chart::{self, Frame};
+use crate::engine::classroom::{Curve, MedianPoint};
+use crate::engine::run::models::Model;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub model: Model,
+    /// One per machine; empty for a classroom link, which carries only the medians.
+    pub curves: Vec<Curve>,
+    pub medians: Vec<MedianPoint>,
+}
+
+const FRAME: Frame = Frame {
+    width: 560.0,
+    height: 320.0,
+    left: 48.0,
+    right: 16.0,
+    top: 12.0,
+    bottom: 40.0,
+};
+
+/// How many machine colours the stylesheet has; machines past it reuse them, dashed.
+const PALETTE: usize = 8;
+
+/// The class's speedup against k for one model: a thin line per machine, a thick one for the
+/// median machine, and the ideal k×.
+#[function_component]
+pub fn ClassChart(props: &Props) -> Html {
+    let points = || {
+        props
+            .curves
+            .iter()
+            .flat_map(|c| c.points.iter().copied())
+            .chain(props.medians.iter().map(|m| (m.threads, m.speedup)))
+    };
+    let max_k = points().map(|p| p.0).max().unwrap_or(1).max(2);
+    let top = points().map(|p| p.1).fold(max_k as f64, f64::max) * 1.05;
+    let x = FRAME.x((1.0, max_k as f64));
+    let y = FRAME.y((0.0, top));
+    let ks: Vec<f64> = if max_k <= 16 {
+        (1..=max_k).map(|k| k as f64).collect()
+    } else {
+        chart::ticks(max_k as f64, 8)
+            .into_iter()
+            .map(|k| k.max(1.0))
+            .collect()
+    };
+    let x_ticks = ticks_of(ks, |k| format!("{k:.0}"));
+    let y_ticks = ticks_of(chart::ticks(top, 5), |v| format!("{v}×"));
+    let ideal = chart::path(&[
+        (x.at(1.0), y.at(1.0)),
+        (x.at(max_k as f64), y.at(max_k as f64)),
+    ]);
+    let line = |points: &[(usize, f64)]| {
+        let at: Vec<(f64, f64)> = points
+            .iter()
+            .map(|&(k, s)| (x.at(k as f64), y.at(s)))
+            .collect();
+        chart::path(&at)
+    };
+    let medians: Vec<(usize, f64)> = props
+        .medians
+        .iter()
+        .map(|m| (m.threads, m.speedup))
+        .collect();
+    let model = props.model;
+
+    html! {
+        <figure class="chart speedup-chart class-chart" data-chart="classroom" data-model={model.slug()}>
+            <svg viewBox={format!("0 0 {} {}", FRAME.width, FRAME.height)} role="img" aria-labelledby="classroom-chart-title">
+                <title id="classroom-chart-title">{ format!(
+                    "{model}: speedup against k on {} machines, and the median machine (thick); the table below has the numbers",
+                    props.curves.len().max(props.medians.iter().map(|m| m.machines).max().unwrap_or(0))
+                ) }</title>
+                { axes(&FRAME, x, &x_ticks, "threads or processes (k)", y, &y_ticks, "speedup against its own sequential run") }
+                <path class="ideal" d={ideal} />
+                { for props.curves.iter().map(|c| {
+                    let colour = c.entry % PALETTE;
+                    html! {
+                        <g class={classes!("machine", format!("machine-{colour}"), (c.entry >= PALETTE).then_some("dashed"))}
+                            data-machine={c.label.clone()} data-points={c.points.len().to_string()}>
+                            <path class="line" d={line(&c.points)} />
+                            { for c.points.iter().map(|&(k, s)| html! {
+                                <circle cx={fmt(x.at(k as f64))} cy={fmt(y.at(s))} r="3" tabindex="0"
+                                    role="img" aria-label={format!("{} k = {k}: {s:.2}×", c.label)}>
+                                    <title>{ format!("{} k = {k}: {s:.2}×", c.label) }</title>
+                                </circle>
+                            }) }
+                        </g>
+                    }
+                }) }
+                <g class="median" data-machine="median" data-points={medians.len().to_string()}>
+                    <path class="line" d={line(&medians)} />
+                    { for props.medians.iter().map(|m| {
+                        let says = format!("median of {} machines at k = {}: {:.2}×", m.machines, m.threads, m.speedup);
+                        html! {
+                            <circle cx={fmt(x.at(m.threads as f64))} cy={fmt(y.at(m.speedup))} r="4.5" tabindex="0"
+                                role="img" aria-label={says.clone()} data-threads={m.threads.to_string()} data-speedup={format!("{:.3}", m.speedup)}>
+                                <title>{ says }</title>
+                            </circle>
+                        }
+                    }) }
+                </g>
+            </svg>
+            <figcaption class="legend">
+                <span class="legend-item"><span class="key ideal-key" />{ "ideal: k×" }</span>
+                <span class="legend-item"><span class="key median-key" />{ "the median machine" }</span>
+                { for props.curves.iter().map(|c| html! {
+                    <span class="legend-item" data-machine={c.label.clone()}>
+                        <span class={classes!("key", format!("machine-{}", c.entry % PALETTE))} />{ c.label.clone() }
+                    </span>
+                }) }
+            </figcaption>
+        </figure>
+    }
+}
