@@ -3,23 +3,19 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::*;
-use crate::engine::clock::system_clock;
 use crate::engine::io::{IoModel, RequestRecord, Summary};
-use crate::engine::kernels;
 use crate::engine::run::dispatch::MapStyle;
 use crate::engine::run::gil::{GilStats, Hold};
-use crate::engine::run::models::RunConfig;
-use crate::engine::run::runtime::{measure, Runtime};
 use crate::engine::run::trace::{ChunkTrip, TaskSpan};
 
-fn events(file: &Value) -> &Vec<Value> {
+pub(super) fn events(file: &Value) -> &Vec<Value> {
     file["traceEvents"]
         .as_array()
         .expect("traceEvents is a list")
 }
 
 /// A `ts` or `dur`: whole microseconds.
-fn us_of(v: &Value) -> i64 {
+pub(super) fn us_of(v: &Value) -> i64 {
     v.as_i64().expect("a whole number of microseconds")
 }
 
@@ -28,7 +24,7 @@ fn us_of(v: &Value) -> i64 {
 /// A complete event's start, end and name.
 type Slice = (i64, i64, String);
 
-fn assert_nested(file: &Value) -> usize {
+pub(super) fn assert_nested(file: &Value) -> usize {
     let mut tracks: BTreeMap<(u64, u64), Vec<Slice>> = BTreeMap::new();
     for e in events(file).iter().filter(|e| e["ph"] == "X") {
         let key = (e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap());
@@ -73,7 +69,7 @@ fn assert_nested(file: &Value) -> usize {
 }
 
 /// Total duration, in ms, of complete events called `name` on each tid of `pid`.
-fn totals(file: &Value, pid: u64, name: &str) -> BTreeMap<u64, f64> {
+pub(super) fn totals(file: &Value, pid: u64, name: &str) -> BTreeMap<u64, f64> {
     let mut totals = BTreeMap::new();
     for e in events(file)
         .iter()
@@ -422,85 +418,6 @@ fn each_request_is_an_async_slice_with_its_phases_in_order() {
         phases("request-2"),
         ["queued", "waiting for the first byte", "reading the body"]
     );
-}
-
-/// A real GIL run on two threads of a real pool: its trace nests, and its holds add up to the
-/// busy time the timeline table shows.
-#[test]
-fn a_measured_gil_run_exports_a_nested_trace_whose_holds_are_its_busy_time_to_the_microsecond() {
-    let work = kernels::build("count", 20_000_000).unwrap();
-    let pool = crate::engine::test_pool(2);
-    let measured = pool.install(|| {
-        let mut runtime = Runtime::new(system_clock, 2);
-        measure(
-            &*work,
-            &RunConfig::new(Model::GilThreads, 2),
-            1,
-            &mut runtime,
-        )
-        .unwrap()
-    });
-    let trace = measured.median_trace();
-    let file = trace_file(
-        "real",
-        &[(
-            "GIL".into(),
-            Run::Cpu {
-                model: Model::GilThreads,
-                trace,
-            },
-        )],
-    );
-    assert!(assert_nested(&file) > trace.tasks.len());
-    let held = totals(&file, 1, "holds the GIL");
-    // Each hold's ends are rounded to the microsecond: at most 1 µs off per hold.
-    let slack = trace.gil.as_ref().unwrap().holds.len() as f64 * 0.001;
-    for (worker, busy) in trace.busy_ms.iter().enumerate() {
-        let got = held.get(&(worker as u64 + 1)).copied().unwrap_or(0.0);
-        assert!(
-            (got - busy).abs() <= slack,
-            "thread {worker}: {got} ms held vs {busy} ms busy"
-        );
-    }
-}
-
-/// A real run on two worker processes: one pickle and one unpickle per chunk, every arrow whole.
-#[test]
-fn a_measured_processes_run_exports_its_copies() {
-    let work = kernels::build("count", 2_000_000).unwrap();
-    let pool = crate::engine::test_pool(2);
-    let measured = pool.install(|| {
-        let mut runtime = Runtime::new(system_clock, 2);
-        measure(
-            &*work,
-            &RunConfig::new(Model::Processes, 2),
-            1,
-            &mut runtime,
-        )
-        .unwrap()
-    });
-    let trace = measured.median_trace();
-    assert!(!trace.chunks.is_empty());
-    let file = trace_file(
-        "real",
-        &[(
-            "Processes".into(),
-            Run::Cpu {
-                model: Model::Processes,
-                trace,
-            },
-        )],
-    );
-    assert_nested(&file);
-    let pickles = events(&file)
-        .iter()
-        .filter(|e| e["name"].as_str().unwrap().starts_with("pickle chunk"))
-        .count();
-    assert_eq!(pickles, trace.chunks.len());
-    let starts = events(&file).iter().filter(|e| e["ph"] == "s").count();
-    let ends = events(&file).iter().filter(|e| e["ph"] == "f").count();
-    assert_eq!(starts, ends);
-    assert_eq!(starts, 2 * trace.chunks.len());
 }
 
 #[test]

@@ -442,5 +442,6 @@ fn io_events(events: &mut Vec<Value>, pid: usize, run: &IoRun) {
 }
 
 #[cfg(test)]
-#[path = "trace_events_tests.rs"]
+mod measured_tests;
+#[cfg(test)]
 mod tests;
