@@ -201,7 +201,7 @@ pub fn Classroom() -> Html {
                     placeholder="https://…/#v1.…  (one link per line)"
                     value={state.text.clone()} oninput={on_input} />
             </div>
-            <div class="field inline">
+            <div class="field">
                 <label for="classroom-file">{ "Or open a file of links" }</label>
                 <input id="classroom-file" type="file" accept=".txt,.csv,text/plain" onchange={on_file} />
             </div>

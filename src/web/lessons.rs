@@ -311,7 +311,7 @@ pub fn Lessons(props: &Props) -> Html {
     let make_trace = {
         let measured = state.measured.clone();
         Callback::from(move |()| {
-            let title = format!("Overlap: the lesson {:?}", lesson.title);
+            let title = format!("Overlap: the lesson \u{201c}{}\u{201d}", lesson.title);
             let runs = trace_events::lesson_runs(&steps, &measured);
             trace_events::trace_file(&title, &runs).to_string()
         })

@@ -164,6 +164,10 @@ test('at 360 px and at 1920 px nothing scrolls sideways, and the keyboard reache
       await page.waitForSelector('#status[data-state="done"]', { timeout: 120_000 });
       await page.click('#cpu-copy-results');
       await page.click('.timeline details summary');
+      // The classroom view too, with the link just made and the 16-core one.
+      await page.waitForFunction(() => document.querySelector('#cpu-share-link').value.includes('#v1.'));
+      await page.fill('#classroom-links', `${await page.inputValue('#cpu-share-link')}\n${url + link}`);
+      await page.waitForSelector('.classroom g.median');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${width} px: the page is ${overflow} px wider than the window`);
       // Tab from the Run button onwards until a chart point has focus, and hear what it says.
