@@ -80,6 +80,7 @@ test('five result links and a damaged one make one chart, one curve per machine,
     await page.waitForFunction(() => document.querySelector('#classroom-link').value.includes('#class.v1.'));
     const shared = await page.inputValue('#classroom-link');
     assert.ok(shared.length < 600, `${shared.length} characters`);
+    console.log(`# classroom: result links ${links.map((l) => l.length).join(', ')} characters; the classroom link ${shared.length}`);
     const other = await openApp(browser, shared);
     await other.page.waitForSelector('.classroom [data-opened="true"]');
     assert.equal(await other.page.getAttribute('.classroom [data-opened="true"]', 'data-machines'), '5');

@@ -88,6 +88,7 @@ test('a GIL sweep downloads as a trace that matches the timeline table and opens
     const durations = stretches.slice(0, -1).map((e) => e.end - e.ts).sort((a, b) => a - b);
     const median = durations[Math.floor(durations.length / 2)];
     assert.ok(median >= 2000 && median <= 20_000, `median stretch ${median} µs; the switch interval is 5 ms`);
+    console.log(`# trace: ${(text.length / 1024).toFixed(0)} KB, ${trace.traceEvents.length} events; GIL k = ${k}: ${holds.length} hold pieces in ${stretches.length} stretches (median ${(median / 1000).toFixed(1)} ms)`);
     assert.deepEqual(app.problems(), []);
     return text;
   });
