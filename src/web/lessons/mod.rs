@@ -1,267 +1,54 @@
 //! The guided lessons ([`crate::engine::lessons`]): pick one, predict, run its measurements on the
 //! shared engine, read the conclusion computed from them.
 
+mod run;
+mod state;
+
 use std::rc::Rc;
 
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::components::{CpythonPanel, StatusLine, TraceDownload};
 use super::download::download_blob;
-use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder, BUSY};
-use super::engine_worker::EngineWorker;
-use super::rounds::{in_rounds, measure_once, Measured, RoundStep, Stopped};
-use crate::engine::io::IoReply;
-use crate::engine::lessons::cpython::{self, CpythonRun};
-use crate::engine::lessons::{self, Conclusion, Lesson, Outcome, Probe, Step, LESSONS};
-use crate::engine::protocol::SharedOutcome;
-use crate::engine::rounds::{self, Verdict, MIN_ROUNDS};
-use crate::engine::run::control::Progress;
+use super::engine_slot::{use_release_when_idle, EngineContext, Holder, BUSY};
+use crate::engine::lessons::cpython::{self};
+use crate::engine::lessons::{Outcome, LESSONS};
+use crate::engine::rounds::Verdict;
 use crate::engine::share::trace_events;
-use crate::engine::stats::Summary;
-use crate::engine::status::{RunEvent, Status};
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct LessonState {
-    pub lesson: &'static Lesson,
-    pub prediction: Option<usize>,
-    pub status: Status,
-    /// Each finished step: its label and what it measured.
-    pub measured: Vec<(String, Rc<Outcome>)>,
-    pub conclusion: Option<Result<Conclusion, String>>,
-    /// CPython's figures for this lesson, pasted from its script.
-    pub cpython: Option<CpythonRun>,
-    /// Why the last paste was refused.
-    pub import_error: Option<String>,
-}
-
-impl Default for LessonState {
-    fn default() -> Self {
-        LessonState::of(&LESSONS[0])
-    }
-}
-
-impl LessonState {
-    fn of(lesson: &'static Lesson) -> Self {
-        LessonState {
-            lesson,
-            prediction: None,
-            status: Status::Idle,
-            measured: Vec::new(),
-            conclusion: None,
-            cpython: None,
-            import_error: None,
-        }
-    }
-}
-
-pub enum Action {
-    Choose(&'static str),
-    Predict(usize),
-    /// A step of the run every lab shares (see [`RunEvent`]).
-    Run(RunEvent),
-    Measured(String, Outcome),
-    Concluded(Result<Conclusion, String>),
-    /// What the student pasted from the lesson's script, for `k` workers.
-    ImportCpython {
-        pasted: String,
-        k: usize,
-    },
-}
-
-impl Reducible for LessonState {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        match action {
-            Action::Choose(slug) => {
-                if let Some(lesson) = lessons::find(slug) {
-                    if lesson != self.lesson && !self.status.is_running() {
-                        next = LessonState::of(lesson);
-                    }
-                }
-            }
-            Action::Predict(option) => next.prediction = Some(option),
-            Action::Run(event) => {
-                if event == RunEvent::Started {
-                    next.measured.clear();
-                    next.conclusion = None;
-                }
-                next.status.apply(event);
-            }
-            // A step measured in rounds is shown again after every round: its row is replaced.
-            Action::Measured(label, outcome) => {
-                let outcome = Rc::new(outcome);
-                match next.measured.iter_mut().find(|(l, _)| *l == label) {
-                    Some(row) => row.1 = outcome,
-                    None => next.measured.push((label, outcome)),
-                }
-            }
-            Action::Concluded(conclusion) => {
-                next.conclusion = Some(conclusion);
-                next.status.apply(RunEvent::Finished);
-            }
-            // A refused paste keeps the figures already shown, and says why beside the box.
-            Action::ImportCpython { pasted, k } => match cpython::read(&pasted, self.lesson, k) {
-                Ok(run) => {
-                    next.cpython = Some(run);
-                    next.import_error = None;
-                }
-                Err(why) => next.import_error = Some(why),
-            },
-        }
-        Rc::new(next)
-    }
-}
-
-/// Makes the lesson's measurements, then concludes: a lesson whose steps are all CPU runs runs
-/// them in interleaved rounds ([`cpu_rounds`]), any other one step after step.
-async fn run_lesson(
-    lesson: &'static Lesson,
-    k: usize,
-    slot: Rc<EngineSlot>,
-    pool_threads: usize,
-    dispatch: UseReducerDispatcher<LessonState>,
-) {
-    let steps = (lesson.steps)(k);
-    let wants_targets = steps.iter().any(|s| matches!(s.probe, Probe::Io(_)));
-    let (mut engine, base) = match slot.open(pool_threads, wants_targets).await {
-        Ok(opened) => opened,
-        Err(why) => {
-            dispatch.dispatch(Action::Run(RunEvent::Failed(
-                why.message("This lesson needs them."),
-            )));
-            return;
-        }
-    };
-    let measured = if steps.iter().all(|s| matches!(s.probe, Probe::Cpu(_))) {
-        cpu_rounds(lesson, k, &steps, &mut engine, &slot, &dispatch).await
-    } else {
-        one_by_one(&steps, &base, &mut engine, &slot, &dispatch).await
-    };
-    match measured {
-        Ok(outcomes) => {
-            dispatch.dispatch(Action::Concluded((lesson.conclude)(k, &outcomes)));
-        }
-        Err(Stopped::Cancelled) => dispatch.dispatch(Action::Run(RunEvent::Cancelled)),
-        Err(Stopped::Failed(message) | Stopped::Fault(message)) => {
-            dispatch.dispatch(Action::Run(RunEvent::Failed(message)));
-            if engine.is_broken() {
-                slot.replace_broken(pool_threads).await;
-                return;
-            }
-        }
-    }
-    slot.put_back(engine);
-}
-
-/// The lesson's CPU steps in interleaved rounds ([`in_rounds`], as the CPU lab's): at least [`MIN_ROUNDS`], then
-/// more while the conclusion is unsure, within the rounds' budget. The table shows every step's
-/// figures after every round.
-async fn cpu_rounds(
-    lesson: &'static Lesson,
-    k: usize,
-    steps: &[Step],
-    engine: &mut EngineWorker,
-    slot: &EngineSlot,
-    dispatch: &UseReducerDispatcher<LessonState>,
-) -> Result<Vec<Outcome>, Stopped> {
-    let round_steps: Vec<RoundStep> = steps
-        .iter()
-        .map(|step| {
-            let Probe::Cpu(request) = &step.probe else {
-                unreachable!("cpu_rounds is only given CPU steps");
-            };
-            RoundStep {
-                label: step.label.clone(),
-                request: request.clone(),
-            }
-        })
-        .collect();
-    let mut outcomes = Vec::new();
-    let on_progress = |event| dispatch.dispatch(Action::Run(event));
-    in_rounds(
-        engine,
-        slot,
-        &round_steps,
-        MIN_ROUNDS,
-        &on_progress,
-        |_, _| {},
-        |made, elapsed_ms| {
-            outcomes = made.iter().map(|runs| outcome_of(runs)).collect();
-            for (step, outcome) in steps.iter().zip(&outcomes) {
-                dispatch.dispatch(Action::Measured(step.label.clone(), outcome.clone()));
-            }
-            let verdict = (lesson.conclude)(k, &outcomes).map_or(Verdict::Holds, |c| c.verdict);
-            rounds::another_round(made[0].len(), verdict, elapsed_ms)
-        },
-    )
-    .await?;
-    Ok(outcomes)
-}
-
-/// A step's rounds as one outcome: every round's time in order, and the median round's trace.
-fn outcome_of(rounds: &[Measured]) -> Outcome {
-    let samples_ms: Vec<f64> = rounds.iter().map(|m| m.ms).collect();
-    let summary = Summary::of(&samples_ms).expect("every round was measured");
-    let mut by_time: Vec<&Measured> = rounds.iter().collect();
-    by_time.sort_by(|a, b| a.ms.total_cmp(&b.ms));
-    let trace = by_time[(by_time.len() - 1) / 2].trace.clone();
-    Outcome::Cpu {
-        summary,
-        trace,
-        samples_ms,
-    }
-}
-
-/// Each step after the other (I/O runs and shared-state demos), each measured as it asks.
-async fn one_by_one(
-    steps: &[Step],
-    base: &str,
-    engine: &mut EngineWorker,
-    slot: &EngineSlot,
-    dispatch: &UseReducerDispatcher<LessonState>,
-) -> Result<Vec<Outcome>, Stopped> {
-    let total = steps.len() as f64;
-    let mut outcomes = Vec::with_capacity(steps.len());
-    for (i, step) in steps.iter().enumerate() {
-        if slot.is_cancelled() {
-            return Err(Stopped::Cancelled);
-        }
-        let label = step.label.clone();
-        let on_progress = |progress: Progress| {
-            dispatch.dispatch(Action::Run(RunEvent::Progress {
-                fraction: (i as f64 + progress.fraction()) / total,
-                doing: format!("{} of {}: {label}", i + 1, total as usize),
-            }))
-        };
-        on_progress(Progress::default());
-        let result: Result<Outcome, Stopped> = match &step.probe {
-            Probe::Cpu(request) => measure_once(engine, request, on_progress)
-                .await
-                .map(|measured| outcome_of(&[measured])),
-            Probe::Io(request) => match engine.io(request, base, on_progress).await {
-                Ok(IoReply::Done(run)) => Ok(Outcome::Io(run)),
-                Ok(IoReply::Cancelled) => Err(Stopped::Cancelled),
-                Ok(IoReply::Failed { message }) | Err(message) => Err(Stopped::Failed(message)),
-            },
-            Probe::Shared(demo) => match engine.shared(*demo).await {
-                Ok(SharedOutcome::Cancelled) => Err(Stopped::Cancelled),
-                Ok(outcome) => Ok(Outcome::Shared(outcome)),
-                Err(message) => Err(Stopped::Failed(message)),
-            },
-        };
-        let outcome = result.map_err(|stopped| stopped.at(&label))?;
-        dispatch.dispatch(Action::Measured(label, outcome.clone()));
-        outcomes.push(outcome);
-    }
-    Ok(outcomes)
-}
+use crate::engine::status::RunEvent;
+use run::run_lesson;
+use state::{Action, LessonState};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub pool_threads: usize,
     pub cores: usize,
+    /// The lesson the address names (`?lesson=gil`): chosen, with its prediction in view.
+    #[prop_or_default]
+    pub route_lesson: Option<&'static str>,
+    /// A lesson chosen from the tabs.
+    #[prop_or_default]
+    pub on_choose: Callback<&'static str>,
+}
+
+/// Brings the lesson's prediction into view and gives it the keyboard, once it is rendered.
+fn focus_prediction() {
+    let focus = Closure::once_into_js(|| {
+        if let Some(prediction) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("lesson-prediction"))
+        {
+            prediction.scroll_into_view();
+            if let Ok(element) = prediction.dyn_into::<web_sys::HtmlElement>() {
+                let _ = element.focus();
+            }
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.request_animation_frame(focus.unchecked_ref());
+    }
 }
 
 fn code(language: &'static str, caption: &'static str, text: &'static str) -> Html {
@@ -284,6 +71,22 @@ pub fn Lessons(props: &Props) -> Html {
     let k = props.cores.max(2);
     let unavailable = lesson.needs_pool && props.pool_threads < 2;
     let dispatcher = state.dispatcher();
+    {
+        // An address that names a lesson opens it at its prediction: when the page starts, and
+        // whenever Back, Forward or the navigation bar brings another one (a tab chosen here is
+        // already the lesson shown, and stays where the reader is).
+        let (dispatcher, shown) = (dispatcher.clone(), lesson.slug);
+        let first = use_mut_ref(|| true);
+        use_effect_with(props.route_lesson, move |slug| {
+            let first = std::mem::replace(&mut *first.borrow_mut(), false);
+            if let Some(slug) = *slug {
+                if first || slug != shown {
+                    dispatcher.dispatch(Action::Choose(slug));
+                    focus_prediction();
+                }
+            }
+        });
+    }
     let on_run = {
         let slot = Rc::clone(&engine.slot);
         let pool_threads = props.pool_threads;
@@ -345,7 +148,13 @@ pub fn Lessons(props: &Props) -> Html {
             <h2 id="lessons-title">{ "Lessons: the folklore, measured" }</h2>
             <nav class="lesson-list" aria-label="Lessons">
                 { for LESSONS.iter().enumerate().map(|(i, l)| {
-                    let onclick = actions.reform(move |_: MouseEvent| Action::Choose(l.slug));
+                    let onclick = {
+                        let (actions, on_choose) = (actions.clone(), props.on_choose.clone());
+                        Callback::from(move |_: MouseEvent| {
+                            actions.emit(Action::Choose(l.slug));
+                            on_choose.emit(l.slug);
+                        })
+                    };
                     let current = l == lesson;
                     html! {
                         <button
@@ -369,7 +178,7 @@ pub fn Lessons(props: &Props) -> Html {
                     { code("python", "Python", lesson.python) }
                     { code("rust", "What Overlap runs (Rust, cut from its source)", lesson.rust()) }
                 </div>
-                <fieldset class="models prediction" disabled={running}>
+                <fieldset class="models prediction" id="lesson-prediction" tabindex="-1" disabled={running}>
                     <legend>{ format!("Predict first: {}", lesson.question) }</legend>
                     { for lesson.options.iter().enumerate().map(|(i, option)| {
                         let onchange = actions.reform(move |_: Event| Action::Predict(i));
