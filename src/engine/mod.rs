@@ -30,6 +30,8 @@
 //!   (what localStorage keeps), each versioned and pinned field by field.
 //! - **Across machines.** [`classroom`]: a class's result links read into one comparison, and
 //!   the link that carries its medians.
+//! - **Addresses.** [`route`]: which place of the page an address shows (a lesson, a lab, the
+//!   classroom view, the history), and whether embedded.
 //!
 //! # One kernel under one model
 //!
@@ -69,6 +71,7 @@ pub mod quote;
 pub mod refusals;
 pub mod rng;
 pub mod rounds;
+pub mod route;
 pub mod run;
 pub mod share;
 pub mod size;

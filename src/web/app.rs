@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::capabilities;
 use super::classroom::Classroom;
-use super::components::CapabilityPanel;
+use super::components::{CapabilityPanel, SiteNav};
 use super::cpu_lab::{CpuLab, CpuRestore};
 use super::engine_slot::{EngineContext, EngineSlot, Holder};
 use super::history::{
@@ -17,17 +17,67 @@ use super::history::{
 use super::io_lab::{IoLab, IoRestore};
 use super::lessons::Lessons;
 use super::link_card::LinkCard;
+use super::route::{href, use_route};
 use super::share as links;
+use super::update_notice::UpdateNotice;
 use crate::engine::capability::Scaling;
 use crate::engine::experiment::Report;
 use crate::engine::history::{Entry, Record};
 use crate::engine::io::settings::IoSettings;
 use crate::engine::io::IoRun;
+use crate::engine::lessons::LESSONS;
+use crate::engine::route::{self, Place, Route};
 use crate::engine::share::Lab;
+
+/// Why an embedded lesson or lab has no threads: inside a frame, usually the page around it.
+fn embed_no_threads(why: &str) -> String {
+    let framed = web_sys::window()
+        .and_then(|w| w.top().ok().flatten().map(|top| top != w))
+        .unwrap_or(false);
+    if framed {
+        "No threads in this frame: threads need the page around it to be cross-origin isolated \
+         and to allow it (<iframe allow=\"cross-origin-isolated\">). What needs no threads runs \
+         here; the full page has them. "
+            .to_string()
+    } else {
+        format!("No threads here: {why}. What needs no threads runs here. ")
+    }
+}
 
 #[function_component]
 pub fn App() -> Html {
     let caps = *use_memo((), |_| capabilities::detect());
+    let (route, route_problem, go) = use_route();
+    // The lesson the navigation bar's "Lessons" opens: the one last chosen.
+    let lesson = use_state(|| match route.place {
+        Place::Lesson(slug) => slug,
+        _ => LESSONS[0].slug,
+    });
+    let on_lesson = {
+        let (lesson, go) = (lesson.setter(), go.clone());
+        Callback::from(move |slug: &'static str| {
+            lesson.set(slug);
+            // In the lessons' place, the address follows the tab chosen.
+            if matches!(route.place, Place::Lesson(_)) {
+                go.emit(Route {
+                    place: Place::Lesson(slug),
+                    ..route
+                });
+            }
+        })
+    };
+    {
+        // A new place starts at its top.
+        let place = route.place;
+        let first = use_mut_ref(|| true);
+        use_effect_with(place, move |_| {
+            if !std::mem::replace(&mut *first.borrow_mut(), false) {
+                if let Some(window) = web_sys::window() {
+                    window.scroll_to_with_x_and_y(0.0, 0.0);
+                }
+            }
+        });
+    }
     let history = use_reducer(HistoryState::default);
     use_history_from_other_tabs(&history);
     let cpu_restore = use_state(|| None::<Rc<CpuRestore>>);
@@ -99,6 +149,7 @@ pub fn App() -> Html {
         let (history, cpu_restore, io_restore) =
             (history.clone(), cpu_restore.clone(), io_restore.clone());
         let slot = Rc::clone(&slot);
+        let go = go.clone();
         Callback::from(move |id: u64| {
             let Some(entry) = history.history.find(id) else {
                 return;
@@ -132,6 +183,15 @@ pub fn App() -> Html {
                 "Restored \u{201c}{}\u{201d} into the {name} above.",
                 entry.title
             )));
+            // On a page of its own, the history shows no lab: take the reader to the one restored.
+            if route.place != Place::All {
+                let place = if lab == Holder::Cpu {
+                    Place::CpuLab
+                } else {
+                    Place::IoLab
+                };
+                go.emit(Route { place, ..route });
+            }
         })
     };
     let on_delete = history
@@ -168,23 +228,64 @@ pub fn App() -> Html {
         })
     };
 
+    let shows = |section: &str| route.place.shows(section);
+    let link_shown = link
+        .as_ref()
+        .is_some_and(|link| match link.opened.shared.lab {
+            Lab::Cpu(_) => shows("cpu"),
+            Lab::Io(_) => shows("io"),
+        });
+    let places: Vec<(Place, String)> = route::places(*lesson)
+        .into_iter()
+        .map(|place| {
+            (
+                place,
+                href(Route {
+                    place,
+                    embed: false,
+                }),
+            )
+        })
+        .collect();
+    let embed = route.embed;
+    let full_page = href(Route {
+        embed: false,
+        ..route
+    });
+
     html! {
         <>
-            <header class="masthead">
-                <h1>{ "Overlap" }</h1>
-                <p class="tagline">
-                    { "Python's concurrency lessons, measured on your own cores." }
-                </p>
-            </header>
+            if !embed {
+                <header class="masthead">
+                    <h1>{ "Overlap" }</h1>
+                    <p class="tagline">
+                        { "Python's concurrency lessons, measured on your own cores." }
+                    </p>
+                </header>
+                <SiteNav {places} current={route.place} on_go={go.clone()} />
+            }
             <ContextProvider<EngineContext> context={engine.clone()}>
-            <main>
-                <CapabilityPanel
-                    {caps}
-                    pool_failure={(*pool_failure).clone()}
-                    scaling={*scaling}
-                    browser={machine.browser.clone()}
-                />
-                if let Some(link) = link.clone() {
+            <main class={classes!(embed.then_some("embedded"))} data-place={route.place.section()}>
+                <UpdateNotice />
+                if let Some(problem) = route_problem {
+                    <p class="notice" role="note" data-route-problem="true">{ problem }</p>
+                }
+                if embed {
+                    <p class="embed-bar">
+                        if let Err(why) = caps.threads() {
+                            <span data-embed-threads="false">{ embed_no_threads(&why.to_string()) }</span>
+                        }
+                        <a href={full_page} target="_blank" rel="noopener" data-embed-open="true">{ "Open the full page in a new tab" }</a>
+                    </p>
+                } else {
+                    <CapabilityPanel
+                        {caps}
+                        pool_failure={(*pool_failure).clone()}
+                        scaling={*scaling}
+                        browser={machine.browser.clone()}
+                    />
+                }
+                if let Some(link) = link.clone().filter(|_| link_shown && !embed) {
                     <LinkCard
                         opened={Rc::clone(&link.opened)}
                         compare={link.compare.clone()}
@@ -194,28 +295,40 @@ pub fn App() -> Html {
                         on_run={on_link_run}
                     />
                 }
-                <Lessons {pool_threads} cores={caps.cores} />
-                <CpuLab
-                    {caps}
-                    on_done={on_cpu_done}
-                    {on_pool_failure}
-                    restore={(*cpu_restore).clone()}
-                    compare={link.as_ref().and_then(|link| link.compare.clone())}
-                    machine={machine.clone()}
-                />
-                <IoLab
-                    {pool_threads}
-                    on_done={on_io_done}
-                    restore={(*io_restore).clone()}
-                    {machine}
-                />
-                <Classroom />
-                <HistoryPanel
-                    history={Rc::clone(&history.history)}
-                    message={history.message.clone()}
-                    {on_restore}
-                    {on_delete}
-                />
+                <div class="place" hidden={!shows("lessons")}>
+                    <Lessons {pool_threads} cores={caps.cores}
+                        route_lesson={match route.place { Place::Lesson(slug) => Some(slug), _ => None }}
+                        on_choose={on_lesson} />
+                </div>
+                <div class="place" hidden={!shows("cpu")}>
+                    <CpuLab
+                        {caps}
+                        on_done={on_cpu_done}
+                        {on_pool_failure}
+                        restore={(*cpu_restore).clone()}
+                        compare={link.as_ref().and_then(|link| link.compare.clone())}
+                        machine={machine.clone()}
+                    />
+                </div>
+                <div class="place" hidden={!shows("io")}>
+                    <IoLab
+                        {pool_threads}
+                        on_done={on_io_done}
+                        restore={(*io_restore).clone()}
+                        {machine}
+                    />
+                </div>
+                <div class="place" hidden={!shows("classroom")}>
+                    <Classroom />
+                </div>
+                <div class="place" hidden={!shows("history")}>
+                    <HistoryPanel
+                        history={Rc::clone(&history.history)}
+                        message={history.message.clone()}
+                        {on_restore}
+                        {on_delete}
+                    />
+                </div>
             </main>
             </ContextProvider<EngineContext>>
         </>

@@ -23,8 +23,10 @@ mod link_card;
 pub mod panic;
 pub mod processes;
 mod rounds;
+mod route;
 pub mod scripts;
 pub mod share;
+mod update_notice;
 pub mod worker_api;
 
 use wasm_bindgen::prelude::*;

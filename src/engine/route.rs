@@ -1,0 +1,219 @@
+//! Where an address points inside the page, so a teacher can link one place: each lesson
+//! (`?lesson=gil`), each lab (`?lab=cpu`, `?lab=io`), the classroom view (`?classroom`) and the
+//! history (`?history`). No query is the whole page, as it always was. `embed` added to a
+//! lesson's or a lab's address (`?lesson=gil&embed`) shows that one place without the page
+//! around it, for an iframe in slides.
+//!
+//! Routes live in the query and never touch the fragment: share links (`#v1.…`) and classroom
+//! links (`#class.v1.…`) keep working unchanged beside them. An address this page cannot read
+//! shows the whole page with a sentence saying why, never a blank one.
+
+use crate::engine::lessons::{self, LESSONS};
+use crate::engine::quote::quoted;
+
+/// One place a route can show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// Every section, one under another.
+    All,
+    /// One lesson, by slug.
+    Lesson(&'static str),
+    CpuLab,
+    IoLab,
+    Classroom,
+    History,
+}
+
+/// What an address asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Route {
+    pub place: Place,
+    /// Without the page's chrome (masthead, navigation, the other sections), for an iframe.
+    pub embed: bool,
+}
+
+impl Default for Route {
+    fn default() -> Self {
+        Route {
+            place: Place::All,
+            embed: false,
+        }
+    }
+}
+
+impl Place {
+    /// What the navigation bar calls it.
+    pub fn label(self) -> String {
+        match self {
+            Place::All => "Everything".into(),
+            Place::Lesson(slug) => {
+                lessons::find(slug).map_or_else(|| "Lessons".into(), |l| l.title.to_string())
+            }
+            Place::CpuLab => "CPU lab".into(),
+            Place::IoLab => "I/O lab".into(),
+            Place::Classroom => "Classroom".into(),
+            Place::History => "History".into(),
+        }
+    }
+
+    /// The id of the section it shows, for tests and for scrolling to it.
+    pub fn section(self) -> &'static str {
+        match self {
+            Place::All => "all",
+            Place::Lesson(_) => "lessons",
+            Place::CpuLab => "cpu",
+            Place::IoLab => "io",
+            Place::Classroom => "classroom",
+            Place::History => "history",
+        }
+    }
+
+    /// Whether the section `section` is on show at this place.
+    pub fn shows(self, section: &str) -> bool {
+        self == Place::All || self.section() == section
+    }
+}
+
+impl Route {
+    /// The query (with its `?`, or empty for the whole page) that [`parse`] reads back.
+    pub fn query(self) -> String {
+        let place = match self.place {
+            Place::All => String::new(),
+            Place::Lesson(slug) => format!("lesson={slug}"),
+            Place::CpuLab => "lab=cpu".into(),
+            Place::IoLab => "lab=io".into(),
+            Place::Classroom => "classroom".into(),
+            Place::History => "history".into(),
+        };
+        match (place.is_empty(), self.embed) {
+            (true, _) => String::new(),
+            (false, false) => format!("?{place}"),
+            (false, true) => format!("?{place}&embed"),
+        }
+    }
+}
+
+/// The places the navigation bar offers, in page order (lessons as the first lesson, or the
+/// one chosen).
+pub fn places(lesson: &'static str) -> [Place; 6] {
+    [
+        Place::All,
+        Place::Lesson(lesson),
+        Place::CpuLab,
+        Place::IoLab,
+        Place::Classroom,
+        Place::History,
+    ]
+}
+
+/// Reads a query string (`location.search`, with or without `?`). Unknown keys are another
+/// tool's and are left alone; a known key with a value this page cannot use gives the whole page
+/// and the reason.
+pub fn parse(search: &str) -> (Route, Option<String>) {
+    let mut route = Route::default();
+    let mut problem = None;
+    for pair in search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let place = match key {
+            "lesson" => match LESSONS.iter().find(|l| l.slug == value) {
+                Some(lesson) => Some(Place::Lesson(lesson.slug)),
+                None => {
+                    problem = Some(format!(
+                        "This address names a lesson {} that this page does not have; the whole page is shown.",
+                        quoted(value)
+                    ));
+                    None
+                }
+            },
+            "lab" => match value {
+                "cpu" => Some(Place::CpuLab),
+                "io" => Some(Place::IoLab),
+                _ => {
+                    problem = Some(format!(
+                        "This address names a lab {}; there are the CPU lab (lab=cpu) and the I/O lab (lab=io). The whole page is shown.",
+                        quoted(value)
+                    ));
+                    None
+                }
+            },
+            "classroom" => Some(Place::Classroom),
+            "history" => Some(Place::History),
+            "embed" => {
+                route.embed = true;
+                None
+            }
+            _ => None,
+        };
+        if let Some(place) = place {
+            route.place = place;
+        }
+    }
+    if route.embed && route.place == Place::All {
+        route.embed = false;
+        problem.get_or_insert_with(|| {
+            "Embedding needs a place: add lesson=…, lab=cpu, lab=io, classroom or history to the address. The whole page is shown.".into()
+        });
+    }
+    (route, problem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_place_reads_back_from_its_query() {
+        for place in places("gil")
+            .into_iter()
+            .chain(LESSONS.iter().map(|l| Place::Lesson(l.slug)))
+        {
+            for embed in [false, true] {
+                let route = Route {
+                    place,
+                    embed: embed && place != Place::All,
+                };
+                assert_eq!(parse(&route.query()), (route, None), "{}", route.query());
+            }
+        }
+        assert_eq!(Route::default().query(), "");
+    }
+
+    #[test]
+    fn unknown_places_show_the_whole_page_and_say_why() {
+        let (route, problem) = parse("?lesson=gill");
+        assert_eq!(route, Route::default());
+        assert!(problem.unwrap().contains("\"gill\""));
+        let (route, problem) = parse("lab=gpu&embed");
+        assert_eq!(route, Route::default());
+        assert!(problem.unwrap().contains("lab=cpu"));
+        let (route, problem) = parse("?embed");
+        assert_eq!(route, Route::default());
+        assert!(problem.unwrap().starts_with("Embedding needs a place"));
+        // Another tool's parameters are none of this page's business.
+        assert_eq!(
+            parse("?utm_source=slides&lab=io"),
+            (
+                Route {
+                    place: Place::IoLab,
+                    embed: false
+                },
+                None
+            )
+        );
+    }
+
+    #[test]
+    fn a_place_shows_its_own_section_and_everything_shows_all() {
+        assert!(Place::All.shows("history"));
+        assert!(Place::Lesson("gil").shows("lessons"));
+        assert!(!Place::Lesson("gil").shows("cpu"));
+        assert_eq!(
+            Place::Lesson("gil").label(),
+            lessons::find("gil").unwrap().title
+        );
+    }
+}

@@ -1,0 +1,73 @@
+//! The address bar as the page's place ([`crate::engine::route`]): read at start, changed by
+//! the navigation bar with `history.pushState` (so Back and Forward move between places and a
+//! reload keeps the place), and followed on `popstate`. The fragment (a share or classroom link)
+//! is carried along untouched.
+
+use wasm_bindgen::prelude::*;
+use yew::prelude::*;
+
+use crate::engine::route::{self, Route};
+
+/// The route in the address bar, and why it could not be read, if it could not.
+pub fn current() -> (Route, Option<String>) {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    route::parse(&search)
+}
+
+/// The address of `route` on this page, with the current fragment.
+pub fn href(route: Route) -> String {
+    let location = web_sys::window().map(|w| w.location());
+    let (path, hash) = location
+        .map(|l| {
+            (
+                l.pathname().unwrap_or_default(),
+                l.hash().unwrap_or_default(),
+            )
+        })
+        .unwrap_or_default();
+    format!("{path}{}{hash}", route.query())
+}
+
+/// The page's route: follows Back and Forward; the callback moves to another place, adding an
+/// entry to the session history.
+#[hook]
+pub fn use_route() -> (Route, Option<String>, Callback<Route>) {
+    let state = use_state(current);
+    {
+        let state = state.setter();
+        use_effect_with((), move |()| {
+            let listener = Closure::<dyn Fn()>::new(move || state.set(current()));
+            let window = web_sys::window();
+            if let Some(window) = &window {
+                let _ = window.add_event_listener_with_callback(
+                    "popstate",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+            move || {
+                if let Some(window) = window {
+                    let _ = window.remove_event_listener_with_callback(
+                        "popstate",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+    let go = {
+        let state = state.clone();
+        Callback::from(move |route: Route| {
+            if state.0 == route {
+                return;
+            }
+            if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&href(route)));
+            }
+            state.set((route, None));
+        })
+    };
+    let (route, problem) = (*state).clone();
+    (route, problem, go)
+}
