@@ -62,6 +62,9 @@ fs.writeFileSync(file, html);
 const headers = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+  // Any page may embed Overlap (a lesson in slides): an isolated parent may only embed a frame
+  // from another origin whose response allows it.
+  'Cross-Origin-Resource-Policy': 'cross-origin',
   'Content-Security-Policy': policy,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',

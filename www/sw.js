@@ -17,12 +17,50 @@
 //    under this worker's control; index.html guards that reload so it cannot loop. The technique
 //    is coi-serviceworker's: https://github.com/gzuidhof/coi-serviceworker
 //
-// Nothing is precached: this worker never serves a stale app.
+// 3. Offline use, one release at a time. scripts/release.mjs stamps RELEASE and SHELL below with
+//    the build's files; installing caches all of them under `overlap-shell-<release>`, and this
+//    worker serves the page and its files from that cache only, so a page never mixes files of
+//    two builds. A new build is a new worker: it caches its own files beside the old, then waits
+//    (the first worker of a visit takes over at once). The page sees it waiting, says a newer
+//    version is ready, and on the reader's word posts `skip-waiting`; the new worker then
+//    deletes every other release's cache and the page reloads onto it. Unstamped (a dev build),
+//    nothing is cached and everything comes from the network.
 
-self.addEventListener('install', () => self.skipWaiting());
-self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+const RELEASE = 'dev';
+const SHELL = [];
+const CACHE = `overlap-shell-${RELEASE}`;
+
+self.addEventListener('install', (event) => event.waitUntil((async () => {
+  if (SHELL.length > 0) {
+    const cache = await caches.open(CACHE);
+    try {
+      // Straight from the server: an HTTP cache could hand back a file of another build.
+      await cache.addAll(SHELL.map((file) => new Request(file, { cache: 'reload' })));
+    } catch (e) {
+      // A host that lost a file of the build: no offline copy (a partial one could mix builds),
+      // but the targets and the isolation still work.
+      console.warn(`Overlap works online only: caching release ${RELEASE} failed: ${e}`);
+      await caches.delete(CACHE);
+    }
+  }
+  // The first worker of a visit takes over at once; a new release waits for the page's word.
+  if (!self.registration.active) await self.skipWaiting();
+})()));
+
+self.addEventListener('activate', (event) => event.waitUntil((async () => {
+  for (const name of await caches.keys()) {
+    if (name.startsWith('overlap-shell-') && name !== CACHE) await caches.delete(name);
+  }
+  await self.clients.claim();
+})()));
+
+self.addEventListener('message', (event) => {
+  if (event.data?.type === 'skip-waiting') self.skipWaiting();
+  if (event.data?.type === 'release') event.source?.postMessage({ type: 'release', release: RELEASE });
+});
 
 const TARGETS = new URL('__overlap/io/', self.registration.scope);
+const PAGE = new URL('./', self.registration.scope);
 
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
@@ -32,13 +70,25 @@ self.addEventListener('fetch', (event) => {
   } else if (url.pathname.startsWith(TARGETS.pathname)) {
     event.respondWith(target(url, abandoned(event.clientId, event.request.signal)));
   } else if (!event.request.url.startsWith(self.registration.scope + '__overlap/')) {
-    event.respondWith(isolated(event.request));
+    event.respondWith(shell(event.request, url));
   }
 });
 
+// This release's copy of a file of the app (the page for any address of it, whatever its query),
+// else the network's; isolated either way.
+async function shell(request, url) {
+  if (SHELL.length > 0 && await caches.has(CACHE)) {
+    const cache = await caches.open(CACHE);
+    const page = request.mode === 'navigate'
+      && (url.pathname === PAGE.pathname || url.pathname === `${PAGE.pathname}index.html`);
+    const cached = await cache.match(page ? PAGE.href : request, { ignoreSearch: page });
+    if (cached) return isolate(cached);
+  }
+  return isolate(await fetch(request));
+}
+
 // Adds COOP/COEP to a same-origin response that lacks them; anything else passes untouched.
-async function isolated(request) {
-  const response = await fetch(request);
+function isolate(response) {
   if (response.status === 0 || response.type === 'opaque' || response.type === 'opaqueredirect') {
     return response;
   }
