@@ -18,6 +18,7 @@ const TYPES = {
   '.json': 'application/json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
 };
 
 /** Where the test server takes the browser's reports of Content-Security-Policy violations. */
@@ -44,9 +45,11 @@ async function hostHeaders() {
 /**
  * Serves dist/ on 127.0.0.1 at a free port with the headers a static host sends from
  * dist/_headers; `isolated: false` leaves out COOP/COEP. `cspReports` collects every
- * Content-Security-Policy violation the browser reports.
+ * Content-Security-Policy violation the browser reports. `root` serves another build, and
+ * `setRoot(dir)` switches to another one while the server runs (a host deploying a release).
  */
-export async function serveDist({ isolated = true } = {}) {
+export async function serveDist({ isolated = true, root = DIST } = {}) {
+  let served = root;
   await fs.access(path.join(DIST, 'index.html')).catch(() => {
     throw new Error('dist/index.html is missing: build first (trunk build --release)');
   });
@@ -66,8 +69,8 @@ export async function serveDist({ isolated = true } = {}) {
     }
     let file = decodeURIComponent(new URL(req.url, 'http://local').pathname);
     if (file.endsWith('/')) file += 'index.html';
-    file = path.join(DIST, path.normalize(file));
-    if (!file.startsWith(DIST + path.sep)) {
+    file = path.join(served, path.normalize(file));
+    if (!file.startsWith(served + path.sep)) {
       res.writeHead(403).end();
       return;
     }
@@ -87,6 +90,7 @@ export async function serveDist({ isolated = true } = {}) {
   return {
     url: `http://127.0.0.1:${server.address().port}/`,
     cspReports,
+    setRoot: (dir) => { served = dir; },
     // close() alone waits for every connection to end, and Chromium keeps a spare socket open
     // that never sends a request: the server would wait for Node's 5-minute request timeout.
     close: () => new Promise((resolve) => {
@@ -156,7 +160,8 @@ export async function openApp(browser, url, { serviceWorkers = 'allow' } = {}) {
     }).observe({ type: 'longtask', buffered: true });
   });
   await page.goto(url);
-  await page.waitForSelector('#run');
+  // Attached, not visible: an address of one place keeps the other sections hidden.
+  await page.waitForSelector('#run', { state: 'attached' });
   return {
     page,
     problems: () => [...errors],
