@@ -27,6 +27,7 @@ mod route;
 pub mod scripts;
 pub mod share;
 mod update_notice;
+mod window_event;
 pub mod worker_api;
 
 use wasm_bindgen::prelude::*;

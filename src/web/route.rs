@@ -6,6 +6,8 @@
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
+use super::window_event::use_window_event;
+
 use crate::engine::route::{self, Route};
 
 /// The route in the address bar, and why it could not be read, if it could not.
@@ -37,24 +39,7 @@ pub fn use_route() -> (Route, Option<String>, Callback<Route>) {
     let state = use_state(current);
     {
         let state = state.setter();
-        use_effect_with((), move |()| {
-            let listener = Closure::<dyn Fn()>::new(move || state.set(current()));
-            let window = web_sys::window();
-            if let Some(window) = &window {
-                let _ = window.add_event_listener_with_callback(
-                    "popstate",
-                    listener.as_ref().unchecked_ref(),
-                );
-            }
-            move || {
-                if let Some(window) = window {
-                    let _ = window.remove_event_listener_with_callback(
-                        "popstate",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-            }
-        });
+        use_window_event("popstate", move || state.set(current()));
     }
     let go = {
         let state = state.clone();

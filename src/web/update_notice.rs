@@ -7,6 +7,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::window_event::use_window_event;
+
 /// index.html's `overlapUpdate`: whether a release waits, and how to let it take over.
 fn update() -> Option<JsValue> {
     let window = web_sys::window()?;
@@ -36,27 +38,13 @@ pub fn UpdateNotice() -> Html {
     let ready = use_state(is_ready);
     {
         let ready = ready.setter();
-        use_effect_with((), move |()| {
-            // Looked at again once listening: the release may have become ready between the
-            // first render and now, its event heard by nobody.
-            ready.set(is_ready());
-            let listener = Closure::<dyn Fn()>::new(move || ready.set(is_ready()));
-            let window = web_sys::window();
-            if let Some(window) = &window {
-                let _ = window.add_event_listener_with_callback(
-                    "overlap-update",
-                    listener.as_ref().unchecked_ref(),
-                );
-            }
-            move || {
-                if let Some(window) = window {
-                    let _ = window.remove_event_listener_with_callback(
-                        "overlap-update",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-            }
-        });
+        use_window_event("overlap-update", move || ready.set(is_ready()));
+    }
+    {
+        // Looked at again once mounted: the release may have become ready between the first
+        // render and the listener, its event heard by nobody.
+        let ready = ready.setter();
+        use_effect_with((), move |()| ready.set(is_ready()));
     }
     if !*ready {
         return html! {};

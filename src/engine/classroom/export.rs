@@ -5,38 +5,20 @@
 use serde_json::{json, Value};
 
 use super::{Class, View};
+use crate::engine::share::export::line;
 
 /// The `schema` field of the JSON export.
 pub const SCHEMA: &str = "overlap.classroom.v1";
-
-/// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
 
 /// `machine,cores,browser,cross_origin_isolated,model,threads,speedup,machines`.
 pub fn csv(class: &Class, view: &View) -> String {
     let mut out = String::from(
         "machine,cores,browser,cross_origin_isolated,model,threads,speedup,machines\r\n",
     );
-    let mut line = |fields: &[String]| {
-        out.push_str(
-            &fields
-                .iter()
-                .map(|f| field(f))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push_str("\r\n");
-    };
     for curve in &view.curves {
         let machine = class.entries[curve.entry].machine.as_ref();
         for &(k, speedup) in &curve.points {
-            line(&[
+            out.push_str(&line(&[
                 curve.label.clone(),
                 machine.map(|m| m.cores.to_string()).unwrap_or_default(),
                 machine.map(|m| m.browser.clone()).unwrap_or_default(),
@@ -47,11 +29,11 @@ pub fn csv(class: &Class, view: &View) -> String {
                 k.to_string(),
                 format!("{speedup:.3}"),
                 "1".into(),
-            ]);
+            ]));
         }
     }
     for m in &view.medians {
-        line(&[
+        out.push_str(&line(&[
             "median".into(),
             String::new(),
             String::new(),
@@ -60,7 +42,7 @@ pub fn csv(class: &Class, view: &View) -> String {
             m.threads.to_string(),
             format!("{:.3}", m.speedup),
             m.machines.to_string(),
-        ]);
+        ]));
     }
     out
 }

@@ -13,7 +13,7 @@ pub const CPU_SCHEMA: &str = "overlap.cpu-results.v1";
 pub const IO_SCHEMA: &str = "overlap.io-results.v1";
 
 /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-fn field(text: &str) -> String {
+pub fn field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -21,7 +21,8 @@ fn field(text: &str) -> String {
     }
 }
 
-fn line(fields: &[String]) -> String {
+/// One CSV line of `fields`, ended by CRLF as RFC 4180 has it.
+pub fn line(fields: &[String]) -> String {
     let mut line = fields
         .iter()
         .map(|f| field(f))

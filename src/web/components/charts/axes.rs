@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::engine::chart::{Frame, Scale};
+use crate::engine::chart::{self, Frame, Scale};
 
 /// A tick: where it is in data units and what it says.
 pub struct Tick {
@@ -68,4 +68,39 @@ pub fn axes(
 /// Two decimals are plenty for pixels.
 pub fn fmt(value: f64) -> String {
     format!("{value:.2}")
+}
+
+/// The axes of a speedup-against-k chart: k = 1..`max_k` across, 0 up to the highest speedup
+/// drawn (at least the ideal `max_k`×, plus 5 %), their ticks (every k up to 16, then round
+/// numbers), and the path of the ideal line k×.
+pub struct SpeedupAxes {
+    pub x: Scale,
+    pub y: Scale,
+    pub x_ticks: Vec<Tick>,
+    pub y_ticks: Vec<Tick>,
+    pub ideal: String,
+}
+
+pub fn speedup_axes(frame: &Frame, max_k: usize, highest: f64) -> SpeedupAxes {
+    let top = highest.max(max_k as f64) * 1.05;
+    let x = frame.x((1.0, max_k as f64));
+    let y = frame.y((0.0, top));
+    let ks: Vec<f64> = if max_k <= 16 {
+        (1..=max_k).map(|k| k as f64).collect()
+    } else {
+        chart::ticks(max_k as f64, 8)
+            .into_iter()
+            .map(|k| k.max(1.0))
+            .collect()
+    };
+    SpeedupAxes {
+        x,
+        y,
+        x_ticks: ticks_of(ks, |k| format!("{k:.0}")),
+        y_ticks: ticks_of(chart::ticks(top, 5), |v| format!("{v}×")),
+        ideal: chart::path(&[
+            (x.at(1.0), y.at(1.0)),
+            (x.at(max_k as f64), y.at(max_k as f64)),
+        ]),
+    }
 }

@@ -1,6 +1,6 @@
 use yew::prelude::*;
 
-use super::{axes, fmt, ticks_of};
+use super::{axes, fmt, speedup_axes, SpeedupAxes};
 use crate::engine::chart::{self, Frame};
 use crate::engine::classroom::{Curve, MedianPoint};
 use crate::engine::run::models::Model;
@@ -37,23 +37,14 @@ pub fn ClassChart(props: &Props) -> Html {
             .chain(props.medians.iter().map(|m| (m.threads, m.speedup)))
     };
     let max_k = points().map(|p| p.0).max().unwrap_or(1).max(2);
-    let top = points().map(|p| p.1).fold(max_k as f64, f64::max) * 1.05;
-    let x = FRAME.x((1.0, max_k as f64));
-    let y = FRAME.y((0.0, top));
-    let ks: Vec<f64> = if max_k <= 16 {
-        (1..=max_k).map(|k| k as f64).collect()
-    } else {
-        chart::ticks(max_k as f64, 8)
-            .into_iter()
-            .map(|k| k.max(1.0))
-            .collect()
-    };
-    let x_ticks = ticks_of(ks, |k| format!("{k:.0}"));
-    let y_ticks = ticks_of(chart::ticks(top, 5), |v| format!("{v}×"));
-    let ideal = chart::path(&[
-        (x.at(1.0), y.at(1.0)),
-        (x.at(max_k as f64), y.at(max_k as f64)),
-    ]);
+    let highest = points().map(|p| p.1).fold(0.0, f64::max);
+    let SpeedupAxes {
+        x,
+        y,
+        x_ticks,
+        y_ticks,
+        ideal,
+    } = speedup_axes(&FRAME, max_k, highest);
     let line = |points: &[(usize, f64)]| {
         let at: Vec<(f64, f64)> = points
             .iter()

@@ -2,7 +2,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::{axes, fmt, ticks_of};
+use super::{axes, fmt, speedup_axes, SpeedupAxes};
 use crate::engine::chart::{self, Frame, Scale};
 use crate::engine::experiment::Report;
 
@@ -101,26 +101,16 @@ pub fn SpeedupChart(props: &Props) -> Html {
         .max()
         .unwrap_or(1)
         .max(2);
-    let top = every()
+    let highest = every()
         .flat_map(|s| s.points.iter().map(|p| p.high))
-        .fold(max_k as f64, f64::max)
-        * 1.05;
-    let x = FRAME.x((1.0, max_k as f64));
-    let y = FRAME.y((0.0, top));
-    let ks: Vec<f64> = if max_k <= 16 {
-        (1..=max_k).map(|k| k as f64).collect()
-    } else {
-        chart::ticks(max_k as f64, 8)
-            .into_iter()
-            .map(|k| k.max(1.0))
-            .collect()
-    };
-    let x_ticks = ticks_of(ks, |k| format!("{k:.0}"));
-    let y_ticks = ticks_of(chart::ticks(top, 5), |v| format!("{v}×"));
-    let ideal = chart::path(&[
-        (x.at(1.0), y.at(1.0)),
-        (x.at(max_k as f64), y.at(max_k as f64)),
-    ]);
+        .fold(0.0, f64::max);
+    let SpeedupAxes {
+        x,
+        y,
+        x_ticks,
+        y_ticks,
+        ideal,
+    } = speedup_axes(&FRAME, max_k, highest);
     let compare_label = props.compare.as_ref().map(|c| c.label.as_str());
     let own_label = props.label.as_deref();
     let title_id = format!("{}-title", props.name);
