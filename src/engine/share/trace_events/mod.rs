@@ -263,7 +263,9 @@ fn cpu_events(events: &mut Vec<Value>, pid: usize, model: Model, trace: &Trace) 
     for (i, trip) in trace.chunks.iter().enumerate() {
         let parent = (pid, 0);
         let sent = us(trip.sent_ms);
-        let pickled = sent + us(trip.serialize_ms).max(0);
+        // The end rounded from its own time, not as start + rounded length: two roundings can
+        // push it past the next chunk's start (a failing CI run showed 36–38 and 37–95 µs).
+        let pickled = us(trip.sent_ms + trip.serialize_ms.max(0.0)).max(sent);
         let tasks = format!(
             "tasks {}–{}",
             trip.first_task,

@@ -294,6 +294,11 @@ fn chunks_get_a_parent_track_and_an_arrow_each_way() {
         bytes_received: 40,
     };
     trace.chunks = vec![trip(0, 0, 0.0, 15.0), trip(1, 2, 0.5, 26.0)];
+    // Pickled back to back at fractions of a microsecond: 36.6 + 1.7 ends at 38.3, the next
+    // starts at 38.4. Rounded apart (37 + 2 = 39) the first would overlap the second (38).
+    trace.chunks[0].sent_ms = 0.0366;
+    trace.chunks[0].serialize_ms = 0.0017;
+    trace.chunks[1].sent_ms = 0.0384;
     let file = trace_file(
         "p",
         &[(
