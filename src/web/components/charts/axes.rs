@@ -70,6 +70,16 @@ pub fn fmt(value: f64) -> String {
     format!("{value:.2}")
 }
 
+/// Where a speedup-against-k chart draws: the lab's chart and the classroom's, the same size.
+pub const SPEEDUP_FRAME: Frame = Frame {
+    width: 560.0,
+    height: 320.0,
+    left: 48.0,
+    right: 16.0,
+    top: 12.0,
+    bottom: 40.0,
+};
+
 /// The axes of a speedup-against-k chart: k = 1..`max_k` across, 0 up to the highest speedup
 /// drawn (at least the ideal `max_k`×, plus 5 %), their ticks (every k up to 16, then round
 /// numbers), and the path of the ideal line k×.

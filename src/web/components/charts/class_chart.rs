@@ -1,7 +1,7 @@
 use yew::prelude::*;
 
-use super::{axes, fmt, speedup_axes, SpeedupAxes};
-use crate::engine::chart::{self, Frame};
+use super::{axes, fmt, speedup_axes, SpeedupAxes, SPEEDUP_FRAME};
+use crate::engine::chart;
 use crate::engine::classroom::{Curve, MedianPoint};
 use crate::engine::run::models::Model;
 
@@ -12,15 +12,6 @@ pub struct Props {
     pub curves: Vec<Curve>,
     pub medians: Vec<MedianPoint>,
 }
-
-const FRAME: Frame = Frame {
-    width: 560.0,
-    height: 320.0,
-    left: 48.0,
-    right: 16.0,
-    top: 12.0,
-    bottom: 40.0,
-};
 
 /// How many machine colours the stylesheet has; machines past it reuse them, dashed.
 const PALETTE: usize = 8;
@@ -44,7 +35,7 @@ pub fn ClassChart(props: &Props) -> Html {
         x_ticks,
         y_ticks,
         ideal,
-    } = speedup_axes(&FRAME, max_k, highest);
+    } = speedup_axes(&SPEEDUP_FRAME, max_k, highest);
     let line = |points: &[(usize, f64)]| {
         let at: Vec<(f64, f64)> = points
             .iter()
@@ -61,12 +52,12 @@ pub fn ClassChart(props: &Props) -> Html {
 
     html! {
         <figure class="chart speedup-chart class-chart" data-chart="classroom" data-model={model.slug()}>
-            <svg viewBox={format!("0 0 {} {}", FRAME.width, FRAME.height)} role="img" aria-labelledby="classroom-chart-title">
+            <svg viewBox={format!("0 0 {} {}", SPEEDUP_FRAME.width, SPEEDUP_FRAME.height)} role="img" aria-labelledby="classroom-chart-title">
                 <title id="classroom-chart-title">{ format!(
                     "{model}: speedup against k on {} machines, and the median machine (thick); the table below has the numbers",
                     props.curves.len().max(props.medians.iter().map(|m| m.machines).max().unwrap_or(0))
                 ) }</title>
-                { axes(&FRAME, x, &x_ticks, "threads or processes (k)", y, &y_ticks, "speedup against its own sequential run") }
+                { axes(&SPEEDUP_FRAME, x, &x_ticks, "threads or processes (k)", y, &y_ticks, "speedup against its own sequential run") }
                 <path class="ideal" d={ideal} />
                 { for props.curves.iter().map(|c| {
                     let colour = c.entry % PALETTE;

@@ -10,7 +10,7 @@ mod speedup;
 mod timeline;
 mod wall_bars;
 
-pub use axes::{axes, fmt, speedup_axes, ticks_of, SpeedupAxes, Tick};
+pub use axes::{axes, fmt, speedup_axes, ticks_of, SpeedupAxes, Tick, SPEEDUP_FRAME};
 pub use class_chart::{ClassChart, Props as ClassChartProps};
 pub use picture::{MandelbrotPicture, Props as PictureProps};
 pub use speedup::{Compare, Props as SpeedupProps, SpeedupChart};

@@ -2,8 +2,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::{axes, fmt, speedup_axes, SpeedupAxes};
-use crate::engine::chart::{self, Frame, Scale};
+use super::{axes, fmt, speedup_axes, SpeedupAxes, SPEEDUP_FRAME};
+use crate::engine::chart::{self, Scale};
 use crate::engine::experiment::Report;
 
 #[derive(Properties, PartialEq)]
@@ -26,15 +26,6 @@ pub struct Compare {
     pub label: String,
     pub report: Report,
 }
-
-const FRAME: Frame = Frame {
-    width: 560.0,
-    height: 320.0,
-    left: 48.0,
-    right: 16.0,
-    top: 12.0,
-    bottom: 40.0,
-};
 
 /// One model's line, points and fit. A carried series (another machine's) is drawn dashed
 /// with hollow points, so the two sweeps read apart in colour-blind and greyscale prints too.
@@ -110,7 +101,7 @@ pub fn SpeedupChart(props: &Props) -> Html {
         x_ticks,
         y_ticks,
         ideal,
-    } = speedup_axes(&FRAME, max_k, highest);
+    } = speedup_axes(&SPEEDUP_FRAME, max_k, highest);
     let compare_label = props.compare.as_ref().map(|c| c.label.as_str());
     let own_label = props.label.as_deref();
     let title_id = format!("{}-title", props.name);
@@ -118,7 +109,7 @@ pub fn SpeedupChart(props: &Props) -> Html {
     html! {
         <figure class="chart speedup-chart" data-chart="speedup" data-name={props.name.clone()}>
             <svg
-                viewBox={format!("0 0 {} {}", FRAME.width, FRAME.height)}
+                viewBox={format!("0 0 {} {}", SPEEDUP_FRAME.width, SPEEDUP_FRAME.height)}
                 role="img"
                 aria-labelledby={title_id.clone()}
             >
@@ -127,7 +118,7 @@ pub fn SpeedupChart(props: &Props) -> Html {
                     props.report.kernel,
                     compare_label.map(|l| format!(", beside {l} (dashed)")).unwrap_or_default()
                 ) }</title>
-                { axes(&FRAME, x, &x_ticks, "threads (k)", y, &y_ticks, "speedup against sequential") }
+                { axes(&SPEEDUP_FRAME, x, &x_ticks, "threads (k)", y, &y_ticks, "speedup against sequential") }
                 <path class="ideal" d={ideal} />
                 <text class="ideal-label" x={fmt(x.at(max_k as f64) - 4.0)} y={fmt(y.at(max_k as f64) - 6.0)} text-anchor="end">{ "ideal: k×" }</text>
                 { for carried.iter().map(|s| series_html(s, (x, y), max_k, compare_label)) }
