@@ -163,6 +163,12 @@ pub enum FromEngine {
         #[serde(default)]
         pool_error: Option<String>,
     },
+    /// Cancel reached run `id`, which stops at its tasks' next checkpoints. An engine whose own
+    /// thread is busy (a coroutine in the middle of a CPU-bound task) cannot say this, and the
+    /// page stops it instead.
+    Stopping {
+        id: u32,
+    },
     /// Tasks done so far in measurement `id`, at least every 100 ms while it runs.
     Progress {
         id: u32,
@@ -451,6 +457,9 @@ mod tests {
             reply: MeasureReply::Cancelled,
         };
         assert_eq!(FromEngine::read(&cancelled.to_json()), cancelled);
+        let stopping = FromEngine::Stopping { id: 7 };
+        assert_eq!(stopping.to_json(), r#"{"type":"stopping","id":7}"#);
+        assert_eq!(FromEngine::read(&stopping.to_json()), stopping);
         assert!(matches!(FromEngine::read("{}"), FromEngine::Fault { .. }));
         let io = ToEngine::Io {
             id: 8,

@@ -7,9 +7,19 @@
 //!   out-of-memory trap inside a promise callback) or is stuck. The run ends as a fault, saying
 //!   how far it got, and the engine is replaced.
 //! - **Cancel.** A run stops by itself within milliseconds of Cancel (the tasks check part-way,
-//!   requests are aborted). One that cannot, such as an async coroutine in the middle of a
-//!   CPU-bound task (no message gets in, as `task.cancel()` waits for an `await`), is stopped
-//!   after [`CANCEL_GRACE_MS`] by terminating the engine, which the next run replaces.
+//!   requests are aborted), and the engine says at once that it heard it
+//!   ([`FromEngine::Stopping`]). An engine that cannot hear it, such as one whose thread runs an
+//!   async coroutine in the middle of a CPU-bound task (no message gets in, as `task.cancel()`
+//!   waits for an `await`), is stopped after [`CANCEL_GRACE_MS`] by terminating it, which the
+//!   next run replaces; one that heard it but has not stopped [`STOPPING_MS`] after Cancel is
+//!   stopped the same way.
+//!
+//!   The page waits for that word rather than for the run's end because on a loaded machine the
+//!   messages themselves are slow: on two cores whose pool threads compute, WebKit took 20 to 40
+//!   ms to deliver a reply the engine had sent 15 ms after Cancel, and an engine that stopped in
+//!   time was terminated for it. And before deciding, the page takes one last look at what is
+//!   already queued for it ([`Watch::last_look`]): a page busy past a deadline finds the timer
+//!   and the engine's answer both waiting, and the timer may run first.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -43,8 +53,43 @@ pub enum Answer {
 /// untimed first task, which is about 11 s for sha256 at a billion blocks on this machine.
 const SILENCE_MS: f64 = 90_000.0;
 
-/// How long a run may take to stop after Cancel before the page stops it.
+/// How long after Cancel the engine has to say it heard it ([`FromEngine::Stopping`]) before the
+/// page stops it.
 const CANCEL_GRACE_MS: f64 = 60.0;
+
+/// How long after Cancel a run the engine said is stopping has to end before the page stops it.
+/// Runs end within 100 ms (their tasks check in every few microseconds); the rest is for a
+/// loaded machine's slow messages and a processes run's workers being terminated.
+const STOPPING_MS: f64 = 300.0;
+
+/// The page's watch on a cancelled run: when Cancel was given and whether the engine heard it.
+#[derive(Clone, Copy)]
+struct Watch {
+    given_ms: f64,
+    heard: bool,
+    /// The deadline passed once already, and the page let what was queued for it in before
+    /// deciding (a zero-delay timer runs after the messages already waiting).
+    last_look: bool,
+}
+
+impl Watch {
+    fn new(given_ms: f64) -> Self {
+        Watch {
+            given_ms,
+            heard: false,
+            last_look: false,
+        }
+    }
+
+    fn deadline(&self) -> f64 {
+        self.given_ms
+            + if self.heard {
+                STOPPING_MS
+            } else {
+                CANCEL_GRACE_MS
+            }
+    }
+}
 
 enum Ended {
     Reply(FromEngine),
@@ -65,9 +110,9 @@ pub struct EngineWorker {
     current: Rc<Cell<Option<u32>>>,
     /// How long a run may go without a word from the engine ([`SILENCE_MS`]).
     patience_ms: f64,
-    /// Cancels given, so a run can stop the engine if it does not stop by itself.
-    cancels: mpsc::UnboundedReceiver<()>,
-    cancels_sender: mpsc::UnboundedSender<()>,
+    /// When each Cancel was given, so a run can stop the engine if it does not stop by itself.
+    cancels: mpsc::UnboundedReceiver<f64>,
+    cancels_sender: mpsc::UnboundedSender<f64>,
     broken: bool,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(DomEvent)>,
@@ -78,7 +123,7 @@ pub struct EngineWorker {
 pub struct Canceller {
     worker: Worker,
     current: Rc<Cell<Option<u32>>>,
-    given: mpsc::UnboundedSender<()>,
+    given: mpsc::UnboundedSender<f64>,
 }
 
 impl Canceller {
@@ -86,7 +131,7 @@ impl Canceller {
         if let Some(id) = self.current.get() {
             let message = ToEngine::Cancel { id }.to_json();
             let _ = self.worker.post_message(&JsValue::from_str(&message));
-            let _ = self.given.unbounded_send(());
+            let _ = self.given.unbounded_send(now_ms());
         }
     }
 }
@@ -299,7 +344,7 @@ impl EngineWorker {
             f64::INFINITY
         };
         let mut heard_ms = now_ms();
-        let mut stop_by: Option<f64> = None;
+        let mut cancelled: Option<Watch> = None;
         let mut last = Progress::default();
         let mut tick = Box::pin(sleep(TICK_MS));
         let ended = loop {
@@ -309,28 +354,43 @@ impl EngineWorker {
             );
             let message = match event.await {
                 Either::Left((message, _)) => message,
-                Either::Right((Either::Left(_cancel), _)) => {
-                    if stop_by.is_none() {
-                        stop_by = Some(now_ms() + CANCEL_GRACE_MS);
-                        tick = Box::pin(sleep(CANCEL_GRACE_MS));
+                Either::Right((Either::Left((given_ms, _)), _)) => {
+                    if cancelled.is_none() {
+                        let given_ms = given_ms.unwrap_or_else(now_ms);
+                        cancelled = Some(Watch::new(given_ms));
+                        tick = Box::pin(sleep(CANCEL_GRACE_MS - (now_ms() - given_ms)));
                     }
                     continue;
                 }
                 Either::Right((Either::Right(_tick), _)) => {
                     let now = now_ms();
-                    if stop_by.is_some_and(|by| now >= by) {
-                        break Ended::Stopped;
+                    if let Some(watch) = cancelled.as_mut().filter(|w| now >= w.deadline()) {
+                        if watch.last_look {
+                            break Ended::Stopped;
+                        }
+                        watch.last_look = true;
+                        tick = Box::pin(sleep(0.0));
+                        continue;
                     }
                     if now - heard_ms >= patience {
                         break Ended::Fault(silent_for(now - heard_ms, last));
                     }
-                    let left = stop_by.map_or(TICK_MS, |by| (by - now).clamp(1.0, TICK_MS));
+                    let left =
+                        cancelled.map_or(TICK_MS, |w| (w.deadline() - now).clamp(1.0, TICK_MS));
                     tick = Box::pin(sleep(left));
                     continue;
                 }
             };
             heard_ms = now_ms();
             match message {
+                Some(FromEngine::Stopping { id: of }) if of == id => {
+                    // The Cancel itself may still be queued behind this answer to it.
+                    let watch = cancelled.get_or_insert_with(|| {
+                        Watch::new(self.cancels.try_recv().unwrap_or(heard_ms))
+                    });
+                    watch.heard = true;
+                    watch.last_look = false;
+                }
                 Some(FromEngine::Progress { id: of, progress }) if of == id => {
                     last = progress;
                     on_progress(progress)

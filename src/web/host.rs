@@ -121,6 +121,7 @@ pub fn engine_receive(data: JsValue) {
             if let Some((current, control)) = &host.borrow().current {
                 if *current == id {
                     control.cancel();
+                    post(&FromEngine::Stopping { id });
                 }
             }
         }),
