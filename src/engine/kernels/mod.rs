@@ -85,7 +85,7 @@ pub const KERNELS: &[KernelInfo] = &[
     },
     KernelInfo {
         slug: "meta-scan",
-        title: "Regex scan for <meta> tags in generated HTML",
+        title: "Scan for <meta> tags in generated HTML",
         size_means: "pages in the corpus",
         python: "re.findall(r'<meta[^>]*>', page) for page in pages",
         limits: meta_scan::LIMITS,
