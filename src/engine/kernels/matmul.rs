@@ -48,7 +48,7 @@ impl MatMul {
     /// Four rows of B go through each pass over the row of C, so each element of C is loaded
     /// and stored once per four multiply-adds instead of once per one. Each element still gets
     /// its additions one at a time in the order of k, so the results are bit for bit those of
-    /// the one-row loop ([`MatMul::row_one_by_one`], which the tests compare against).
+    /// the one-row loop (`row_one_by_one`, which the tests compare against).
     pub fn row_checking_in<C: Fn() -> Checked + ?Sized>(
         &self,
         i: usize,
