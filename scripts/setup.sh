@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything Overlap needs to build, serve and test, with pinned versions. Idempotent: on a
 # ready machine it only checks, in seconds. Stops with a message naming anything it cannot get.
+#   setup.sh          everything the tests need (browsers, drivers) as well
+#   setup.sh --serve  only what building and serving need (scripts/serve.sh)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$OVERLAP_ROOT"
+
+for_tests=1
+[ "${1:-}" = "--serve" ] && for_tests=0
 
 TRUNK_VERSION="0.21.14"  # 0.22 needs rustc >= 1.96.1, newer than any compiler here
 GECKODRIVER_VERSION="0.37.1"
@@ -14,11 +19,12 @@ need() { missing+=("$1"); }
 # --- Debian packages -------------------------------------------------------------------------
 # The three browser engines the tests run: Chromium, Firefox ESR, and WebKitGTK (Safari's engine,
 # its MiniBrowser driven by WebKitWebDriver, under Xvfb since it has no headless mode).
-apt_packages=(chromium chromium-driver firefox-esr webkit2gtk-driver xvfb)
+apt_packages=()
+[ $for_tests = 1 ] && apt_packages+=(chromium chromium-driver firefox-esr webkit2gtk-driver xvfb)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 # The native tests parse each lesson's Python with it.
-command -v python3 >/dev/null 2>&1 || apt_packages+=(python3)
+[ $for_tests = 1 ] && { command -v python3 >/dev/null 2>&1 || apt_packages+=(python3); }
 if [ -z "$(wasm_toolchain)" ]; then
     apt_packages+=(rustc-web cargo-web rust-web-src lld-22)
 fi
@@ -37,23 +43,38 @@ if [ ${#to_install[@]} -gt 0 ]; then
         || { echo "overlap setup: apt-get could not install: ${to_install[*]}" >&2; exit 1; }
 fi
 [ -n "$(wasm_toolchain)" ] || need "a compiler for threaded wasm (nightly with rust-src, or Debian rustc-web + rust-web-src)"
-[ -x /usr/bin/chromium ] || need "chromium (/usr/bin/chromium)"
-[ -x /usr/bin/chromedriver ] || need "chromium-driver (/usr/bin/chromedriver)"
-[ -x /usr/bin/firefox-esr ] || need "firefox-esr (/usr/bin/firefox-esr)"
-[ -x /usr/bin/WebKitWebDriver ] || need "webkit2gtk-driver (/usr/bin/WebKitWebDriver)"
-command -v Xvfb >/dev/null 2>&1 || need "xvfb (Xvfb)"
+if [ $for_tests = 1 ]; then
+    [ -x /usr/bin/chromium ] || need "chromium (/usr/bin/chromium)"
+    [ -x /usr/bin/chromedriver ] || need "chromium-driver (/usr/bin/chromedriver)"
+    [ -x /usr/bin/firefox-esr ] || need "firefox-esr (/usr/bin/firefox-esr)"
+    [ -x /usr/bin/WebKitWebDriver ] || need "webkit2gtk-driver (/usr/bin/WebKitWebDriver)"
+    command -v Xvfb >/dev/null 2>&1 || need "xvfb (Xvfb)"
+fi
 
 # --- Rust tools ------------------------------------------------------------------------------
 command -v cargo >/dev/null 2>&1 || { echo "overlap setup: cargo (rustup) is missing" >&2; exit 1; }
 
+# The tools are built cheaply, whatever their own Cargo.toml asks: trunk's fat LTO over one codegen
+# unit alone took about 16 of a fresh machine's 36 minutes. Trunk and geckodriver orchestrate
+# (rustc, wasm-bindgen and wasm-opt do the work), so an unoptimised build costs nothing later: the
+# release build took 2m29s with trunk --debug against 2m32s with trunk optimised. wasm-bindgen
+# rewrites the 5 MB module on every build and test, so it keeps optimisation, without LTO.
+cheap_install() {
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
+        CARGO_PROFILE_RELEASE_OPT_LEVEL=1 cargo install "$@"
+}
+
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
-    log "cargo install trunk $TRUNK_VERSION (about 6-10 minutes)"
-    cargo install trunk --version "=$TRUNK_VERSION" --locked --quiet || need "trunk $TRUNK_VERSION"
+    log "cargo install trunk $TRUNK_VERSION (about 4 minutes)"
+    # No TLS stack and no update check: Trunk.toml keeps it offline, and it serves plain HTTP.
+    cargo install --debug trunk --version "=$TRUNK_VERSION" --locked --no-default-features --quiet \
+        || need "trunk $TRUNK_VERSION"
 fi
 
-if [ "$(geckodriver --version 2>/dev/null | head -1)" != "geckodriver $GECKODRIVER_VERSION" ]; then
-    log "cargo install geckodriver $GECKODRIVER_VERSION (about 4 minutes)"
-    cargo install geckodriver --version "=$GECKODRIVER_VERSION" --locked --quiet \
+if [ $for_tests = 1 ] \
+    && [ "$(geckodriver --version 2>/dev/null | head -1)" != "geckodriver $GECKODRIVER_VERSION" ]; then
+    log "cargo install geckodriver $GECKODRIVER_VERSION (about 2 minutes)"
+    cargo install --debug geckodriver --version "=$GECKODRIVER_VERSION" --locked --quiet \
         || need "geckodriver $GECKODRIVER_VERSION"
 fi
 
@@ -66,8 +87,8 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb_version" ] \
     log "cargo install wasm-bindgen-cli $wb_version (about 2-3 minutes)"
     # The CLI's own lockfile may pin a dependency the registry no longer serves (0.2.130 pins
     # webpki-roots 1.0.11); then resolve its dependencies afresh, still at exactly this version.
-    cargo install wasm-bindgen-cli --version "=$wb_version" --locked --quiet 2>/dev/null \
-        || cargo install wasm-bindgen-cli --version "=$wb_version" --quiet \
+    cheap_install wasm-bindgen-cli --version "=$wb_version" --locked --quiet 2>/dev/null \
+        || cheap_install wasm-bindgen-cli --version "=$wb_version" --quiet \
         || need "wasm-bindgen-cli $wb_version"
 fi
 
