@@ -65,7 +65,7 @@ cheap_install() {
 }
 
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
-    log "cargo install trunk $TRUNK_VERSION (about 4 minutes)"
+    log "cargo install trunk $TRUNK_VERSION (about 5 minutes)"
     # No TLS stack and no update check: Trunk.toml keeps it offline, and it serves plain HTTP.
     cargo install --debug trunk --version "=$TRUNK_VERSION" --locked --no-default-features --quiet \
         || need "trunk $TRUNK_VERSION"
@@ -73,7 +73,7 @@ fi
 
 if [ $for_tests = 1 ] \
     && [ "$(geckodriver --version 2>/dev/null | head -1)" != "geckodriver $GECKODRIVER_VERSION" ]; then
-    log "cargo install geckodriver $GECKODRIVER_VERSION (about 2 minutes)"
+    log "cargo install geckodriver $GECKODRIVER_VERSION (about 1 minute)"
     cargo install --debug geckodriver --version "=$GECKODRIVER_VERSION" --locked --quiet \
         || need "geckodriver $GECKODRIVER_VERSION"
 fi
@@ -84,7 +84,7 @@ grep -q "^wasm_bindgen = \"$wb_version\"" Trunk.toml \
     || { echo "overlap setup: Trunk.toml [tools] wasm_bindgen must be \"$wb_version\", as in Cargo.lock" >&2; exit 1; }
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb_version" ] \
     || ! command -v wasm-bindgen-test-runner >/dev/null 2>&1; then
-    log "cargo install wasm-bindgen-cli $wb_version (about 2-3 minutes)"
+    log "cargo install wasm-bindgen-cli $wb_version (about 3 minutes)"
     # The CLI's own lockfile may pin a dependency the registry no longer serves (0.2.130 pins
     # webpki-roots 1.0.11); then resolve its dependencies afresh, still at exactly this version.
     cheap_install wasm-bindgen-cli --version "=$wb_version" --locked --quiet 2>/dev/null \
