@@ -162,7 +162,7 @@ async fn progress_flows_and_cancel_stops_every_model_within_a_task() {
             // Only a coroutine is stopped by terminating the engine: for the others the engine
             // says at once that it heard Cancel, and their tasks check in every few
             // microseconds (sha2 is optimised in this debug build for that: unoptimised,
-            // WebKit's first checkpoint came 230-400 ms after Cancel). A loaded machine may
+            // WebKit's first checkpoint came 230 ms after Cancel). A loaded machine may
             // still make one model miss once; twice in one test is a model that does not stop
             // by itself.
             if config.model != Model::Async {
