@@ -15,7 +15,7 @@
 //!   stopped the same way.
 //!
 //!   The page waits for that word rather than for the run's end because on a loaded machine the
-//!   messages themselves are slow: on two cores whose pool threads compute, WebKit took 20 to 40
+//!   messages themselves are slow: on two cores whose pool threads compute, WebKit took 10 to 40
 //!   ms to deliver a reply the engine had sent 15 ms after Cancel, and an engine that stopped in
 //!   time was terminated for it. And before deciding, the page takes one last look at what is
 //!   already queued for it ([`Watch::last_look`]): a page busy past a deadline finds the timer
