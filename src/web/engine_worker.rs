@@ -356,9 +356,9 @@ impl EngineWorker {
                 Either::Left((message, _)) => message,
                 Either::Right((Either::Left((given_ms, _)), _)) => {
                     if cancelled.is_none() {
-                        let given_ms = given_ms.unwrap_or_else(now_ms);
-                        cancelled = Some(Watch::new(given_ms));
-                        tick = Box::pin(sleep(CANCEL_GRACE_MS - (now_ms() - given_ms)));
+                        let watch = Watch::new(given_ms.unwrap_or_else(now_ms));
+                        tick = Box::pin(sleep(watch.deadline() - now_ms()));
+                        cancelled = Some(watch);
                     }
                     continue;
                 }

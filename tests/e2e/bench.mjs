@@ -79,28 +79,31 @@ try {
 
   // The page's main thread: its longest task while the page loads (a fresh context each time, so
   // nothing is cached but what the browser caches itself) and while a sweep runs and renders.
-  const loads = [];
-  for (let i = 0; i < 3; i++) {
-    const app = await openApp(browser, server.url);
-    await app.page.waitForSelector('#run:not([disabled])', { timeout: 60_000 });
-    await app.page.waitForTimeout(1_000);
-    loads.push(Math.max(0, ...(await app.longTasks())));
-    await app.page.context().close();
-  }
-  console.log(`longest main-thread task while the page loads: median ${fmt(median(loads), 0)} ms of ${loads.map((t) => t.toFixed(0)).join(', ')} ` +
-    `(target <= 50: ${target('longest task, page load', median(loads), 50, 'ms')})`);
-  const sweeps = [];
-  for (let i = 0; i < 3; i++) {
-    const app = await openApp(browser, server.url);
-    await app.page.waitForSelector('#run:not([disabled])', { timeout: 60_000 });
-    await app.resetLongTasks();
-    await runExperiment(app.page, { kernel: 'count', size: 200_000_000, repeats: 3, models: ['free-threads', 'gil-threads', 'processes', 'async'] });
-    await app.page.waitForTimeout(500);
-    sweeps.push(Math.max(0, ...(await app.longTasks())));
-    await app.page.context().close();
-  }
-  console.log(`longest main-thread task during a sweep (count, 4 models): median ${fmt(median(sweeps), 0)} ms of ${sweeps.map((t) => t.toFixed(0)).join(', ')} ` +
-    `(target <= 50: ${target('longest task, sweep', median(sweeps), 50, 'ms')})\n`);
+  // `during(page)` runs on a fresh page once it is ready; `fromLoad` counts the tasks before it.
+  const longestTasks = async ({ fromLoad, during }) => {
+    const longest = [];
+    for (let i = 0; i < 3; i++) {
+      const app = await openApp(browser, server.url);
+      await app.page.waitForSelector('#run:not([disabled])', { timeout: 60_000 });
+      if (!fromLoad) await app.resetLongTasks();
+      await during(app.page);
+      longest.push(Math.max(0, ...(await app.longTasks())));
+      await app.page.context().close();
+    }
+    return longest;
+  };
+  const printLongest = (what, name, longest) => console.log(`longest main-thread task ${what}: median ${fmt(median(longest), 0)} ms ` +
+    `of ${longest.map((t) => t.toFixed(0)).join(', ')} (target <= 50: ${target(name, median(longest), 50, 'ms')})`);
+  printLongest('while the page loads', 'longest task, page load',
+    await longestTasks({ fromLoad: true, during: (page) => page.waitForTimeout(1_000) }));
+  printLongest('during a sweep (count, 4 models)', 'longest task, sweep', await longestTasks({
+    fromLoad: false,
+    during: async (page) => {
+      await runExperiment(page, { kernel: 'count', size: 200_000_000, repeats: 3, models: ['free-threads', 'gil-threads', 'processes', 'async'] });
+      await page.waitForTimeout(500);
+    },
+  }));
+  console.log('');
 
   const ratios = {};
   const add = (key, value) => (ratios[key] ??= []).push(value);

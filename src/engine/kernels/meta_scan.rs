@@ -20,6 +20,10 @@ use crate::engine::workload::{digest_bytes, digest_u64s, Checked, Interrupted, W
 
 mod scan;
 
+/// The `<meta name content>` pairs of one page, in order: the scan of each task's pages, and the
+/// one the I/O lab's pipeline runs on fetched pages.
+pub use scan::meta_tags;
+
 /// Any start tag: its name and its attribute text.
 pub const TAG_PATTERN: &str =
     r#"<([a-zA-Z][a-zA-Z0-9]*)((?:[ \t\n]+[a-zA-Z:-]+="[^"]*")*)[ \t\n]*/?>"#;
@@ -84,24 +88,13 @@ pub fn page(index: u64) -> String {
     html
 }
 
-/// The `(name, content)` pairs of every meta tag in `html`, in order.
-fn meta_tags_in(html: &str) -> Vec<(&str, &str)> {
-    scan::meta_tags(html)
-}
-
 /// A task's result: the digest of the tags found on its pages.
 fn digest<'p>(pages: impl Iterator<Item = &'p str>) -> u64 {
     digest_u64s(pages.flat_map(|html| {
-        meta_tags_in(html)
+        meta_tags(html)
             .into_iter()
             .map(|(name, content)| digest_bytes(name.bytes().chain([0]).chain(content.bytes())))
     }))
-}
-
-/// The `<meta name content>` pairs of one page: the scan the I/O lab's pipeline runs on fetched
-/// pages.
-pub fn meta_tags(html: &str) -> Vec<(&str, &str)> {
-    meta_tags_in(html)
 }
 
 pub struct MetaScan {
@@ -118,7 +111,7 @@ impl MetaScan {
 
     /// The `(name, content)` pairs of every meta tag on page `index`.
     pub fn tags(&self, index: usize) -> Vec<(&str, &str)> {
-        meta_tags_in(&self.pages[index])
+        meta_tags(&self.pages[index])
     }
 
     /// Bytes of HTML in the corpus.
