@@ -98,6 +98,9 @@ for (const engine of ENGINES) {
       const { driver } = session;
       await open(driver, url);
       seen.browser = await js(driver, () => navigator.userAgent);
+      // The module was compiled in a worker, off the page's main thread (Trunk.toml's loader).
+      seen.compiledIn = await js(driver, () => document.documentElement.dataset.compiledIn);
+      assert.equal(seen.compiledIn, 'worker');
       assert.equal(await js(driver, () => self.crossOriginIsolated), true);
       assert.equal(await text(driver, '[data-capability="cross-origin-isolated"]'), 'yes');
       assert.equal(await text(driver, '[data-capability="threads"]'), engine.threads ? 'yes' : 'no');
