@@ -11,6 +11,9 @@
 use crate::engine::lessons::{self, LESSONS};
 use crate::engine::quote::quoted;
 
+/// The sections of the whole page, in page order, as [`Place::section`] names them.
+pub const SECTIONS: [&str; 5] = ["lessons", "cpu", "io", "classroom", "history"];
+
 /// One place a route can show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Place {
@@ -71,6 +74,18 @@ impl Place {
     /// Whether the section `section` is on show at this place.
     pub fn shows(self, section: &str) -> bool {
         self == Place::All || self.section() == section
+    }
+
+    /// The frame in which the page builds `section`, counted from its first render (frame 0,
+    /// which builds only the page around the sections): those on show here first, in page
+    /// order, then the others, one per frame. Why: see `web::components::Deferred`.
+    pub fn build_frame(self, section: &str) -> usize {
+        let on_show = SECTIONS.iter().filter(|&&s| self.shows(s));
+        let hidden = SECTIONS.iter().filter(|&&s| !self.shows(s));
+        1 + on_show
+            .chain(hidden)
+            .position(|&s| s == section)
+            .unwrap_or(SECTIONS.len())
     }
 }
 
@@ -164,6 +179,20 @@ pub fn parse(search: &str) -> (Route, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sections_on_show_are_built_first_one_per_frame() {
+        let frames = |place: Place| SECTIONS.map(|s| place.build_frame(s));
+        assert_eq!(frames(Place::All), [1, 2, 3, 4, 5]);
+        assert_eq!(frames(Place::IoLab), [2, 3, 1, 4, 5]);
+        assert_eq!(frames(Place::History), [2, 3, 4, 5, 1]);
+        assert_eq!(frames(Place::Lesson("gil")), [1, 2, 3, 4, 5]);
+        for place in places("gil") {
+            if place != Place::All {
+                assert!(SECTIONS.contains(&place.section()), "{place:?}");
+            }
+        }
+    }
 
     #[test]
     fn every_place_reads_back_from_its_query() {

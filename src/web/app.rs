@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::capabilities;
 use super::classroom::Classroom;
-use super::components::{CapabilityPanel, SiteNav};
+use super::components::{CapabilityPanel, Deferred, SiteNav};
 use super::cpu_lab::{CpuLab, CpuRestore};
 use super::engine_slot::{EngineContext, EngineSlot, Holder};
 use super::history::{
@@ -229,6 +229,8 @@ pub fn App() -> Html {
     };
 
     let shows = |section: &str| route.place.shows(section);
+    // The sections are built one per frame, those on show first (see Deferred).
+    let frames = |section: &str| route.place.build_frame(section);
     let link_shown = link
         .as_ref()
         .is_some_and(|link| match link.opened.shared.lab {
@@ -296,38 +298,48 @@ pub fn App() -> Html {
                     />
                 }
                 <div class="place" hidden={!shows("lessons")}>
-                    <Lessons {pool_threads} cores={caps.cores}
-                        route_lesson={match route.place { Place::Lesson(slug) => Some(slug), _ => None }}
-                        on_choose={on_lesson} />
+                    <Deferred frames={frames("lessons")}>
+                        <Lessons {pool_threads} cores={caps.cores}
+                            route_lesson={match route.place { Place::Lesson(slug) => Some(slug), _ => None }}
+                            on_choose={on_lesson} />
+                    </Deferred>
                 </div>
                 <div class="place" hidden={!shows("cpu")}>
-                    <CpuLab
-                        {caps}
-                        on_done={on_cpu_done}
-                        {on_pool_failure}
-                        restore={(*cpu_restore).clone()}
-                        compare={link.as_ref().and_then(|link| link.compare.clone())}
-                        machine={machine.clone()}
-                    />
+                    <Deferred frames={frames("cpu")}>
+                        <CpuLab
+                            {caps}
+                            on_done={on_cpu_done}
+                            {on_pool_failure}
+                            restore={(*cpu_restore).clone()}
+                            compare={link.as_ref().and_then(|link| link.compare.clone())}
+                            machine={machine.clone()}
+                        />
+                    </Deferred>
                 </div>
                 <div class="place" hidden={!shows("io")}>
-                    <IoLab
-                        {pool_threads}
-                        on_done={on_io_done}
-                        restore={(*io_restore).clone()}
-                        {machine}
-                    />
+                    <Deferred frames={frames("io")}>
+                        <IoLab
+                            {pool_threads}
+                            on_done={on_io_done}
+                            restore={(*io_restore).clone()}
+                            {machine}
+                        />
+                    </Deferred>
                 </div>
                 <div class="place" hidden={!shows("classroom")}>
-                    <Classroom />
+                    <Deferred frames={frames("classroom")}>
+                        <Classroom />
+                    </Deferred>
                 </div>
                 <div class="place" hidden={!shows("history")}>
-                    <HistoryPanel
-                        history={Rc::clone(&history.history)}
-                        message={history.message.clone()}
-                        {on_restore}
-                        {on_delete}
-                    />
+                    <Deferred frames={frames("history")}>
+                        <HistoryPanel
+                            history={Rc::clone(&history.history)}
+                            message={history.message.clone()}
+                            {on_restore}
+                            {on_delete}
+                        />
+                    </Deferred>
                 </div>
             </main>
             </ContextProvider<EngineContext>>

@@ -43,15 +43,21 @@ pub fn start() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    if let Some(boot) = document.get_element_by_id("boot") {
-        boot.remove();
-    }
-    match document.get_element_by_id("app") {
-        Some(root) => {
-            yew::Renderer::<app::App>::with_root(root).render();
+    // Mount in a task of its own, not in the one that instantiated the module: where the module
+    // was compiled on the page (Trunk.toml's loader falls back to that), that task has already
+    // spent 48-56 ms finishing the compilation.
+    wasm_bindgen_futures::spawn_local(async move {
+        worker_api::next_task().await;
+        if let Some(boot) = document.get_element_by_id("boot") {
+            boot.remove();
         }
-        None => {
-            yew::Renderer::<app::App>::new().render();
+        match document.get_element_by_id("app") {
+            Some(root) => {
+                yew::Renderer::<app::App>::with_root(root).render();
+            }
+            None => {
+                yew::Renderer::<app::App>::new().render();
+            }
         }
-    }
+    });
 }

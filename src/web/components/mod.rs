@@ -3,6 +3,7 @@
 mod capability_panel;
 pub mod charts;
 mod cpython_panel;
+mod deferred;
 mod experiment_form;
 mod field;
 mod io_form;
@@ -15,6 +16,7 @@ mod waterfall;
 
 pub use capability_panel::CapabilityPanel;
 pub use cpython_panel::CpythonPanel;
+pub use deferred::Deferred;
 pub use experiment_form::ExperimentForm;
 pub use field::Field;
 pub use io_form::IoForm;
