@@ -210,7 +210,10 @@ impl EngineWorker {
                 Ok(engine)
             }
             Some(FromEngine::Fault { message }) => Err(message),
-            Some(other) => Err(format!("the engine said {other:?} before it was ready")),
+            Some(other) => Err(format!(
+                "the engine said {} before it was ready",
+                kind(&other)
+            )),
             None => Err("the engine worker went away".into()),
         }
     }
@@ -266,7 +269,9 @@ impl EngineWorker {
             .await;
         match ended {
             Ended::Reply(FromEngine::Reply { reply, .. }) => Answer::Reply(reply),
-            Ended::Reply(other) => Answer::Fault(format!("the engine answered {other:?}")),
+            Ended::Reply(other) => {
+                Answer::Fault(format!("the engine answered with {}", kind(&other)))
+            }
             Ended::Unsent(message) => Answer::Reply(MeasureReply::Failed { message }),
             Ended::Fault(message) => Answer::Fault(message),
             Ended::Stopped => Answer::Reply(MeasureReply::Cancelled),
@@ -294,7 +299,7 @@ impl EngineWorker {
             .await;
         match ended {
             Ended::Reply(FromEngine::IoReply { reply, .. }) => Ok(reply),
-            Ended::Reply(other) => Err(format!("the engine answered {other:?}")),
+            Ended::Reply(other) => Err(format!("the engine answered with {}", kind(&other))),
             Ended::Unsent(message) => Ok(IoReply::Failed { message }),
             Ended::Fault(message) => Err(message),
             Ended::Stopped => Ok(IoReply::Cancelled),
@@ -308,7 +313,7 @@ impl EngineWorker {
             .await
         {
             Ended::Reply(FromEngine::SharedReply { outcome, .. }) => Ok(outcome),
-            Ended::Reply(other) => Err(format!("the engine answered {other:?}")),
+            Ended::Reply(other) => Err(format!("the engine answered with {}", kind(&other))),
             Ended::Unsent(message) => Ok(SharedOutcome::Failed { message }),
             Ended::Fault(message) => Err(message),
             Ended::Stopped => Ok(SharedOutcome::Cancelled),
@@ -438,5 +443,20 @@ impl Drop for EngineWorker {
     /// Terminating the worker also ends the rayon threads and processes it started.
     fn drop(&mut self) {
         self.worker.terminate();
+    }
+}
+
+/// What kind of message `message` is, for a sentence about one that came at the wrong time (its
+/// whole content, a trace of thousands of spans, would bury the sentence).
+fn kind(message: &FromEngine) -> &'static str {
+    match message {
+        FromEngine::Listening => "that it is listening",
+        FromEngine::Ready { .. } => "that it is ready",
+        FromEngine::Stopping { .. } => "that it is stopping",
+        FromEngine::Progress { .. } => "a progress report",
+        FromEngine::Reply { .. } => "a measurement",
+        FromEngine::IoReply { .. } => "an I/O run",
+        FromEngine::SharedReply { .. } => "a shared-state demo",
+        FromEngine::Fault { .. } => "a fault",
     }
 }

@@ -685,7 +685,7 @@ for mode in ('bare', 'call', 'lock'):
                 Outcome::Shared(SharedOutcome::Counter {
                     expected, counted, ..
                 }) => Ok((*expected, expected - counted)),
-                other => Err(format!("expected a counter, got {other:?}")),
+                other => Err(format!("expected a counter, got {}", other.kind())),
             };
             let share = |(expected, lost): (u64, u64)| {
                 if lost == 0 {
@@ -724,7 +724,7 @@ for mode in ('bare', 'call', 'lock'):
                     *items,
                     per_consumer.iter().sum::<u64>() == *items && sum == expected_sum,
                 ),
-                other => return Err(format!("expected a queue, got {other:?}")),
+                other => return Err(format!("expected a queue, got {}", other.kind())),
             };
             Ok(Conclusion {
                 line: format!(

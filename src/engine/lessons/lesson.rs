@@ -40,6 +40,18 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// What kind of measurement this is, for a message about the wrong kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Outcome::Cpu { .. } => "a CPU measurement",
+            Outcome::Io(_) => "an I/O run",
+            Outcome::Shared(SharedOutcome::Counter { .. }) => "a counter",
+            Outcome::Shared(SharedOutcome::Queue { .. }) => "a queue",
+            Outcome::Shared(SharedOutcome::Failed { .. }) => "a failed demo",
+            Outcome::Shared(SharedOutcome::Cancelled) => "a cancelled demo",
+        }
+    }
+
     /// The figure shown beside the step.
     pub fn describe(&self) -> String {
         match self {

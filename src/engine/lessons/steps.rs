@@ -70,21 +70,21 @@ pub(super) fn sleeps(
 pub(super) fn median(outcome: &Outcome) -> Result<f64, String> {
     match outcome {
         Outcome::Cpu { summary, .. } => Ok(summary.median),
-        other => Err(format!("expected a CPU measurement, got {other:?}")),
+        other => Err(format!("expected a CPU measurement, got {}", other.kind())),
     }
 }
 
 pub(super) fn trace(outcome: &Outcome) -> Result<&Trace, String> {
     match outcome {
         Outcome::Cpu { trace, .. } => Ok(trace),
-        other => Err(format!("expected a CPU measurement, got {other:?}")),
+        other => Err(format!("expected a CPU measurement, got {}", other.kind())),
     }
 }
 
 pub(super) fn io_run(outcome: &Outcome) -> Result<&IoRun, String> {
     match outcome {
         Outcome::Io(run) => Ok(run),
-        other => Err(format!("expected an I/O run, got {other:?}")),
+        other => Err(format!("expected an I/O run, got {}", other.kind())),
     }
 }
 
