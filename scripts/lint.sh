@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Formatting and lints, native and wasm (the browser shell only compiles for wasm32).
+# Formatting and lints for both crates (overlap and src/kernels), native and wasm (the browser
+# shell only compiles for wasm32).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$OVERLAP_ROOT"
 cargo fmt --all -- --check
 # The lints themselves are in Cargo.toml's [lints] table.
-cargo clippy --all-targets
-# No import cycle between the files of src/engine or src/web (scripts/import-cycles.py says how
+cargo clippy --workspace --all-targets
+# No import cycle between the files of src/engine, src/kernels or src/web (scripts/import-cycles.py says how
 # it counts), and one concept per file: none over 500 lines but the lessons' catalogue, which is
 # only data.
 python3 scripts/import-cycles.py
 # The engine's map and every intra-doc link resolve.
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 long=$(find src -name '*.rs' ! -path src/engine/lessons/catalogue.rs -exec awk 'END { if (NR > 500) print FILENAME ": " NR " lines" }' {} \;)
 if [ -n "$long" ]; then
     echo "files over 500 lines:" >&2

@@ -53,7 +53,7 @@ with_display() {
     return "$rc"
 }
 
-stage native cargo test --color never
+stage native cargo test --workspace --color never
 
 # The runner's default 20 s limit is for the whole binary; the runtime tests start engines and
 # worker processes many times over in a debug build. The runner picks its browser from which

@@ -8,9 +8,9 @@ use std::hint::black_box;
 use std::ops::Range;
 
 use super::{decode_numbers, encode_numbers, TaskList};
-use crate::engine::size::{Limits, SizeError};
-use crate::engine::wire::DecodeError;
-use crate::engine::workload::{Checked, Interrupted, Workload};
+use crate::size::{Limits, SizeError};
+use crate::wire::DecodeError;
+use crate::workload::{Checked, Interrupted, Workload};
 
 /// How the count is split. Fixed (not derived from the thread count) so every model runs the same
 /// tasks; 64 is enough to balance up to 16+ threads without making tasks tiny.

@@ -9,9 +9,9 @@ use std::hint::black_box;
 use std::ops::Range;
 
 use super::{decode_pairs, encode_pairs, TaskList, TASKS};
-use crate::engine::size::{Limits, SizeError};
-use crate::engine::wire::DecodeError;
-use crate::engine::workload::Workload;
+use crate::size::{Limits, SizeError};
+use crate::wire::DecodeError;
+use crate::workload::Workload;
 
 /// The size is the index of the task that raises.
 pub const LIMITS: Limits = Limits {

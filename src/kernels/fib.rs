@@ -6,9 +6,9 @@ use std::hint::black_box;
 use std::ops::Range;
 
 use super::{decode_numbers, encode_numbers, TaskList};
-use crate::engine::size::{Limits, SizeError};
-use crate::engine::wire::DecodeError;
-use crate::engine::workload::{Checked, Interrupted, Workload};
+use crate::size::{Limits, SizeError};
+use crate::wire::DecodeError;
+use crate::workload::{Checked, Interrupted, Workload};
 
 pub const LIMITS: Limits = Limits {
     min: 10,

@@ -1,11 +1,23 @@
-//! The workload kernels and their registry. Adding a kernel is one module plus one entry in
-//! [`KERNELS`].
+//! The work Overlap times: the workload kernels and their registry, with what describes a piece
+//! of work ([`workload`]), its size ([`size`]), its tasks on the wire to a process ([`wire`]) and
+//! its random numbers ([`rng`]), and how its messages quote what the visitor typed ([`quote`]).
+//! Adding a kernel is one module plus one entry in [`KERNELS`].
+//!
+//! A crate of its own so that the browser build can optimise it for speed and the rest of
+//! Overlap, the UI above all, for size (Cargo.toml's `wasm-release` profile). Overlap's engine
+//! re-exports it as `engine::kernels` (and these modules under `engine::`), so no path changed.
 
 use std::fmt;
 
-use crate::engine::size::{Limits, SizeError};
-use crate::engine::wire::DecodeError;
-use crate::engine::workload::Workload;
+use crate::size::{Limits, SizeError};
+use crate::wire::DecodeError;
+use crate::workload::Workload;
+
+pub mod quote;
+pub mod rng;
+pub mod size;
+pub mod wire;
+pub mod workload;
 
 pub mod count;
 pub mod fault_drill;
@@ -207,7 +219,7 @@ impl fmt::Display for KernelError {
                  may use; the largest size that fits is {}.",
                 needs >> 20,
                 (MEMORY_LIMIT - MEMORY_RESERVE) >> 20,
-                crate::engine::size::group(*fits)
+                crate::size::group(*fits)
             ),
         }
     }
@@ -336,14 +348,14 @@ mod tests {
             let stopped = work.run_task_with_checkpoints(0, &|| {
                 calls.set(calls.get() + 1);
                 if calls.get() >= 3 {
-                    Err(crate::engine::workload::Interrupted)
+                    Err(crate::workload::Interrupted)
                 } else {
                     Ok(())
                 }
             });
             assert_eq!(
                 stopped,
-                Err(crate::engine::workload::Interrupted),
+                Err(crate::workload::Interrupted),
                 "{}",
                 kernel.slug
             );

@@ -4,9 +4,9 @@
 use std::ops::Range;
 
 use super::{decode_pairs, encode_pairs, TaskList};
-use crate::engine::size::{Limits, SizeError};
-use crate::engine::wire::DecodeError;
-use crate::engine::workload::{digest_u64s, no_checkpoint, Checked, Interrupted, Workload};
+use crate::size::{Limits, SizeError};
+use crate::wire::DecodeError;
+use crate::workload::{digest_u64s, no_checkpoint, Checked, Interrupted, Workload};
 
 pub const LIMITS: Limits = Limits {
     min: 8,

@@ -3,10 +3,10 @@
 
 use std::ops::Range;
 
-use crate::engine::rng::SplitMix64;
-use crate::engine::size::{Limits, SizeError};
-use crate::engine::wire::{DecodeError, Reader, Writer};
-use crate::engine::workload::{digest_u64s, no_checkpoint, Checked, Interrupted, Workload};
+use crate::rng::SplitMix64;
+use crate::size::{Limits, SizeError};
+use crate::wire::{DecodeError, Reader, Writer};
+use crate::workload::{digest_u64s, no_checkpoint, Checked, Interrupted, Workload};
 
 use super::SEED;
 

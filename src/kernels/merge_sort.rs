@@ -4,10 +4,10 @@
 use std::ops::Range;
 
 use super::{share, TaskList, SEED, TASKS};
-use crate::engine::rng::SplitMix64;
-use crate::engine::size::{Limits, SizeError};
-use crate::engine::wire::{DecodeError, Reader, Writer};
-use crate::engine::workload::{digest_u64s, no_checkpoint, Checked, Interrupted, Workload};
+use crate::rng::SplitMix64;
+use crate::size::{Limits, SizeError};
+use crate::wire::{DecodeError, Reader, Writer};
+use crate::workload::{digest_u64s, no_checkpoint, Checked, Interrupted, Workload};
 
 /// The upper limit is past what fits in a page's memory on purpose: sizes between are refused by
 /// the memory check with the largest size that fits, which is the lesson worth seeing.

@@ -13,10 +13,10 @@ use std::cell::Cell;
 use std::ops::Range;
 
 use super::{share, TaskList, SEED, TASKS};
-use crate::engine::rng::SplitMix64;
-use crate::engine::size::{Limits, SizeError};
-use crate::engine::wire::{DecodeError, Reader, Writer};
-use crate::engine::workload::{digest_bytes, digest_u64s, Checked, Interrupted, Workload};
+use crate::rng::SplitMix64;
+use crate::size::{Limits, SizeError};
+use crate::wire::{DecodeError, Reader, Writer};
+use crate::workload::{digest_bytes, digest_u64s, Checked, Interrupted, Workload};
 
 mod scan;
 

@@ -5,10 +5,10 @@
 use std::ops::Range;
 
 use super::{decode_pairs, encode_pairs, share, TaskList, SEED, TASKS};
-use crate::engine::rng::SplitMix64;
-use crate::engine::size::{Limits, SizeError};
-use crate::engine::wire::DecodeError;
-use crate::engine::workload::{no_checkpoint, Checked, Interrupted, Workload};
+use crate::rng::SplitMix64;
+use crate::size::{Limits, SizeError};
+use crate::wire::DecodeError;
+use crate::workload::{no_checkpoint, Checked, Interrupted, Workload};
 
 pub const LIMITS: Limits = Limits {
     min: 1_000,

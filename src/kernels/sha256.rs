@@ -7,9 +7,9 @@ use sha2::{Digest, Sha256};
 use std::ops::Range;
 
 use super::{decode_ranges, encode_pairs, share, TaskList, TASKS};
-use crate::engine::size::{Limits, SizeError};
-use crate::engine::wire::DecodeError;
-use crate::engine::workload::{no_checkpoint, Checked, Interrupted, Workload};
+use crate::size::{Limits, SizeError};
+use crate::wire::DecodeError;
+use crate::workload::{no_checkpoint, Checked, Interrupted, Workload};
 
 pub const LIMITS: Limits = Limits {
     min: 1,

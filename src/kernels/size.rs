@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::engine::quote::quoted;
+use crate::quote::quoted;
 
 /// The sizes a workload accepts and the one it starts with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 
 use std::ops::Range;
 
-use crate::engine::wire::{DecodeError, Reader, Writer};
-use crate::engine::workload::Workload;
+use crate::wire::{DecodeError, Reader, Writer};
+use crate::workload::Workload;
 
 /// Seed for every generated input: fixed, so every run of every model sees the same data.
 pub const SEED: u64 = 0x0a11_ab0a_7d5e_ed00;

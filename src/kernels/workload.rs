@@ -32,7 +32,7 @@ pub trait Workload: Sync {
         Ok(result)
     }
 
-    /// The kernel whose `decode` (in [`crate::engine::kernels::KERNELS`]) reads what
+    /// The kernel whose `decode` (in [`crate::KERNELS`]) reads what
     /// [`Workload::encode_tasks`] writes: how a process finds the task function, as pickle sends
     /// a function by its name. `None` means the tasks cannot be sent to a process at all, as a
     /// lambda cannot be pickled.
@@ -73,7 +73,7 @@ pub fn no_checkpoint() -> Checked {
 /// (<https://v8.dev/blog/wasm-dynamic-tiering>). Had the task loop been inlined into one long call,
 /// it would run baseline code to the end, about 5x slower, and the sequential baseline would look
 /// slow next to rayon's per-task calls. One call per task puts every model on optimised code after
-/// the first few tasks, and [`Runtime::warm_up`](crate::engine::run::runtime::Runtime::warm_up) makes an untimed call before timing starts.
+/// the first few tasks, and Overlap's `Runtime::warm_up` makes an untimed call before timing starts.
 #[inline(never)]
 pub fn run_one<W: Workload + ?Sized>(work: &W, index: usize) -> u64 {
     work.run_task(index)
