@@ -103,6 +103,12 @@ if [ "$(cat node_modules/.overlap-lock-hash 2>/dev/null)" != "$lock_hash" ]; the
         need "npm packages (npm ci)"
     fi
 fi
+# --- crates for the wasm build, std's own among them -------------------------------------------
+# Trunk.toml's `offline = true` makes Trunk run cargo with --offline, so a machine whose cargo has
+# never fetched them (std's rustc-demangle, dlmalloc, ... for -Z build-std) failed its first build.
+log "cargo fetch (wasm32, with std's crates)"
+wasm_cargo_env cargo fetch --quiet --target wasm32-unknown-unknown || need "crates (cargo fetch)"
+
 wasm_opt_wanted="$(sed -n 's/^wasm_opt = "\(.*\)"/\1/p' Trunk.toml)"
 wasm-opt --version 2>/dev/null | grep -q "($wasm_opt_wanted)" \
     || need "wasm-opt $wasm_opt_wanted (npm binaryen, see package.json)"
