@@ -16,6 +16,16 @@ before(async () => {
 });
 after(async () => browser?.close());
 
+/** A fresh page, and the page errors and console errors it will have, for a test that has to
+ * set it up (addInitScript) before it opens the app. */
+async function pageCollectingErrors() {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+  return { page, errors };
+}
+
 test('a threaded sweep reproduces the sequential checksum at every k, off the main thread', async () => {
   await withServer({ isolated: true }, async (url) => {
     const app = await openApp(browser, url);
@@ -126,10 +136,7 @@ test('a size outside the limits gets an inline message and is not run', async ()
 
 test('an isolated page in a browser without SharedArrayBuffer blames the browser and leaves threads out', async () => {
   await withServer({ isolated: true }, async (url) => {
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (err) => errors.push(err.message));
-    page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+    const { page, errors } = await pageCollectingErrors();
     // Stand-in for a browser that lacks it: remove it before the app looks.
     await page.addInitScript(() => { delete globalThis.SharedArrayBuffer; });
     await page.goto(url);
@@ -138,6 +145,33 @@ test('an isolated page in a browser without SharedArrayBuffer blames the browser
     assert.match(await page.textContent('[data-capability="why"]'), /no SharedArrayBuffer/);
     const rows = await runExperiment(page, { size: '20_000_000', repeats: 3, models: ['gil-threads'] });
     assert.deepEqual(rows.map((r) => r.model), ['sequential']);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
+
+test('where the module cannot be compiled in a worker, the page compiles it and works as ever', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const { page, errors } = await pageCollectingErrors();
+    // The loader's worker is the page's first: refuse it, as a browser without workers would.
+    await page.addInitScript(() => {
+      let first = true;
+      globalThis.Worker = new Proxy(globalThis.Worker, {
+        construct(target, args) {
+          if (first) {
+            first = false;
+            throw new Error('no worker here');
+          }
+          return Reflect.construct(target, args);
+        },
+      });
+    });
+    await page.goto(url);
+    await page.waitForSelector('#run:not([disabled])');
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.compiledIn), 'page');
+    const rows = await runExperiment(page, { size: '20_000_000', repeats: 3, models: ['free-threads'] });
+    assert.deepEqual([...new Set(rows.map((r) => r.model))], ['sequential', 'free-threads']);
+    for (const row of rows) assert.equal(row.checksum, rows[0].checksum);
     assert.deepEqual(errors, []);
     await page.close();
   });
