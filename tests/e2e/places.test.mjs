@@ -84,6 +84,13 @@ test('every place has an address: opened directly, moved between, Back and Forwa
     await page.goto(`${url}?lab=cpu${golden}`);
     await page.waitForSelector('.shared-link');
     assert.deepEqual(await shown(page), ['experiment']);
+    // A lab keeps what it holds while another place is on show (it is hidden, not rebuilt).
+    await page.fill('#size', '123_456');
+    await page.click('.site-nav a[data-place="history"]');
+    await page.waitForFunction(() => location.search === '?history');
+    await page.click('.site-nav a[data-place="cpu"]');
+    await page.waitForFunction(() => location.search === '?lab=cpu');
+    assert.equal(await page.inputValue('#size'), '123_456');
     // At 360 px the bar wraps and nothing scrolls sideways.
     await page.setViewportSize({ width: 360, height: 800 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);

@@ -32,7 +32,13 @@ pub fn Deferred(props: &Props) -> Html {
             }
         });
     }
+    // Once built, built for good: a new address can move the section to a later frame, and
+    // taking its children down then would lose their state (a running sweep, a lesson's rows).
+    let built = use_mut_ref(|| false);
     if *waited >= props.frames {
+        *built.borrow_mut() = true;
+    }
+    if *built.borrow() {
         props.children.clone()
     } else {
         Html::default()
