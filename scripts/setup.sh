@@ -57,8 +57,13 @@ command -v cargo >/dev/null 2>&1 || { echo "overlap setup: cargo (rustup) is mis
 # The tools are built cheaply, whatever their own Cargo.toml asks: trunk's fat LTO over one codegen
 # unit alone took about 16 of a fresh machine's 36 minutes. Trunk and geckodriver orchestrate
 # (rustc, wasm-bindgen and wasm-opt do the work), so an unoptimised build costs nothing later: the
-# release build took 2m29s with trunk --debug against 2m32s with trunk optimised. wasm-bindgen
-# rewrites the 5 MB module on every build and test, so it keeps optimisation, without LTO.
+# release build took 2m29s with trunk --debug against 2m32s with trunk optimised. Nor do they need
+# debug info, which took a quarter of trunk's build (258 s with it, 198 s without, crates
+# downloaded in both). wasm-bindgen rewrites the 5 MB module on every build and test, so it keeps
+# optimisation, without LTO.
+debug_install() {
+    CARGO_PROFILE_DEV_DEBUG=0 cargo install --debug "$@"
+}
 cheap_install() {
     CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
         CARGO_PROFILE_RELEASE_OPT_LEVEL=1 cargo install "$@"
@@ -67,14 +72,14 @@ cheap_install() {
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
     log "cargo install trunk $TRUNK_VERSION (about 5 minutes)"
     # No TLS stack and no update check: Trunk.toml keeps it offline, and it serves plain HTTP.
-    cargo install --debug trunk --version "=$TRUNK_VERSION" --locked --no-default-features --quiet \
+    debug_install trunk --version "=$TRUNK_VERSION" --locked --no-default-features --quiet \
         || need "trunk $TRUNK_VERSION"
 fi
 
 if [ $for_tests = 1 ] \
     && [ "$(geckodriver --version 2>/dev/null | head -1)" != "geckodriver $GECKODRIVER_VERSION" ]; then
     log "cargo install geckodriver $GECKODRIVER_VERSION (about 1 minute)"
-    cargo install --debug geckodriver --version "=$GECKODRIVER_VERSION" --locked --quiet \
+    debug_install geckodriver --version "=$GECKODRIVER_VERSION" --locked --quiet \
         || need "geckodriver $GECKODRIVER_VERSION"
 fi
 
@@ -85,10 +90,12 @@ grep -q "^wasm_bindgen = \"$wb_version\"" Trunk.toml \
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb_version" ] \
     || ! command -v wasm-bindgen-test-runner >/dev/null 2>&1; then
     log "cargo install wasm-bindgen-cli $wb_version (about 3 minutes)"
+    # Without TLS (--no-default-features): its test runner speaks plain HTTP to a local
+    # WebDriver, and rustls with its crypto made the build 190 s rather than 163 s.
     # The CLI's own lockfile may pin a dependency the registry no longer serves (0.2.130 pins
     # webpki-roots 1.0.11); then resolve its dependencies afresh, still at exactly this version.
-    cheap_install wasm-bindgen-cli --version "=$wb_version" --locked --quiet 2>/dev/null \
-        || cheap_install wasm-bindgen-cli --version "=$wb_version" --quiet \
+    cheap_install wasm-bindgen-cli --version "=$wb_version" --no-default-features --locked --quiet 2>/dev/null \
+        || cheap_install wasm-bindgen-cli --version "=$wb_version" --no-default-features --quiet \
         || need "wasm-bindgen-cli $wb_version"
 fi
 
