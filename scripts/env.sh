@@ -44,6 +44,14 @@ wasm_cargo_env() {
     esac
 }
 
+# The release build (Trunk's --release): as wasm_cargo_env, with panics' file, line and column
+# left out of the module (-Z location-detail=none), 12 KB gzipped of 600. A panic still reports
+# its message, which is what Overlap shows; the tests' debug builds keep the locations. Cargo adds
+# this variable's flags to .cargo/config.toml's.
+wasm_release_env() {
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zlocation-detail=none" wasm_cargo_env "$@"
+}
+
 # The wasm-bindgen version Cargo.lock pins (the CLI must match it exactly).
 locked_wasm_bindgen_version() {
     awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' \

@@ -7,4 +7,4 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 "$OVERLAP_ROOT/scripts/setup.sh" --serve
 cd "$OVERLAP_ROOT"
 log "serving at http://127.0.0.1:8080 (Ctrl-C to stop)"
-wasm_cargo_env trunk serve --release "$@"
+wasm_release_env trunk serve --release "$@"

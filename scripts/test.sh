@@ -108,7 +108,7 @@ JSC_useSharedArrayBuffer=1 stage wasm-webkit with_display webkit_wasm_tests "${a
 # need a pool by definition.
 stage wasm-webkit-no-shared-memory with_display webkit_wasm_tests --test browser --test worker
 
-if stage release-build wasm_cargo_env trunk build --release; then
+if stage release-build wasm_release_env trunk build --release; then
     # One file at a time: the I/O timings and the CPU sweeps must not share the cores.
     stage e2e node --test --test-concurrency=1 --test-reporter=spec tests/e2e/
 else

@@ -51,7 +51,7 @@ async function hostHeaders() {
 export async function serveDist({ isolated = true, root = DIST } = {}) {
   let served = root;
   await fs.access(path.join(DIST, 'index.html')).catch(() => {
-    throw new Error('dist/index.html is missing: build first (trunk build --release)');
+    throw new Error('dist/index.html is missing: build first (./scripts/build.sh)');
   });
   const host = await hostHeaders();
   if (!isolated) {
