@@ -69,40 +69,7 @@ cheap_install() {
         CARGO_PROFILE_RELEASE_OPT_LEVEL=1 cargo install "$@"
 }
 
-# --- crates for the wasm build, std's own among them -------------------------------------------
-# Trunk.toml's `offline = true` makes Trunk run cargo with --offline, so a machine whose cargo has
-# never fetched them (std's rustc-demangle, dlmalloc, ... for -Z build-std) failed its first build.
-log "cargo fetch (wasm32, with std's crates)"
-wasm_cargo_env cargo fetch --quiet --target wasm32-unknown-unknown || need "crates (cargo fetch)"
-
-wb_version="$(locked_wasm_bindgen_version)"
-[ -n "$wb_version" ] || { echo "overlap setup: Cargo.lock names no wasm-bindgen" >&2; exit 1; }
-grep -q "^wasm_bindgen = \"$wb_version\"" Trunk.toml \
-    || { echo "overlap setup: Trunk.toml [tools] wasm_bindgen must be \"$wb_version\", as in Cargo.lock" >&2; exit 1; }
-need_trunk=0
-[ "$(trunk --version 2>/dev/null)" = "trunk $TRUNK_VERSION" ] || need_trunk=1
-need_wasm_bindgen=0
-if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb_version" ] \
-    || ! command -v wasm-bindgen-test-runner >/dev/null 2>&1; then
-    need_wasm_bindgen=1
-fi
-
-# While the tools compile, the release module's crates compile too, so the first build then only
-# runs wasm-bindgen and wasm-opt. Each tool's build keeps both cores busy (trunk and wasm-bindgen
-# built at once took 402 s, one after the other 388 s), but the module's own crate is one codegen
-# unit, on one core for about a minute. Trunk finds the result current (same profile, target and
-# flags). Only on a machine with tools to build; where it fails, the build proper says why.
-warm_up=""
-if [ "$need_trunk" = 1 ] || [ "$need_wasm_bindgen" = 1 ]; then
-    profile="$(sed -n 's/.*data-cargo-profile-release="\([^"]*\)".*/\1/p' index.html)"
-    mkdir -p target
-    log "compiling the release module's crates meanwhile (target/warm-up.log)"
-    wasm_release_env cargo build --offline --profile "${profile:-release}" \
-        --target wasm32-unknown-unknown --lib >target/warm-up.log 2>&1 &
-    warm_up=$!
-fi
-
-if [ "$need_trunk" = 1 ]; then
+if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
     log "cargo install trunk $TRUNK_VERSION (about 5 minutes)"
     # No TLS stack and no update check: Trunk.toml keeps it offline, and it serves plain HTTP.
     debug_install trunk --version "=$TRUNK_VERSION" --locked --no-default-features --quiet \
@@ -116,7 +83,12 @@ if [ $for_tests = 1 ] \
         || need "geckodriver $GECKODRIVER_VERSION"
 fi
 
-if [ "$need_wasm_bindgen" = 1 ]; then
+wb_version="$(locked_wasm_bindgen_version)"
+[ -n "$wb_version" ] || { echo "overlap setup: Cargo.lock names no wasm-bindgen" >&2; exit 1; }
+grep -q "^wasm_bindgen = \"$wb_version\"" Trunk.toml \
+    || { echo "overlap setup: Trunk.toml [tools] wasm_bindgen must be \"$wb_version\", as in Cargo.lock" >&2; exit 1; }
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb_version" ] \
+    || ! command -v wasm-bindgen-test-runner >/dev/null 2>&1; then
     log "cargo install wasm-bindgen-cli $wb_version (about 3 minutes)"
     # Without TLS (--no-default-features): its test runner speaks plain HTTP to a local
     # WebDriver, and rustls with its crypto made the build 190 s rather than 163 s.
@@ -138,9 +110,11 @@ if [ "$(cat node_modules/.overlap-lock-hash 2>/dev/null)" != "$lock_hash" ]; the
         need "npm packages (npm ci)"
     fi
 fi
-if [ -n "$warm_up" ]; then
-    wait "$warm_up" || log "the warm-up build failed (target/warm-up.log); the build proper will say why"
-fi
+# --- crates for the wasm build, std's own among them -------------------------------------------
+# Trunk.toml's `offline = true` makes Trunk run cargo with --offline, so a machine whose cargo has
+# never fetched them (std's rustc-demangle, dlmalloc, ... for -Z build-std) failed its first build.
+log "cargo fetch (wasm32, with std's crates)"
+wasm_cargo_env cargo fetch --quiet --target wasm32-unknown-unknown || need "crates (cargo fetch)"
 
 wasm_opt_wanted="$(sed -n 's/^wasm_opt = "\(.*\)"/\1/p' Trunk.toml)"
 wasm-opt --version 2>/dev/null | grep -q "($wasm_opt_wanted)" \
