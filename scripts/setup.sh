@@ -59,18 +59,24 @@ command -v cargo >/dev/null 2>&1 || { echo "overlap setup: cargo (rustup) is mis
 # (rustc, wasm-bindgen and wasm-opt do the work), so an unoptimised build costs nothing later: the
 # release build took 2m29s with trunk --debug against 2m32s with trunk optimised. Nor do they need
 # debug info, which took a quarter of trunk's build (258 s with it, 198 s without, crates
-# downloaded in both). wasm-bindgen rewrites the 5 MB module on every build and test, so it keeps
-# optimisation, without LTO.
+# downloaded in both).
 debug_install() {
     CARGO_PROFILE_DEV_DEBUG=0 cargo install --debug "$@"
 }
-cheap_install() {
+# wasm-bindgen rewrites the module on every build and each test binary (110 MB in a debug build) on
+# every test run, so the crates that read, transform and write it keep optimisation (opt-level 1,
+# without LTO), and the rest (argument parsing, the test runner's HTTP) has none. Measured: its
+# build 158-173 s -> 117 s; binding a debug test binary 2.6-3.1 s -> 3.4-4.2 s.
+wasm_bindgen_install() {
+    local hot=(walrus wasmparser wasm-encoder wasm-bindgen-cli-support wasm-bindgen-wasm-interpreter
+        wasm-bindgen-threads-xform rustc-demangle gimli hashbrown indexmap) configs=() crate
+    for crate in "${hot[@]}"; do configs+=(--config "profile.release.package.$crate.opt-level=1"); done
     CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
-        CARGO_PROFILE_RELEASE_OPT_LEVEL=1 cargo install "$@"
+        CARGO_PROFILE_RELEASE_OPT_LEVEL=0 cargo install "${configs[@]}" "$@"
 }
 
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
-    log "cargo install trunk $TRUNK_VERSION (about 5 minutes)"
+    log "cargo install trunk $TRUNK_VERSION (about 4 minutes)"
     # No TLS stack and no update check: Trunk.toml keeps it offline, and it serves plain HTTP.
     debug_install trunk --version "=$TRUNK_VERSION" --locked --no-default-features --quiet \
         || need "trunk $TRUNK_VERSION"
@@ -89,13 +95,13 @@ grep -q "^wasm_bindgen = \"$wb_version\"" Trunk.toml \
     || { echo "overlap setup: Trunk.toml [tools] wasm_bindgen must be \"$wb_version\", as in Cargo.lock" >&2; exit 1; }
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb_version" ] \
     || ! command -v wasm-bindgen-test-runner >/dev/null 2>&1; then
-    log "cargo install wasm-bindgen-cli $wb_version (about 3 minutes)"
+    log "cargo install wasm-bindgen-cli $wb_version (about 2 minutes)"
     # Without TLS (--no-default-features): its test runner speaks plain HTTP to a local
     # WebDriver, and rustls with its crypto made the build 190 s rather than 163 s.
     # The CLI's own lockfile may pin a dependency the registry no longer serves (0.2.130 pins
     # webpki-roots 1.0.11); then resolve its dependencies afresh, still at exactly this version.
-    cheap_install wasm-bindgen-cli --version "=$wb_version" --no-default-features --locked --quiet 2>/dev/null \
-        || cheap_install wasm-bindgen-cli --version "=$wb_version" --no-default-features --quiet \
+    wasm_bindgen_install wasm-bindgen-cli --version "=$wb_version" --no-default-features --locked --quiet 2>/dev/null \
+        || wasm_bindgen_install wasm-bindgen-cli --version "=$wb_version" --no-default-features --quiet \
         || need "wasm-bindgen-cli $wb_version"
 fi
 
