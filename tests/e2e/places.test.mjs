@@ -228,14 +228,11 @@ test('an embedded lesson has threads in an isolated page, and says why not in an
         const inside = page.frames().find((f) => f !== page.mainFrame());
         if (!isolated) {
           // Not isolated, the frame reloads once onto its service worker (index.html), maybe
-          // after it has mounted: check the page that stays.
-          const deadline = Date.now() + 30_000;
-          const reloaded = () => inside.evaluate(() => performance.getEntriesByType('navigation')[0]?.type === 'reload')
-            .catch(() => false);
-          while (!(await reloaded())) {
-            assert.ok(Date.now() < deadline, 'the frame did not reload onto its service worker');
-            await page.waitForTimeout(100);
-          }
+          // after it has mounted: check the page that stays. waitForFunction keeps waiting
+          // through the frame's reload.
+          await inside.waitForFunction(() => performance.getEntriesByType('navigation')[0]?.type === 'reload',
+            null, { timeout: 30_000 })
+            .catch((err) => assert.fail(`the frame did not reload onto its service worker: ${err.message}`));
           await frame.locator('article.lesson[data-lesson="fetch"]').waitFor({ timeout: 30_000 });
         }
         assert.equal(await inside.evaluate(() => crossOriginIsolated), isolated);
