@@ -63,7 +63,7 @@ command -v cargo >/dev/null 2>&1 || { echo "overlap setup: cargo (rustup) is mis
 debug_install() {
     CARGO_PROFILE_DEV_DEBUG=0 cargo install --debug "$@"
 }
-# wasm-bindgen rewrites the module on every build and each test binary (110 MB in a debug build) on
+# wasm-bindgen rewrites the module on every build and each test binary (22 MB, scripts/test.sh) on
 # every test run, so the crates that read, transform and write it keep optimisation (opt-level 1,
 # without LTO), and the rest (argument parsing, the test runner's HTTP) has none. Measured: its
 # build 158-173 s -> 117 s; binding a debug test binary 2.6-3.1 s -> 3.4-4.2 s.
