@@ -66,7 +66,7 @@ debug_install() {
 # wasm-bindgen rewrites the module on every build and each test binary (22 MB, scripts/test.sh) on
 # every test run, so the crates that read, transform and write it keep optimisation (opt-level 1,
 # without LTO), and the rest (argument parsing, the test runner's HTTP) has none. Measured: its
-# build 158-173 s -> 117 s; binding a debug test binary 2.6-3.1 s -> 3.4-4.2 s.
+# build 158-173 s -> 117 s; binding a debug test binary (110 MB then) 2.6-3.1 s -> 3.4-4.2 s.
 wasm_bindgen_install() {
     local hot=(walrus wasmparser wasm-encoder wasm-bindgen-cli-support wasm-bindgen-wasm-interpreter
         wasm-bindgen-threads-xform rustc-demangle gimli hashbrown indexmap) configs=() crate
