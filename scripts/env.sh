@@ -48,8 +48,11 @@ wasm_cargo_env() {
 # left out of the module (-Z location-detail=none), 12 KB gzipped of 600. A panic still reports
 # its message, which is what Overlap shows; the tests' debug builds keep the locations. Cargo adds
 # this variable's flags to .cargo/config.toml's.
+# It builds in a target directory of its own: cargo locks a target directory while it compiles,
+# and scripts/test.sh runs the release build while its wasm stages call cargo in target/.
 wasm_release_env() {
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zlocation-detail=none" wasm_cargo_env "$@"
+    CARGO_TARGET_DIR="$OVERLAP_ROOT/target/web-release" \
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zlocation-detail=none" wasm_cargo_env "$@"
 }
 
 # The wasm-bindgen version Cargo.lock pins (the CLI must match it exactly).
