@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { withServer, launchChromium, openApp, runExperiment, setExperiment, readRows, ARTIFACTS } from './support.mjs';
+import { withServer, launchChromium, openApp, runExperiment, setExperiment, readRows, ARTIFACTS, built } from './support.mjs';
 
 // About 0.4 s a sequential run: long enough that this machine's jitter (±15 % over ~0.1 s
 // runs, seen as low as 1.27x for a true ~1.9x) averages out, short enough for a ~4 s sweep.
@@ -140,7 +140,7 @@ test('an isolated page in a browser without SharedArrayBuffer blames the browser
     // Stand-in for a browser that lacks it: remove it before the app looks.
     await page.addInitScript(() => { delete globalThis.SharedArrayBuffer; });
     await page.goto(url);
-    await page.waitForSelector('#run');
+    await built(page);
     assert.equal(await page.textContent('[data-capability="threads"]'), 'no');
     assert.match(await page.textContent('[data-capability="why"]'), /no SharedArrayBuffer/);
     const rows = await runExperiment(page, { size: '20_000_000', repeats: 3, models: ['gil-threads'] });

@@ -2,7 +2,7 @@
 // deleted; a history the page cannot read is set aside, never lost.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { withServer, launchChromium, openApp, runExperiment, readRows } from './support.mjs';
+import { withServer, launchChromium, openApp, runExperiment, readRows, built } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launchChromium(); });
@@ -25,7 +25,7 @@ test('a finished sweep is kept across reloads, restored with its settings, and d
     await page.waitForSelector('[data-history-entry][data-kind="io"]');
 
     await page.reload();
-    await page.waitForSelector('#run');
+    await built(page);
     const kinds = await page.$$eval('[data-history-entry]', (items) => items.map((li) => li.dataset.kind));
     assert.deepEqual(kinds, ['io', 'cpu']);
     assert.deepEqual(await readRows(page), [], 'a reload starts with an empty table');
@@ -57,7 +57,7 @@ test('a finished sweep is kept across reloads, restored with its settings, and d
 
     await page.click('[data-kind="cpu"] button.delete');
     await page.reload();
-    await page.waitForSelector('#run');
+    await built(page);
     assert.deepEqual(await page.$$eval('[data-history-entry]', (items) => items.map((li) => li.dataset.kind)), ['io']);
     assert.deepEqual(app.problems(), []);
   });
@@ -69,7 +69,7 @@ test('a history the page cannot read is set aside with a message, and the page w
     const { page } = app;
     await page.evaluate(() => localStorage.setItem('overlap.history.v1', '{"version":1,"entries":[{"oops"'));
     await page.reload();
-    await page.waitForSelector('#run');
+    await built(page);
     assert.match(await page.textContent('[data-notice="history"]'), /Starting a new history: the saved history could not be read .*kept in localStorage as/);
     const aside = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('overlap.history.v1.unreadable.')));
     assert.equal(aside.length, 1);
@@ -86,7 +86,7 @@ test('two tabs saving in turn keep both runs, and each shows what the other save
     // A second page in the same context: the same origin, the same localStorage.
     const second = await first.page.context().newPage();
     await second.goto(url);
-    await second.waitForSelector('#run');
+    await built(second);
     await runExperiment(first.page, { kernel: 'count', size: '20_000_000', repeats: 3, models: [] });
     await first.page.waitForSelector('[data-history-entry]');
     // The other tab hears of it without a reload.
@@ -98,7 +98,7 @@ test('two tabs saving in turn keep both runs, and each shows what the other save
     await first.page.click('[data-history-entry]:last-child button.delete');
     await runExperiment(second, { kernel: 'count', size: '30_000_000', repeats: 3, models: [] });
     await second.reload();
-    await second.waitForSelector('#run');
+    await built(second);
     const titles = await second.$$eval('[data-history-entry] .history-title', (items) => items.map((t) => t.textContent));
     assert.equal(titles.length, 2, titles.join(' | '));
     assert.match(titles[0], /^count at 30_000_000/);
@@ -123,7 +123,7 @@ test('one entry the page cannot read costs only that entry, kept aside', async (
       return text;
     });
     await page.reload();
-    await page.waitForSelector('#run');
+    await built(page);
     assert.match(await page.textContent('[data-notice="history"]'), /Some runs are set aside: 1 saved run could not be read \(entry 2 holds .*green-threads.*kept in localStorage as/);
     const titles = await page.$$eval('[data-history-entry] .history-title', (items) => items.map((t) => t.textContent));
     assert.equal(titles.length, 1);
@@ -154,7 +154,7 @@ test('an unreadable history too large to copy aside is left untouched, and savin
       return n - 500_000;
     });
     await page.reload();
-    await page.waitForSelector('#run');
+    await built(page);
     assert.match(await page.textContent('[data-notice="history"]'), /History is off: .*could not be copied aside .*left where it is, untouched/);
     await runExperiment(page, { kernel: 'count', size: '20_000_000', repeats: 3, models: [] });
     await page.waitForSelector('[data-history-entry]');

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { withServer, launchChromium, openApp, chooseIoModels, ARTIFACTS } from './support.mjs';
+import { withServer, launchChromium, openApp, chooseIoModels, ARTIFACTS, built } from './support.mjs';
 
 const N = 16;
 const L = 200;
@@ -229,12 +229,12 @@ test('on a host without COOP/COEP the service worker isolates the page with a si
     page.on('framenavigated', (frame) => frame === page.mainFrame() && loads++);
     await page.goto(url);
     await page.waitForFunction(() => self.crossOriginIsolated, null, { timeout: 20_000 });
-    await page.waitForSelector('#run');
+    await built(page);
     assert.equal(loads, 2, 'one reload');
     assert.equal(await page.textContent('[data-capability="threads"]'), 'yes');
     // Later visits are controlled from the start: no reload at all.
     await page.reload();
-    await page.waitForSelector('#run');
+    await built(page);
     assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
     await page.waitForTimeout(1000);
     assert.equal(loads, 3);
@@ -256,7 +256,7 @@ test('a service worker that cannot isolate the page gets one reload, not a loop'
     let loads = 0;
     page.on('framenavigated', (frame) => frame === page.mainFrame() && loads++);
     await page.goto(url);
-    await page.waitForSelector('#run');
+    await built(page);
     await page.waitForTimeout(3000);
     assert.equal(loads, 2, `${loads} loads`);
     assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);

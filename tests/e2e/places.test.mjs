@@ -12,7 +12,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { withServer, serveDist, launchChromium, openApp, DIST } from './support.mjs';
+import { withServer, serveDist, launchChromium, openApp, DIST, built } from './support.mjs';
 
 const run = promisify(execFile);
 
@@ -64,13 +64,13 @@ test('every place has an address: opened directly, moved between, Back and Forwa
     await page.goForward();
     await page.waitForFunction(() => location.search === '?history');
     await page.reload();
-    await page.waitForSelector('#run', { state: 'attached' });
+    await built(page);
     assert.deepEqual(await shown(page), ['history']);
 
     // Every address opened directly; no query is the whole page, as before.
     for (const [query, section] of [['?lab=io', 'io'], ['?classroom', 'classroom'], ['?history', 'history'], ['?lesson=gil', 'lessons'], ['', null]]) {
       await page.goto(url + query);
-      await page.waitForSelector('#run', { state: 'attached' });
+      await built(page);
       const expected = section ? [SECTIONS[section]] : Object.values(SECTIONS);
       assert.deepEqual(await shown(page), expected, query);
     }
@@ -186,7 +186,7 @@ test('a new release waits until the page says so, then replaces the old one whol
     for (const file of await loaded(page)) assert.ok(a.files.includes(file), `${file} is not release A's`);
     await page.click('#update-reload');
     await page.waitForFunction((css) => [...document.styleSheets].some((s) => s.href?.endsWith(css)), b.css, { timeout: 30_000 });
-    await page.waitForSelector('#run', { state: 'attached' });
+    await built(page);
     for (const file of await loaded(page)) assert.ok(b.release.files.includes(file), `${file} is not release B's`);
     assert.deepEqual(await page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith('overlap-shell-'))),
       [`overlap-shell-${b.release.release}`]);

@@ -160,14 +160,27 @@ export async function openApp(browser, url, { serviceWorkers = 'allow' } = {}) {
     }).observe({ type: 'longtask', buffered: true });
   });
   await page.goto(url);
-  // Attached, not visible: an address of one place keeps the other sections hidden.
-  await page.waitForSelector('#run', { state: 'attached' });
+  await built(page);
   return {
     page,
     problems: () => [...errors],
     longTasks: () => page.evaluate(() => window.__longTasks.slice()),
     resetLongTasks: () => page.evaluate(() => { window.__longTasks.length = 0; }),
   };
+}
+
+/**
+ * Waits until the page has built every section. They are built one per frame after its first
+ * render (web::components::Deferred), so the CPU lab's `#run` can be there a few frames before
+ * the history below it. `#run` attached, not visible: an address of one place keeps the other
+ * sections hidden.
+ */
+export async function built(page) {
+  await page.waitForSelector('#run', { state: 'attached' });
+  await page.waitForFunction(() => {
+    const places = [...document.querySelectorAll('main > .place')];
+    return places.length > 0 && places.every((place) => place.firstElementChild);
+  });
 }
 
 /**
