@@ -3,8 +3,9 @@
 #   1. native engine tests (cargo test, rustup's stable toolchain);
 #   2. wasm tests on a page and in a dedicated worker, with a real pool, in each engine: Chromium,
 #      Firefox ESR, WebKitGTK with shared memory (as Safari) and, for what needs none, without;
-#   3. the release build, then end-to-end tests against it: Playwright in Chromium for the whole
-#      app, and the scenarios every engine must pass through WebDriver (tests/e2e/browsers.test.mjs).
+#   3. the release build (started at the lowest priority beside 1 and 2), then end-to-end tests
+#      against it: Playwright in Chromium for the whole app, and the scenarios every engine must
+#      pass through WebDriver (tests/e2e/browsers.test.mjs).
 # Ends with one line "N passed, N failed" summing every stage's own counts. A stage that breaks
 # without reporting a failing test (a compile error, a crash) counts as one failure.
 set -uo pipefail
@@ -131,7 +132,8 @@ JSC_useSharedArrayBuffer=1 stage wasm-webkit with_display webkit_wasm_tests "${a
 stage wasm-webkit-no-shared-memory with_display webkit_wasm_tests --test browser --test worker
 
 # Waits for the release build started above, shows its log, and counts it as one failure if it
-# failed.
+# failed. Not through `stage`: that runs its command in a pipeline, a subshell, which cannot wait
+# for this shell's background job.
 release_build_done() {
     local rc=0
     wait "$release_build" || rc=$?
