@@ -93,9 +93,11 @@ fn gil_threads_take_turns_when_the_run_outlasts_the_interval() {
 
 #[test]
 fn gil_turns_follow_the_interval_inside_long_tasks() {
-    // fib's tasks are each many intervals long: were the GIL handed over only between tasks,
-    // there would be about one turn per task. Checking in inside the task, the turns follow
-    // the 1 ms interval, several per task.
+    // fib's tasks are each many intervals long. Were the GIL handed over only between tasks,
+    // every hold would end where one of its thread's tasks ends. Checking in inside the task,
+    // most holds end part-way through one. Counted, not timed: on a busy machine the turns
+    // stretch (106 handoffs for 60 tasks in 298 ms were seen in CI, against about 300 when
+    // quiet), but wherever they fall, they fall inside tasks.
     let work = crate::engine::kernels::fib::Fib::new(31).unwrap();
     let config = RunConfig {
         switch_interval_ms: 1.0,
@@ -103,15 +105,29 @@ fn gil_turns_follow_the_interval_inside_long_tasks() {
     };
     let run = run_in_pool(&work, &config, 2);
     let gil = run.trace.gil.as_ref().unwrap();
-    let tasks = work.task_count() as u64;
-    let turns_per_ms = gil.handoffs as f64 / run.trace.wall_ms;
+    let tasks = work.task_count();
+    // A tenth of a millisecond from either end: far more than the clock reads take, far less
+    // than a fib task (about 5 ms).
+    let inside = |t: f64, span: &TaskSpan| t > span.start_ms + 0.1 && t < span.end_ms - 0.1;
+    let mid_task = gil
+        .holds
+        .iter()
+        .filter(|hold| {
+            run.trace
+                .tasks
+                .iter()
+                .any(|span| span.worker == hold.worker && inside(hold.end_ms, span))
+        })
+        .count();
     assert!(
-        gil.handoffs > 2 * tasks,
-        "{} handoffs for {tasks} tasks in {:.0} ms",
+        mid_task > tasks / 2,
+        "{mid_task} of {} holds ended inside a task; {} handoffs for {tasks} tasks in {:.0} ms",
+        gil.holds.len(),
         gil.handoffs,
         run.trace.wall_ms
     );
-    assert!(turns_per_ms > 0.2, "{turns_per_ms} handoffs per ms");
+    let turns_per_ms = gil.handoffs as f64 / run.trace.wall_ms;
+    assert!(turns_per_ms > 0.1, "{turns_per_ms} handoffs per ms");
 }
 
 #[test]
