@@ -1,6 +1,7 @@
 //! The work Overlap times: the workload kernels and their registry, with what describes a piece
-//! of work ([`workload`]), its size ([`size`]), its tasks on the wire to a process ([`wire`]) and
-//! its random numbers ([`rng`]), and how its messages quote what the visitor typed ([`quote`]).
+//! of work ([`workload`]), its size ([`size`]), its tasks on the wire to a process ([`wire`]),
+//! its random numbers ([`rng`]), how its messages quote what the visitor typed ([`quote`]), and
+//! arrays laid out from a cache line's start for loops that vectorise ([`cache_line`]).
 //! Adding a kernel is one module plus one entry in [`KERNELS`].
 //!
 //! A crate of its own so that the browser build can optimise it for speed and the rest of
@@ -13,6 +14,7 @@ use crate::size::{Limits, SizeError};
 use crate::wire::DecodeError;
 use crate::workload::Workload;
 
+pub mod cache_line;
 pub mod quote;
 pub mod rng;
 pub mod size;

@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use crate::cache_line::LineAligned;
 use crate::rng::SplitMix64;
 use crate::size::{Limits, SizeError};
 use crate::wire::{DecodeError, Reader, Writer};
@@ -20,26 +21,26 @@ pub const LIMITS: Limits = Limits {
 const ROWS_OF_B_PER_CHECK_IN: usize = 64;
 
 /// Rows of A times all of B. Built whole, `a` has all n rows; decoded in a process, only the rows
-/// of the tasks it was sent.
+/// of the tasks it was sent. Each starts on a cache line, as does each row of C: in wasm a `Vec`
+/// may start mid-line, and the row's 16-byte loads then straddle lines (see [`LineAligned`]).
 pub struct MatMul {
     n: usize,
-    a: Vec<f64>,
-    b: Vec<f64>,
+    a: LineAligned,
+    b: LineAligned,
 }
 
 impl MatMul {
     pub fn new(n: u64) -> Result<Self, SizeError> {
         let n = LIMITS.check(n)? as usize;
         let mut rng = SplitMix64::new(SEED);
-        let mut matrix =
-            || -> Vec<f64> { (0..n * n).map(|_| rng.next_f64() * 2.0 - 1.0).collect() };
+        let mut matrix = || LineAligned::collect((0..n * n).map(|_| rng.next_f64() * 2.0 - 1.0));
         let a = matrix();
         let b = matrix();
         Ok(MatMul { n, a, b })
     }
 
     /// Row `i` of A·B. i-k-j order walks B row by row, which caches well.
-    pub fn row(&self, i: usize) -> Vec<f64> {
+    pub fn row(&self, i: usize) -> LineAligned {
         self.row_checking_in(i, &no_checkpoint).unwrap_or_default()
     }
 
@@ -53,11 +54,11 @@ impl MatMul {
         &self,
         i: usize,
         checkpoint: &C,
-    ) -> Result<Vec<f64>, Interrupted> {
+    ) -> Result<LineAligned, Interrupted> {
         let n = self.n;
         let a = &self.a[i * n..(i + 1) * n];
         let b = |k: usize| &self.b[k * n..(k + 1) * n];
-        let mut c = vec![0.0; n];
+        let mut c = LineAligned::zeros(n);
         let blocked = n - n % 4;
         for k in (0..blocked).step_by(4) {
             let (a0, a1, a2, a3) = (a[k], a[k + 1], a[k + 2], a[k + 3]);
@@ -98,7 +99,7 @@ impl Workload for MatMul {
     }
 
     fn run_task(&self, index: usize) -> u64 {
-        digest_u64s(self.row(index).into_iter().map(f64::to_bits))
+        digest_u64s(self.row(index).iter().map(|x| x.to_bits()))
     }
 
     fn run_task_with_checkpoints(
@@ -107,7 +108,7 @@ impl Workload for MatMul {
         checkpoint: &dyn Fn() -> Checked,
     ) -> Result<u64, Interrupted> {
         let row = self.row_checking_in(index, checkpoint)?;
-        Ok(digest_u64s(row.into_iter().map(f64::to_bits)))
+        Ok(digest_u64s(row.iter().map(|x| x.to_bits())))
     }
 
     fn kernel(&self) -> Option<&'static str> {
@@ -133,7 +134,7 @@ pub fn decode(bytes: &[u8]) -> Result<MatMul, DecodeError> {
     let n = reader.u64()?;
     LIMITS.check(n).map_err(|e| DecodeError(e.to_string()))?;
     let n = n as usize;
-    let (a, b) = (reader.f64s()?, reader.f64s()?);
+    let (a, b) = (reader.f64s_line_aligned()?, reader.f64s_line_aligned()?);
     reader.end()?;
     if a.len() % n != 0 || b.len() != n * n {
         return Err(DecodeError(format!(

@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use crate::cache_line::LineAligned;
+
 /// Appends values to a buffer.
 #[derive(Default)]
 pub struct Writer {
@@ -120,6 +122,15 @@ impl<'a> Reader<'a> {
         Ok(self.u64s()?.into_iter().map(f64::from_bits).collect())
     }
 
+    /// [`Reader::f64s`], laid out from a cache line's start (for matmul's matrices).
+    pub fn f64s_line_aligned(&mut self) -> Result<LineAligned, DecodeError> {
+        let len = self.len(8)?;
+        let bytes = self.take(len * 8)?;
+        Ok(LineAligned::collect(bytes.chunks_exact(8).map(|b| {
+            f64::from_bits(u64::from_le_bytes(b.try_into().expect("8 bytes")))
+        })))
+    }
+
     pub fn bytes(&mut self) -> Result<&'a [u8], DecodeError> {
         let len = self.len(1)?;
         self.take(len)
@@ -145,12 +156,14 @@ mod tests {
             .u64(7)
             .u64s(&[1, 2, 3])
             .f64s(&[0.5, -1.25])
+            .f64s(&[3.0])
             .bytes(b"<meta>")
             .finish();
         let mut r = Reader::new(&bytes);
         assert_eq!(r.u64(), Ok(7));
         assert_eq!(r.u64s(), Ok(vec![1, 2, 3]));
         assert_eq!(r.f64s(), Ok(vec![0.5, -1.25]));
+        assert_eq!(r.f64s_line_aligned().as_deref(), Ok(&[3.0][..]));
         assert_eq!(r.bytes(), Ok(&b"<meta>"[..]));
         assert_eq!(r.end(), Ok(()));
     }
