@@ -31,6 +31,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event as DomEvent, MessageEvent, Worker};
 
+use super::engine_targets::EngineTargets;
 use super::scripts::{module_worker, module_worker_for, send_start, ENGINE_WORKER};
 use super::worker_api::{now_ms, sleep};
 use crate::engine::io::{IoReply, IoRequest};
@@ -114,6 +115,8 @@ pub struct EngineWorker {
     cancels: mpsc::UnboundedReceiver<f64>,
     cancels_sender: mpsc::UnboundedSender<f64>,
     broken: bool,
+    /// Where this engine asks for the built-in targets, and how the page drops them.
+    targets: EngineTargets,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(DomEvent)>,
 }
@@ -190,6 +193,7 @@ impl EngineWorker {
             next_id: 1,
             current: Rc::default(),
             broken: false,
+            targets: EngineTargets::new(),
             _on_message: on_message,
             _on_error: on_error,
         };
@@ -286,7 +290,7 @@ impl EngineWorker {
         on_progress: impl FnMut(Progress),
     ) -> Result<IoReply, String> {
         let request = request.clone();
-        let targets = targets.to_string();
+        let targets = self.targets.under(targets);
         let ended = self
             .exchange(
                 |id| ToEngine::Io {
@@ -443,6 +447,7 @@ impl Drop for EngineWorker {
     /// Terminating the worker also ends the rayon threads and processes it started.
     fn drop(&mut self) {
         self.worker.terminate();
+        self.targets.drop_answers();
     }
 }
 

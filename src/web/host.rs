@@ -374,10 +374,10 @@ fn drop_after_reply<T: 'static>(transport: T) {
     wasm_bindgen_futures::spawn_local(async move { drop(transport) });
 }
 
-/// Tells the service worker to drop every built-in target it is still answering for this worker
-/// (`www/sw.js`): aborting a fetch does not reach the service worker's copy of the request in
-/// every browser, and pages of megabytes went on being made for nobody, which slowed the next
-/// run several times over.
+/// Tells the service worker to drop every built-in target it is still answering for this engine
+/// (`base` is the engine's own path, `web::engine_targets`; `www/sw.js`): aborting a fetch does
+/// not reach the service worker's copy of the request in every browser, and pages of megabytes
+/// went on being made for nobody, which slowed the next run several times over.
 fn drop_builtin_answers(base: &str) {
     let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     let _ = scope.fetch_with_str(&format!("{base}drop"));

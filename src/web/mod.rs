@@ -13,6 +13,7 @@ pub mod components;
 mod cpu_lab;
 mod download;
 mod engine_slot;
+mod engine_targets;
 pub mod engine_worker;
 mod history;
 pub mod host;

@@ -7,6 +7,9 @@ use crate::engine::kernels::{MEMORY_LIMIT, MEMORY_RESERVE};
 
 /// Where the service worker answers built-in targets, relative to its scope.
 pub const TARGET_PATH: &str = "__overlap/io/page";
+/// What every built-in target's URL holds: the page asks for them under a path of each engine's
+/// own (`…/__overlap/io/e1a2b3c4d/page`, `web::engine_targets`).
+pub const TARGETS_DIR: &str = "__overlap/io/";
 /// Browsers open at most this many HTTP/1.1 connections to one host; more requests queue.
 pub const HTTP1_CONNECTIONS_PER_HOST: usize = 6;
 pub const MAX_WORKERS: usize = 64;

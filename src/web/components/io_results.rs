@@ -3,7 +3,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::engine::io::settings::Choice;
-use crate::engine::io::{IoRun, Memory, Scan, TARGET_PATH};
+use crate::engine::io::{IoRun, Memory, Scan, TARGETS_DIR};
 
 use super::Waterfall;
 
@@ -57,7 +57,7 @@ pub fn IoResults(props: &Props) -> Html {
     let builtin = props
         .runs
         .iter()
-        .any(|run| run.requests.iter().any(|r| r.url.contains(TARGET_PATH)));
+        .any(|run| run.requests.iter().any(|r| r.url.contains(TARGETS_DIR)));
     html! {
         <>
             <div class="table-scroll">
