@@ -75,6 +75,48 @@ async fn done(engine: &mut EngineWorker, request: &IoRequest, base: &str) -> IoR
     }
 }
 
+/// 600 pages of 1 MiB, arriving over two seconds: far more than a test waits for.
+fn heavy(model: IoModel) -> IoRequest {
+    IoRequest {
+        model,
+        workers: 4,
+        targets: Targets::Builtin(Builtin {
+            requests: 600,
+            latency_ms: 1_000.0,
+            jitter_ms: 1_000.0,
+            bytes: 1 << 20,
+            ..Builtin::default()
+        }),
+        ..IoRequest::default()
+    }
+}
+
+/// Times a gather of N pages a second after a heavy run was abandoned (`after` says how), and
+/// checks it took less than twice the gather `before` it. Pages still being made for the
+/// abandoned requests would slow it down (a run after a cancelled one once took ten times as
+/// long). Hundreds of aborted requests still cost the browser a few hundred milliseconds (a
+/// gather right after a cancelled gather of 600 took 600-700 ms against 260), hence the second;
+/// the margin is for a loaded machine.
+async fn next_gather_is_unaffected(
+    engine: &mut EngineWorker,
+    base: &str,
+    before: &IoRun,
+    after: &str,
+) {
+    overlap::web::worker_api::sleep(1_000.0).await;
+    let gather = done(engine, &builtin(IoModel::Gather, 1), base).await;
+    assert_eq!(gather.summary.ok, 16, "{after}");
+    let line = format!(
+        "{after}: gather took {:.0} ms (before {:.0} ms)",
+        gather.summary.wall_ms, before.summary.wall_ms
+    );
+    web_sys::console::log_1(&line.as_str().into());
+    assert!(
+        gather.summary.wall_ms < 2.0 * before.summary.wall_ms.max(L),
+        "{line}"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn requests_overlap_as_each_model_allows() {
     let (mut engine, base) = lab().await;
@@ -127,19 +169,7 @@ async fn cancel_stops_every_model_at_once_and_the_next_run_is_unaffected() {
     let (mut engine, base) = lab().await;
     let before = done(&mut engine, &builtin(IoModel::Gather, 1), &base).await;
     for model in IoModel::ALL {
-        // 600 pages of 1 MiB, arriving over two seconds: far more than the test waits for.
-        let heavy = IoRequest {
-            model,
-            workers: 4,
-            targets: Targets::Builtin(Builtin {
-                requests: 600,
-                latency_ms: 1_000.0,
-                jitter_ms: 1_000.0,
-                bytes: 1 << 20,
-                ..Builtin::default()
-            }),
-            ..IoRequest::default()
-        };
+        let heavy = heavy(model);
         let canceller = engine.canceller();
         let cancelled_at = std::rc::Rc::new(std::cell::Cell::new(f64::NAN));
         {
@@ -170,23 +200,8 @@ async fn cancel_stops_every_model_at_once_and_the_next_run_is_unaffected() {
             engine = lab().await.0;
         }
 
-        // Pages still being made for the abandoned requests would slow this one down (a run
-        // after a cancelled one once took ten times as long). Hundreds of aborted requests still
-        // cost the browser a few hundred milliseconds (a gather right after a cancelled gather
-        // of 600 took 600-700 ms against 260), so the next run starts a second later; the
-        // margin is for a loaded machine.
-        sleep(1_000.0).await;
-        let gather = done(&mut engine, &builtin(IoModel::Gather, 1), &base).await;
-        assert_eq!(gather.summary.ok, 16, "after cancelling {model:?}");
-        let line = format!(
-            "after cancelling {model:?}: gather took {:.0} ms (before any cancel {:.0} ms)",
-            gather.summary.wall_ms, before.summary.wall_ms
-        );
-        web_sys::console::log_1(&line.as_str().into());
-        assert!(
-            gather.summary.wall_ms < 2.0 * before.summary.wall_ms.max(L),
-            "{line}"
-        );
+        let after = format!("after cancelling {model:?}");
+        next_gather_is_unaffected(&mut engine, &base, &before, &after).await;
     }
     let sequential = done(&mut engine, &builtin(IoModel::Sequential, 1), &base).await;
     let ideal = f64::from(N) * L;
@@ -207,36 +222,15 @@ async fn an_engine_terminated_mid_run_leaves_the_next_run_unaffected() {
     use overlap::web::worker_api::sleep;
     let (mut engine, base) = lab().await;
     let before = done(&mut engine, &builtin(IoModel::Gather, 1), &base).await;
-    // 600 pages of 1 MiB over two seconds, given up after one and a half.
-    let heavy = IoRequest {
-        model: IoModel::Gather,
-        targets: Targets::Builtin(Builtin {
-            requests: 600,
-            latency_ms: 1_000.0,
-            jitter_ms: 1_000.0,
-            bytes: 1 << 20,
-            ..Builtin::default()
-        }),
-        ..IoRequest::default()
-    };
+    // Given up after one and a half seconds.
+    let heavy = heavy(IoModel::Gather);
     let run = Box::pin(engine.io(&heavy, &base, |_| {}));
     if let Either::Left((reply, _)) = select(run, Box::pin(sleep(1_500.0))).await {
         panic!("600 pages over two seconds ended within 1.5 s: {reply:?}");
     }
     drop(engine);
     let (mut engine, _) = lab().await;
-    sleep(1_000.0).await;
-    let gather = done(&mut engine, &builtin(IoModel::Gather, 1), &base).await;
-    assert_eq!(gather.summary.ok, 16);
-    let line = format!(
-        "after a terminated engine: gather took {:.0} ms (before {:.0} ms)",
-        gather.summary.wall_ms, before.summary.wall_ms
-    );
-    web_sys::console::log_1(&line.as_str().into());
-    assert!(
-        gather.summary.wall_ms < 2.0 * before.summary.wall_ms.max(L),
-        "{line}"
-    );
+    next_gather_is_unaffected(&mut engine, &base, &before, "after a terminated engine").await;
 }
 
 /// Pages larger than the service worker's piece (64 KiB) are made a piece at a time; they must
