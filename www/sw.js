@@ -1,9 +1,10 @@
-// Overlap's service worker. Two jobs, both so the app works on any static host with no server of
+// Overlap's service worker. Three jobs, all so the app works on any static host with no server of
 // ours:
 //
-// 1. Built-in I/O targets. Requests under `<scope>__overlap/io/page` are answered here with a
-//    generated HTML page after a chosen latency, so the I/O lab can time sequential, concurrent
-//    and pooled requests offline and in tests. Query parameters (all optional, clamped):
+// 1. Built-in I/O targets. Requests under `<scope>__overlap/io/[<engine>/]page` are answered here
+//    with a generated HTML page after a chosen latency, so the I/O lab can time sequential,
+//    concurrent and pooled requests offline and in tests (`<engine>`: see `answering` below).
+//    Query parameters (all optional, clamped):
 //      i        request index (0..1e6): picks the page, its jitter and whether it fails
 //      seed     (0..2^32): the same seed and i always give the same page, delay and outcome
 //      bytes    page size (0..4 MiB, default 16 KiB)
@@ -199,7 +200,7 @@ function body(index, bytes, random, { signal, done }) {
 // copy of a request whose fetch was aborted, and pages went on being made for nobody, which
 // slowed the next run several times over.
 //
-// An asker is an engine that names itself in its requests' path (src/web/engine_worker.rs), else
+// An asker is an engine that names itself in its requests' path (src/web/engine_targets.rs), else
 // the client that asked. An engine drops its own after a Cancel (`<targets><engine>/drop`,
 // src/web/host.rs); the page drops them for an engine it terminates (a message `drop`), as one
 // that did not say it heard Cancel in time: a terminated worker asks nothing more, and WebKit
