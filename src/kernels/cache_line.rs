@@ -4,8 +4,8 @@
 //! `Vec<f64>` there may start 8 bytes into a 16-byte block, and then one in four of a vectorised
 //! loop's 16-byte loads from it straddles two 64-byte lines. glibc's malloc aligns to 16, so native
 //! code never pays for that. Laid out from a line's start, both run the same loads: matmul's
-//! single-thread time in Chromium fell by a median 4% and 12% in two interleaved runs (10 and 12
-//! rounds, against the same build with `Vec`s).
+//! single-thread time in Chromium fell by a median 4%, 12% and 3% in three interleaved runs (10,
+//! 12 and 10 rounds, against the same build with `Vec`s).
 
 use std::ops::{Deref, DerefMut};
 
