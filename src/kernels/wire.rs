@@ -109,13 +109,18 @@ impl<'a> Reader<'a> {
         Ok(len as usize)
     }
 
-    pub fn u64s(&mut self) -> Result<Vec<u64>, DecodeError> {
+    /// The numbers of a list written by [`Writer::u64s`] (or [`Writer::f64s`], as their bits),
+    /// read as they are taken.
+    fn u64_list(&mut self) -> Result<impl ExactSizeIterator<Item = u64> + 'a, DecodeError> {
         let len = self.len(8)?;
         let bytes = self.take(len * 8)?;
         Ok(bytes
             .chunks_exact(8)
-            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
-            .collect())
+            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes"))))
+    }
+
+    pub fn u64s(&mut self) -> Result<Vec<u64>, DecodeError> {
+        Ok(self.u64_list()?.collect())
     }
 
     pub fn f64s(&mut self) -> Result<Vec<f64>, DecodeError> {
@@ -124,11 +129,7 @@ impl<'a> Reader<'a> {
 
     /// [`Reader::f64s`], laid out from a cache line's start (for matmul's matrices).
     pub fn f64s_line_aligned(&mut self) -> Result<LineAligned, DecodeError> {
-        let len = self.len(8)?;
-        let bytes = self.take(len * 8)?;
-        Ok(LineAligned::collect(bytes.chunks_exact(8).map(|b| {
-            f64::from_bits(u64::from_le_bytes(b.try_into().expect("8 bytes")))
-        })))
+        Ok(LineAligned::collect(self.u64_list()?.map(f64::from_bits)))
     }
 
     pub fn bytes(&mut self) -> Result<&'a [u8], DecodeError> {
