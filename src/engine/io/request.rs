@@ -5,11 +5,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::kernels::{MEMORY_LIMIT, MEMORY_RESERVE};
 
-/// Where the service worker answers built-in targets, relative to its scope.
-pub const TARGET_PATH: &str = "__overlap/io/page";
-/// What every built-in target's URL holds: the page asks for them under a path of each engine's
-/// own (`…/__overlap/io/e1a2b3c4d/page`, `web::engine_targets`).
+/// Where the service worker answers built-in targets, relative to its scope, and so what every
+/// built-in target's URL holds: the page asks for them under a path of each engine's own
+/// (`…/__overlap/io/e1a2b3c4d/page`, `web::engine_targets`).
 pub const TARGETS_DIR: &str = "__overlap/io/";
+/// A built-in target's last path segment (`www/sw.js` answers any).
+const TARGET_PAGE: &str = "page";
 /// Browsers open at most this many HTTP/1.1 connections to one host; more requests queue.
 pub const HTTP1_CONNECTIONS_PER_HOST: usize = 6;
 pub const MAX_WORKERS: usize = 64;
@@ -377,11 +378,10 @@ impl IoRequest {
     }
 }
 
-/// The URL of built-in target `i`. `base` ends in `__overlap/io/`.
+/// The URL of built-in target `i`. `base` is `…/__overlap/io/`, or an engine's own path under it.
 pub fn builtin_url(base: &str, b: &Builtin, i: u32) -> String {
-    let page = TARGET_PATH.rsplit('/').next().unwrap_or("page");
     format!(
-        "{base}{page}?i={i}&seed={}&bytes={}&latency={}&jitter={}&fail={}",
+        "{base}{TARGET_PAGE}?i={i}&seed={}&bytes={}&latency={}&jitter={}&fail={}",
         b.seed, b.bytes, b.latency_ms, b.jitter_ms, b.fail_rate
     )
 }
