@@ -10,7 +10,7 @@ use std::ops::Range;
 use super::{decode_numbers, encode_numbers, TaskList};
 use crate::size::{Limits, SizeError};
 use crate::wire::DecodeError;
-use crate::workload::{Checked, Interrupted, Workload};
+use crate::workload::{no_checkpoint, Checked, Interrupted, Workload};
 
 /// How the count is split. Fixed (not derived from the thread count) so every model runs the same
 /// tasks; 64 is enough to balance up to 16+ threads without making tasks tiny.
@@ -29,14 +29,50 @@ pub const LIMITS: Limits = Limits {
 
 /// Count to `n`, one increment at a time.
 ///
-/// `black_box` stops the optimiser from replacing the loop with `n`: without it the whole kernel
-/// folds to a constant and there is nothing to parallelise.
+/// Two things make this loop what the lessons need. It must not fold to `n` (the optimiser would
+/// replace the loop with its result, leaving nothing to parallelise), and every model must run
+/// the same instructions at the same speed per core: the sequential run on the engine's thread,
+/// pool threads, and worker processes in their own instances.
+///
+/// `black_box(counter)` on every step once did the first and not the second. On wasm it is a
+/// store of the counter to the shadow stack in linear memory and a reload, and each engine
+/// compiled that pair its own way (profiled with `perf` on the live JIT code, issue 30): V8 and
+/// SpiderMonkey store and reload on every step, so the loop ran at the CPU's store-to-load
+/// forwarding latency (about 5 cycles a step on this Intel core, about 1 on cores that rename
+/// memory, such as AMD's); JavaScriptCore's optimising tier drops the reload and its first tier
+/// keeps it; and SpiderMonkey gave the engine thread's copy of the loop (inlined into the
+/// checkpointed task) an extra spill that the process worker's copy (inlined into `decode`) did
+/// not have. One count ran at 0.4 to 2.7 ns a step by engine, tier and thread, and k processes
+/// could beat the engine thread's sequential run by more than k.
+///
+/// Here the counter stays in a register. Each step also folds the counter into `trail` (rotate,
+/// then xor), a chain LLVM can neither sum in closed form nor vectorise, so the loop stays one
+/// step at a time; only the final trail leaves, through one `black_box`. Never inlined, so every
+/// caller, in every model, runs this one function.
+#[inline(never)]
 pub fn count_to(n: u64) -> u64 {
     let mut counter = 0u64;
+    let mut trail = 0u64;
     while counter < n {
-        counter = black_box(counter) + 1;
+        counter += 1;
+        trail = trail.rotate_left(1) ^ counter;
     }
+    black_box(trail);
     counter
+}
+
+/// Count to `n` in steps of [`CHECKPOINT_EVERY`] through [`count_to`], calling `checkpoint` after
+/// each: the one way every model counts a task (processes pass a checkpoint that never stops).
+fn count_checking_in(n: u64, checkpoint: &dyn Fn() -> Checked) -> Result<u64, Interrupted> {
+    let mut left = n;
+    let mut counted = 0;
+    while left > 0 {
+        let step = left.min(CHECKPOINT_EVERY);
+        counted += count_to(step);
+        left -= step;
+        checkpoint()?;
+    }
+    Ok(counted)
 }
 
 /// Count to `total`, split into [`TASKS`] (or fewer, for tiny totals) near-equal tasks.
@@ -71,7 +107,7 @@ impl Workload for CountLoop {
     }
 
     fn run_task(&self, index: usize) -> u64 {
-        count_to(self.task_len(index))
+        count_checking_in(self.task_len(index), &no_checkpoint).unwrap_or_default()
     }
 
     fn run_task_with_checkpoints(
@@ -79,15 +115,7 @@ impl Workload for CountLoop {
         index: usize,
         checkpoint: &dyn Fn() -> Checked,
     ) -> Result<u64, Interrupted> {
-        let mut left = self.task_len(index);
-        let mut counted = 0;
-        while left > 0 {
-            let step = left.min(CHECKPOINT_EVERY);
-            counted += count_to(step);
-            left -= step;
-            checkpoint()?;
-        }
-        Ok(counted)
+        count_checking_in(self.task_len(index), checkpoint)
     }
 
     fn kernel(&self) -> Option<&'static str> {
@@ -99,9 +127,11 @@ impl Workload for CountLoop {
     }
 }
 
-/// The process side: one count per task.
+/// The process side: one count per task, counted as every other model counts it.
 pub fn decode(bytes: &[u8]) -> Result<TaskList<u64>, DecodeError> {
-    decode_numbers(bytes, |&n| count_to(n))
+    decode_numbers(bytes, |&n| {
+        count_checking_in(n, &no_checkpoint).unwrap_or_default()
+    })
 }
 
 #[cfg(test)]
