@@ -269,6 +269,17 @@ impl Report {
 
     /// The per-round speedups of `row` over the baseline, over the rounds both were measured in
     /// (samples are kept in round order), with their spread.
+    /// Whether `row`'s speedup is more than its cores can give ([`crate::engine::rounds::beyond_cores`]):
+    /// the sequential run it is taken against ran slow, so the figure is no result.
+    pub fn beyond_cores(&self, row: &Row) -> bool {
+        let cores = match row.model {
+            Model::Sequential | Model::Async => 1,
+            _ => row.threads,
+        };
+        self.speedup(row)
+            .is_some_and(|s| crate::engine::rounds::beyond_cores(s, cores))
+    }
+
     pub fn speedup_spread(&self, row: &Row) -> Option<Spread> {
         let base = self.baseline()?;
         Spread::of(&ratios(&base.samples_ms, &row.samples_ms))

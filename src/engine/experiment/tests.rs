@@ -208,3 +208,30 @@ fn speedups_are_the_median_of_each_rounds_ratio() {
     assert_eq!(summary_only.speedup_spread(&summary_only.rows[1]), None);
     assert_eq!(summary_only.speedup(&summary_only.rows[1]), Some(1.0));
 }
+
+/// Firefox and WebKit once ran the sequential count on the engine's thread slower than in a
+/// worker process, and the lab showed 2 processes 2.8× faster on 2 cores: a broken baseline,
+/// which the report now names rather than presents.
+#[test]
+fn a_speedup_past_its_cores_is_flagged_as_no_result() {
+    let mut report = Report::new("count");
+    report.push(row(Model::Sequential, 1, 1_330.0, 7));
+    report.push(row(Model::FreeThreads, 2, 700.0, 7));
+    report.push(row(Model::Processes, 2, 430.0, 7));
+    report.push(row(Model::Async, 4, 900.0, 7));
+    let flagged: Vec<(Model, bool)> = report
+        .rows()
+        .iter()
+        .map(|r| (r.model, report.beyond_cores(r)))
+        .collect();
+    assert_eq!(
+        flagged,
+        [
+            (Model::Sequential, false),
+            (Model::FreeThreads, false),
+            (Model::Processes, true),
+            // Coroutines share one core, whatever their k.
+            (Model::Async, true),
+        ]
+    );
+}

@@ -7,14 +7,21 @@
 //! ```
 //!
 //! one entry per step of the lesson, in the lesson's order: `ms` (a time; `rounds_ms` when the
-//! script measured in rounds), or `counted` of `of` (the lock lesson's counters), or a null
-//! figure for a step CPython has no counterpart of. The student pastes that line into the
-//! lesson; [`read`] checks it against the lesson and [`compare`] puts CPython's figures beside
-//! the browser's, each relative to its own first step, since absolute times of an interpreter
-//! and of compiled code say nothing about each other.
+//! script measured in rounds, and `baseline_rounds_ms` for a step timed against a baseline of its
+//! own: the capacity steps, k threads hashing against one), or `counted` of `of` (the lock
+//! lesson's counters), or a null figure for a step CPython has no counterpart of; and `k` where the
+//! lesson's steps take one. The student pastes that line into the lesson; [`read`] checks it
+//! against the lesson and [`compare`] puts CPython's figures beside the browser's, each relative to
+//! its own first step (or baseline), since absolute times of an interpreter and of compiled code
+//! say nothing about each other.
+//!
+//! [`measured`] is CPython's line for each lesson as `scripts/cpython-figures.sh` measured it on
+//! this project's machine (`python/measured/`): what the lessons quote, and what the native tests
+//! judge with the lessons' own claims.
 
 use serde::Deserialize;
 
+use super::claims::StepFigures;
 use super::{Lesson, Outcome, Step};
 use crate::engine::protocol::SharedOutcome;
 
@@ -52,16 +59,32 @@ pub const MAX_PASTE: usize = 64 * 1024;
 /// What one step measured, in the browser or in CPython.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Figure {
-    /// A time: the median over rounds, with each round's time where there were rounds.
-    Ms { ms: f64, rounds_ms: Vec<f64> },
+    /// A time: the median over rounds, with each round's time where there were rounds, and each
+    /// round's time of the step's own baseline where it has one.
+    Ms {
+        ms: f64,
+        rounds_ms: Vec<f64>,
+        baseline_rounds_ms: Option<Vec<f64>>,
+    },
     /// How many of `of` updates (or items) came through.
     Counted { counted: u64, of: u64 },
 }
 
 impl Figure {
-    /// The figure relative to the lesson's first step (times), or the share that came through.
+    /// The figure relative to the lesson's first step (times; relative to its own baseline where
+    /// it has one), or the share that came through.
     fn relative_to(&self, first: Option<&Figure>) -> Option<f64> {
         match (self, first) {
+            (
+                Figure::Ms {
+                    ms,
+                    baseline_rounds_ms: Some(baseline),
+                    ..
+                },
+                _,
+            ) => crate::engine::rounds::Spread::of(baseline)
+                .filter(|b| b.median > 0.0)
+                .map(|b| ms / b.median),
             (Figure::Ms { ms, .. }, Some(Figure::Ms { ms: first, .. })) if *first > 0.0 => {
                 Some(ms / first)
             }
@@ -72,7 +95,7 @@ impl Figure {
 
     pub fn describe(&self) -> String {
         match self {
-            Figure::Ms { ms, rounds_ms } if rounds_ms.len() > 1 => {
+            Figure::Ms { ms, rounds_ms, .. } if rounds_ms.len() > 1 => {
                 format!("{ms:.0} ms (median of {} rounds)", rounds_ms.len())
             }
             Figure::Ms { ms, .. } => format!("{ms:.0} ms"),
@@ -90,6 +113,8 @@ pub struct CpythonRun {
     /// The interpreter's version, as `platform.python_version()` gives it.
     pub python: String,
     pub cores: Option<u32>,
+    /// The workers the script ran its steps with, where they take a k.
+    pub k: Option<u32>,
     /// One per step of the lesson, in order, with the script's label for it.
     pub steps: Vec<(String, Option<Figure>)>,
 }
@@ -102,6 +127,7 @@ struct Line {
     #[serde(default)]
     python: String,
     cores: Option<u32>,
+    k: Option<u32>,
     steps: Vec<LineStep>,
 }
 
@@ -111,6 +137,7 @@ struct LineStep {
     ms: Option<f64>,
     #[serde(default)]
     rounds_ms: Vec<f64>,
+    baseline_rounds_ms: Option<Vec<f64>>,
     counted: Option<u64>,
     of: Option<u64>,
 }
@@ -120,7 +147,8 @@ fn figure(step: &LineStep) -> Result<Option<Figure>, String> {
     let time = |ms: f64| ms.is_finite() && ms >= 0.0;
     match (step.ms, step.counted, step.of) {
         (Some(ms), None, None) => {
-            if !time(ms) || !step.rounds_ms.iter().all(|&r| time(r)) {
+            let baseline = step.baseline_rounds_ms.iter().flatten();
+            if !time(ms) || !step.rounds_ms.iter().chain(baseline).all(|&r| time(r)) {
                 return Err(format!(
                     "\u{201c}{label}\u{201d} has a time that is not one"
                 ));
@@ -128,6 +156,7 @@ fn figure(step: &LineStep) -> Result<Option<Figure>, String> {
             Ok(Some(Figure::Ms {
                 ms,
                 rounds_ms: step.rounds_ms.clone(),
+                baseline_rounds_ms: step.baseline_rounds_ms.clone(),
             }))
         }
         (None, Some(counted), Some(of)) if counted <= of => {
@@ -194,6 +223,7 @@ pub fn read(pasted: &str, lesson: &Lesson, k: usize) -> Result<CpythonRun, Strin
         lesson: line.lesson,
         python: line.python.chars().take(40).collect(),
         cores: line.cores,
+        k: line.k,
         steps,
     })
 }
@@ -204,6 +234,7 @@ pub fn browser_figure(step: &Step, outcome: &Outcome) -> Option<Figure> {
         Outcome::Cpu { trace, .. } if step.first_result => Some(Figure::Ms {
             ms: trace.first_result_ms,
             rounds_ms: Vec::new(),
+            baseline_rounds_ms: None,
         }),
         Outcome::Cpu {
             summary,
@@ -212,10 +243,12 @@ pub fn browser_figure(step: &Step, outcome: &Outcome) -> Option<Figure> {
         } => Some(Figure::Ms {
             ms: summary.median,
             rounds_ms: samples_ms.clone(),
+            baseline_rounds_ms: None,
         }),
         Outcome::Io(run) => Some(Figure::Ms {
             ms: run.summary.wall_ms,
             rounds_ms: Vec::new(),
+            baseline_rounds_ms: None,
         }),
         Outcome::Shared(SharedOutcome::Counter {
             expected, counted, ..
@@ -287,3 +320,147 @@ pub fn compare(
         })
         .collect()
 }
+
+impl Figure {
+    /// The figure in the terms the lesson's claims are judged in, for `step`.
+    fn claims_figures(&self, step: &Step) -> StepFigures {
+        match self {
+            Figure::Ms {
+                ms,
+                rounds_ms,
+                baseline_rounds_ms,
+            } => {
+                let rounds = if rounds_ms.is_empty() {
+                    vec![*ms]
+                } else {
+                    rounds_ms.clone()
+                };
+                StepFigures {
+                    // A step the lesson times to its first result: the script times the same.
+                    first_result_ms: if step.first_result {
+                        rounds.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    rounds_ms: rounds,
+                    baseline_rounds_ms: baseline_rounds_ms.clone(),
+                    ..StepFigures::default()
+                }
+            }
+            Figure::Counted { counted, of } => StepFigures {
+                lost: Some((of.saturating_sub(*counted), *of)),
+                ..StepFigures::default()
+            },
+        }
+    }
+}
+
+/// What CPython's line says of the lesson's `steps`, in the terms its claims are judged in
+/// ([`claims::judge`](super::claims::judge)); `None` for a step CPython has no counterpart of.
+pub fn claims_figures(steps: &[Step], run: &CpythonRun) -> Vec<Option<StepFigures>> {
+    steps
+        .iter()
+        .zip(&run.steps)
+        .map(|(step, (_, figure))| figure.as_ref().map(|f| f.claims_figures(step)))
+        .collect()
+}
+
+/// CPython's lines as `scripts/cpython-figures.sh` measured them on this project's 2-core
+/// machine: (lesson, k, line).
+const MEASURED: [(&str, Option<usize>, &str); 19] = [
+    ("gil", Some(2), include_str!("python/measured/gil.k2.json")),
+    ("gil", Some(4), include_str!("python/measured/gil.k4.json")),
+    ("gil", Some(8), include_str!("python/measured/gil.k8.json")),
+    (
+        "copy",
+        Some(2),
+        include_str!("python/measured/copy.k2.json"),
+    ),
+    (
+        "copy",
+        Some(4),
+        include_str!("python/measured/copy.k4.json"),
+    ),
+    (
+        "copy",
+        Some(8),
+        include_str!("python/measured/copy.k8.json"),
+    ),
+    (
+        "reuse",
+        Some(2),
+        include_str!("python/measured/reuse.k2.json"),
+    ),
+    (
+        "reuse",
+        Some(4),
+        include_str!("python/measured/reuse.k4.json"),
+    ),
+    (
+        "reuse",
+        Some(8),
+        include_str!("python/measured/reuse.k8.json"),
+    ),
+    (
+        "imap",
+        Some(2),
+        include_str!("python/measured/imap.k2.json"),
+    ),
+    (
+        "imap",
+        Some(4),
+        include_str!("python/measured/imap.k4.json"),
+    ),
+    (
+        "imap",
+        Some(8),
+        include_str!("python/measured/imap.k8.json"),
+    ),
+    (
+        "async-cpu",
+        Some(2),
+        include_str!("python/measured/async-cpu.k2.json"),
+    ),
+    (
+        "async-cpu",
+        Some(4),
+        include_str!("python/measured/async-cpu.k4.json"),
+    ),
+    (
+        "async-cpu",
+        Some(8),
+        include_str!("python/measured/async-cpu.k8.json"),
+    ),
+    ("fetch", None, include_str!("python/measured/fetch.json")),
+    (
+        "bounded",
+        None,
+        include_str!("python/measured/bounded.json"),
+    ),
+    (
+        "thousands",
+        None,
+        include_str!("python/measured/thousands.json"),
+    ),
+    ("lock", None, include_str!("python/measured/lock.json")),
+];
+
+/// CPython's run of `lesson` on this project's machine, at the measured k nearest to `k` (the
+/// lessons without a k have one run), with the k it ran at.
+pub fn measured(lesson: &Lesson, k: usize) -> Option<(usize, CpythonRun)> {
+    let (_, at, line) = MEASURED
+        .iter()
+        .filter(|(slug, _, _)| *slug == lesson.slug)
+        .min_by_key(|(_, at, _)| at.map_or(0, |at| at.abs_diff(k)))?;
+    let at = at.unwrap_or(k);
+    read(line, lesson, at).ok().map(|run| (at, run))
+}
+
+/// Every committed line, for the tests: (lesson, k it ran at, line).
+#[cfg(test)]
+fn all_measured() -> impl Iterator<Item = (&'static str, Option<usize>, &'static str)> {
+    MEASURED.iter().copied()
+}
+
+#[cfg(test)]
+mod tests;

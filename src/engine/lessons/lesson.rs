@@ -1,112 +1,21 @@
 //! What a lesson is: its claim and question, the steps it measures, their outcomes, and the
-//! conclusion drawn from them.
+//! conclusion drawn from them: the verdict from its claims ([`claims`](super::claims)), judged on
+//! the outcomes, and the words the lesson writes around the figures.
 
-use crate::engine::io::{IoRequest, IoRun};
-use crate::engine::protocol::{MeasureRequest, SharedDemo, SharedOutcome};
+use super::claims::{self, Claim, Judged};
+use super::outcome::{Outcome, Step};
 use crate::engine::rounds::Verdict;
-use crate::engine::run::trace::Trace;
-use crate::engine::stats::Summary;
-
-/// One measurement a lesson makes.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Probe {
-    Cpu(MeasureRequest),
-    Io(IoRequest),
-    Shared(SharedDemo),
-}
-
-/// A measurement with the words that say what it is.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Step {
-    pub label: String,
-    pub probe: Probe,
-    /// Whether what counts is the time to the first result (the imap lesson), not the time to
-    /// the last: what [`cpython::browser_figure`](super::cpython::browser_figure) reports for it.
-    pub first_result: bool,
-}
-
-/// What a measurement gave.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Outcome {
-    /// `samples_ms` holds one wall time per round, in round order (the rounds of a lesson whose
-    /// steps are all CPU runs interleave; see [`crate::engine::rounds`]).
-    Cpu {
-        summary: Summary,
-        trace: Box<Trace>,
-        samples_ms: Vec<f64>,
-    },
-    Io(Box<IoRun>),
-    Shared(SharedOutcome),
-}
-
-impl Outcome {
-    /// What kind of measurement this is, for a message about the wrong kind.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Outcome::Cpu { .. } => "a CPU measurement",
-            Outcome::Io(_) => "an I/O run",
-            Outcome::Shared(SharedOutcome::Counter { .. }) => "a counter",
-            Outcome::Shared(SharedOutcome::Queue { .. }) => "a queue",
-            Outcome::Shared(SharedOutcome::Failed { .. }) => "a failed demo",
-            Outcome::Shared(SharedOutcome::Cancelled) => "a cancelled demo",
-        }
-    }
-
-    /// The figure shown beside the step.
-    pub fn describe(&self) -> String {
-        match self {
-            Outcome::Cpu { summary, .. } => format!(
-                "{:.0} ms (median of {} rounds, {:.0}–{:.0})",
-                summary.median, summary.repeats, summary.min, summary.max
-            ),
-            Outcome::Io(run) => format!(
-                "{:.0} ms for {} requests, {} failed",
-                run.summary.wall_ms,
-                run.requests.len(),
-                run.summary.failed
-            ),
-            Outcome::Shared(SharedOutcome::Counter {
-                expected, counted, ..
-            }) => format!(
-                "{} of {} increments counted",
-                group(*counted),
-                group(*expected)
-            ),
-            Outcome::Shared(SharedOutcome::Queue {
-                items,
-                per_consumer,
-                sum,
-                expected_sum,
-                ..
-            }) => format!(
-                "{} items, consumers took {}; sum {}",
-                group(*items),
-                per_consumer
-                    .iter()
-                    .map(|n| group(*n))
-                    .collect::<Vec<_>>()
-                    .join(" + "),
-                if sum == expected_sum {
-                    "checks"
-                } else {
-                    "WRONG"
-                }
-            ),
-            Outcome::Shared(SharedOutcome::Failed { message }) => format!("failed: {message}"),
-            Outcome::Shared(SharedOutcome::Cancelled) => "cancelled".into(),
-        }
-    }
-}
-
-pub(super) fn group(n: u64) -> String {
-    crate::engine::size::group(n).replace('_', " ")
-}
 
 /// The one-line conclusion, and what the measurements say of the claim.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Conclusion {
     pub line: String,
     pub verdict: Verdict,
+    /// Each of the lesson's claims, judged on the measurements.
+    pub judged: Vec<Judged>,
+    /// A step that read faster than its cores can give (see [`claims::beyond_cores`]): its label
+    /// and speedup. Then the figures are no result, and the verdict is too busy to tell.
+    pub beyond_cores: Option<(String, f64)>,
 }
 
 impl Conclusion {
@@ -114,7 +23,33 @@ impl Conclusion {
     pub fn holds(&self) -> bool {
         self.verdict == Verdict::Holds
     }
+
+    /// The judged claim `id`.
+    pub fn claim(&self, id: &str) -> Option<&Judged> {
+        self.judged.iter().find(|j| j.claim.id == id)
+    }
 }
+
+/// What a lesson writes from its outcomes and judged claims.
+pub struct Words {
+    pub line: String,
+    /// Why these figures cannot tell, where the lesson sees a reason its claims do not (the lock
+    /// lesson's threads that never ran at the same time): the verdict is then too busy to tell.
+    pub cannot_tell: Option<String>,
+}
+
+impl From<String> for Words {
+    fn from(line: String) -> Self {
+        Words {
+            line,
+            cannot_tell: None,
+        }
+    }
+}
+
+/// What a lesson writes: from `k`, the outcomes of `steps(k)` in order, and its claims judged on
+/// them.
+pub type WordsFn = fn(k: usize, outcomes: &[Outcome], judged: &[Judged]) -> Result<Words, String>;
 
 pub struct Lesson {
     pub slug: &'static str,
@@ -130,10 +65,13 @@ pub struct Lesson {
     pub answer: usize,
     /// Whether the steps need the thread pool (cross-origin isolation).
     pub needs_pool: bool,
-    /// The measurements, for `k` workers (the machine's cores, at least 2).
+    /// What the lesson claims, as the engine judges it (see [`claims`](super::claims)).
+    pub claims: &'static [Claim],
+    /// The measurements, for `k` workers (what [`workers`](super::workers) chose, at least 2).
     pub steps: fn(k: usize) -> Vec<Step>,
-    /// The conclusion from the outcomes of `steps(k)`, in order.
-    pub conclude: fn(k: usize, outcomes: &[Outcome]) -> Result<Conclusion, String>,
+    /// The words of the conclusion, from the outcomes of `steps(k)` in order and the claims
+    /// judged on them.
+    pub words: WordsFn,
 }
 
 pub(super) mod code {
@@ -141,6 +79,46 @@ pub(super) mod code {
 }
 
 impl Lesson {
+    /// The conclusion from the outcomes of `steps(k)`, in order: the claims judged on them, the
+    /// verdict they give, and the lesson's words, with a sentence on why where the figures
+    /// cannot tell.
+    pub fn conclude(&self, k: usize, outcomes: &[Outcome]) -> Result<Conclusion, String> {
+        let steps = (self.steps)(k);
+        if outcomes.len() != steps.len() {
+            return Err(format!(
+                "expected {} measurements, got {}",
+                steps.len(),
+                outcomes.len()
+            ));
+        }
+        let figures = claims::of_outcomes(outcomes);
+        let judged = claims::judge(self.claims, &figures);
+        let beyond_cores = claims::beyond_cores(&steps, &figures);
+        let words = (self.words)(k, outcomes, &judged)?;
+        let mut verdict = claims::verdict(&judged);
+        let mut line = words.line;
+        if let Some((label, speedup)) = &beyond_cores {
+            verdict = Verdict::TooBusy;
+            line.push_str(&format!(
+                " But {label} read {speedup:.2}\u{d7}, more than its cores can give: the \
+                 one-worker run it is compared with ran slow here (a busy core, or the browser \
+                 still compiling), so these figures are no result. Run again."
+            ));
+        } else if let Some(why) = words.cannot_tell {
+            verdict = Verdict::TooBusy;
+            line.push(' ');
+            line.push_str(&why);
+        } else if verdict == Verdict::TooBusy {
+            line.push_str(&cannot_tell(k, &judged));
+        }
+        Ok(Conclusion {
+            line,
+            verdict,
+            judged,
+            beyond_cores,
+        })
+    }
+
     /// What Overlap runs for this lesson: excerpts of the engine's own source, cut out by
     /// `build.rs` between `// lesson: <slug>` markers, so the page shows the code measured.
     pub fn rust(&self) -> &'static str {
@@ -148,6 +126,27 @@ impl Lesson {
             .iter()
             .find(|(slug, _)| *slug == self.slug)
             .map_or("", |(_, code)| code)
+    }
+}
+
+/// Why a lesson whose claims did not settle cannot tell: a need of the machine's that did not
+/// hold, or rounds that disagree across a claim's bound.
+fn cannot_tell(k: usize, judged: &[Judged]) -> String {
+    let unmet = judged.iter().find(|j| {
+        j.claim.role == claims::Role::Needs && j.verdict.is_some_and(|v| v != Verdict::Holds)
+    });
+    match unmet {
+        Some(need) => format!(
+            " This machine was too busy to tell: {} needs {} and read {}. Run again, ideally \
+             with other programs closed.",
+            need.claim.says_for(k),
+            need.claim.bound.describe(),
+            need.spread
+                .map_or_else(|| "nothing".into(), |s| s.to_string()),
+        ),
+        None => " This machine was too busy to tell: the rounds disagree across the claim's \
+                 threshold. Run again, ideally with other programs closed."
+            .into(),
     }
 }
 

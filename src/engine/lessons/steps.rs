@@ -6,14 +6,17 @@ use crate::engine::protocol::MeasureRequest;
 use crate::engine::run::models::RunConfig;
 use crate::engine::run::trace::Trace;
 
+use super::claims::{self, Judged, Measure};
 use super::{Outcome, Probe, Step};
-use crate::engine::rounds::{ratios, Spread, Verdict};
+use crate::engine::rounds::Spread;
+use crate::engine::rounds::Verdict;
 
-/// What the countdown lessons count to: about 0.7 s on one core. Long enough that what a
-/// process run pays besides counting (messages, a worker waiting for the engine worker's turn
-/// on a 2-core machine) stays small: at 1e9 two processes measured 1.50× (1.26–1.90 over 15
-/// rounds) where 2e9 gave 1.74× (1.53–1.97) on the same page.
-pub(super) const COUNT_TO: u64 = 2_000_000_000;
+/// What the countdown lessons count to: about 0.7 s on one core here (0.72 ns a step, since
+/// the count keeps its counter in a register; see `count_to`). Long enough that what a process
+/// run pays besides counting (messages, a worker waiting for the engine worker's turn on a
+/// 2-core machine) stays small: when a count of 1e9 took 0.35 s, two processes measured 1.50×
+/// (1.26–1.90 over 15 rounds) where twice the count gave 1.74× (1.53–1.97) on the same page.
+pub(super) const COUNT_TO: u64 = 1_000_000_000;
 
 pub(super) fn cpu(label: String, kernel: &str, size: u64, repeats: u32, run: RunConfig) -> Step {
     Step {
@@ -97,37 +100,30 @@ pub(super) fn mib(bytes: f64) -> String {
     format!("{:.1} MB", bytes / 1e6)
 }
 
-/// The per-round speedup of `step` over `baseline` (both CPU runs measured in the same rounds),
-/// with its spread.
-pub(super) fn speedup(baseline: &Outcome, step: &Outcome) -> Result<Spread, String> {
-    match (baseline, step) {
-        (Outcome::Cpu { samples_ms: b, .. }, Outcome::Cpu { samples_ms: s, .. }) => {
-            Spread::of(&ratios(b, s)).ok_or_else(|| "no rounds to compare".to_string())
-        }
-        _ => Err("expected two CPU measurements".into()),
-    }
+/// The spread of judged claim `id` (an error if the lesson has no such claim, or its steps had
+/// no figures).
+pub(super) fn spread_of(judged: &[Judged], id: &str) -> Result<Spread, String> {
+    judged
+        .iter()
+        .find(|j| j.claim.id == id)
+        .and_then(|j| j.spread)
+        .ok_or_else(|| format!("no figures for the claim {id}"))
 }
 
-/// What CPython's threads under the GIL give for CPU work: about one thread's speed, or less,
-/// since hand-offs cost. On this project's 2-core machine CPython 3.11 measured 0.99× for 2
-/// threads when quiet, and 0.81–1.28× over 5 rounds (median 0.88×) on a busier day: a lower
-/// bound of 0.85 would fail CPython itself there.
-pub(super) const GIL_LOW: f64 = 0.75;
+/// The verdict of judged claim `id`, if it was judged.
+pub(super) fn verdict_of(judged: &[Judged], id: &str) -> Option<Verdict> {
+    judged
+        .iter()
+        .find(|j| j.claim.id == id)
+        .and_then(|j| j.verdict)
+}
 
-/// What k processes give at least, as a share of k: CPython 3.11's own 2 processes measured
-/// 1.47×, 1.56× and 1.75× in three runs of the lesson's script on this project's 2-core
-/// machine, so 0.75·k (1.5×) would judge CPython itself "not as claimed" there. 0.65·k still
-/// tells processes (1.3× and up at k = 2) from GIL threads (1.10× at most).
-pub(super) const PROCESSES_SHARE: f64 = 0.65;
-pub(super) const GIL_HIGH: f64 = 1.10;
-
-/// The sentence a conclusion ends with when the machine was too busy to tell.
-pub(super) fn too_busy_note(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::TooBusy => {
-            " This machine was too busy to tell: the rounds disagree across the claim's \
-             threshold. Run again, ideally with other programs closed."
-        }
-        _ => "",
-    }
+/// How many times faster `step` ran than `base`, round by round, with its spread.
+pub(super) fn speedup(outcomes: &[Outcome], base: usize, step: usize) -> Result<Spread, String> {
+    claims::values(
+        Measure::Faster { base, step },
+        &claims::of_outcomes(outcomes),
+    )
+    .and_then(|v| Spread::of(&v))
+    .ok_or_else(|| "no rounds to compare".to_string())
 }

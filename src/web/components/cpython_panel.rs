@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use crate::engine::lessons::cpython::{Compared, CpythonRun, Figure};
+use crate::engine::rounds::Verdict;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -12,6 +13,8 @@ pub struct Props {
     /// The lesson's steps beside CPython's, once a line has been read.
     pub compared: Option<Vec<Compared>>,
     pub cpython: Option<CpythonRun>,
+    /// What the lesson's claims say of CPython's figures, judged as the browser's are.
+    pub cpython_verdict: Option<Verdict>,
     /// Why the last paste could not be read.
     pub error: Option<String>,
     pub on_download: Callback<()>,
@@ -22,6 +25,13 @@ pub struct Props {
 fn relative(value: Option<f64>, figure: Option<&Figure>) -> String {
     match (value, figure) {
         (Some(v), Some(Figure::Counted { .. })) => format!("{:.0} % counted", v * 100.0),
+        (
+            Some(v),
+            Some(Figure::Ms {
+                baseline_rounds_ms: Some(_),
+                ..
+            }),
+        ) => format!("{v:.2}× its own one-thread time"),
         (Some(v), Some(Figure::Ms { .. })) => format!("{v:.2}× the first step's time"),
         _ => "–".into(),
     }
@@ -126,6 +136,15 @@ pub fn CpythonPanel(props: &Props) -> Html {
                 </button>
             </div>
             if let (Some(rows), Some(run)) = (&props.compared, &props.cpython) {
+                if let Some(verdict) = props.cpython_verdict {
+                    <p id="lesson-cpython-verdict" class="hint" data-cpython-verdict={verdict.slug()}>
+                        { format!("Judged by the lesson's own claims, CPython's figures: {}.", match verdict {
+                            Verdict::Holds => "the claim holds",
+                            Verdict::Fails => "the claim does not hold",
+                            Verdict::TooBusy => "too busy to tell",
+                        }) }
+                    </p>
+                }
                 <table id="lesson-compare" data-python={run.python.clone()}>
                     <caption>{ format!(
                         "This browser beside CPython {}{}: each step relative to the lesson's first \

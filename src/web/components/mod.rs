@@ -2,6 +2,7 @@
 
 mod capability_panel;
 pub mod charts;
+mod claims_table;
 mod cpython_panel;
 mod deferred;
 mod experiment_form;
@@ -15,6 +16,7 @@ mod trace_download;
 mod waterfall;
 
 pub use capability_panel::CapabilityPanel;
+pub use claims_table::{ClaimsTable, CpythonJudged};
 pub use cpython_panel::CpythonPanel;
 pub use deferred::Deferred;
 pub use experiment_form::ExperimentForm;

@@ -25,6 +25,7 @@ fn row_html(report: &Report, row: &Row) -> Html {
         .filter(|s| s.rounds > 1 && row.model != crate::engine::run::models::Model::Sequential)
         .map(|s| format!("{:.2}–{:.2} over {} rounds", s.low, s.high, s.rounds));
     let s = row.summary;
+    let beyond = report.beyond_cores(row);
     html! {
         <tr
             data-kernel={report.kernel.clone()}
@@ -40,6 +41,7 @@ fn row_html(report: &Report, row: &Row) -> Html {
                 .join(" ")}
             data-checksum={row.checksum.to_string()}
             data-verdict={if matches!(verdict, Verdict::Mismatch { .. }) { "mismatch" } else { "ok" }}
+            data-beyond-cores={beyond.then_some("true")}
         >
             <th scope="row">
                 { row.model.to_string() }
@@ -52,6 +54,9 @@ fn row_html(report: &Report, row: &Row) -> Html {
                 { speedup }
                 if let Some(spread) = spread {
                     <div class="hint">{ spread }</div>
+                }
+                if beyond {
+                    <div class="error">{ "more than its cores can give: no result" }</div>
                 }
             </td>
             <td><code>{ row.checksum.to_string() }</code></td>
@@ -68,8 +73,20 @@ pub fn ResultsTable(props: &Props) -> Html {
         return html! {};
     }
     let mismatches = report.mismatches();
+    let beyond = report
+        .rows()
+        .iter()
+        .filter(|row| report.beyond_cores(row))
+        .count();
     html! {
         <>
+            if beyond > 0 {
+                <p class="error-banner" role="alert" data-error="beyond-cores">
+                    { format!("{beyond} run(s) read faster than k cores can run: the sequential run \
+                               they are measured against ran slow here (a busy core, or the browser \
+                               still compiling it), so their speedups are no result. Run again.") }
+                </p>
+            }
             if mismatches > 0 {
                 <p class="error-banner" role="alert" data-error="checksum-mismatch">
                     { format!("{mismatches} run(s) computed a different answer from the sequential run. \

@@ -10,9 +10,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::components::{CpythonPanel, StatusLine, TraceDownload};
+use super::components::{ClaimsTable, CpythonJudged, CpythonPanel, StatusLine, TraceDownload};
 use super::download::download_blob;
 use super::engine_slot::{use_release_when_idle, EngineContext, Holder, BUSY};
+use crate::engine::lessons::claims;
 use crate::engine::lessons::cpython::{self};
 use crate::engine::lessons::{Outcome, LESSONS};
 use crate::engine::rounds::Verdict;
@@ -68,7 +69,8 @@ pub fn Lessons(props: &Props) -> Html {
     let running = state.status.is_running();
     use_release_when_idle(&engine.slot, Holder::Lessons, running);
     let lesson = state.lesson;
-    let k = props.cores.max(2);
+    // The k the steps ran at (chosen by the run from what this machine gains), or 2 before any.
+    let k = state.k();
     let unavailable = lesson.needs_pool && props.pool_threads < 2;
     let dispatcher = state.dispatcher();
     {
@@ -89,7 +91,7 @@ pub fn Lessons(props: &Props) -> Html {
     }
     let on_run = {
         let slot = Rc::clone(&engine.slot);
-        let pool_threads = props.pool_threads;
+        let (pool_threads, cores) = (props.pool_threads, props.cores);
         let dispatcher = dispatcher.clone();
         Callback::from(move |_: MouseEvent| {
             if !slot.begin(Holder::Lessons) {
@@ -98,7 +100,7 @@ pub fn Lessons(props: &Props) -> Html {
             dispatcher.dispatch(Action::Run(RunEvent::Started));
             wasm_bindgen_futures::spawn_local(run_lesson(
                 lesson,
-                k,
+                cores,
                 Rc::clone(&slot),
                 pool_threads,
                 dispatcher.clone(),
@@ -142,6 +144,28 @@ pub fn Lessons(props: &Props) -> Html {
             .collect();
         cpython::compare(&steps, &measured, run)
     });
+    // What CPython's pasted figures say of the lesson's claims, judged as the browser's are.
+    let cpython_verdict = state.cpython.as_ref().map(|run| {
+        let judged = claims::judge(
+            lesson.claims,
+            &cpython::claims_figures(&(lesson.steps)(k), run),
+        );
+        claims::verdict(&judged)
+    });
+    // CPython's own figures from this project's machine, at the measured k nearest this run's:
+    // shown beside the claims once the run has concluded.
+    let concluded = matches!(state.conclusion, Some(Ok(_)));
+    let cpython_measured = concluded
+        .then(|| cpython::measured(lesson, k))
+        .flatten()
+        .map(|(at, run)| CpythonJudged {
+            k: at,
+            python: run.python.clone(),
+            judged: claims::judge(
+                lesson.claims,
+                &cpython::claims_figures(&(lesson.steps)(at), &run),
+            ),
+        });
 
     html! {
         <section class="card lessons" aria-labelledby="lessons-title">
@@ -209,6 +233,12 @@ pub fn Lessons(props: &Props) -> Html {
                     }
                 </div>
                 <StatusLine status={state.status.clone()} prefix="lesson-" noun="lesson" />
+                if let Some(chosen) = &state.workers {
+                    <p id="lesson-k" class="hint" data-k={chosen.k.to_string()}
+                        data-reported={chosen.reported.to_string()}>
+                        { format!("This run measured its steps at {}", chosen.describe()) }
+                    </p>
+                }
                 if !state.measured.is_empty() {
                     <table id="lesson-results">
                         <caption>{ "What each step measured" }</caption>
@@ -244,7 +274,8 @@ pub fn Lessons(props: &Props) -> Html {
                             Verdict::TooBusy => "unsure",
                         })}>
                             <p id="lesson-conclusion" data-holds={conclusion.holds().to_string()}
-                                data-verdict={conclusion.verdict.slug()}>
+                                data-verdict={conclusion.verdict.slug()}
+                                data-beyond-cores={conclusion.beyond_cores.is_some().then_some("true")}>
                                 <strong>{ match conclusion.verdict {
                                     Verdict::Holds => "Measured: ",
                                     Verdict::Fails => "Measured, and not as claimed: ",
@@ -258,6 +289,7 @@ pub fn Lessons(props: &Props) -> Html {
                                     { "Run again" }
                                 </button>
                             }
+                            <ClaimsTable {k} judged={conclusion.judged.clone()} cpython={cpython_measured.clone()} />
                             if let Some(p) = predicted {
                                 <p class="hint" data-prediction={if p == lesson.answer { "as-claimed" } else { "other" }}>
                                     { if p == lesson.answer {
@@ -278,6 +310,7 @@ pub fn Lessons(props: &Props) -> Html {
                     key={lesson.slug}
                     script_name={cpython::script_name(lesson)}
                     {compared}
+                    {cpython_verdict}
                     cpython={state.cpython.clone()}
                     error={state.import_error.clone()}
                     {on_download}

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::engine::lessons::cpython::{self, CpythonRun};
+use crate::engine::lessons::workers::Chosen;
 use crate::engine::lessons::{self, Conclusion, Lesson, Outcome, LESSONS};
 use crate::engine::status::{RunEvent, Status};
 
@@ -14,6 +15,8 @@ pub(super) struct LessonState {
     pub lesson: &'static Lesson,
     pub prediction: Option<usize>,
     pub status: Status,
+    /// The k this run measured its steps at, and how it was chosen.
+    pub workers: Option<Chosen>,
     /// Each finished step: its label and what it measured.
     pub measured: Vec<(String, Rc<Outcome>)>,
     pub conclusion: Option<Result<Conclusion, String>>,
@@ -30,11 +33,17 @@ impl Default for LessonState {
 }
 
 impl LessonState {
+    /// The k the lesson's steps are planned for: the run's, or 2 before any run.
+    pub fn k(&self) -> usize {
+        self.workers.as_ref().map_or(2, |w| w.k)
+    }
+
     fn of(lesson: &'static Lesson) -> Self {
         LessonState {
             lesson,
             prediction: None,
             status: Status::Idle,
+            workers: None,
             measured: Vec::new(),
             conclusion: None,
             cpython: None,
@@ -48,6 +57,8 @@ pub(super) enum Action {
     Predict(usize),
     /// A step of the run every lab shares (see [`RunEvent`]).
     Run(RunEvent),
+    /// The k the steps run at, chosen from what this machine gains.
+    Workers(Chosen),
     Measured(String, Outcome),
     Concluded(Result<Conclusion, String>),
     /// What the student pasted from the lesson's script, for `k` workers.
@@ -71,10 +82,12 @@ impl Reducible for LessonState {
                 }
             }
             Action::Predict(option) => next.prediction = Some(option),
+            Action::Workers(chosen) => next.workers = Some(chosen),
             Action::Run(event) => {
                 if event == RunEvent::Started {
                     next.measured.clear();
                     next.conclusion = None;
+                    next.workers = None;
                 }
                 next.status.apply(event);
             }
