@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Key } from 'selenium-webdriver';
 import { serveDist, ARTIFACTS } from './support.mjs';
 import { ENGINES, startEngine } from './engines.mjs';
+import { lessonReport, checkReport } from './verdicts.mjs';
 
 // Each engine's figures, printed at the end for the note and README (one line per engine).
 const figures = {};
@@ -172,6 +173,30 @@ for (const engine of ENGINES) {
       seen.lesson = await text(driver, '#lesson-conclusion');
       assert.equal(await attr(driver, '#lesson-conclusion', 'data-holds'), 'true', seen.lesson);
     });
+
+    // Chromium runs it more often, with Playwright (lessons.test.mjs).
+    if (engine.threads && engine.name !== 'chromium') {
+      test('the GIL lesson holds twice, each from a fresh page, with no speedup past its cores', async () => {
+        const { driver } = session;
+        const verdicts = [];
+        for (let run = 1; run <= 2; run += 1) {
+          await open(driver, url);
+          await driver.findElement({ css: 'button[data-lesson="gil"]' }).click();
+          await waitFor(driver, 'the lesson', () => js(driver, () => document.querySelector('article.lesson[data-lesson="gil"]') !== null));
+          await driver.findElement({ css: 'input[name="predict"][value="1"]' }).click();
+          await driver.findElement({ css: '#lesson-run' }).click();
+          await finished(driver, '#lesson-status', 300_000);
+          const report = await js(driver, lessonReport);
+          const summary = checkReport(assert, report, 'gil');
+          console.log(`# ${engine.name}: ${summary}; ${report.chosen}`);
+          assert.notEqual(report.verdict, 'fails', report.line);
+          verdicts.push(report.verdict);
+          seen[`gil${run}`] = summary;
+        }
+        assert.ok(verdicts.filter((v) => v === 'too-busy').length <= 1, `too busy to tell: ${verdicts}`);
+        await open(driver, url);
+      });
+    }
 
     test('the I/O lab runs every model against the built-in targets', async () => {
       const { driver } = session;

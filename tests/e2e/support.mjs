@@ -138,11 +138,18 @@ export function launchChromium() {
 /**
  * Opens the app in a fresh browser context and collects console errors, page errors and
  * main-thread long tasks. `serviceWorkers: 'block'` keeps www/sw.js out, as on a browser or
- * address that allows none. Returns { page, problems(), longTasks(), resetLongTasks() }.
+ * address that allows none. `cores` makes the page's navigator.hardwareConcurrency report that
+ * many, before anything loads (as a laptop with SMT siblings or efficiency cores, or WebKit,
+ * reports more than runs at once). Returns { page, problems(), longTasks(), resetLongTasks() }.
  */
-export async function openApp(browser, url, { serviceWorkers = 'allow' } = {}) {
+export async function openApp(browser, url, { serviceWorkers = 'allow', cores } = {}) {
   const context = await browser.newContext({ serviceWorkers });
   const page = await context.newPage();
+  if (cores !== undefined) {
+    await page.addInitScript((n) => {
+      Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n, configurable: true });
+    }, cores);
+  }
   const errors = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
