@@ -38,6 +38,12 @@ async function waitFor(driver, what, check, timeout = 60_000) {
 async function open(driver, url) {
   await driver.get(url);
   await waitFor(driver, 'the page to mount', () => js(driver, () => document.querySelector('#run') !== null));
+  // Sections are built one per frame after the first render (support.mjs `built`): a test that
+  // goes on to the I/O lab at once found it not there yet in WebKit.
+  await waitFor(driver, 'every section to be built', () => js(driver, () => {
+    const places = [...document.querySelectorAll('main > .place')];
+    return places.length > 0 && places.every((place) => place.firstElementChild);
+  }));
   await js(driver, WATCH);
 }
 
