@@ -99,11 +99,18 @@ pub fn speedup_series(report: &Report) -> Vec<SpeedupSeries> {
         // the slowest and fastest runs give.
         let (Some(mid), Some(low), Some(high)) = (match report.speedup_spread(row) {
             Some(s) => (Some(s.median), Some(s.low), Some(s.high)),
-            None => (
-                speedup(base_ms, row.summary.median),
-                speedup(base_ms, row.summary.max),
-                speedup(base_ms, row.summary.min),
-            ),
+            // A link's carried row: the speedup its sender saw, the whiskers around it.
+            None => {
+                let mid = report.speedup(row);
+                let low = speedup(base_ms, row.summary.max);
+                let high = speedup(base_ms, row.summary.min);
+                match (mid, low, high) {
+                    (Some(mid), Some(low), Some(high)) => {
+                        (Some(mid), Some(low.min(mid)), Some(high.max(mid)))
+                    }
+                    _ => (None, None, None),
+                }
+            }
         }) else {
             continue;
         };

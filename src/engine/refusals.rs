@@ -30,6 +30,14 @@ impl<F: PartialEq> Refusals<F> {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The first refused field named by `label`, with why: "Size: 5 is below 1 000". What a
+    /// lab says when Run waits, and a link's Run here when nothing ran.
+    pub fn first_said(&self, label: impl Fn(&F) -> &'static str) -> Option<String> {
+        self.0
+            .first()
+            .map(|(field, why)| format!("{}: {why}", label(field)))
+    }
 }
 
 #[cfg(test)]
@@ -43,5 +51,10 @@ mod tests {
         assert_eq!(refusals.get(2), None);
         assert!(!refusals.is_empty());
         assert!(Refusals::<u8>::default().is_empty());
+        assert_eq!(
+            refusals.first_said(|_| "Size").as_deref(),
+            Some("Size: too big")
+        );
+        assert_eq!(Refusals::<u8>::default().first_said(|_| "Size"), None);
     }
 }

@@ -104,6 +104,25 @@ impl Throttle {
     }
 }
 
+/// About how long a run has left, in seconds, from how long it has run and how far along it is;
+/// `None` until it is far enough along (a tenth, or three seconds) for the guess to mean
+/// anything. Rounded to 5 s above 20 s, so the figure does not jitter with every step.
+pub fn seconds_left(elapsed_ms: f64, fraction: f64) -> Option<f64> {
+    if !(elapsed_ms.is_finite() && fraction.is_finite())
+        || fraction <= 0.0
+        || fraction >= 1.0
+        || (fraction < 0.1 && elapsed_ms < 3_000.0)
+    {
+        return None;
+    }
+    let left = elapsed_ms * (1.0 - fraction) / fraction / 1e3;
+    Some(if left > 20.0 {
+        (left / 5.0).round() * 5.0
+    } else {
+        left.round().max(1.0)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +191,16 @@ mod tests {
             Status::Cancelled,
             "a cancelled run is not turned into done"
         );
+    }
+
+    #[test]
+    fn the_time_left_follows_the_progress_once_it_means_something() {
+        assert_eq!(seconds_left(500.0, 0.02), None, "too early to tell");
+        assert_eq!(seconds_left(4_000.0, 0.5), Some(4.0));
+        assert_eq!(seconds_left(10_000.0, 0.25), Some(30.0));
+        assert_eq!(seconds_left(10_000.0, 0.2), Some(40.0));
+        assert_eq!(seconds_left(12_000.0, 0.995), Some(1.0));
+        assert_eq!(seconds_left(1_000.0, 1.0), None);
+        assert_eq!(seconds_left(f64::NAN, 0.5), None);
     }
 }

@@ -280,6 +280,26 @@ pub fn App() -> Html {
                         <a href={full_page} target="_blank" rel="noopener" data-embed-open="true">{ "Open the full page in a new tab" }</a>
                     </p>
                 } else {
+                    if route.place == Place::All {
+                        <section class="card intro" id="intro" aria-labelledby="intro-title">
+                            <h2 id="intro-title">{ "What this is" }</h2>
+                            <p class="lede">
+                                { "Overlap puts Python's concurrency lessons to the test on your own \
+                                   cores: threads under the GIL, processes, pools, asyncio, locks. \
+                                   Each lesson asks you to predict, measures, and grades your \
+                                   prediction against what this machine did. No Python runs here: \
+                                   a Rust model of CPython's threads, GIL and processes does, and \
+                                   each lesson's script measures the real CPython for comparison." }
+                            </p>
+                            <p class="start">
+                                <a class="button" href={href(Route { place: Place::Lesson(LESSONS[0].slug), embed: false })}
+                                    data-start="true">
+                                    { format!("Start with lesson 1: {}", LESSONS[0].title) }
+                                </a>
+                                <span class="hint">{ " Then the CPU lab and the I/O lab, to try your own." }</span>
+                            </p>
+                        </section>
+                    }
                     <CapabilityPanel
                         {caps}
                         pool_failure={(*pool_failure).clone()}
@@ -300,6 +320,9 @@ pub fn App() -> Html {
                 <div class="place" hidden={!shows("lessons")}>
                     <Deferred frames={frames("lessons")}>
                         <Lessons {pool_threads} cores={caps.cores}
+                            embed={embed}
+                            no_threads={caps.threads().err().map(|why| why.to_string())
+                                .or_else(|| (*pool_failure).clone())}
                             route_lesson={match route.place { Place::Lesson(slug) => Some(slug), _ => None }}
                             on_choose={on_lesson} />
                     </Deferred>
@@ -313,6 +336,7 @@ pub fn App() -> Html {
                             restore={(*cpu_restore).clone()}
                             compare={link.as_ref().and_then(|link| link.compare.clone())}
                             machine={machine.clone()}
+                            {embed}
                         />
                     </Deferred>
                 </div>
@@ -323,6 +347,7 @@ pub fn App() -> Html {
                             on_done={on_io_done}
                             restore={(*io_restore).clone()}
                             {machine}
+                            {embed}
                         />
                     </Deferred>
                 </div>

@@ -7,10 +7,14 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::components::charts::{Compare, MandelbrotPicture, SpeedupChart, Timeline, WallBars};
-use super::components::{ExperimentForm, ResultsTable, StatusLine, TraceDownload};
+use super::components::{
+    before_run, EmbedSnippet, ExperimentForm, ResultsTable, Runs, StatusLine, TraceDownload,
+    WhatRuns,
+};
 use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder, BUSY};
 use super::history::now_ms;
 use super::rounds::{in_rounds, Measured, RoundStep, Stopped};
+use super::route::embed_address;
 use super::share::{Exports, SharePanel};
 use crate::engine::capability::Capabilities;
 use crate::engine::cpu_settings::{CpuSettings, Field};
@@ -19,6 +23,7 @@ use crate::engine::history::Entry;
 use crate::engine::kernels;
 use crate::engine::protocol::MeasureRequest;
 use crate::engine::rounds::{self, ratios, Spread};
+use crate::engine::route::Place;
 use crate::engine::run::dispatch::MapStyle;
 use crate::engine::run::models::{Model, RunConfig};
 use crate::engine::run::trace::Trace;
@@ -259,6 +264,9 @@ pub struct Props {
     pub compare: Option<Rc<Compare>>,
     /// This machine, for links with results and exports.
     pub machine: Machine,
+    /// Embedded in another page: no Embed button of its own.
+    #[prop_or_default]
+    pub embed: bool,
 }
 
 #[function_component]
@@ -314,6 +322,8 @@ pub fn CpuLab(props: &Props) -> Html {
         .map(|why| why.to_string())
         .or_else(|| experiment.pool_failure.clone());
     let others_busy = engine.busy_for(Holder::Cpu);
+    let form_problem = refusals.first_said(|f| f.label());
+    let (cpu_idle, cpu_blocked) = before_run(form_problem, None, others_busy);
     // A pool of the cores, or of the largest k asked for past them when a model that runs on
     // the pool is chosen (worker processes past the cores need no bigger pool, and a bigger
     // pool means a new engine).
@@ -342,10 +352,9 @@ pub fn CpuLab(props: &Props) -> Html {
         Callback::from(move |()| {
             // A refused field never starts a run; the form shows why, and a link's Run here
             // says it.
-            let checked = checked.clone().map_err(|refusals| {
-                let (field, why) = &refusals.0[0];
-                format!("{}: {why}", field.label())
-            })?;
+            let checked = checked
+                .clone()
+                .map_err(|refusals| refusals.first_said(|f| f.label()).unwrap_or_default())?;
             let sweep = Sweep {
                 kernel: checked.kernel.slug,
                 size: checked.size,
@@ -391,7 +400,7 @@ pub fn CpuLab(props: &Props) -> Html {
                 .report
                 .rows()
                 .iter()
-                .map(CpuResult::from_row)
+                .map(|row| CpuResult::from_row(&experiment.report, row))
                 .collect(),
         )),
         machine: Some(machine.clone()),
@@ -434,6 +443,7 @@ pub fn CpuLab(props: &Props) -> Html {
                to copy their input; coroutines share one thread. Every run must \
                reproduce the sequential checksum." }
         </p>
+        <WhatRuns runs={Runs::Models} />
         <p class="python-line">
             { "In Python: " }<code>{ kernel.python }</code>
         </p>
@@ -463,7 +473,10 @@ pub fn CpuLab(props: &Props) -> Html {
                            The sequential, processes and async models still run.") }
             </p>
         }
-        <StatusLine status={experiment.status.clone()} />
+        if !props.embed {
+            <EmbedSnippet src={embed_address(Place::CpuLab)} title="CPU-bound work" prefix="cpu-" />
+        }
+        <StatusLine status={experiment.status.clone()} idle={cpu_idle} blocked={cpu_blocked} />
         <ResultsTable report={experiment.report.clone()} />
         if !experiment.report.rows().is_empty() {
             <div class="charts">

@@ -6,11 +6,15 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::components::{IoForm, IoResults, StatusLine, TraceDownload};
+use super::components::{
+    before_run, EmbedSnippet, IoForm, IoResults, Runs, StatusLine, TraceDownload, WhatRuns,
+};
 use super::engine_slot::{use_release_when_idle, EngineContext, EngineSlot, Holder, BUSY};
+use super::route::embed_address;
 use super::share::{Exports, SharePanel};
 use crate::engine::io::settings::{Choice, Field, IoSettings, Preset, TargetKind};
 use crate::engine::io::{IoReply, IoRequest, IoRun, Targets};
+use crate::engine::route::Place;
 use crate::engine::run::control::Progress;
 use crate::engine::share::{export, trace_events, IoResult, Lab, Machine, Results, Shared};
 use crate::engine::status::{RunEvent, Status};
@@ -171,6 +175,9 @@ pub struct Props {
     pub restore: Option<Rc<IoRestore>>,
     /// This machine, for links with results and exports.
     pub machine: Machine,
+    /// Embedded in another page: no Embed button of its own.
+    #[prop_or_default]
+    pub embed: bool,
 }
 
 #[function_component]
@@ -227,10 +234,9 @@ pub fn IoLab(props: &Props) -> Html {
         Callback::from(move |()| {
             // A refused setting never starts a run; the form shows why, and a link's Run here
             // says it.
-            let requests = planned.clone().map_err(|refusals| {
-                let (field, why) = &refusals.0[0];
-                format!("{}: {why}", field.label())
-            })?;
+            let requests = planned
+                .clone()
+                .map_err(|refusals| refusals.first_said(|f| f.label()).unwrap_or_default())?;
             if !slot.begin(Holder::Io) {
                 return Err(BUSY.into());
             }
@@ -290,6 +296,8 @@ pub fn IoLab(props: &Props) -> Html {
         (Some(Err(why)), TargetKind::Builtin) => Some(why.clone()),
         _ => None,
     };
+    let form_problem = refusals.first_said(|f| f.label());
+    let (io_idle, io_blocked) = before_run(form_problem, builtin_missing.clone(), engine_busy);
 
     html! {
         <section class="card io-lab" aria-labelledby="io-title">
@@ -301,6 +309,7 @@ pub fn IoLab(props: &Props) -> Html {
                    not hold I/O back. Scanning the pages is CPU work: inside the async code it \
                    runs on one thread and does not overlap at all." }
             </p>
+            <WhatRuns runs={Runs::Requests} />
             <IoForm
                 settings={lab.settings.clone()}
                 refusals={refusals}
@@ -315,7 +324,10 @@ pub fn IoLab(props: &Props) -> Html {
                 {on_run}
                 {on_cancel}
             />
-            <StatusLine status={lab.status.clone()} prefix="io-" noun="run" />
+            if !props.embed {
+                <EmbedSnippet src={embed_address(Place::IoLab)} title="I/O-bound work" prefix="io-" />
+            }
+            <StatusLine status={lab.status.clone()} prefix="io-" noun="run" idle={io_idle} blocked={io_blocked} />
             <IoResults runs={lab.runs.clone()} />
             if finished {
                 <TraceDownload id="io-trace" file_name="overlap-io.trace.json" make={make_trace} />

@@ -78,7 +78,7 @@ fn carried_cpu(report: &Report) -> Html {
                         <td class="num">{ row.threads }</td>
                         <td class="num">{ format!("{:.1}", row.summary.median) }</td>
                         <td class="num">{ format!("{:.1}–{:.1}", row.summary.min, row.summary.max) }</td>
-                        <td class="num">{ report.speedup(row).map(|s| format!("{s:.2}×")).unwrap_or_else(|| "–".into()) }</td>
+                        <td class="num speedup">{ report.speedup(row).map(|s| format!("{s:.2}×")).unwrap_or_else(|| "–".into()) }</td>
                     </tr>
                 }) }
             </tbody>

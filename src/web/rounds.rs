@@ -80,8 +80,8 @@ pub struct RoundStep {
 /// Measures `steps` in rounds: an untimed round, then round after round of every step. After
 /// each step `on_measured(step, &measured)`; after each round `after_round(&rounds, elapsed_ms)`
 /// with every step's runs so far (`rounds[step][round]`), which says whether to make another.
-/// Progress counts `asked` rounds as the whole ([`rounds::progress`]), redrawn at most once a
-/// second while a step is timed.
+/// Progress counts the untimed round and the `asked` rounds as the whole
+/// ([`rounds::progress`]), redrawn at most once a second while a step is timed.
 pub async fn in_rounds(
     engine: &mut EngineWorker,
     slot: &EngineSlot,
@@ -94,12 +94,15 @@ pub async fn in_rounds(
     if steps.is_empty() {
         return Ok(());
     }
-    for step in steps {
+    // The untimed round counts as the first of the rounds asked for, so the bar moves (and the
+    // time left can be told) while it runs.
+    let asked_with_warm_up = asked + 1;
+    for (i, step) in steps.iter().enumerate() {
         if slot.is_cancelled() {
             return Err(Stopped::Cancelled);
         }
         on_progress(RunEvent::Progress {
-            fraction: 0.0,
+            fraction: rounds::progress(i as f64 / steps.len() as f64, asked_with_warm_up),
             doing: format!("Warming up: {}", step.label),
         });
         measure_once(engine, &step.request, |_| {})
@@ -114,13 +117,16 @@ pub async fn in_rounds(
             if slot.is_cancelled() {
                 return Err(Stopped::Cancelled);
             }
-            let done = round as f64 + i as f64 / steps.len() as f64;
+            let done = 1.0 + round as f64 + i as f64 / steps.len() as f64;
             let doing = format!("Round {} (of at least {asked}): {}", round + 1, step.label);
             let mut throttle = Throttle::every(TIMED_PROGRESS_EVERY_MS);
             let mut progress = |p: Progress| {
                 if throttle.due(now_ms()) {
                     on_progress(RunEvent::Progress {
-                        fraction: rounds::progress(done + p.fraction() / steps.len() as f64, asked),
+                        fraction: rounds::progress(
+                            done + p.fraction() / steps.len() as f64,
+                            asked_with_warm_up,
+                        ),
                         doing: doing.clone(),
                     });
                 }

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::window_event::use_window_event;
 
-use crate::engine::route::{self, Route};
+use crate::engine::route::{self, Place, Route};
 
 /// The route in the address bar, and why it could not be read, if it could not.
 pub fn current() -> (Route, Option<String>) {
@@ -30,6 +30,22 @@ pub fn href(route: Route) -> String {
         })
         .unwrap_or_default();
     format!("{path}{}{hash}", route.query())
+}
+
+/// `place`'s address embedded (`https://host/path/?lesson=gil&embed`), for an Embed snippet:
+/// this page's own origin and path.
+pub fn embed_address(place: Place) -> String {
+    let location = web_sys::window().map(|w| w.location());
+    let (origin, path) = location
+        .map(|l| {
+            (
+                l.origin().unwrap_or_default(),
+                l.pathname().unwrap_or_default(),
+            )
+        })
+        .unwrap_or_default();
+    let route = Route { place, embed: true };
+    format!("{origin}{path}{}", route.query())
 }
 
 /// The page's route: follows Back and Forward; the callback moves to another place, adding an

@@ -151,10 +151,10 @@ test("a lesson's script downloads, runs in CPython, and its line shows beside th
     const rows = await page.$$eval('#lesson-compare tbody tr', (trs) =>
       trs.map((tr) => [tr.dataset.step, Number(tr.dataset.browserRelative), Number(tr.dataset.cpythonRelative)]));
     assert.deepEqual(rows.map(([label]) => label), ['One at a time', 'All at once (gather)']);
-    // Both runtimes show the lesson's shape: all at once takes a fraction of one at a time.
+    // Both runtimes show the lesson's shape: all at once, many times as fast as one at a time.
     for (const [, browserX, cpythonX] of rows.slice(1)) {
-      assert.ok(browserX > 0 && browserX < 0.5, `browser ${browserX}`);
-      assert.ok(cpythonX > 0 && cpythonX < 0.5, `CPython ${cpythonX}`);
+      assert.ok(browserX > 2, `browser ${browserX}`);
+      assert.ok(cpythonX > 2, `CPython ${cpythonX}`);
     }
     assert.ok(await page.$('#lesson-compare-chart rect.bar.cpython'), 'CPython bars drawn');
     // CPython's figures judged with the lesson's own claims, as the browser's are.

@@ -18,6 +18,7 @@ fn result_link(
         min_ms: ms * 0.95,
         max_ms: ms * 1.05,
         repeats: 3,
+        speedup: None,
     };
     let mut results = vec![row(Model::Sequential, 1, seq_ms)];
     results.extend(at.iter().map(|&(k, ms)| row(model, k, ms)));

@@ -18,6 +18,20 @@ pub const REPEATS: Limits = Limits {
     default: 5,
 };
 
+/// A time as a share link carries it and every table shows it: to a hundredth of a millisecond,
+/// below any machine's noise. The sender's page and the link's reader round the same figure the
+/// same way, so both show the same text (rounding once more to what is shown could otherwise
+/// turn 136.352 into 136.4 on one side and its carried 136.35 into 136.3 on the other).
+pub fn as_shown_ms(ms: f64) -> f64 {
+    (ms * 100.0).round() / 100.0
+}
+
+/// A speedup as a share link carries it and every table and chart uses it: to four decimals,
+/// for the reason [`as_shown_ms`] gives.
+pub fn as_shown_speedup(x: f64) -> f64 {
+    (x * 1e4).round() / 1e4
+}
+
 /// One run of the sweep: a model with `threads` workers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
@@ -127,6 +141,11 @@ pub struct Row {
     pub samples_ms: Vec<f64>,
     /// The trace of the repeat whose time is the median.
     pub trace: Option<Box<Trace>>,
+    /// The speedup a share link carried for this row, as its sender's page showed it: shown as
+    /// it came, not recomputed from the carried medians (a ratio of medians is not the median
+    /// of the rounds' ratios the sender saw).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_speedup: Option<f64>,
 }
 
 impl Row {
@@ -144,6 +163,7 @@ impl Row {
             checksum,
             samples_ms: samples_ms.to_vec(),
             trace: None,
+            carried_speedup: None,
         })
     }
 }
@@ -226,6 +246,7 @@ impl Report {
                 checksum,
                 samples_ms: Vec::new(),
                 trace: None,
+                carried_speedup: None,
             });
             self.rows.len() - 1
         });
@@ -261,10 +282,14 @@ impl Report {
     /// taken within each round ([`crate::engine::rounds`]), or the ratio of the medians for rows
     /// without rounds in common (a link's carried summary).
     pub fn speedup(&self, row: &Row) -> Option<f64> {
+        if let Some(carried) = row.carried_speedup {
+            return Some(carried);
+        }
         match self.speedup_spread(row) {
             Some(spread) => Some(spread.median),
             None => stats::speedup(self.baseline()?.summary.median, row.summary.median),
         }
+        .map(as_shown_speedup)
     }
 
     /// The per-round speedups of `row` over the baseline, over the rounds both were measured in

@@ -9,7 +9,7 @@ fn free_threads_scaling_is_read_from_pure_computation_only() {
     report.push(row(Model::FreeThreads, 2, 58.0, 7));
     report.push(row(Model::FreeThreads, 4, 60.0, 7));
     let scaling = report.scaling().unwrap();
-    assert!((scaling.best - 100.0 / 58.0).abs() < 1e-9, "{scaling:?}");
+    assert!((scaling.best - 100.0 / 58.0).abs() < 1e-4, "{scaling:?}");
     assert_eq!(scaling.up_to, 4);
     report.kernel = "merge-sort".into();
     assert_eq!(report.scaling(), None, "memory bandwidth limits it too");

@@ -303,6 +303,7 @@ impl EntryV1 {
                             },
                             checksum: Checksum::try_from(row.checksum.clone())?,
                             samples_ms: row.samples_ms.clone(),
+                            carried_speedup: None,
                             trace: None,
                         })
                     })

@@ -70,15 +70,19 @@ pub struct Memory {
 
 impl Memory {
     /// One line for the results table and the waterfall: "JS heap 4.0 MiB, wasm 20.0 MiB (+2.0 MiB
-    /// in this run)".
+    /// in this run)", the growth left out when the run needed none (most runs).
     pub fn describe(&self) -> String {
         let mib = |bytes: u64| format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0));
         let grown = self.wasm_bytes.saturating_sub(self.wasm_before_bytes);
-        let wasm = format!(
-            "wasm {} (+{} in this run)",
-            mib(self.wasm_bytes),
-            mib(grown)
-        );
+        let wasm = if grown >= 50 * 1024 {
+            format!(
+                "wasm {} (+{} in this run)",
+                mib(self.wasm_bytes),
+                mib(grown)
+            )
+        } else {
+            format!("wasm {}", mib(self.wasm_bytes))
+        };
         match self.js_heap_bytes {
             Some(heap) => format!("JS heap {}, {wasm}", mib(heap)),
             None => wasm,

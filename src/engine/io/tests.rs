@@ -185,6 +185,12 @@ fn memory_is_described_with_this_runs_growth() {
         ..memory
     };
     assert_eq!(none.describe(), "wasm 20.0 MiB (+2.0 MiB in this run)");
+    // A run that needed no more memory does not say "+0.0 MiB" on every row.
+    let grew_not = Memory {
+        wasm_before_bytes: 20 << 20,
+        ..none
+    };
+    assert_eq!(grew_not.describe(), "wasm 20.0 MiB");
 }
 
 #[test]

@@ -71,9 +71,35 @@ pub enum Figure {
 }
 
 impl Figure {
-    /// The figure relative to the lesson's first step (times; relative to its own baseline where
-    /// it has one), or the share that came through.
+    /// The figure relative to the lesson's first step, as a speedup (times: how many times as
+    /// fast as the first step, or as its own baseline where it has one), or the share that came
+    /// through. A speedup, as every figure on the page is: above 1 is faster.
+    /// Where both were measured in the same rounds, the median of the ratios taken within each
+    /// round, as every speedup on the page is; otherwise the ratio of the two figures.
     fn relative_to(&self, first: Option<&Figure>) -> Option<f64> {
+        let within_rounds = |base: &[f64], rounds: &[f64]| {
+            (base.len() == rounds.len() && rounds.len() > 1)
+                .then(|| {
+                    crate::engine::rounds::Spread::of(&crate::engine::rounds::ratios(base, rounds))
+                })
+                .flatten()
+                .map(|s| s.median)
+        };
+        if let Figure::Ms {
+            rounds_ms,
+            baseline_rounds_ms,
+            ..
+        } = self
+        {
+            let base = match (baseline_rounds_ms, first) {
+                (Some(own), _) => Some(own.as_slice()),
+                (None, Some(Figure::Ms { rounds_ms, .. })) => Some(rounds_ms.as_slice()),
+                _ => None,
+            };
+            if let Some(x) = base.and_then(|base| within_rounds(base, rounds_ms)) {
+                return Some(x);
+            }
+        }
         match (self, first) {
             (
                 Figure::Ms {
@@ -82,11 +108,9 @@ impl Figure {
                     ..
                 },
                 _,
-            ) => crate::engine::rounds::Spread::of(baseline)
-                .filter(|b| b.median > 0.0)
-                .map(|b| ms / b.median),
-            (Figure::Ms { ms, .. }, Some(Figure::Ms { ms: first, .. })) if *first > 0.0 => {
-                Some(ms / first)
+            ) if *ms > 0.0 => crate::engine::rounds::Spread::of(baseline).map(|b| b.median / ms),
+            (Figure::Ms { ms, .. }, Some(Figure::Ms { ms: first, .. })) if *ms > 0.0 => {
+                Some(first / ms)
             }
             (Figure::Counted { counted, of }, _) if *of > 0 => Some(*counted as f64 / *of as f64),
             _ => None,
@@ -269,8 +293,8 @@ pub fn browser_figure(step: &Step, outcome: &Outcome) -> Option<Figure> {
     }
 }
 
-/// One step, the browser's figure beside CPython's, each also relative to its own first step
-/// (times) or as the share that came through (counts).
+/// One step, the browser's figure beside CPython's, each also relative to its own first step (a
+/// speedup: how many times as fast) or as the share that came through (counts).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Compared {
     pub label: String,
@@ -365,102 +389,10 @@ pub fn claims_figures(steps: &[Step], run: &CpythonRun) -> Vec<Option<StepFigure
         .collect()
 }
 
-/// CPython's lines as `scripts/cpython-figures.sh` measured them on this project's 2-core
-/// machine: (lesson, k, line).
-const MEASURED: [(&str, Option<usize>, &str); 19] = [
-    ("gil", Some(2), include_str!("python/measured/gil.k2.json")),
-    ("gil", Some(4), include_str!("python/measured/gil.k4.json")),
-    ("gil", Some(8), include_str!("python/measured/gil.k8.json")),
-    (
-        "copy",
-        Some(2),
-        include_str!("python/measured/copy.k2.json"),
-    ),
-    (
-        "copy",
-        Some(4),
-        include_str!("python/measured/copy.k4.json"),
-    ),
-    (
-        "copy",
-        Some(8),
-        include_str!("python/measured/copy.k8.json"),
-    ),
-    (
-        "reuse",
-        Some(2),
-        include_str!("python/measured/reuse.k2.json"),
-    ),
-    (
-        "reuse",
-        Some(4),
-        include_str!("python/measured/reuse.k4.json"),
-    ),
-    (
-        "reuse",
-        Some(8),
-        include_str!("python/measured/reuse.k8.json"),
-    ),
-    (
-        "imap",
-        Some(2),
-        include_str!("python/measured/imap.k2.json"),
-    ),
-    (
-        "imap",
-        Some(4),
-        include_str!("python/measured/imap.k4.json"),
-    ),
-    (
-        "imap",
-        Some(8),
-        include_str!("python/measured/imap.k8.json"),
-    ),
-    (
-        "async-cpu",
-        Some(2),
-        include_str!("python/measured/async-cpu.k2.json"),
-    ),
-    (
-        "async-cpu",
-        Some(4),
-        include_str!("python/measured/async-cpu.k4.json"),
-    ),
-    (
-        "async-cpu",
-        Some(8),
-        include_str!("python/measured/async-cpu.k8.json"),
-    ),
-    ("fetch", None, include_str!("python/measured/fetch.json")),
-    (
-        "bounded",
-        None,
-        include_str!("python/measured/bounded.json"),
-    ),
-    (
-        "thousands",
-        None,
-        include_str!("python/measured/thousands.json"),
-    ),
-    ("lock", None, include_str!("python/measured/lock.json")),
-];
-
-/// CPython's run of `lesson` on this project's machine, at the measured k nearest to `k` (the
-/// lessons without a k have one run), with the k it ran at.
-pub fn measured(lesson: &Lesson, k: usize) -> Option<(usize, CpythonRun)> {
-    let (_, at, line) = MEASURED
-        .iter()
-        .filter(|(slug, _, _)| *slug == lesson.slug)
-        .min_by_key(|(_, at, _)| at.map_or(0, |at| at.abs_diff(k)))?;
-    let at = at.unwrap_or(k);
-    read(line, lesson, at).ok().map(|run| (at, run))
-}
-
-/// Every committed line, for the tests: (lesson, k it ran at, line).
+mod measured;
 #[cfg(test)]
-fn all_measured() -> impl Iterator<Item = (&'static str, Option<usize>, &'static str)> {
-    MEASURED.iter().copied()
-}
+use measured::all_measured;
+pub use measured::{measured, shape, Shape};
 
 #[cfg(test)]
 mod tests;

@@ -16,6 +16,9 @@ pub struct Conclusion {
     /// A step that read faster than its cores can give (see [`claims::beyond_cores`]): its label
     /// and speedup. Then the figures are no result, and the verdict is too busy to tell.
     pub beyond_cores: Option<(String, f64)>,
+    /// Which of the lesson's options the measurement bears out: what a prediction is graded
+    /// against. `None` where the figure falls between options, or is no result.
+    pub grade: Option<Grade>,
 }
 
 impl Conclusion {
@@ -51,10 +54,27 @@ impl From<String> for Words {
 /// them.
 pub type WordsFn = fn(k: usize, outcomes: &[Outcome], judged: &[Judged]) -> Result<Words, String>;
 
+/// Which of a lesson's options the measurement bears out, and the figure that says so.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grade {
+    /// The option (an index into [`Lesson::options`]) the figure falls in.
+    pub option: usize,
+    /// The figure, in words: "2 GIL threads ran 0.98× as fast as one thread".
+    pub measured: String,
+}
+
+/// Which option the measurement bears out, from `k`, the outcomes and the judged claims; `None`
+/// where the figure falls between the options.
+pub type GradeFn = fn(k: usize, outcomes: &[Outcome], judged: &[Judged]) -> Option<Grade>;
+
 pub struct Lesson {
     pub slug: &'static str,
+    /// A neutral title that asks what the lesson measures, without answering it: the answer is
+    /// the student's to predict.
     pub title: &'static str,
-    /// The claim, as folklore states it.
+    /// What runs, in words that do not give the answer away: shown before the prediction.
+    pub setup: &'static str,
+    /// The claim, as folklore states it: shown once the student has predicted.
     pub claim: &'static str,
     pub explanation: &'static str,
     /// The same experiment in Python, written for this lesson.
@@ -72,6 +92,13 @@ pub struct Lesson {
     /// The words of the conclusion, from the outcomes of `steps(k)` in order and the claims
     /// judged on them.
     pub words: WordsFn,
+    /// Which option the measurement bears out (the student's prediction is graded against it).
+    pub grade: GradeFn,
+    /// The step whose median round the lesson draws as a per-worker timeline, if any.
+    pub timeline: Option<usize>,
+    /// About how long a run takes on this project's 2-core machine, warm-up and the choice of
+    /// k included, in seconds: what the page says before Run.
+    pub about_s: u32,
 }
 
 pub(super) mod code {
@@ -95,6 +122,7 @@ impl Lesson {
         let judged = claims::judge(self.claims, &figures);
         let beyond_cores = claims::beyond_cores(&steps, &figures);
         let words = (self.words)(k, outcomes, &judged)?;
+        let grade = (self.grade)(k, outcomes, &judged);
         let mut verdict = claims::verdict(&judged);
         let mut line = words.line;
         if let Some((label, speedup)) = &beyond_cores {
@@ -112,6 +140,7 @@ impl Lesson {
             line.push_str(&cannot_tell(k, &judged));
         }
         Ok(Conclusion {
+            grade: grade.filter(|_| beyond_cores.is_none()),
             line,
             verdict,
             judged,

@@ -17,7 +17,7 @@ mod steps;
 pub mod workers;
 
 pub use catalogue::LESSONS;
-pub use lesson::{Conclusion, Lesson, Words};
+pub use lesson::{Conclusion, Grade, Lesson, Words};
 use outcome::group;
 pub use outcome::{Outcome, Probe, Step};
 

@@ -1,7 +1,7 @@
 //! What a lesson measures: its steps (each a CPU run, an I/O run or a shared-state demo) and what
 //! each gave.
 
-use crate::engine::io::{IoRequest, IoRun};
+use crate::engine::io::{IoRequest, IoRun, Targets};
 use crate::engine::protocol::{MeasureRequest, SharedDemo, SharedOutcome};
 use crate::engine::run::models::Model;
 use crate::engine::run::trace::Trace;
@@ -66,6 +66,26 @@ impl Outcome {
             Outcome::Shared(SharedOutcome::Queue { .. }) => "a queue",
             Outcome::Shared(SharedOutcome::Failed { .. }) => "a failed demo",
             Outcome::Shared(SharedOutcome::Cancelled) => "a cancelled demo",
+        }
+    }
+
+    /// The figure shown beside `step`: an I/O step that awaits timers counts sleeps, not
+    /// requests.
+    pub fn describe_for(&self, step: &Step) -> String {
+        match (self, &step.probe) {
+            (
+                Outcome::Io(run),
+                Probe::Io(IoRequest {
+                    targets: Targets::Timers(_),
+                    ..
+                }),
+            ) => format!(
+                "{:.0} ms for {} sleeps, {} failed",
+                run.summary.wall_ms,
+                group(run.requests.len() as u64),
+                run.summary.failed
+            ),
+            _ => self.describe(),
         }
     }
 

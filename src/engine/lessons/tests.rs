@@ -109,6 +109,13 @@ fn the_gil_conclusion_comes_from_each_rounds_ratios() {
     );
     assert_eq!(c.judged.len(), 3);
     assert!(c.judged.iter().all(|j| j.verdict == Some(Verdict::Holds)));
+    // The prediction is graded against the figure: here, the claim's own option.
+    let grade = c.grade.clone().unwrap();
+    assert_eq!(grade.option, gil.answer);
+    assert_eq!(
+        grade.measured,
+        "2 GIL threads ran 0.97× as fast as one thread"
+    );
     // Threads that really run in parallel fail the claim.
     let parallel = rounds(&[200.0, 205.0, 400.0, 202.0, 199.0]);
     let c = gil
@@ -375,5 +382,37 @@ fn the_bounded_ideals_are_the_engines() {
             panic!("an I/O step");
         };
         assert_eq!(request.ideal_ms(), Some(ideal), "{}", step.label);
+    }
+}
+
+/// Every lesson asks a question that does not give its answer away, and says what runs before
+/// the student predicts, in words that do not either.
+#[test]
+fn titles_and_setups_ask_without_answering() {
+    for lesson in LESSONS {
+        assert!(
+            lesson.title.ends_with('?'),
+            "{}: {}",
+            lesson.slug,
+            lesson.title
+        );
+        assert!(lesson.setup.len() > 80, "{}", lesson.slug);
+        // The claim's wording is not in what is shown before the prediction.
+        for shown in [lesson.title, lesson.setup, lesson.question] {
+            assert!(!shown.contains(lesson.claim), "{}", lesson.slug);
+            assert!(
+                !shown.contains(lesson.options[lesson.answer]),
+                "{}",
+                lesson.slug
+            );
+        }
+        assert!(
+            lesson.about_s >= 1 && lesson.about_s <= 60,
+            "{}",
+            lesson.slug
+        );
+        if let Some(step) = lesson.timeline {
+            assert!(step < (lesson.steps)(2).len(), "{}", lesson.slug);
+        }
     }
 }

@@ -97,15 +97,19 @@ fn cpu_results() -> impl Strategy<Value = Vec<CpuResult>> {
         0.0..1.0f64,
         0.0..1.0f64,
         1usize..=20,
+        prop::option::of(0.0..100.0f64),
     )
-        .prop_map(|(model, threads, median, low, high, repeats)| CpuResult {
-            model,
-            threads,
-            median_ms: hundredths(median),
-            min_ms: hundredths(median * low),
-            max_ms: hundredths(median * (1.0 + high)),
-            repeats,
-        });
+        .prop_map(
+            |(model, threads, median, low, high, repeats, speedup)| CpuResult {
+                model,
+                threads,
+                median_ms: hundredths(median),
+                min_ms: hundredths(median * low),
+                max_ms: hundredths(median * (1.0 + high)),
+                repeats,
+                speedup: speedup.map(|x| (x * 1e4).round() / 1e4),
+            },
+        );
     prop::collection::vec(row, 1..40).prop_map(|mut rows| {
         let mut seen = std::collections::HashSet::new();
         rows.retain(|r| seen.insert((r.model, r.threads)));

@@ -183,16 +183,22 @@ pub struct CpuResult {
     pub min_ms: f64,
     pub max_ms: f64,
     pub repeats: usize,
+    /// The speedup the sender's page showed, to four decimals: carried rather than recomputed,
+    /// so the link shows the figures its sender saw. `None` in links made before it was carried.
+    pub speedup: Option<f64>,
 }
 
-/// Hundredths of a millisecond are below any machine's noise; fewer digits, shorter links.
+/// Hundredths of a millisecond are below any machine's noise; fewer digits, shorter links. As
+/// every table shows them ([`experiment::as_shown_ms`](crate::engine::experiment::as_shown_ms)).
 pub(super) fn hundredths(ms: f64) -> f64 {
-    (ms * 100.0).round() / 100.0
+    crate::engine::experiment::as_shown_ms(ms)
 }
 
 impl CpuResult {
-    pub fn from_row(row: &Row) -> CpuResult {
+    /// The row as `report` shows it, with the speedup it shows.
+    pub fn from_row(report: &Report, row: &Row) -> CpuResult {
         CpuResult {
+            speedup: report.speedup(row).filter(|x| x.is_finite()),
             model: row.model,
             threads: row.threads,
             median_ms: hundredths(row.summary.median),
@@ -211,6 +217,9 @@ impl CpuResult {
                 .all(|t| t.is_finite() && (0.0..=MAX_MS).contains(t))
             && self.min_ms <= self.median_ms
             && self.median_ms <= self.max_ms
+            && self
+                .speedup
+                .is_none_or(|x| x.is_finite() && (0.0..=MAX_SPEEDUP).contains(&x))
     }
 }
 
@@ -231,10 +240,14 @@ pub fn report_of(kernel: &str, results: &[CpuResult]) -> Report {
             checksum: Checksum(0),
             samples_ms: Vec::new(),
             trace: None,
+            carried_speedup: r.speedup,
         });
     }
     report
 }
+
+/// Past any machine's speedup: a carried figure above it is not one.
+const MAX_SPEEDUP: f64 = 10_000.0;
 
 /// One I/O run's summary.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

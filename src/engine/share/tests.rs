@@ -17,6 +17,7 @@ fn classroom() -> Shared {
         min_ms: 3990.12,
         max_ms: 4100.55,
         repeats: 3,
+        speedup: None,
     }];
     for model in [Model::GilThreads, Model::FreeThreads, Model::Processes] {
         for k in 1..=16 {
@@ -28,6 +29,7 @@ fn classroom() -> Shared {
                 min_ms: hundredths(ms * 0.97),
                 max_ms: hundredths(ms * 1.04),
                 repeats: 3,
+                speedup: Some((4012.37 / ms * 1e4).round() / 1e4),
             });
         }
     }
@@ -352,4 +354,64 @@ fn a_crafted_link_cannot_make_its_messages_long() {
     assert!(line.contains("and 11997 more"), "{line:.200}");
     assert!(line.len() < 200, "{} characters", line.len());
     assert!(opened.problems.len() <= problems::MAX_PROBLEMS);
+}
+
+/// A link with results shows the speedups its sender saw. The sender's page shows the median of
+/// the ratios taken within each round; the ratio of the carried medians is another figure (a
+/// teacher's 1.69× arrived as 1.72×), so the speedup is carried, and recomputed only for a link
+/// made before it was.
+#[test]
+fn a_link_carries_the_speedups_its_sender_saw() {
+    use crate::engine::experiment::{Report, Row};
+    use crate::engine::share::report_of;
+    use crate::engine::workload::Checksum;
+    let mut sent = Report::new("count");
+    // Rounds in which the machine slowed down: the ratios within rounds are not the medians'.
+    let rounds = |model, k, ms: &[f64]| Row::from_samples(model, k, ms, Checksum(7)).unwrap();
+    sent.push(rounds(
+        Model::Sequential,
+        1,
+        &[1000.0, 1400.0, 1010.0, 990.0, 1500.0],
+    ));
+    sent.push(rounds(
+        Model::FreeThreads,
+        2,
+        &[590.0, 700.0, 650.0, 600.0, 1000.0],
+    ));
+    let rows: Vec<CpuResult> = sent
+        .rows()
+        .iter()
+        .map(|r| CpuResult::from_row(&sent, r))
+        .collect();
+    let shared = Shared {
+        results: Some(Results::Cpu(rows)),
+        ..classroom()
+    };
+    let opened = open(&encode(&shared)).unwrap();
+    assert!(opened.problems.is_empty(), "{:?}", opened.problems);
+    let Some(Results::Cpu(carried)) = &opened.shared.results else {
+        panic!("no results");
+    };
+    let got = report_of("count", carried);
+    let (sender, receiver) = (&sent.rows()[1], &got.rows()[1]);
+    let shown = |report: &Report, row| format!("{:.2}×", report.speedup(row).unwrap());
+    assert_eq!(shown(&got, receiver), shown(&sent, sender));
+    let of_medians = sent.rows()[0].summary.median / sender.summary.median;
+    assert_ne!(
+        format!("{of_medians:.2}×"),
+        shown(&sent, sender),
+        "the test needs rounds where they differ"
+    );
+    // A link made before speedups were carried: computed from the medians, as it always was.
+    let mut old = carried.clone();
+    old.iter_mut().for_each(|r| r.speedup = None);
+    assert_eq!(
+        format!(
+            "{:.2}×",
+            report_of("count", &old)
+                .speedup(&report_of("count", &old).rows()[1])
+                .unwrap()
+        ),
+        format!("{of_medians:.2}×")
+    );
 }

@@ -62,6 +62,11 @@ pub(super) fn to_wire(shared: &Shared) -> Value {
                 })
                 .collect();
             wire.insert("cpu-results".into(), rows.into());
+            // Beside the rows, not in them: a page of an earlier release reads the rows as
+            // before and leaves this out, recomputing the speedups as it always did.
+            if rows_speedups(rows_of(shared)).iter().any(Option::is_some) {
+                wire.insert("cpu-speedups".into(), json!(rows_speedups(rows_of(shared))));
+            }
         }
         Some(Results::Io(rows)) => {
             let rows: Vec<Value> = rows
@@ -299,13 +304,13 @@ fn read_io(r: &mut Reader, io: &Value) -> IoSettings {
 fn read_rows<T>(
     r: &mut Reader,
     rows: &Value,
-    read: impl Fn(&[Value]) -> Option<T>,
+    read: impl Fn(usize, &[Value]) -> Option<T>,
     fits: impl Fn(&T, &[T]) -> bool,
 ) -> Option<Vec<T>> {
     let rows = rows.as_array()?;
     let mut kept: Vec<T> = Vec::new();
-    for row in rows {
-        if let Some(result) = row.as_array().and_then(|cells| read(cells)) {
+    for (index, row) in rows.iter().enumerate() {
+        if let Some(result) = row.as_array().and_then(|cells| read(index, cells)) {
             if fits(&result, &kept) {
                 kept.push(result);
             }
@@ -320,8 +325,31 @@ fn read_rows<T>(
     (!kept.is_empty()).then_some(kept)
 }
 
-fn read_cpu_results(r: &mut Reader, rows: &Value) -> Option<Results> {
-    let read = |cells: &[Value]| {
+/// The rows' carried speedups, in row order.
+fn rows_speedups(rows: &[CpuResult]) -> Vec<Option<f64>> {
+    rows.iter().map(|r| r.speedup).collect()
+}
+
+fn rows_of(shared: &Shared) -> &[CpuResult] {
+    match &shared.results {
+        Some(Results::Cpu(rows)) => rows,
+        _ => &[],
+    }
+}
+
+fn read_cpu_results(r: &mut Reader, rows: &Value, speedups: Option<&Value>) -> Option<Results> {
+    // The speedups the sender saw, one per row of `rows` (null where it had none); a list of
+    // another length is a damaged link's, and left out.
+    let rows_len = rows.as_array().map_or(0, Vec::len);
+    let speedups: Vec<Option<f64>> = match speedups.and_then(Value::as_array) {
+        Some(list) if list.len() == rows_len => list.iter().map(Value::as_f64).collect(),
+        Some(_) => {
+            r.note("The carried speedups do not match the rows; they are computed again.".into());
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
+    let read = |index: usize, cells: &[Value]| {
         let [model, threads, median, min, max, repeats] = cells else {
             return None;
         };
@@ -332,6 +360,7 @@ fn read_cpu_results(r: &mut Reader, rows: &Value) -> Option<Results> {
             min_ms: min.as_f64()?,
             max_ms: max.as_f64()?,
             repeats: repeats.as_u64()? as usize,
+            speedup: speedups.get(index).copied().flatten(),
         })
     };
     // One row per step: a second (model, k) would be a second answer to the same question.
@@ -345,7 +374,7 @@ fn read_cpu_results(r: &mut Reader, rows: &Value) -> Option<Results> {
 }
 
 fn read_io_results(r: &mut Reader, rows: &Value) -> Option<Results> {
-    let read = |cells: &[Value]| {
+    let read = |_: usize, cells: &[Value]| {
         let [key, workers, requests, wall, ideal, ok, failed] = cells else {
             return None;
         };
@@ -431,7 +460,7 @@ pub(super) fn from_wire(wire: &Value) -> Opened {
     let results = match &lab {
         Lab::Cpu(_) => wire
             .get("cpu-results")
-            .and_then(|rows| read_cpu_results(&mut r, rows)),
+            .and_then(|rows| read_cpu_results(&mut r, rows, wire.get("cpu-speedups"))),
         Lab::Io(_) => wire
             .get("io-results")
             .and_then(|rows| read_io_results(&mut r, rows)),

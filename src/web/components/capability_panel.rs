@@ -29,9 +29,18 @@ pub fn CapabilityPanel(props: &Props) -> Html {
         (Ok(()), Some(message)) => Err(NoThreads::PoolFailed(message.clone())),
         (Ok(()), None) => Ok(()),
     };
+    let note = cores_note(caps.cores, props.scaling, &props.browser);
+    // Folded unless something is missing or looks wrong: a first visit starts with the lessons.
+    let open = threads.is_err() || note.is_some();
     html! {
-        <section class="card capabilities" aria-labelledby="capabilities-title" id="capabilities">
-            <h2 id="capabilities-title">{ "This browser" }</h2>
+        <details class="card capabilities" id="capabilities" open={open}>
+            <summary>
+                <h2 id="capabilities-title">{ "This browser" }</h2>
+                <span class="hint">{ format!(
+                    ": threads {}, {} logical core{} reported",
+                    yes_no(threads.is_ok()), caps.cores, if caps.cores == 1 { "" } else { "s" }
+                ) }</span>
+            </summary>
             <dl>
                 <dt>{ "Cross-origin isolated" }</dt>
                 <dd data-capability="cross-origin-isolated">{ yes_no(caps.cross_origin_isolated) }</dd>
@@ -49,9 +58,9 @@ pub fn CapabilityPanel(props: &Props) -> Html {
             if let Err(why) = threads {
                 <p class="why" data-capability="why">{ format!("Why not: {why}.") }</p>
             }
-            if let Some(note) = cores_note(caps.cores, props.scaling, &props.browser) {
+            if let Some(note) = note {
                 <p class="why" data-capability="cores-note">{ note }</p>
             }
-        </section>
+        </details>
     }
 }

@@ -42,6 +42,7 @@ pub fn ClaimsTable(props: &Props) -> Html {
             .and_then(|c| c.judged.iter().find(|j| j.claim.id == id))
     };
     html! {
+        <div class="table-scroll">
         <table id="lesson-claims" class="claims" data-k={props.k.to_string()}>
             <caption>{ match &props.cpython {
                 Some(c) => format!(
@@ -98,5 +99,6 @@ pub fn ClaimsTable(props: &Props) -> Html {
                 }) }
             </tbody>
         </table>
+        </div>
     }
 }

@@ -1,8 +1,6 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::web::engine_slot::BUSY;
-
 use crate::engine::cpu_settings::{CpuSettings, Field as CpuField, Refusals};
 use crate::engine::experiment::{REPEATS, SWEEP_MODELS};
 use crate::engine::kernels::KERNELS;
@@ -144,9 +142,6 @@ pub fn ExperimentForm(props: &Props) -> Html {
                 <button id="cancel" type="button" disabled={!running} onclick={on_cancel}>
                     { "Cancel" }
                 </button>
-                if props.engine_busy && !running {
-                    <small class="hint">{ BUSY }</small>
-                }
             </div>
         </form>
     }

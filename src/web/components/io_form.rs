@@ -1,8 +1,6 @@
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-use crate::web::engine_slot::BUSY;
-
 use crate::engine::io::settings::{
     Choice, Field as Setting, IoSettings, Preset, Refusals, TargetKind,
 };
@@ -159,9 +157,6 @@ pub fn IoForm(props: &Props) -> Html {
                 <button id="io-cancel" type="button" disabled={!running} onclick={props.on_cancel.reform(|_: MouseEvent| ())}>
                     { "Cancel" }
                 </button>
-                if props.engine_busy && !running {
-                    <small class="hint">{ BUSY }</small>
-                }
             </div>
         </form>
     }

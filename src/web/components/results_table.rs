@@ -1,6 +1,6 @@
 use yew::prelude::*;
 
-use crate::engine::experiment::{Report, Row, Verdict};
+use crate::engine::experiment::{as_shown_ms, Report, Row, Verdict};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -48,8 +48,9 @@ fn row_html(report: &Report, row: &Row) -> Html {
                 <div class="python"><code>{ row.model.python_analogue() }</code></div>
             </th>
             <td class="num">{ row.threads }</td>
-            <td class="num">{ format!("{:.1}", s.median) }</td>
-            <td class="num spread">{ format!("{:.1}–{:.1}", s.min, s.max) }</td>
+            // As a share link carries them, so a link's reader sees the same text.
+            <td class="num">{ format!("{:.1}", as_shown_ms(s.median)) }</td>
+            <td class="num spread">{ format!("{:.1}–{:.1}", as_shown_ms(s.min), as_shown_ms(s.max)) }</td>
             <td class="num speedup">
                 { speedup }
                 if let Some(spread) = spread {

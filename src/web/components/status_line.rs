@@ -1,6 +1,6 @@
 use yew::prelude::*;
 
-use crate::engine::status::Status;
+use crate::engine::status::{seconds_left, Status};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -11,6 +11,33 @@ pub struct Props {
     /// What a run is called here: "sweep", "run".
     #[prop_or(AttrValue::Static("sweep"))]
     pub noun: AttrValue,
+    /// What the line says before a run: why Run cannot be pressed yet, or what pressing it will
+    /// take. Never "Ready" while Run is disabled.
+    #[prop_or(AttrValue::Static("Ready. Press Run."))]
+    pub idle: AttrValue,
+    /// Whether Run is disabled for the reason `idle` gives (`data-blocked`).
+    #[prop_or_default]
+    pub blocked: bool,
+    /// When the run started (`performance.now()` ms): the line then says about how long is left.
+    #[prop_or_default]
+    pub started_ms: Option<f64>,
+}
+
+/// What a lab's status line says before a run, and whether Run is blocked: the first thing that
+/// keeps Run from being pressed (a field the form refuses, a missing target, another lab holding
+/// the engine), or "Ready" when nothing does.
+pub fn before_run(form: Option<String>, missing: Option<String>, busy: bool) -> (AttrValue, bool) {
+    let blocked = match (form, missing) {
+        (Some(why), _) => Some(format!("Run waits for the form: {why}")),
+        (None, Some(why)) => Some(format!("Run waits: {why}")),
+        (None, None) if busy => Some(crate::web::engine_slot::BUSY.to_string()),
+        _ => None,
+    };
+    let blocked_now = blocked.is_some();
+    (
+        blocked.map_or(AttrValue::Static("Ready. Press Run."), AttrValue::from),
+        blocked_now,
+    )
 }
 
 /// What the experiment is doing, with a progress bar while it runs; `data-state` lets tests wait
@@ -19,11 +46,18 @@ pub struct Props {
 pub fn StatusLine(props: &Props) -> Html {
     let noun = &props.noun;
     let (state, text) = match &props.status {
-        Status::Idle => ("idle", "Ready. Press Run.".to_string()),
-        Status::Running { fraction, doing } => (
-            "running",
-            format!("{doing} ({:.0} % of the {noun})", fraction * 100.0),
-        ),
+        Status::Idle => ("idle", props.idle.to_string()),
+        Status::Running { fraction, doing } => {
+            let left = props
+                .started_ms
+                .and_then(|at| seconds_left(crate::web::worker_api::now_ms() - at, *fraction))
+                .map(|s| format!(", about {s:.0} s left"))
+                .unwrap_or_default();
+            (
+                "running",
+                format!("{doing} ({:.0} % of the {noun}{left})", fraction * 100.0),
+            )
+        }
         Status::Done => ("done", "Done.".to_string()),
         Status::Cancelled => (
             "cancelled",
@@ -41,7 +75,8 @@ pub fn StatusLine(props: &Props) -> Html {
                     aria-label={format!("Progress of the {noun}")}
                 />
             }
-            <p id={format!("{}status", props.prefix)} class={classes!("status", state)} role="status" aria-live="polite" data-state={state}>
+            <p id={format!("{}status", props.prefix)} class={classes!("status", state)} role="status" aria-live="polite" data-state={state}
+                data-blocked={(props.blocked && props.status == Status::Idle).then_some("true")}>
                 { text }
             </p>
         </div>

@@ -23,7 +23,12 @@ pub struct Props {
 
 fn describe(r: &RequestRecord) -> String {
     let mut parts = vec![
-        format!("#{} {}", r.index, prefix(&r.url)),
+        format!(
+            "request {} on worker {}: {}",
+            r.index + 1,
+            r.worker + 1,
+            prefix(&r.url)
+        ),
         format!("started {:.0} ms", r.started_ms),
     ];
     if let Some(first) = r.first_byte_ms {
@@ -83,7 +88,7 @@ impl Lane {
 
 /// One request: its label, then queued (waiting for a slot, a thin line), waiting for the
 /// first byte, receiving and, for the pipeline on one thread, scanning.
-fn bar(r: &RequestRecord, lane: Lane, label_x: f64) -> Html {
+fn bar(r: &RequestRecord, lane: Lane, label_x: f64, pool: bool) -> Html {
     // Without a first byte (synchronous requests, failures) the whole request is one bar.
     let first = r.first_byte_ms.unwrap_or(r.finished_ms);
     let failed = r.error.is_some();
@@ -91,7 +96,11 @@ fn bar(r: &RequestRecord, lane: Lane, label_x: f64) -> Html {
         <g class={classes!("wf-row", failed.then_some("failed"))} data-index={r.index.to_string()}>
             <title>{ describe(r) }</title>
             <text class="row-label" x={fmt(label_x)} y={fmt(lane.top + ROW / 2.0)} text-anchor="end" dominant-baseline="middle">
-                { format!("#{} ·{}", r.index, r.worker) }
+                { if pool {
+                    format!("req {} · w{}", r.index + 1, r.worker + 1)
+                } else {
+                    format!("request {}", r.index + 1)
+                } }
             </text>
             { lane.queued(r.queued_ms, r.started_ms) }
             { lane.segment("wf-waiting", r.started_ms, first) }
@@ -141,6 +150,8 @@ pub fn Waterfall(props: &Props) -> Html {
     let no_y = Scale::new((0.0, 1.0), (frame.top, frame.top));
     let bottom = frame.height - frame.bottom;
     let title_id = format!("waterfall-title-{}", choice.key());
+    // Rows name their worker only where there is more than one.
+    let pool = run.requests.iter().any(|r| r.worker > 0);
 
     html! {
         <figure class="waterfall chart" data-model={run.model.slug()} data-key={choice.key()}>
@@ -152,6 +163,23 @@ pub fn Waterfall(props: &Props) -> Html {
                         { format!(" (showing {} of them, evenly spread)", shown.len()) }
                     </span>
                 }
+                <br /><span class="hint chart-caption">{ "How to read it: a row per request, time \
+                    running left to right; each bar is one request's life, from waiting for a slot \
+                    to its last byte. Bars side by side overlapped; bars in a staircase took turns." }</span>
+                <span class="wf-legend hint">
+                    <span class="key wf-queued" />{ "queued for a slot " }
+                    <span class="key wf-waiting" />{ "waiting for the first byte " }
+                    <span class="key wf-receiving" />{ "receiving " }
+                    if run.scan.is_some() || run.requests.iter().any(|r| r.scan_ms.is_some()) {
+                        <span class="key wf-scan" />{ "scanning for <meta> " }
+                    }
+                    if s.failed > 0 {
+                        <span class="key failed" />{ "failed " }
+                    }
+                    if run.ideal_ms.is_some() {
+                        <span class="key wf-ideal-key" />{ "ideal" }
+                    }
+                </span>
             </figcaption>
             <svg
                 viewBox={format!("0 0 {} {}", frame.width, frame.height)}
@@ -163,7 +191,7 @@ pub fn Waterfall(props: &Props) -> Html {
                     run.requests.len(), choice.label(), s.wall_ms
                 ) }</title>
                 { axes(&frame, x, &x_ticks, "time in the run (ms)", no_y, &[], "") }
-                { for shown.iter().enumerate().map(|(row, &i)| bar(&run.requests[i], lane(row), frame.left - 4.0)) }
+                { for shown.iter().enumerate().map(|(row, &i)| bar(&run.requests[i], lane(row), frame.left - 4.0, pool)) }
                 if let Some(scan) = pool_scan {
                     <g class="wf-row pool-scan">
                         <title>{ format!("scanning {} pages on {} threads", scan.pages, scan.threads) }</title>
@@ -177,17 +205,6 @@ pub fn Waterfall(props: &Props) -> Html {
                     </line>
                 }
             </svg>
-            <p class="wf-legend hint">
-                <span class="key wf-queued" />{ "queued for a slot " }
-                <span class="key wf-waiting" />{ "waiting for the first byte " }
-                <span class="key wf-receiving" />{ "receiving " }
-                <span class="key wf-scan" />{ "scanning for <meta> " }
-                <span class="key failed" />{ "failed " }
-                if run.ideal_ms.is_some() {
-                    <span class="key wf-ideal-key" />{ "ideal" }
-                }
-                { " · rows are labelled #request ·worker" }
-            </p>
             <dl class="io-summary">
                 <dt>{ "Wall time" }</dt><dd>{ format!("{:.0} ms", s.wall_ms) }</dd>
                 if let Some(ideal) = run.ideal_ms {

@@ -1,8 +1,10 @@
 //! The guided lessons ([`crate::engine::lessons`]): pick one, predict, run its measurements on the
 //! shared engine, read the conclusion computed from them.
 
+mod picker;
 mod run;
 mod state;
+mod verdict;
 
 use std::rc::Rc;
 
@@ -10,17 +12,23 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::components::{ClaimsTable, CpythonJudged, CpythonPanel, StatusLine, TraceDownload};
+use super::components::charts::TraceTimeline;
+use super::components::{
+    CpythonJudged, CpythonPanel, EmbedSnippet, Runs, StatusLine, TraceDownload, WhatRuns,
+};
 use super::download::download_blob;
 use super::engine_slot::{use_release_when_idle, EngineContext, Holder, BUSY};
+use super::route::embed_address;
 use crate::engine::lessons::claims;
 use crate::engine::lessons::cpython::{self};
-use crate::engine::lessons::{Outcome, LESSONS};
-use crate::engine::rounds::Verdict;
+use crate::engine::lessons::{Outcome, Probe, LESSONS};
+use crate::engine::route::Place;
 use crate::engine::share::trace_events;
 use crate::engine::status::RunEvent;
+use picker::LessonPicker;
 use run::run_lesson;
 use state::{Action, LessonState};
+use verdict::LessonVerdict;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -32,6 +40,12 @@ pub struct Props {
     /// A lesson chosen from the tabs.
     #[prop_or_default]
     pub on_choose: Callback<&'static str>,
+    /// Why this page has no threads, in words, where it has none.
+    #[prop_or_default]
+    pub no_threads: Option<String>,
+    /// Embedded in another page: the lesson alone, compact (no picker, the code folded).
+    #[prop_or_default]
+    pub embed: bool,
 }
 
 /// Brings the lesson's prediction into view and gives it the keyboard, once it is rendered.
@@ -121,7 +135,6 @@ pub fn Lessons(props: &Props) -> Html {
             trace_events::trace_file(&title, &runs).to_string()
         })
     };
-    let predicted = state.prediction;
     let actions = dispatcher.to_callback();
     let on_import = actions.reform(move |pasted: String| Action::ImportCpython { pasted, k });
     let on_download = Callback::from(move |()| {
@@ -155,6 +168,7 @@ pub fn Lessons(props: &Props) -> Html {
     // CPython's own figures from this project's machine, at the measured k nearest this run's:
     // shown beside the claims once the run has concluded.
     let concluded = matches!(state.conclusion, Some(Ok(_)));
+    let predicted = state.prediction;
     let cpython_measured = concluded
         .then(|| cpython::measured(lesson, k))
         .flatten()
@@ -167,41 +181,89 @@ pub fn Lessons(props: &Props) -> Html {
             ),
         });
 
+    let started_ms = use_state(|| None::<f64>);
+    // What the status line says before a run: what keeps Run from being pressed, or how long a
+    // run takes. Never "Ready" beside a disabled Run.
+    let blocked = if predicted.is_none() {
+        Some("Choose a prediction above to run the lesson.".to_string())
+    } else if unavailable {
+        Some(format!(
+            "This lesson needs threads, which this page cannot start: {}",
+            props
+                .no_threads
+                .clone()
+                .unwrap_or_else(|| "no pool of threads started".into())
+        ))
+    } else if engine_busy && !running {
+        Some(BUSY.to_string())
+    } else {
+        None
+    };
+    let idle = blocked.clone().unwrap_or_else(|| {
+        format!(
+            "Ready: a run takes about {} s on this project's 2-core machine, warm-up included; \
+             longer on a busy one.",
+            lesson.about_s
+        )
+    });
+    let on_run = {
+        let (on_run, started_ms) = (on_run.clone(), started_ms.setter());
+        Callback::from(move |e: MouseEvent| {
+            started_ms.set(Some(crate::web::worker_api::now_ms()));
+            on_run.emit(e);
+        })
+    };
+    {
+        // A run that ends brings its verdict into view and gives it the keyboard.
+        let concluded = state.conclusion.is_some();
+        use_effect_with(concluded, |concluded| {
+            if *concluded {
+                focus_verdict();
+            }
+        });
+    }
+    // How the workers of the lesson's chosen step spent its median round.
+    let timeline = (!running)
+        .then_some(lesson.timeline)
+        .flatten()
+        .and_then(|i| (lesson.steps)(k).get(i).cloned())
+        .and_then(|step| {
+            let (_, outcome) = state.measured.iter().find(|(l, _)| *l == step.label)?;
+            let outcome = Rc::clone(outcome);
+            let Outcome::Cpu { trace, .. } = &*outcome else {
+                return None;
+            };
+            let Probe::Cpu(request) = &step.probe else {
+                return None;
+            };
+            Some((
+                step.label.clone(),
+                request.run.clone(),
+                Rc::new((**trace).clone()),
+            ))
+        });
+    let cpython_shape = concluded.then(|| cpython::shape(lesson, k)).flatten();
+    let number = LESSONS.iter().position(|l| l == lesson).unwrap_or(0) + 1;
+    let embed_src = embed_address(Place::Lesson(lesson.slug));
+    let revealed = predicted.is_some() || !state.measured.is_empty();
+    let shown_steps = (lesson.steps)(k);
+
     html! {
         <section class="card lessons" aria-labelledby="lessons-title">
             <h2 id="lessons-title">{ "Lessons: the folklore, measured" }</h2>
-            <nav class="lesson-list" aria-label="Lessons">
-                { for LESSONS.iter().enumerate().map(|(i, l)| {
-                    let onclick = {
-                        let (actions, on_choose) = (actions.clone(), props.on_choose.clone());
-                        Callback::from(move |_: MouseEvent| {
-                            actions.emit(Action::Choose(l.slug));
-                            on_choose.emit(l.slug);
-                        })
-                    };
-                    let current = l == lesson;
-                    html! {
-                        <button
-                            type="button"
-                            class={classes!("lesson-tab", current.then_some("current"))}
-                            data-lesson={l.slug}
-                            aria-current={current.then_some("true")}
-                            disabled={running && !current}
-                            {onclick}
-                        >
-                            { format!("{}. {}", i + 1, l.title) }
-                        </button>
-                    }
-                }) }
-            </nav>
-            <article class="lesson" data-lesson={lesson.slug}>
-                <h3>{ lesson.title }</h3>
-                <blockquote class="claim">{ lesson.claim }</blockquote>
-                <p class="lede">{ lesson.explanation }</p>
-                <div class="code-pair">
-                    { code("python", "Python", lesson.python) }
-                    { code("rust", "What Overlap runs (Rust, cut from its source)", lesson.rust()) }
-                </div>
+            if !props.embed {
+            <LessonPicker current={lesson.slug} {running} on_choose={
+                let (actions, on_choose) = (actions.clone(), props.on_choose.clone());
+                Callback::from(move |slug: &'static str| {
+                    actions.emit(Action::Choose(slug));
+                    on_choose.emit(slug);
+                })
+            } />
+            }
+            <article class="lesson" data-lesson={lesson.slug} data-k={k.to_string()}>
+                <h3 id="lesson-title">{ format!("Lesson {number}: {}", lesson.title) }</h3>
+                <WhatRuns runs={Runs::Models} />
+                <p id="lesson-setup" class="lede">{ lesson.setup }</p>
                 <fieldset class="models prediction" id="lesson-prediction" tabindex="-1" disabled={running}>
                     <legend>{ format!("Predict first: {}", lesson.question) }</legend>
                     { for lesson.options.iter().enumerate().map(|(i, option)| {
@@ -209,7 +271,7 @@ pub fn Lessons(props: &Props) -> Html {
                         html! {
                             <label class="choice">
                                 <input type="radio" name="predict" value={i.to_string()} checked={predicted == Some(i)} {onchange} />
-                                { *option }
+                                <span>{ *option }</span>
                             </label>
                         }
                     }) }
@@ -218,27 +280,36 @@ pub fn Lessons(props: &Props) -> Html {
                     <button
                         id="lesson-run"
                         type="button"
-                        disabled={running || predicted.is_none() || unavailable || engine_busy}
+                        disabled={running || blocked.is_some()}
+                        aria-describedby="lesson-status"
                         onclick={on_run.clone()}
                     >
                         { if running { "Running…" } else { "Run" } }
                     </button>
                     <button id="lesson-cancel" type="button" disabled={!running} onclick={on_cancel}>{ "Cancel" }</button>
-                    if predicted.is_none() {
-                        <small class="hint">{ "Choose a prediction to run the lesson." }</small>
-                    } else if unavailable {
-                        <small class="hint">{ "This lesson needs threads, which this page cannot start (see above)." }</small>
-                    } else if engine_busy && !running {
-                        <small class="hint">{ BUSY }</small>
+                    if !props.embed {
+                        <EmbedSnippet src={embed_src} title={lesson.title} prefix="lesson-" />
                     }
                 </div>
-                <StatusLine status={state.status.clone()} prefix="lesson-" noun="lesson" />
+                <StatusLine status={state.status.clone()} prefix="lesson-" noun="lesson"
+                    idle={idle} blocked={blocked.is_some()} started_ms={*started_ms} />
                 if let Some(chosen) = &state.workers {
                     <p id="lesson-k" class="hint" data-k={chosen.k.to_string()}
                         data-reported={chosen.reported.to_string()}>
                         { format!("This run measured its steps at {}", chosen.describe()) }
                     </p>
                 }
+                { match &state.conclusion {
+                    Some(Ok(conclusion)) => html! {
+                        <LessonVerdict {lesson} {k} conclusion={conclusion.clone()} {predicted}
+                            on_run_again={on_run.clone()} can_run_again={!running && !engine_busy}
+                            cpython={cpython_measured.clone()} {cpython_shape} />
+                    },
+                    Some(Err(why)) => html! {
+                        <p class="error-banner" role="alert">{ format!("No conclusion: {why}") }</p>
+                    },
+                    None => html! {},
+                } }
                 if !state.measured.is_empty() {
                     <table id="lesson-results">
                         <caption>{ "What each step measured" }</caption>
@@ -257,55 +328,43 @@ pub fn Lessons(props: &Props) -> Html {
                                     _ => None,
                                 }}>
                                     <th scope="row">{ label.clone() }</th>
-                                    <td>{ outcome.describe() }</td>
+                                    <td>{ shown_steps.iter().find(|s| s.label == *label)
+                                        .map_or_else(|| outcome.describe(), |step| outcome.describe_for(step)) }</td>
                                 </tr>
                             }) }
                         </tbody>
                     </table>
+                    if let Some((label, run, trace)) = timeline {
+                        <section class="lesson-timeline" aria-label="Timeline">
+                            <h4>{ format!("How the workers spent a round: {label}") }</h4>
+                            <TraceTimeline {trace} model={run.model} threads={run.workers} prefix="lesson-" />
+                        </section>
+                    }
                     if !running && has_trace {
                         <TraceDownload id="lesson-trace" file_name={format!("overlap-{}.trace.json", lesson.slug)} make={make_trace} />
                     }
                 }
-                { match &state.conclusion {
-                    Some(Ok(conclusion)) => html! {
-                        <div class={classes!("conclusion", match conclusion.verdict {
-                            Verdict::Holds => "holds",
-                            Verdict::Fails => "differs",
-                            Verdict::TooBusy => "unsure",
-                        })}>
-                            <p id="lesson-conclusion" data-holds={conclusion.holds().to_string()}
-                                data-verdict={conclusion.verdict.slug()}
-                                data-beyond-cores={conclusion.beyond_cores.is_some().then_some("true")}>
-                                <strong>{ match conclusion.verdict {
-                                    Verdict::Holds => "Measured: ",
-                                    Verdict::Fails => "Measured, and not as claimed: ",
-                                    Verdict::TooBusy => "Too busy to tell: ",
-                                } }</strong>
-                                { conclusion.line.clone() }
-                            </p>
-                            if conclusion.verdict == Verdict::TooBusy {
-                                <button type="button" id="lesson-run-again" class="small"
-                                    disabled={running || engine_busy} onclick={on_run.clone()}>
-                                    { "Run again" }
-                                </button>
-                            }
-                            <ClaimsTable {k} judged={conclusion.judged.clone()} cpython={cpython_measured.clone()} />
-                            if let Some(p) = predicted {
-                                <p class="hint" data-prediction={if p == lesson.answer { "as-claimed" } else { "other" }}>
-                                    { if p == lesson.answer {
-                                        format!("You predicted \u{201c}{}\u{201d}, which is what the claim says.", lesson.options[p])
-                                    } else {
-                                        format!("You predicted \u{201c}{}\u{201d}; the claim says \u{201c}{}\u{201d}.", lesson.options[p], lesson.options[lesson.answer])
-                                    } }
-                                </p>
-                            }
-                        </div>
-                    },
-                    Some(Err(why)) => html! {
-                        <p class="error-banner" role="alert">{ format!("No conclusion: {why}") }</p>
-                    },
-                    None => html! {},
-                } }
+                if revealed {
+                    <section id="lesson-claim" class="revealed" aria-label="The claim">
+                        <h4>{ "What the folklore says" }</h4>
+                        <blockquote class="claim">{ lesson.claim }</blockquote>
+                        <p class="lede">{ lesson.explanation }</p>
+                        if props.embed {
+                            <details class="python-code">
+                                <summary>{ "The same experiment in Python" }</summary>
+                                { code("python", "Python", lesson.python) }
+                            </details>
+                        } else {
+                            { code("python", "The same experiment in Python", lesson.python) }
+                        }
+                        <details class="rust-code">
+                            <summary>{ "What Overlap runs instead (Rust, cut from its source)" }</summary>
+                            { code("rust", "Rust", lesson.rust()) }
+                        </details>
+                    </section>
+                } else {
+                    <p class="hint" id="lesson-claim-hidden">{ "The claim, why, and the code appear once you have predicted." }</p>
+                }
                 <CpythonPanel
                     key={lesson.slug}
                     script_name={cpython::script_name(lesson)}
@@ -318,5 +377,23 @@ pub fn Lessons(props: &Props) -> Html {
                 />
             </article>
         </section>
+    }
+}
+
+/// Brings the verdict of a run that has just ended into view and gives it the keyboard.
+fn focus_verdict() {
+    let focus = Closure::once_into_js(|| {
+        if let Some(verdict) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("lesson-verdict"))
+        {
+            if let Ok(element) = verdict.clone().dyn_into::<web_sys::HtmlElement>() {
+                let _ = element.focus();
+            }
+            verdict.scroll_into_view_with_bool(true);
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.request_animation_frame(focus.unchecked_ref());
     }
 }

@@ -5,7 +5,7 @@ use crate::engine::run::models::{Model, RunConfig};
 
 use super::super::claims::{Bound, Claim, Judged, Measure, Role};
 use super::super::steps::{countdown, spread_of, verdict_of};
-use super::super::{Lesson, Outcome, Words};
+use super::super::{Grade, Lesson, Outcome, Words};
 use super::gil::{CAPACITY, TAKING_TURNS};
 
 const SEQUENTIAL: usize = 0;
@@ -44,7 +44,10 @@ const CLAIMS: &[Claim] = &[
 
 pub(super) const LESSON: Lesson = Lesson {
     slug: "async-cpu",
-    title: "async does not speed up CPU work",
+    title: "Do coroutines speed up CPU work?",
+    setup: "The countdown (1 000 000 000 steps) runs on one thread, split among k coroutines on \
+            one event loop (each awaits every few tens of microseconds, as `asyncio.sleep(0)` \
+            does), and on k worker processes, which show what k cores give.",
     claim: "Coroutines take turns on one thread: for pure computation, k coroutines are \
             no faster than one loop.",
     explanation: "async code overlaps waiting, not computing. A coroutine that computes \
@@ -83,7 +86,25 @@ asyncio.run(main(100_000_000, 4))"#,
         ]
     },
     words,
+    grade,
+    timeline: Some(COROUTINES),
+    about_s: 12,
 };
+
+fn grade(k: usize, _: &[Outcome], judged: &[Judged]) -> Option<Grade> {
+    let coroutines = spread_of(judged, "async-cpu.coroutines").ok()?.median;
+    let option = if coroutines <= TAKING_TURNS {
+        1
+    } else if coroutines >= 0.6 * k as f64 {
+        0
+    } else {
+        return None;
+    };
+    Some(Grade {
+        option,
+        measured: format!("{k} coroutines ran {coroutines:.2}\u{d7} as fast as one loop"),
+    })
+}
 
 fn words(k: usize, _: &[Outcome], judged: &[Judged]) -> Result<Words, String> {
     let coroutines = spread_of(judged, "async-cpu.coroutines")?;

@@ -6,7 +6,7 @@ use crate::engine::run::models::{Model, RunConfig};
 
 use super::super::claims::{Bound, Claim, Judged, Measure, Role};
 use super::super::steps::{cpu, mib, speedup, spread_of, trace, verdict_of};
-use super::super::{Lesson, Outcome, Words};
+use super::super::{Grade, Lesson, Outcome, Words};
 use super::gil::{CAPACITY, TAKING_TURNS};
 
 const SEQUENTIAL: usize = 0;
@@ -73,7 +73,11 @@ const CLAIMS: &[Claim] = &[
 
 pub(super) const LESSON: Lesson = Lesson {
     slug: "copy",
-    title: "Processes pay to copy their data",
+    title: "What does sending data to processes cost?",
+    setup: "8 million numbers, in 64 chunks, are sorted four ways: on one thread; on k threads \
+            under a GIL, which read the numbers where they are; on k worker processes, which are \
+            sent every chunk and send its sorted copy back; and on k free threads (as \
+            free-threaded Python 3.13t), which share the numbers and run at once.",
     claim: "Processes share nothing, so every input and result is pickled, sent and \
             unpickled; with large data that copying eats the gain.",
     explanation: "A process pool sends each chunk of work to a worker as bytes (pickle in \
@@ -93,9 +97,10 @@ if __name__ == '__main__':
         # every chunk is pickled to a worker and its result pickled back
         runs = list(pool.imap(sorted, chunks, chunksize=1))
     print(time.perf_counter() - start)"#,
-    question: "Sorting 8 million numbers on k processes, against k threads that share memory…",
+    question: "Sorting on k processes, which are sent the numbers, against k free threads, \
+               which share them and run at once…",
     options: [
-        "processes are as fast as threads",
+        "processes are about as fast as the free threads",
         "processes are slower: copying the data costs time",
         "processes are faster: no shared memory to fight over",
     ],
@@ -122,7 +127,26 @@ if __name__ == '__main__':
         ]
     },
     words,
+    grade,
+    timeline: Some(PROCESSES),
+    about_s: 30,
 };
+
+fn grade(k: usize, _: &[Outcome], judged: &[Judged]) -> Option<Grade> {
+    let share = spread_of(judged, "copy.processes").ok()?.median;
+    let option = match share {
+        s if s <= 0.9 => 1,
+        s if s < 1.1 => 0,
+        _ => 2,
+    };
+    Some(Grade {
+        option,
+        measured: format!(
+            "{k} processes reached {:.0} % of what {k} free threads reached",
+            share * 100.0
+        ),
+    })
+}
 
 fn words(k: usize, outcomes: &[Outcome], judged: &[Judged]) -> Result<Words, String> {
     let processes = speedup(outcomes, SEQUENTIAL, PROCESSES)?;

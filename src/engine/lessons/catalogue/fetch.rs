@@ -4,7 +4,7 @@ use crate::engine::io::{Builtin, IoModel, IoRun};
 
 use super::super::claims::{Bound, Claim, Judged, Measure, Role};
 use super::super::steps::{io, io_run, spread_of};
-use super::super::{Lesson, Outcome, Words};
+use super::super::{Grade, Lesson, Outcome, Words};
 
 const ONE_AT_A_TIME: usize = 0;
 const ALL_AT_ONCE: usize = 1;
@@ -48,7 +48,10 @@ const FETCH_CLAIMS: &[Claim] = &[
 
 pub(super) const FETCH: Lesson = Lesson {
     slug: "fetch",
-    title: "Concurrent requests beat sequential ones",
+    title: "Sixteen requests: one at a time, or all at once?",
+    setup: "16 requests go to the page's own service worker, which answers each after 200 ms: \
+            first one after another, then all at once (the model of `asyncio.gather`), on one \
+            thread.",
     claim: "Sixteen requests of 200 ms take 3.2 s one after another and about 0.2 s all at \
             once, on a single thread.",
     explanation: "While a request waits for its answer, nothing needs the CPU. \
@@ -97,7 +100,24 @@ async def main(urls):
         ]
     },
     words: fetch_words,
+    grade: fetch_grade,
+    timeline: None,
+    about_s: 4,
 };
+
+fn fetch_grade(_: usize, outcomes: &[Outcome], _: &[Judged]) -> Option<Grade> {
+    let at_once = io_run(outcomes.get(ALL_AT_ONCE)?).ok()?.summary.wall_ms;
+    let option = match at_once {
+        ms if ms < 600.0 => 1,
+        ms if (1_000.0..=2_200.0).contains(&ms) => 2,
+        ms if ms > 2_500.0 => 0,
+        _ => return None,
+    };
+    Some(Grade {
+        option,
+        measured: format!("16 requests all at once took {:.2} s", at_once / 1e3),
+    })
+}
 
 fn fetch_words(_: usize, outcomes: &[Outcome], _: &[Judged]) -> Result<Words, String> {
     let (s, g) = (
@@ -155,7 +175,9 @@ const BOUNDED_CLAIMS: &[Claim] = &[
 
 pub(super) const BOUNDED: Lesson = Lesson {
     slug: "bounded",
-    title: "A bounded pool caps throughput",
+    title: "What does a pool of k do to sixteen requests?",
+    setup: "16 requests of 200 ms each go through a pool that lets at most 2, then 4, then 8 \
+            of them wait at once.",
     claim: "ThreadPoolExecutor(max_workers=k) finishes N requests of latency L in about \
             ⌈N/k⌉·L: at most k requests a latency.",
     explanation: "A pool of k workers, or a semaphore of k, lets only k requests wait at \
@@ -190,7 +212,25 @@ for k in (2, 4, 8):
             .collect()
     },
     words: bounded_words,
+    grade: bounded_grade,
+    timeline: None,
+    about_s: 4,
 };
+
+fn bounded_grade(_: usize, outcomes: &[Outcome], _: &[Judged]) -> Option<Grade> {
+    // The question is about at most 4 at a time: the second step.
+    let four = io_run(outcomes.get(1)?).ok()?.summary.wall_ms;
+    let option = match four {
+        ms if ms < 400.0 => 0,
+        ms if (500.0..=1_200.0).contains(&ms) => 1,
+        ms if ms > 2_400.0 => 2,
+        _ => return None,
+    };
+    Some(Grade {
+        option,
+        measured: format!("at most 4 at a time took {:.2} s", four / 1e3),
+    })
+}
 
 fn bounded_words(_: usize, outcomes: &[Outcome], judged: &[Judged]) -> Result<Words, String> {
     let runs: Vec<&IoRun> = outcomes.iter().map(io_run).collect::<Result<_, _>>()?;

@@ -5,7 +5,7 @@ use crate::engine::run::models::{Model, RunConfig};
 
 use super::super::claims::{Bound, Claim, Judged, Measure, Role};
 use super::super::steps::{countdown, speedup, spread_of, verdict_of};
-use super::super::{Lesson, Outcome, Words};
+use super::super::{Grade, Lesson, Outcome, Words};
 
 /// The steps, in order: what the claims name them by.
 const SEQUENTIAL: usize = 0;
@@ -74,7 +74,13 @@ pub(super) const CLAIMS: &[Claim] = &[
 
 pub(super) const LESSON: Lesson = Lesson {
     slug: "gil",
-    title: "Threads under a GIL do not speed up CPU work; processes do",
+    title: "Threads or processes for CPU work?",
+    setup: "A countdown of 1 000 000 000 steps (`while n > 0: n -= 1`), split into 64 tasks, \
+            runs four ways: on one thread; on k threads that take turns under one lock with \
+            CPython's 5 ms switch interval, as CPython's threads take turns under the GIL; on k \
+            worker processes, each with its own memory; and on k free threads that run at once \
+            (as free-threaded Python 3.13t), which show what k cores give. k is what this \
+            machine gains up to, measured first.",
     claim: "Two CPython threads counting down take as long as one thread doing both halves, \
             while two processes take about half as long.",
     explanation: "CPython lets one thread run Python bytecode at a time: a thread must hold \
@@ -126,7 +132,25 @@ if __name__ == '__main__':
         ]
     },
     words,
+    grade,
+    timeline: Some(GIL_THREADS),
+    about_s: 15,
 };
+
+fn grade(k: usize, _: &[Outcome], judged: &[Judged]) -> Option<Grade> {
+    let threads = spread_of(judged, "gil.threads").ok()?.median;
+    let option = if threads <= TAKING_TURNS {
+        1
+    } else if threads >= 0.6 * k as f64 {
+        0
+    } else {
+        return None;
+    };
+    Some(Grade {
+        option,
+        measured: format!("{k} GIL threads ran {threads:.2}\u{d7} as fast as one thread"),
+    })
+}
 
 fn words(k: usize, outcomes: &[Outcome], judged: &[Judged]) -> Result<Words, String> {
     let threads = spread_of(judged, "gil.threads")?;

@@ -5,7 +5,7 @@ use crate::engine::run::models::{Model, RunConfig};
 
 use super::super::claims::{Bound, Claim, Judged, Measure, Role};
 use super::super::steps::{cpu, spread_of, trace};
-use super::super::{Lesson, Outcome, Step, Words};
+use super::super::{Grade, Lesson, Outcome, Step, Words};
 
 const MAP: usize = 0;
 const IMAP: usize = 1;
@@ -29,7 +29,9 @@ const CLAIMS: &[Claim] = &[Claim {
 
 pub(super) const LESSON: Lesson = Lesson {
     slug: "imap",
-    title: "imap yields its first result before map",
+    title: "When does the first result arrive: map or imap?",
+    setup: "32 tasks (fib(32) each) run on k threads, handed out with `pool.map`, then with \
+            `pool.imap`. What is timed is how soon the caller gets its first result back.",
     claim: "`pool.map` hands back nothing until every task is done; `pool.imap` yields \
             results as they come, in order.",
     explanation: "map builds the whole result list before returning it. imap returns an \
@@ -73,7 +75,24 @@ if __name__ == '__main__':
         ]
     },
     words,
+    grade,
+    timeline: Some(IMAP),
+    about_s: 3,
 };
+
+fn grade(_: usize, _: &[Outcome], judged: &[Judged]) -> Option<Grade> {
+    let sooner = spread_of(judged, "imap.sooner").ok()?.median;
+    let option = match sooner {
+        s if s >= 1.5 => 1,
+        s if (0.8..=1.25).contains(&s) => 0,
+        s if s < 0.8 => 2,
+        _ => return None,
+    };
+    Some(Grade {
+        option,
+        measured: format!("imap's first result came {sooner:.1}\u{d7} as soon as map's"),
+    })
+}
 
 fn words(_: usize, outcomes: &[Outcome], judged: &[Judged]) -> Result<Words, String> {
     let (m, i) = (trace(&outcomes[MAP])?, trace(&outcomes[IMAP])?);

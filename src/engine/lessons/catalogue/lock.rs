@@ -5,7 +5,7 @@ use crate::engine::run::shared_state::Increment;
 
 use super::super::claims::{Bound, Claim, Judged, Measure, Role};
 use super::super::steps::outcomes;
-use super::super::{group, Lesson, Outcome, Probe, Step, Words};
+use super::super::{group, Grade, Lesson, Outcome, Probe, Step, Words};
 
 /// Increments per thread for the lesson's GIL counters.
 const GIL_COUNTS: u64 = 30_000_000;
@@ -71,7 +71,11 @@ const CLAIMS: &[Claim] = &[
 
 pub(super) const LESSON: Lesson = Lesson {
     slug: "lock",
-    title: "Shared state needs a lock",
+    title: "Do two threads lose updates to a shared counter?",
+    setup: "Two threads each add to one shared counter many times: under a GIL with `counter += \
+            1`, under a GIL with a call between the read and the write, as free threads (as \
+            free-threaded Python 3.13t), and with a lock. Then a producer and two consumers \
+            share a queue.Queue(16).",
     claim: "A read and a write of shared state from several threads lose updates whenever \
             a thread switch falls between them; with a lock they never do. A queue built on \
             a lock and conditions hands every item to exactly one consumer.",
@@ -158,7 +162,33 @@ for mode in ('bare', 'call', 'lock'):
         ]
     },
     words,
+    grade,
+    timeline: None,
+    about_s: 6,
 };
+
+fn grade(_: usize, outcomes: &[Outcome], _: &[Judged]) -> Option<Grade> {
+    // The question is about the read, a call, then the write: the second step.
+    let Outcome::Shared(SharedOutcome::Counter {
+        expected, counted, ..
+    }) = outcomes.get(1)?
+    else {
+        return None;
+    };
+    let option = match counted.cmp(expected) {
+        std::cmp::Ordering::Equal => 0,
+        std::cmp::Ordering::Less => 1,
+        std::cmp::Ordering::Greater => 2,
+    };
+    Some(Grade {
+        option,
+        measured: format!(
+            "with a call between the read and the write, the counter ended at {} of {}",
+            group(*counted),
+            group(*expected)
+        ),
+    })
+}
 
 fn words(_: usize, all: &[Outcome], _: &[Judged]) -> Result<Words, String> {
     let [bare, call, free, locked, queue] = outcomes::<5>(all)?;

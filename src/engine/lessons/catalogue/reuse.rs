@@ -4,7 +4,7 @@ use crate::engine::run::models::{Model, RunConfig, Spawn};
 
 use super::super::claims::{Bound, Claim, Judged, Measure, Role};
 use super::super::steps::{cpu, median, spread_of, trace};
-use super::super::{Lesson, Outcome, Words};
+use super::super::{Grade, Lesson, Outcome, Words};
 
 const FRESH: usize = 0;
 const REUSED: usize = 1;
@@ -26,7 +26,10 @@ const CLAIMS: &[Claim] = &[Claim {
 
 pub(super) const LESSON: Lesson = Lesson {
     slug: "reuse",
-    title: "A reused pool beats spawning one per batch",
+    title: "A new pool per batch, or one pool reused?",
+    setup: "A small batch of work (the primes below 200 000, on k worker processes) runs \
+            round after round: each time on a new pool of k processes started for it, and on one \
+            pool started once and kept.",
     claim: "Starting processes is expensive: make the pool once and reuse it, instead of \
             `with Pool()` around every small batch.",
     explanation: "A new process must start an interpreter and import your modules; here a \
@@ -77,7 +80,26 @@ with Pool(2) as pool:
         ]
     },
     words,
+    grade,
+    timeline: None,
+    about_s: 4,
 };
+
+fn grade(k: usize, _: &[Outcome], judged: &[Judged]) -> Option<Grade> {
+    let faster = spread_of(judged, "reuse.faster").ok()?.median;
+    let option = match faster {
+        f if f >= 1.5 => 1,
+        f if (0.8..=1.25).contains(&f) => 0,
+        f if f < 0.8 => 2,
+        _ => return None,
+    };
+    Some(Grade {
+        option,
+        measured: format!(
+            "a new pool of {k} per batch took {faster:.1}\u{d7} as long as one pool reused"
+        ),
+    })
+}
 
 fn words(k: usize, outcomes: &[Outcome], judged: &[Judged]) -> Result<Words, String> {
     let (fresh, reused) = (median(&outcomes[FRESH])?, median(&outcomes[REUSED])?);

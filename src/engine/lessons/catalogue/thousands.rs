@@ -4,7 +4,7 @@ use crate::engine::io::{Builtin, IoModel};
 
 use super::super::claims::{Bound, Claim, Judged, Measure, Role};
 use super::super::steps::{io, io_run, mib, outcomes, sleeps};
-use super::super::{group, Lesson, Outcome, Words};
+use super::super::{group, Grade, Lesson, Outcome, Words};
 
 /// Coroutines that each sleep [`SLEEP_MS`], and the real requests the lesson sends afterwards
 /// to show what the browser's request rate does to the same wait.
@@ -52,7 +52,9 @@ const CLAIMS: &[Claim] = &[
 
 pub(super) const LESSON: Lesson = Lesson {
     slug: "thousands",
-    title: "Coroutines scale to thousands of tasks",
+    title: "Can one thread wait on thousands of coroutines?",
+    setup: "5 000 coroutines each await a 50 ms timer (`asyncio.sleep`): all at once on one \
+            thread, then at most 50 at a time. Then 1 000 real requests go out at once.",
     claim: "Thousands of waiting coroutines are cheap; thousands of threads are not.",
     explanation: "A coroutine is a small object on the heap; an OS thread reserves a stack \
                   (8 MiB of address space by default on Linux) and costs the scheduler. \
@@ -117,7 +119,31 @@ asyncio.run(main(5_000, 50))  # 50 at a time"#,
         ]
     },
     words,
+    grade,
+    timeline: None,
+    about_s: 9,
 };
+
+fn grade(_: usize, outcomes: &[Outcome], _: &[Judged]) -> Option<Grade> {
+    let at_once = io_run(outcomes.first()?).ok()?;
+    let seconds = at_once.summary.wall_ms / 1e3;
+    let option = if at_once.summary.failed > 0 {
+        0
+    } else if seconds < 0.5 {
+        1
+    } else if seconds > 100.0 {
+        2
+    } else {
+        return None;
+    };
+    Some(Grade {
+        option,
+        measured: format!(
+            "5 000 coroutines sleeping 50 ms at once finished in {seconds:.2} s, {} of them failing",
+            at_once.summary.failed
+        ),
+    })
+}
 
 fn words(_: usize, all: &[Outcome], _: &[Judged]) -> Result<Words, String> {
     let [gather, bounded, real] = outcomes::<3>(all)?;

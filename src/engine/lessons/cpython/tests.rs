@@ -99,16 +99,16 @@ fn a_pasted_line_is_checked_against_its_lesson() {
     let (seq, threads) = (rounds(&[500.0]), rounds(&[520.0]));
     let rows = compare(&steps, &[Some(&seq), Some(&threads), None, None], &run);
     assert_eq!(rows.len(), 4);
-    assert_eq!(rows[3].cpython_relative, Some(100.0 / 195.0));
-    assert_eq!(rows[1].browser_relative, Some(520.0 / 500.0));
-    assert_eq!(rows[1].cpython_relative, Some(1620.0 / 1600.0));
+    assert_eq!(rows[3].cpython_relative, Some(195.0 / 100.0));
+    assert_eq!(rows[1].browser_relative, Some(500.0 / 520.0));
+    assert_eq!(rows[1].cpython_relative, Some(1600.0 / 1620.0));
     assert_eq!(rows[2].browser, None);
     assert_eq!(rows[1].cpython_label, None);
     // A script run where os.cpu_count() differs names its own k.
     let four = read(&line.replace("2 GIL threads", "4 GIL threads"), gil, 2).unwrap();
     let rows = compare(&steps, &[None, None, None, None], &four);
     assert_eq!(rows[1].cpython_label.as_deref(), Some("4 GIL threads"));
-    assert_eq!(rows[2].cpython_relative, Some(850.0 / 1600.0));
+    assert_eq!(rows[2].cpython_relative, Some(1600.0 / 850.0));
 
     for (pasted, says) in [
         ("", "Nothing to read"),
@@ -191,4 +191,25 @@ fn every_claim_holds_on_cpythons_own_figures() {
     assert_eq!((at, run.k), (2, Some(2)));
     assert_eq!(measured(find("gil").unwrap(), 16).unwrap().0, 8);
     assert_eq!(measured(find("fetch").unwrap(), 16).unwrap().1.k, None);
+}
+
+/// The copy lesson quotes CPython's shape from the committed line: its processes end slower than
+/// one thread, its GIL threads gain nothing, its threads hashing reach what the cores give.
+#[test]
+fn the_copy_lesson_quotes_cpythons_shape_from_its_committed_figures() {
+    let Shape { k, python, steps } = shape(find("copy").unwrap(), 2).unwrap();
+    assert_eq!((k, python.as_str()), (2, "3.11.7"));
+    let labels: Vec<&str> = steps.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "2 GIL threads, sharing memory",
+            "2 processes, copying",
+            "2 threads hashing (the GIL released)"
+        ]
+    );
+    let x = |i: usize| steps[i].1.trim_end_matches('×').parse::<f64>().unwrap();
+    assert!(x(0) < 1.25 && x(1) < 1.0 && x(2) > 1.4, "{steps:?}");
+    let lock = shape(find("lock").unwrap(), 2).unwrap().steps;
+    assert_eq!(lock[0].1, "67 % counted", "{lock:?}");
 }

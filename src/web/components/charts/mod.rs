@@ -14,5 +14,5 @@ pub use axes::{axes, fmt, speedup_axes, ticks_of, SpeedupAxes, Tick, SPEEDUP_FRA
 pub use class_chart::{ClassChart, Props as ClassChartProps};
 pub use picture::{MandelbrotPicture, Props as PictureProps};
 pub use speedup::{Compare, Props as SpeedupProps, SpeedupChart};
-pub use timeline::{Props as TimelineProps, Timeline};
+pub use timeline::{Props as TimelineProps, Timeline, TraceTimeline};
 pub use wall_bars::{Props as WallBarsProps, WallBars};

@@ -108,23 +108,11 @@ pub fn SpeedupChart(props: &Props) -> Html {
 
     html! {
         <figure class="chart speedup-chart" data-chart="speedup" data-name={props.name.clone()}>
-            <svg
-                viewBox={format!("0 0 {} {}", SPEEDUP_FRAME.width, SPEEDUP_FRAME.height)}
-                role="img"
-                aria-labelledby={title_id.clone()}
-            >
-                <title id={title_id}>{ format!(
-                    "Speedup against threads on {}{}; the results table has the numbers",
-                    props.report.kernel,
-                    compare_label.map(|l| format!(", beside {l} (dashed)")).unwrap_or_default()
-                ) }</title>
-                { axes(&SPEEDUP_FRAME, x, &x_ticks, "threads (k)", y, &y_ticks, "speedup against sequential") }
-                <path class="ideal" d={ideal} />
-                <text class="ideal-label" x={fmt(x.at(max_k as f64) - 4.0)} y={fmt(y.at(max_k as f64) - 6.0)} text-anchor="end">{ "ideal: k×" }</text>
-                { for carried.iter().map(|s| series_html(s, (x, y), max_k, compare_label)) }
-                { for series.iter().map(|s| series_html(s, (x, y), max_k, None)) }
-            </svg>
             <figcaption class="legend">
+                <span class="chart-caption hint">{ "How to read it: how many times faster than one \
+                    thread each model ran with k workers. Higher is faster; the dashed diagonal is \
+                    k×, every worker fully used. The dotted curve fits Amdahl's law: its serial \
+                    share is the part of the work that never ran in parallel." }</span>
                 <span class="legend-item"><span class="key ideal-key" />{ "ideal" }</span>
                 { for series.iter().map(|s| html! {
                     <span class="legend-item" data-model={s.model.slug()}>
@@ -135,7 +123,7 @@ pub fn SpeedupChart(props: &Props) -> Html {
                         }
                         if let Some(fit) = s.fit {
                             <span class="fit-label" data-serial-fraction={format!("{:.4}", fit.serial_fraction)}>
-                                { format!(" (Amdahl fit: {:.0} % serial)", fit.serial_fraction * 100.0) }
+                                { format!(" (fits Amdahl's law with {:.0} % serial)", fit.serial_fraction * 100.0) }
                             </span>
                         }
                     </span>
@@ -152,6 +140,22 @@ pub fn SpeedupChart(props: &Props) -> Html {
                     "dashed with hollow points: the link's results; dotted: the fitted curve; whiskers: fastest to slowest repeat"
                 } }</span>
             </figcaption>
+            <svg
+                viewBox={format!("0 0 {} {}", SPEEDUP_FRAME.width, SPEEDUP_FRAME.height)}
+                role="img"
+                aria-labelledby={title_id.clone()}
+            >
+                <title id={title_id}>{ format!(
+                    "Speedup against workers (k) on {}{}; the results table has the numbers",
+                    props.report.kernel,
+                    compare_label.map(|l| format!(", beside {l} (dashed)")).unwrap_or_default()
+                ) }</title>
+                { axes(&SPEEDUP_FRAME, x, &x_ticks, "workers (k)", y, &y_ticks, "speedup against sequential") }
+                <path class="ideal" d={ideal} />
+                <text class="ideal-label" x={fmt(x.at(max_k as f64) - 4.0)} y={fmt(y.at(max_k as f64) - 6.0)} text-anchor="end">{ "ideal: k×" }</text>
+                { for carried.iter().map(|s| series_html(s, (x, y), max_k, compare_label)) }
+                { for series.iter().map(|s| series_html(s, (x, y), max_k, None)) }
+            </svg>
         </figure>
     }
 }

@@ -1,3 +1,5 @@
+use std::rc::Rc;
+
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -5,10 +7,21 @@ use super::{axes, fmt, ticks_of};
 use crate::engine::chart::{self, Activity, Frame, Scale};
 use crate::engine::experiment::Report;
 use crate::engine::run::models::Model;
+use crate::engine::run::trace::Trace;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub report: Report,
+}
+
+/// One run's timeline, outside a sweep (a lesson's step).
+#[derive(Properties, PartialEq)]
+pub struct TraceProps {
+    pub trace: Rc<Trace>,
+    pub model: Model,
+    pub threads: usize,
+    /// Prefixes the chart's ids, so two timelines on one page keep theirs apart.
+    pub prefix: AttrValue,
 }
 
 const LANE: f64 = 26.0;
@@ -27,9 +40,7 @@ fn default_row(report: &Report) -> Option<usize> {
     largest(Some(Model::GilThreads)).or_else(|| largest(None))
 }
 
-/// A per-worker Gantt chart of one run: a bar per task on the worker that ran it. Under a GIL
-/// the task bar is pale and the stretches holding the GIL are drawn solid over it, so threads
-/// visibly take turns; free threads and processes run side by side.
+/// The sweep's per-worker timeline, of the run chosen in its menu ([`TraceTimeline`]).
 #[function_component]
 pub fn Timeline(props: &Props) -> Html {
     let chosen = use_state(|| None::<usize>);
@@ -41,7 +52,42 @@ pub fn Timeline(props: &Props) -> Html {
         return html! {};
     };
     let row = &report.rows()[index];
-    let trace = row.trace.as_deref().expect("chosen rows have traces");
+    let trace: Rc<Trace> = Rc::new(
+        row.trace
+            .as_deref()
+            .expect("chosen rows have traces")
+            .clone(),
+    );
+    let onchange = {
+        let chosen = chosen.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            chosen.set(value.parse().ok());
+        })
+    };
+    html! {
+        <div class="timeline-of-sweep">
+            <div class="field inline">
+                <label for="timeline-run">{ "Timeline of" }</label>
+                <select id="timeline-run" {onchange}>
+                    { for report.rows().iter().enumerate().filter(|(_, r)| r.trace.is_some()).map(|(i, r)| html! {
+                        <option value={i.to_string()} selected={i == index}>{ format!("{} k = {}", r.model, r.threads) }</option>
+                    }) }
+                </select>
+            </div>
+            <TraceTimeline {trace} model={row.model} threads={row.threads} prefix="" />
+        </div>
+    }
+}
+
+/// A per-worker Gantt chart of one run: a bar per task on the worker that ran it. Under a GIL
+/// the task bar is pale and the stretches holding the GIL are drawn solid over it, so threads
+/// visibly take turns; free threads and processes run side by side.
+#[function_component]
+pub fn TraceTimeline(props: &TraceProps) -> Html {
+    let trace = &*props.trace;
+    let (model, threads) = (props.model, props.threads);
+    let title_id = format!("{}timeline-title", props.prefix);
     let workers = trace.workers.max(1);
     let frame = Frame {
         width: 560.0,
@@ -58,33 +104,45 @@ pub fn Timeline(props: &Props) -> Html {
     let pixel_ms = trace.wall_ms / (frame.width - frame.left - frame.right);
     let bars = chart::timeline(trace, pixel_ms);
     let gil = trace.gil.is_some();
-    let onchange = {
-        let chosen = chosen.clone();
-        Callback::from(move |e: Event| {
-            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-            chosen.set(value.parse().ok());
-        })
-    };
-    let slug = row.model.slug();
+    let slug = model.slug();
 
     html! {
-        <figure class="chart timeline" data-chart="timeline" data-model={slug} data-threads={row.threads.to_string()}>
-            <div class="field inline">
-                <label for="timeline-run">{ "Timeline of" }</label>
-                <select id="timeline-run" {onchange}>
-                    { for report.rows().iter().enumerate().filter(|(_, r)| r.trace.is_some()).map(|(i, r)| html! {
-                        <option value={i.to_string()} selected={i == index}>{ format!("{} k = {}", r.model, r.threads) }</option>
-                    }) }
-                </select>
-            </div>
+        <figure class="chart timeline" data-chart="timeline" data-model={slug} data-threads={threads.to_string()}>
+            <p class="chart-caption hint">{ if gil {
+                "How to read it: a row per worker, time left to right. Pale: a task under way, \
+                 waiting for the GIL; solid: holding it, computing. Solid bars never overlap: the \
+                 threads took turns."
+            } else {
+                "How to read it: a row per worker, time left to right; a bar is a task. Bars that \
+                 overlap ran at the same time."
+            } }</p>
+            <figcaption class="legend">
+                if gil {
+                    <span class="legend-item">
+                        <span class={classes!("key", "task-key", "under-gil", format!("model-{slug}"))} />
+                        { "task under way, waiting for the GIL" }
+                    </span>
+                    <span class="legend-item">
+                        <span class={classes!("key", format!("model-{slug}"))} />{ "holding the GIL (computing)" }
+                    </span>
+                    if let Some(stats) = &trace.gil {
+                        <span class="hint">{ format!("{} hand-offs, {:.0} ms spent waiting in all", stats.handoffs, stats.wait_ms) }</span>
+                    }
+                } else {
+                    <span class="legend-item">
+                        <span class={classes!("key", format!("model-{slug}"))} />{ "a task computing" }
+                    </span>
+                    <span class="hint">{ format!("{} tasks; busy {:.0} % of the time", trace.tasks.len(), trace.utilisation() * 100.0) }</span>
+                }
+            </figcaption>
             <svg
                 viewBox={format!("0 0 {} {}", frame.width, frame.height)}
                 role="img"
-                aria-labelledby="timeline-title"
+                aria-labelledby={title_id.clone()}
             >
-                <title id="timeline-title">{ format!(
+                <title id={title_id}>{ format!(
                     "What each of {} workers did during {} k = {} ({:.0} ms){}",
-                    workers, row.model, row.threads, trace.wall_ms,
+                    workers, model, threads, trace.wall_ms,
                     if gil { "; solid where a thread held the GIL" } else { "" }
                 ) + "; the table below sums each worker" }</title>
                 { axes(&frame, x, &x_ticks, "time in the run (ms)", lane, &[], "") }
@@ -147,25 +205,6 @@ pub fn Timeline(props: &Props) -> Html {
                     </tbody>
                 </table></div>
             </details>
-            <figcaption class="legend">
-                if gil {
-                    <span class="legend-item">
-                        <span class={classes!("key", "task-key", "under-gil", format!("model-{slug}"))} />
-                        { "task under way, waiting for the GIL" }
-                    </span>
-                    <span class="legend-item">
-                        <span class={classes!("key", format!("model-{slug}"))} />{ "holding the GIL (computing)" }
-                    </span>
-                    if let Some(stats) = &trace.gil {
-                        <span class="hint">{ format!("{} hand-offs, {:.0} ms spent waiting in all", stats.handoffs, stats.wait_ms) }</span>
-                    }
-                } else {
-                    <span class="legend-item">
-                        <span class={classes!("key", format!("model-{slug}"))} />{ "a task computing" }
-                    </span>
-                    <span class="hint">{ format!("{} tasks; busy {:.0} % of the time", trace.tasks.len(), trace.utilisation() * 100.0) }</span>
-                }
-            </figcaption>
         </figure>
     }
 }

@@ -33,6 +33,8 @@ pub fn WallBars(props: &Props) -> Html {
     let x_ticks = ticks_of(chart::ticks(most, 5), |v| format!("{v}"));
     html! {
         <figure class="chart wall-bars" data-chart="wall">
+            <figcaption class="chart-caption hint">{ "How to read it: each run's median wall time; \
+                shorter is faster. The whisker spans its fastest to its slowest round." }</figcaption>
             <svg
                 viewBox={format!("0 0 {} {}", frame.width, frame.height)}
                 role="img"
