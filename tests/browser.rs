@@ -152,7 +152,7 @@ async fn the_speedup_chart_puts_points_where_the_numbers_say() {
     };
     assert_eq!(
         fit("free-threads"),
-        (0.0, " (Amdahl fit: 0 % serial)".to_string())
+        (0.0, " (fits Amdahl's law with 0 % serial)".to_string())
     );
     assert_eq!(fit("gil-threads").0, 1.0);
     assert_eq!(root.query_selector_all("path.fit").unwrap().length(), 2);
