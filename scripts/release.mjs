@@ -22,7 +22,8 @@ if (!dir) {
   process.exit(2);
 }
 
-const LEFT_OUT = new Set(['sw.js', '_headers', 'release.json']);
+// What crawlers read (robots.txt, the link preview) is not needed offline.
+const LEFT_OUT = new Set(['sw.js', '_headers', 'release.json', 'robots.txt', 'preview.png']);
 const files = [];
 (function walk(at) {
   for (const entry of fs.readdirSync(path.join(dir, at), { withFileTypes: true })) {

@@ -59,6 +59,20 @@ impl Place {
         }
     }
 
+    /// The page's title at this place: what a browser tab, a bookmark, the history list and a
+    /// link pasted into a chat or slides show. A lesson is named by its number and question.
+    pub fn title(self) -> String {
+        const SITE: &str = "Overlap";
+        match self {
+            Place::All => format!("{SITE}: Python's concurrency, measured on your own cores"),
+            Place::Lesson(slug) => match LESSONS.iter().position(|l| l.slug == slug) {
+                Some(i) => format!("Lesson {}: {} \u{2014} {SITE}", i + 1, LESSONS[i].title),
+                None => format!("Lessons \u{2014} {SITE}"),
+            },
+            other => format!("{} \u{2014} {SITE}", other.label()),
+        }
+    }
+
     /// The id of the section it shows, for tests and for scrolling to it.
     pub fn section(self) -> &'static str {
         match self {
@@ -192,6 +206,26 @@ mod tests {
                 assert!(SECTIONS.contains(&place.section()), "{place:?}");
             }
         }
+    }
+
+    #[test]
+    fn each_place_names_itself_in_the_page_title() {
+        assert_eq!(
+            Place::Lesson("gil").title(),
+            "Lesson 1: Threads or processes for CPU work? \u{2014} Overlap"
+        );
+        assert_eq!(Place::CpuLab.title(), "CPU lab \u{2014} Overlap");
+        assert!(Place::All.title().starts_with("Overlap: "));
+        let titles: std::collections::HashSet<String> = places("copy")
+            .into_iter()
+            .chain(LESSONS.iter().map(|l| Place::Lesson(l.slug)))
+            .map(Place::title)
+            .collect();
+        assert_eq!(
+            titles.len(),
+            6 + LESSONS.len() - 1,
+            "every place has its own title"
+        );
     }
 
     #[test]

@@ -123,9 +123,63 @@ pub fn seconds_left(elapsed_ms: f64, fraction: f64) -> Option<f64> {
     })
 }
 
+/// What a screen reader is told of a run, through a polite live region: that it started, each
+/// quarter, and how it ended. Never each tick of the progress bar, which changes many times a
+/// second and would talk over everything else; the visible line keeps its percent and step.
+/// `noun` is what a run is called ("sweep", "run"). Empty while idle: nothing to say.
+pub fn announcement(status: &Status, noun: &str) -> String {
+    match status {
+        Status::Idle => String::new(),
+        Status::Running { fraction, .. } => {
+            let quarters = (fraction.clamp(0.0, 0.999) * 4.0).floor() as u32;
+            if quarters == 0 {
+                format!("The {noun} has started.")
+            } else {
+                format!("The {noun} is {} % done.", quarters * 25)
+            }
+        }
+        Status::Done => format!("The {noun} is done."),
+        Status::Cancelled => {
+            format!("The {noun} was cancelled. The rows measured so far are kept.")
+        }
+        Status::Failed(why) => format!("The {noun} failed. {why}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_is_announced_at_its_start_each_quarter_and_its_end_only() {
+        let mut said: Vec<String> = Vec::new();
+        for i in 0..=200 {
+            let status = Status::Running {
+                fraction: i as f64 / 200.0,
+                doing: format!("step {i}"),
+            };
+            let now = announcement(&status, "sweep");
+            if said.last() != Some(&now) {
+                said.push(now);
+            }
+        }
+        said.push(announcement(&Status::Done, "sweep"));
+        assert_eq!(
+            said,
+            [
+                "The sweep has started.",
+                "The sweep is 25 % done.",
+                "The sweep is 50 % done.",
+                "The sweep is 75 % done.",
+                "The sweep is done.",
+            ]
+        );
+        assert_eq!(announcement(&Status::Idle, "run"), "");
+        assert_eq!(
+            announcement(&Status::Failed("No engine.".into()), "run"),
+            "The run failed. No engine."
+        );
+    }
 
     #[test]
     fn the_throttle_passes_the_first_and_then_one_per_interval() {

@@ -67,10 +67,14 @@ pub fn App() -> Html {
         })
     };
     {
-        // A new place starts at its top.
+        // A new place starts at its top, and names itself in the tab, the bookmarks and the
+        // browser's history.
         let place = route.place;
         let first = use_mut_ref(|| true);
         use_effect_with(place, move |_| {
+            if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+                document.set_title(&place.title());
+            }
             if !std::mem::replace(&mut *first.borrow_mut(), false) {
                 if let Some(window) = web_sys::window() {
                     window.scroll_to_with_x_and_y(0.0, 0.0);

@@ -10,6 +10,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::components::charts::ClassChart;
+use super::components::ScrollBox;
 use super::download::download_blob;
 use super::share::{copy_link, link_to, save_chart};
 use crate::engine::classroom::link::{self, ClassLink};
@@ -320,7 +321,7 @@ fn class_view(
                     }) }
                 </ul>
             }
-            <div class="table-scroll"><table data-table="classroom">
+            <ScrollBox label="the class's speedups"><table data-table="classroom">
                 <caption>{ format!("{}: speedup against each machine's own sequential run", view.model) }</caption>
                 <thead><tr>
                     <th scope="col">{ "Machine" }</th>
@@ -343,7 +344,7 @@ fn class_view(
                         }) }
                     </tr>
                 </tbody>
-            </table></div>
+            </table></ScrollBox>
             <div class="share-panel" data-share="classroom">
                 <div class="actions">
                     <button type="button" id="classroom-copy-link" onclick={on_copy}>{ "Copy classroom link" }</button>

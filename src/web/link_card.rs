@@ -6,6 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::components::charts::{Compare, SpeedupChart};
+use super::components::ScrollBox;
 use crate::engine::experiment::Report;
 use crate::engine::share::{self, Opened, Shared};
 
@@ -65,7 +66,7 @@ fn describe(shared: &Shared) -> String {
 
 fn carried_cpu(report: &Report) -> Html {
     html! {
-        <div class="table-scroll"><table data-table="carried">
+        <ScrollBox label="the link's results"><table data-table="carried">
             <thead><tr>
                 <th scope="col">{ "Model" }</th><th scope="col">{ "k" }</th>
                 <th scope="col">{ "Median (ms)" }</th><th scope="col">{ "Range (ms)" }</th>
@@ -82,13 +83,13 @@ fn carried_cpu(report: &Report) -> Html {
                     </tr>
                 }) }
             </tbody>
-        </table></div>
+        </table></ScrollBox>
     }
 }
 
 fn carried_io(rows: &[share::IoResult]) -> Html {
     html! {
-        <div class="table-scroll"><table data-table="carried">
+        <ScrollBox label="the link's results"><table data-table="carried">
             <thead><tr>
                 <th scope="col">{ "Model" }</th><th scope="col">{ "k" }</th>
                 <th scope="col">{ "Requests" }</th><th scope="col">{ "Wall (ms)" }</th>
@@ -106,7 +107,7 @@ fn carried_io(rows: &[share::IoResult]) -> Html {
                     </tr>
                 }) }
             </tbody>
-        </table></div>
+        </table></ScrollBox>
     }
 }
 

@@ -15,6 +15,7 @@ mod download;
 mod engine_slot;
 mod engine_targets;
 pub mod engine_worker;
+mod focus;
 mod history;
 pub mod host;
 pub mod io;

@@ -4,6 +4,7 @@
 //! `data-role`) and what was measured (`data-verdict`, `data-low`, `data-median`, `data-high`,
 //! `data-cpython-verdict`), for tools and tests to read instead of copying.
 
+use super::ScrollBox;
 use yew::prelude::*;
 
 use crate::engine::lessons::claims::{Judged, Role};
@@ -42,7 +43,7 @@ pub fn ClaimsTable(props: &Props) -> Html {
             .and_then(|c| c.judged.iter().find(|j| j.claim.id == id))
     };
     html! {
-        <div class="table-scroll">
+        <ScrollBox label="the lesson's claims">
         <table id="lesson-claims" class="claims" data-k={props.k.to_string()}>
             <caption>{ match &props.cpython {
                 Some(c) => format!(
@@ -99,6 +100,6 @@ pub fn ClaimsTable(props: &Props) -> Html {
                 }) }
             </tbody>
         </table>
-        </div>
+        </ScrollBox>
     }
 }

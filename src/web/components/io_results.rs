@@ -5,7 +5,7 @@ use yew::prelude::*;
 use crate::engine::io::settings::Choice;
 use crate::engine::io::{IoRun, Memory, Scan, TARGETS_DIR};
 
-use super::Waterfall;
+use super::{ScrollBox, Waterfall};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -60,7 +60,7 @@ pub fn IoResults(props: &Props) -> Html {
         .any(|run| run.requests.iter().any(|r| r.url.contains(TARGETS_DIR)));
     html! {
         <>
-            <div class="table-scroll">
+            <ScrollBox label="results table">
                 <table id="io-results">
                     <caption>
                         { "Wall time of each run against the ideal, and against the sum of its requests' \
@@ -84,7 +84,7 @@ pub fn IoResults(props: &Props) -> Html {
                         { for props.runs.iter().map(|run| row(run)) }
                     </tbody>
                 </table>
-            </div>
+            </ScrollBox>
             if builtin {
                 <p class="hint" data-note="builtin-targets">
                     { "Built-in targets are answered by this page's service worker inside your browser: \

@@ -1,3 +1,4 @@
+use super::ScrollBox;
 use yew::prelude::*;
 
 use crate::engine::experiment::{as_shown_ms, Report, Row, Verdict};
@@ -94,7 +95,7 @@ pub fn ResultsTable(props: &Props) -> Html {
                                Their timings mean nothing.") }
                 </p>
             }
-            <div class="table-scroll">
+            <ScrollBox label="results table">
                 <table id="results">
                     <caption>{ format!("{}: median wall time per run and speedup against the sequential run", report.kernel) }</caption>
                     <thead>
@@ -112,7 +113,7 @@ pub fn ResultsTable(props: &Props) -> Html {
                         { for report.rows().iter().map(|row| row_html(report, row)) }
                     </tbody>
                 </table>
-            </div>
+            </ScrollBox>
         </>
     }
 }

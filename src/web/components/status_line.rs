@@ -1,6 +1,7 @@
 use yew::prelude::*;
 
-use crate::engine::status::{seconds_left, Status};
+use crate::engine::status::{announcement, seconds_left, Status};
+use crate::web::focus;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -45,6 +46,22 @@ pub fn before_run(form: Option<String>, missing: Option<String>, busy: bool) -> 
 #[function_component]
 pub fn StatusLine(props: &Props) -> Html {
     let noun = &props.noun;
+    {
+        // Run and Cancel are `{prefix}run` and `{prefix}cancel` in every lab: the one that just
+        // became disabled hands the keyboard's focus to the other (web::focus).
+        let prefix = props.prefix.to_string();
+        let first = use_mut_ref(|| true);
+        use_effect_with(props.status.is_running(), move |&running| {
+            if !std::mem::replace(&mut *first.borrow_mut(), false) {
+                let (run, cancel) = (format!("{prefix}run"), format!("{prefix}cancel"));
+                if running {
+                    focus::hand_over(run, cancel);
+                } else {
+                    focus::hand_over(cancel, run);
+                }
+            }
+        });
+    }
     let (state, text) = match &props.status {
         Status::Idle => ("idle", props.idle.to_string()),
         Status::Running { fraction, doing } => {
@@ -75,9 +92,14 @@ pub fn StatusLine(props: &Props) -> Html {
                     aria-label={format!("Progress of the {noun}")}
                 />
             }
-            <p id={format!("{}status", props.prefix)} class={classes!("status", state)} role="status" aria-live="polite" data-state={state}
+            <p id={format!("{}status", props.prefix)} class={classes!("status", state)} data-state={state}
                 data-blocked={(props.blocked && props.status == Status::Idle).then_some("true")}>
                 { text }
+            </p>
+            // The visible line changes with every tick; a screen reader hears only the start,
+            // each quarter and the end (`announcement`), from a region of its own.
+            <p id={format!("{}announce", props.prefix)} class="visually-hidden" role="status" aria-live="polite">
+                { announcement(&props.status, noun) }
             </p>
         </div>
     }

@@ -3,7 +3,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::charts::{axes, fmt, ticks_of};
-use crate::engine::chart::{self, Frame, Scale};
+use crate::engine::chart::{self, describe, Frame, Scale};
 use crate::engine::io::{IoRun, RequestRecord, Scan};
 use crate::engine::quote::prefix;
 
@@ -150,6 +150,7 @@ pub fn Waterfall(props: &Props) -> Html {
     let no_y = Scale::new((0.0, 1.0), (frame.top, frame.top));
     let bottom = frame.height - frame.bottom;
     let title_id = format!("waterfall-title-{}", choice.key());
+    let desc_id = format!("waterfall-desc-{}", choice.key());
     // Rows name their worker only where there is more than one.
     let pool = run.requests.iter().any(|r| r.worker > 0);
 
@@ -185,11 +186,15 @@ pub fn Waterfall(props: &Props) -> Html {
                 viewBox={format!("0 0 {} {}", frame.width, frame.height)}
                 role="img"
                 aria-labelledby={title_id.clone()}
+                aria-describedby={desc_id.clone()}
             >
                 <title id={title_id}>{ format!(
                     "Waterfall of {} requests, {}: {:.0} ms in all; the summary below has the numbers",
                     run.requests.len(), choice.label(), s.wall_ms
                 ) }</title>
+                <desc id={desc_id}>{ describe::waterfall(
+                    run.requests.len(), s.wall_ms, s.sum_latency_ms, s.max_in_flight
+                ) }</desc>
                 { axes(&frame, x, &x_ticks, "time in the run (ms)", no_y, &[], "") }
                 { for shown.iter().enumerate().map(|(row, &i)| bar(&run.requests[i], lane(row), frame.left - 4.0, pool)) }
                 if let Some(scan) = pool_scan {

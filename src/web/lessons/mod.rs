@@ -8,8 +8,6 @@ mod verdict;
 
 use std::rc::Rc;
 
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::components::charts::TraceTimeline;
@@ -18,6 +16,7 @@ use super::components::{
 };
 use super::download::download_blob;
 use super::engine_slot::{use_release_when_idle, EngineContext, Holder, BUSY};
+use super::focus;
 use super::route::embed_address;
 use crate::engine::lessons::claims;
 use crate::engine::lessons::cpython::{self};
@@ -48,29 +47,13 @@ pub struct Props {
     pub embed: bool,
 }
 
-/// Brings the lesson's prediction into view and gives it the keyboard, once it is rendered.
-fn focus_prediction() {
-    let focus = Closure::once_into_js(|| {
-        if let Some(prediction) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("lesson-prediction"))
-        {
-            prediction.scroll_into_view();
-            if let Ok(element) = prediction.dyn_into::<web_sys::HtmlElement>() {
-                let _ = element.focus();
-            }
-        }
-    });
-    if let Some(window) = web_sys::window() {
-        let _ = window.request_animation_frame(focus.unchecked_ref());
-    }
-}
-
 fn code(language: &'static str, caption: &'static str, text: &'static str) -> Html {
     html! {
         <figure class="code">
             <figcaption>{ caption }</figcaption>
-            <pre><code class={format!("language-{language}")}>{ text }</code></pre>
+            // Focusable and named: on a phone the code scrolls sideways, and a keyboard must reach it
+            // (axe's scrollable-region-focusable), as `ScrollBox` does for tables.
+            <pre tabindex="0" role="region" aria-label={caption}><code class={format!("language-{language}")}>{ text }</code></pre>
         </figure>
     }
 }
@@ -98,7 +81,8 @@ pub fn Lessons(props: &Props) -> Html {
             if let Some(slug) = *slug {
                 if first || slug != shown {
                     dispatcher.dispatch(Action::Choose(slug));
-                    focus_prediction();
+                    // The lesson's prediction, in view and with the keyboard.
+                    focus::focus_soon("lesson-prediction", true);
                 }
             }
         });
@@ -218,7 +202,7 @@ pub fn Lessons(props: &Props) -> Html {
         let concluded = state.conclusion.is_some();
         use_effect_with(concluded, |concluded| {
             if *concluded {
-                focus_verdict();
+                focus::focus_soon("lesson-verdict", true);
             }
         });
     }
@@ -377,23 +361,5 @@ pub fn Lessons(props: &Props) -> Html {
                 />
             </article>
         </section>
-    }
-}
-
-/// Brings the verdict of a run that has just ended into view and gives it the keyboard.
-fn focus_verdict() {
-    let focus = Closure::once_into_js(|| {
-        if let Some(verdict) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("lesson-verdict"))
-        {
-            if let Ok(element) = verdict.clone().dyn_into::<web_sys::HtmlElement>() {
-                let _ = element.focus();
-            }
-            verdict.scroll_into_view_with_bool(true);
-        }
-    });
-    if let Some(window) = web_sys::window() {
-        let _ = window.request_animation_frame(focus.unchecked_ref());
     }
 }

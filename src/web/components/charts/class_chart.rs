@@ -1,7 +1,7 @@
 use yew::prelude::*;
 
 use super::{axes, fmt, speedup_axes, SpeedupAxes, SPEEDUP_FRAME};
-use crate::engine::chart;
+use crate::engine::chart::{self, describe};
 use crate::engine::classroom::{Curve, MedianPoint};
 use crate::engine::run::models::Model;
 
@@ -52,11 +52,14 @@ pub fn ClassChart(props: &Props) -> Html {
 
     html! {
         <figure class="chart speedup-chart class-chart" data-chart="classroom" data-model={model.slug()}>
-            <svg viewBox={format!("0 0 {} {}", SPEEDUP_FRAME.width, SPEEDUP_FRAME.height)} role="img" aria-labelledby="classroom-chart-title">
+            <svg viewBox={format!("0 0 {} {}", SPEEDUP_FRAME.width, SPEEDUP_FRAME.height)} role="img" aria-labelledby="classroom-chart-title" aria-describedby="classroom-chart-desc">
                 <title id="classroom-chart-title">{ format!(
                     "{model}: speedup against k on {} machines, and the median machine (thick); the table below has the numbers",
                     props.curves.len().max(props.medians.iter().map(|m| m.machines).max().unwrap_or(0))
                 ) }</title>
+                <desc id="classroom-chart-desc">{ describe::classroom(
+                    &props.medians.iter().map(|m| (m.threads, m.speedup, m.machines)).collect::<Vec<_>>()
+                ) }</desc>
                 { axes(&SPEEDUP_FRAME, x, &x_ticks, "threads or processes (k)", y, &y_ticks, "speedup against its own sequential run") }
                 <path class="ideal" d={ideal} />
                 { for props.curves.iter().map(|c| {

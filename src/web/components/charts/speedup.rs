@@ -3,7 +3,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::{axes, fmt, speedup_axes, SpeedupAxes, SPEEDUP_FRAME};
-use crate::engine::chart::{self, Scale};
+use crate::engine::chart::{self, describe, Scale};
 use crate::engine::experiment::Report;
 
 #[derive(Properties, PartialEq)]
@@ -105,6 +105,16 @@ pub fn SpeedupChart(props: &Props) -> Html {
     let compare_label = props.compare.as_ref().map(|c| c.label.as_str());
     let own_label = props.label.as_deref();
     let title_id = format!("{}-title", props.name);
+    let desc_id = format!("{}-desc", props.name);
+    // What the chart found, for a screen reader: where each model ends against the ideal.
+    let description = match compare_label {
+        Some(label) if !carried.is_empty() => format!(
+            "{} The link's results ({label}): {}",
+            describe::speedup(&series),
+            describe::speedup(&carried)
+        ),
+        _ => describe::speedup(&series),
+    };
 
     html! {
         <figure class="chart speedup-chart" data-chart="speedup" data-name={props.name.clone()}>
@@ -144,12 +154,15 @@ pub fn SpeedupChart(props: &Props) -> Html {
                 viewBox={format!("0 0 {} {}", SPEEDUP_FRAME.width, SPEEDUP_FRAME.height)}
                 role="img"
                 aria-labelledby={title_id.clone()}
+                aria-describedby={desc_id.clone()}
+                data-description={description.clone()}
             >
                 <title id={title_id}>{ format!(
                     "Speedup against workers (k) on {}{}; the results table has the numbers",
                     props.report.kernel,
                     compare_label.map(|l| format!(", beside {l} (dashed)")).unwrap_or_default()
                 ) }</title>
+                <desc id={desc_id}>{ description }</desc>
                 { axes(&SPEEDUP_FRAME, x, &x_ticks, "workers (k)", y, &y_ticks, "speedup against sequential") }
                 <path class="ideal" d={ideal} />
                 <text class="ideal-label" x={fmt(x.at(max_k as f64) - 4.0)} y={fmt(y.at(max_k as f64) - 6.0)} text-anchor="end">{ "ideal: k×" }</text>

@@ -4,10 +4,11 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::{axes, fmt, ticks_of};
-use crate::engine::chart::{self, Activity, Frame, Scale};
+use crate::engine::chart::{self, describe, Activity, Frame, Scale};
 use crate::engine::experiment::Report;
 use crate::engine::run::models::Model;
 use crate::engine::run::trace::Trace;
+use crate::web::components::ScrollBox;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -88,6 +89,7 @@ pub fn TraceTimeline(props: &TraceProps) -> Html {
     let trace = &*props.trace;
     let (model, threads) = (props.model, props.threads);
     let title_id = format!("{}timeline-title", props.prefix);
+    let desc_id = format!("{}timeline-desc", props.prefix);
     let workers = trace.workers.max(1);
     let frame = Frame {
         width: 560.0,
@@ -139,12 +141,14 @@ pub fn TraceTimeline(props: &TraceProps) -> Html {
                 viewBox={format!("0 0 {} {}", frame.width, frame.height)}
                 role="img"
                 aria-labelledby={title_id.clone()}
+                aria-describedby={desc_id.clone()}
             >
                 <title id={title_id}>{ format!(
                     "What each of {} workers did during {} k = {} ({:.0} ms){}",
                     workers, model, threads, trace.wall_ms,
                     if gil { "; solid where a thread held the GIL" } else { "" }
                 ) + "; the table below sums each worker" }</title>
+                <desc id={desc_id}>{ describe::timeline(&chart::worker_lines(trace), gil) }</desc>
                 { axes(&frame, x, &x_ticks, "time in the run (ms)", lane, &[], "") }
                 { for (0..workers).map(|w| html! {
                     <text class="row-label" x={fmt(frame.left - 6.0)} y={fmt(lane.at(w as f64) + LANE / 2.0)} text-anchor="end" dominant-baseline="middle">
@@ -178,7 +182,7 @@ pub fn TraceTimeline(props: &TraceProps) -> Html {
             </svg>
             <details class="chart-table">
                 <summary>{ "The timeline as a table" }</summary>
-                <div class="table-scroll"><table data-table="timeline">
+                <ScrollBox label="the timeline as a table"><table data-table="timeline">
                     <thead>
                         <tr>
                             <th scope="col">{ "Worker" }</th>
@@ -203,7 +207,7 @@ pub fn TraceTimeline(props: &TraceProps) -> Html {
                             </tr>
                         }) }
                     </tbody>
-                </table></div>
+                </table></ScrollBox>
             </details>
         </figure>
     }

@@ -1,7 +1,7 @@
 use yew::prelude::*;
 
 use super::{axes, fmt, ticks_of};
-use crate::engine::chart::{self, Frame, Scale};
+use crate::engine::chart::{self, describe, Frame, Scale};
 use crate::engine::experiment::Report;
 
 #[derive(Properties, PartialEq)]
@@ -39,9 +39,10 @@ pub fn WallBars(props: &Props) -> Html {
                 viewBox={format!("0 0 {} {}", frame.width, frame.height)}
                 role="img"
                 aria-labelledby="wall-title"
-                aria-describedby="results"
+                aria-describedby="wall-desc"
             >
                 <title id="wall-title">{ "Median wall time of each run, with the range of its repeats; the results table has the numbers" }</title>
+                <desc id="wall-desc">{ describe::wall_bars(&props.report) }</desc>
                 { axes(&frame, x, &x_ticks, "wall time (ms)", y, &[], "") }
                 { for rows.iter().enumerate().map(|(i, row)| {
                     let top = y.at(i as f64) + 3.0;

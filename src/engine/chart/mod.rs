@@ -1,6 +1,9 @@
 //! The charts' geometry, with no drawing in it: scales, ticks, which rows to draw when there are
 //! too many, and the series each chart plots. The browser shell turns these into SVG; tests here
-//! check the numbers from fixed data.
+//! check the numbers from fixed data. [`describe`] says in words what each chart shows, for a
+//! screen reader.
+
+pub mod describe;
 
 use crate::engine::experiment::Report;
 use crate::engine::run::gil::GilStats;
