@@ -119,7 +119,8 @@ export async function withServer(options, body) {
   return result;
 }
 
-export function launchChromium() {
+/** Debian's Chromium, headless; `extraArgs` add to its flags (Lighthouse's debugging port). */
+export function launchChromium(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     // Without the network flags Chromium keeps dialling hosts this sandbox cannot reach.
@@ -131,6 +132,7 @@ export function launchChromium() {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
 }
