@@ -59,12 +59,26 @@ if (!html.includes('http-equiv="Content-Security-Policy"')) {
 }
 fs.writeFileSync(file, html);
 
-const headers = {
+// What makes a page cross-origin isolated, for both paths that send it: a host reading
+// dist/_headers, and the service worker adding them where the host sends none (stamped below).
+const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   // Any page may embed Overlap (a lesson in slides): an isolated parent may only embed a frame
   // from another origin whose response allows it.
   'Cross-Origin-Resource-Policy': 'cross-origin',
+};
+const worker = path.join(dir, 'sw.js');
+const source = fs.readFileSync(worker, 'utf8');
+const stamped = source.replace(/^const ISOLATION = .*;$/m, `const ISOLATION = ${JSON.stringify(isolation)};`);
+if (!/^const ISOLATION = .*;$/m.test(source)) {
+  console.error(`${worker}: no "const ISOLATION = …;" line to stamp`);
+  process.exit(1);
+}
+fs.writeFileSync(worker, stamped);
+
+const headers = {
+  ...isolation,
   'Content-Security-Policy': policy,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',

@@ -28,6 +28,12 @@
 //    nothing is cached and everything comes from the network.
 
 const RELEASE = 'dev';
+// The isolation headers added to a same-origin response that lacks them (job 2). The build
+// stamps this line from the table scripts/security-headers.mjs also writes dist/_headers from,
+// so both header paths send one policy: CORP `cross-origin`, which an isolated page of another
+// origin needs to embed Overlap. (It was `same-origin` here while `_headers` said `cross-origin`,
+// so on a host without headers the documented embedding failed.)
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'cross-origin' };
 const SHELL = [];
 const CACHE = `overlap-shell-${RELEASE}`;
 
@@ -68,15 +74,24 @@ const PAGE = new URL('./', self.registration.scope);
 
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
-  if (url.origin !== self.location.origin || event.request.method !== 'GET') return;
+  if (url.origin !== self.location.origin) return;
+  const method = event.request.method;
   if (url.pathname.startsWith(TARGETS.pathname)) {
-    // `<targets>[<engine>/]page` and `<targets>[<engine>/]drop`: the requests of an engine that
-    // names itself are answered and dropped as its own, whoever asks (see `answering`).
+    // `GET <targets>[<engine>/]page` and `POST <targets>[<engine>/]drop`: the requests of an
+    // engine that names itself are answered and dropped as its own, whoever asks (see
+    // `answering`). Dropping changes state, so it takes a POST; a GET of it (a prefetch, a
+    // crawler, a pasted link) is refused and drops nothing.
     const path = url.pathname.slice(TARGETS.pathname.length).split('/');
     const asker = path.length > 1 ? `engine ${path[0]}` : event.clientId;
-    event.respondWith(path[path.length - 1] === 'drop'
-      ? drop(asker)
-      : target(url, abandoned(asker, event.request.signal)));
+    const dropping = path[path.length - 1] === 'drop';
+    const allowed = dropping ? 'POST' : 'GET';
+    if (method !== allowed) {
+      event.respondWith(new Response(null, { status: 405, headers: { Allow: allowed, 'Cross-Origin-Resource-Policy': 'same-origin' } }));
+      return;
+    }
+    event.respondWith(dropping ? drop(asker) : target(url, abandoned(asker, event.request.signal)));
+  } else if (method !== 'GET') {
+    return;
   } else if (!event.request.url.startsWith(self.registration.scope + '__overlap/')) {
     event.respondWith(shell(event.request, url));
   }
@@ -104,9 +119,7 @@ function isolate(response) {
     return response;
   }
   const headers = new Headers(response.headers);
-  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
-  headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
-  headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+  for (const [name, value] of Object.entries(ISOLATION)) headers.set(name, value);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 

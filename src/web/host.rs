@@ -378,9 +378,18 @@ fn drop_after_reply<T: 'static>(transport: T) {
 /// (`base` is the engine's own path, `web::engine_targets`; `www/sw.js`): aborting a fetch does
 /// not reach the service worker's copy of the request in every browser, and pages of megabytes
 /// went on being made for nobody, which slowed the next run several times over.
+///
+/// A POST: it changes the service worker's state, and a GET of an address can come from anyone
+/// (a prefetch, a crawler, a pasted link). `fetch` is called through `Reflect` rather than with
+/// web-sys's `RequestInit`, the only use of that type in the crate.
 fn drop_builtin_answers(base: &str) {
-    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-    let _ = scope.fetch_with_str(&format!("{base}drop"));
+    let scope = js_sys::global();
+    let init = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&init, &"method".into(), &"POST".into());
+    if let Ok(fetch) = js_sys::Reflect::get(&scope, &"fetch".into()) {
+        let fetch: js_sys::Function = fetch.unchecked_into();
+        let _ = fetch.call2(&scope, &format!("{base}drop").into(), &init);
+    }
 }
 
 async fn io_reply(

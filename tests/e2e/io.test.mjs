@@ -264,3 +264,28 @@ test('a service worker that cannot isolate the page gets one reload, not a loop'
     await context.close();
   });
 });
+
+test('dropping an engine\'s answers takes a POST: a GET of the drop address is refused and drops nothing', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, `${url}?lab=io`);
+    const { page } = app;
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    const seen = await page.evaluate(async () => {
+      const base = new URL('__overlap/io/test-engine/', location.href).href;
+      const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+      // A page of this "engine" that takes 1.5 s: what became of it.
+      const slow = (i) => fetch(`${base}page?i=${i}&latency=1500`).then((r) => r.status, (e) => `failed: ${e.name}`);
+      const first = slow(1);
+      await wait(200);
+      const get = (await fetch(`${base}drop`)).status;
+      const firstBecame = await first;
+      const second = slow(2);
+      await wait(200);
+      const post = (await fetch(`${base}drop`, { method: 'POST' })).status;
+      return { get, first: firstBecame, post, second: await second };
+    });
+    // The GET dropped nothing; the POST dropped the page still being made.
+    assert.deepEqual(seen, { get: 405, first: 200, post: 204, second: 'failed: TypeError' });
+    assert.deepEqual(app.problems().filter((p) => !/Failed to load resource|405/.test(p)), []);
+  });
+});

@@ -215,6 +215,40 @@ async function serveParent(src, isolated) {
   };
 }
 
+test('on a host that sends no headers, an isolated page of another origin embeds a lesson through the service worker, with threads', async () => {
+  // GitHub Pages and the like: the service worker adds the isolation headers. It must add the
+  // same Cross-Origin-Resource-Policy as dist/_headers (cross-origin), or the parent may not embed
+  // the frame: with `same-origin` it was blocked.
+  await withServer({ headers: false }, async (url) => {
+    const context = await browser.newContext();
+    const parent = await serveParent(`${url}?lesson=gil&embed`, true);
+    try {
+      // A visit of Overlap's own registers its service worker (and reloads once onto it).
+      const own = await context.newPage();
+      await own.goto(`${url}?lesson=gil`);
+      await own.waitForFunction(() => crossOriginIsolated, null, { timeout: 30_000 });
+      await built(own);
+      const response = await own.request.get(url).catch(() => null);
+      assert.equal(response?.headers()['cross-origin-resource-policy'], undefined, 'the server sends no headers');
+      await own.close();
+
+      const page = await context.newPage();
+      await page.goto(parent.url);
+      const frame = page.frameLocator('iframe');
+      await frame.locator('article.lesson[data-lesson="gil"]').waitFor({ timeout: 30_000 });
+      const inside = page.frames().find((f) => f !== page.mainFrame());
+      assert.equal(await inside.evaluate(() => crossOriginIsolated), true);
+      assert.equal(await frame.locator('[data-embed-threads="false"]').count(), 0);
+      // With threads, a prediction is all the GIL lesson waits for.
+      await frame.locator('input[name="predict"][value="1"]').check();
+      assert.equal(await frame.locator('#lesson-run').isDisabled(), false);
+    } finally {
+      await context.close();
+      await parent.close();
+    }
+  });
+});
+
 test('an embedded lesson has threads in an isolated page, and says why not in any other', async () => {
   await withServer({ isolated: true }, async (url) => {
     for (const isolated of [true, false]) {

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const DIST = path.join(ROOT, 'dist');
+// The release the tests load; the bench points OVERLAP_DIST at its own build (dist-bench/).
+export const DIST = process.env.OVERLAP_DIST ?? path.join(ROOT, 'dist');
 export const ARTIFACTS = path.join(ROOT, 'tests/e2e/artifacts');
 
 const TYPES = {
@@ -45,15 +46,18 @@ async function hostHeaders() {
 /**
  * Serves dist/ on 127.0.0.1 at a free port with the headers a static host sends from
  * dist/_headers; `isolated: false` leaves out COOP/COEP. `cspReports` collects every
- * Content-Security-Policy violation the browser reports. `root` serves another build, and
+ * Content-Security-Policy violation the browser reports (`headers: false` sends none of
+ * dist/_headers, as a host that cannot). `root` serves another build, and
  * `setRoot(dir)` switches to another one while the server runs (a host deploying a release).
  */
-export async function serveDist({ isolated = true, root = DIST } = {}) {
+export async function serveDist({ isolated = true, root = DIST, headers = true } = {}) {
   let served = root;
   await fs.access(path.join(DIST, 'index.html')).catch(() => {
     throw new Error('dist/index.html is missing: build first (./scripts/build.sh)');
   });
-  const host = await hostHeaders();
+  // `headers: false`: none of dist/_headers, as GitHub Pages serves it (the service worker adds
+  // the isolation headers; the policy is in index.html itself).
+  const host = headers ? await hostHeaders() : {};
   if (!isolated) {
     delete host['Cross-Origin-Opener-Policy'];
     delete host['Cross-Origin-Embedder-Policy'];
