@@ -53,11 +53,21 @@ fn describe(shared: &Shared) -> String {
                     "{} requests to built-in targets of {} ms",
                     io.requests, io.latency_ms
                 ),
-                // Said up front: Run here makes this browser fetch them.
-                crate::engine::io::settings::TargetKind::Urls => format!(
-                    "{} URLs the link lists (see the I/O lab), which Run here fetches from this browser",
-                    crate::engine::io::parse_urls(&io.urls).len()
-                ),
+                // Said up front, with every host: Run here makes this browser contact them.
+                crate::engine::io::settings::TargetKind::Urls => {
+                    let urls = crate::engine::io::parse_urls(&io.urls);
+                    let hosts = crate::engine::io::hosts(&urls);
+                    format!(
+                        "{} URLs the link lists (see the I/O lab), which Run here fetches from this \
+                         browser, contacting {}",
+                        urls.len(),
+                        match hosts.len() {
+                            0 => "no other host".to_string(),
+                            1 => format!("1 host: {}", hosts[0]),
+                            n => format!("{n} hosts: {}", hosts.join(", ")),
+                        }
+                    )
+                }
             };
             format!("An I/O run of {what}; models: {}.", models.join(", "))
         }

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import zlib from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { withServer, launchChromium, openApp, readRows, ARTIFACTS } from './support.mjs';
+import { withServer, launchChromium, openApp, readRows, runExperiment, setExperiment, built, ARTIFACTS } from './support.mjs';
 
 const LINKS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../links/v1');
 const golden = async (name) => (await fs.readFile(path.join(LINKS, `${name}.link`), 'utf8')).trim();
@@ -220,5 +220,73 @@ test('a link too long to reopen is refused at copy time with what to leave out; 
     assert.match(await newer.page.textContent('[data-link-problem]'), /format v2, .*may come from a newer Overlap/);
     assert.deepEqual(app.problems(), []);
     assert.deepEqual(newer.problems(), []);
+  });
+});
+
+test('an I/O link of URLs names every host its Run here would contact, and contacts none before Run', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
+    const { page } = app;
+    await page.check('input[name="io-targets"][value="urls"]');
+    await page.fill('#io-urls', 'https://a.example/1\nhttps://b.example:8443/2?x=1\nhttps://a.example/3\n# a note\nhttp://c.example/');
+    await page.click('#io-copy-link');
+    await page.waitForFunction(() => document.querySelector('#io-share-link').value.includes('#v1.'));
+    const link = await page.inputValue('#io-share-link');
+
+    const opened = await openApp(browser, link);
+    const contacted = [];
+    opened.page.on('request', (request) => {
+      if (/\.example/.test(new URL(request.url()).hostname)) contacted.push(request.url());
+    });
+    await opened.page.waitForSelector('.shared-link [data-link-summary]');
+    assert.match(
+      await opened.page.textContent('[data-link-summary]'),
+      /4 URLs the link lists \(see the I\/O lab\), which Run here fetches from this browser, contacting 3 hosts: a\.example, b\.example:8443, c\.example/,
+    );
+    await opened.page.waitForTimeout(500);
+    assert.deepEqual(contacted, [], 'nothing is fetched before Run here');
+    assert.deepEqual(opened.problems(), []);
+  });
+});
+
+test('a link pasted while a sweep runs waits in a notice, and opens when the sweep ends; with no run it opens at once', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
+    const { page } = app;
+    await page.fill('#threads', '1,2');
+    await runExperiment(page, { kernel: 'count', size: '20_000_000', repeats: 3, models: ['free-threads'] });
+    await page.click('#cpu-copy-results');
+    await page.waitForFunction(() => document.querySelector('#cpu-share-link').value.includes('#v1.'));
+    const link = new URL(await page.inputValue('#cpu-share-link'));
+
+    // A long sweep, then the link arrives (as when pasted into the address bar): no reload.
+    await page.evaluate(() => { window.__sameDocument = true; });
+    await setExperiment(page, { kernel: 'count', size: '20_000_000_000', repeats: 3, models: ['free-threads'] });
+    await page.click('#run');
+    await page.waitForSelector('#status[data-state="running"]');
+    await page.evaluate((hash) => { location.hash = hash; }, link.hash);
+    await page.waitForSelector('[data-new-link="asked"]');
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page did not reload');
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'running');
+
+    // "When this run ends": the sweep goes on; once it ends (here, cancelled), the link opens.
+    await page.click('#new-link-later');
+    await page.waitForSelector('[data-new-link="after-the-run"]');
+    await page.waitForTimeout(500);
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'running');
+    await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), page.click('#cancel')]);
+    await built(page);
+    await page.waitForSelector('.shared-link');
+    assert.equal(await page.evaluate(() => window.__sameDocument), undefined, 'reloaded onto the link');
+
+    // With nothing running, a new link opens at once, as before.
+    await page.evaluate(() => {
+      history.replaceState(null, '', location.pathname + location.search);
+      window.__sameDocument = true;
+    });
+    await Promise.all([page.waitForEvent('load'), page.evaluate((hash) => { location.hash = hash; }, link.hash)]);
+    await built(page);
+    assert.equal(await page.evaluate(() => window.__sameDocument), undefined, 'with no run, the link opens at once');
+    assert.deepEqual(app.problems(), []);
   });
 });

@@ -138,7 +138,8 @@ pub fn summarize(records: &[RequestRecord], wall_ms: f64) -> Summary {
     }
 }
 
-fn host_of(url: &str) -> &str {
+/// The host (and port) part of an absolute URL; the whole text of anything else.
+pub fn host_of(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }

@@ -277,6 +277,20 @@ pub fn parse_urls(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The hosts a list of URLs contacts, each once, in the order first named: what a link's card
+/// names before its Run here fetches them. Lines without a scheme (not URLs, reported as failed
+/// requests) contact no host.
+pub fn hosts(urls: &[String]) -> Vec<&str> {
+    let mut hosts: Vec<&str> = Vec::new();
+    for url in urls.iter().filter(|u| u.contains("://")) {
+        let host = super::host_of(url);
+        if !host.is_empty() && !hosts.contains(&host) {
+            hosts.push(host);
+        }
+    }
+    hosts
+}
+
 impl IoRequest {
     /// Refuses settings out of range; lines of a URL list that are not URLs are not refused here
     /// but reported as failed requests, so the rest still run.

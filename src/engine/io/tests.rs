@@ -443,3 +443,12 @@ fn timers_stand_for_thousands_of_sleeps_and_are_checked() {
         assert!(err.0.starts_with(names), "{err}");
     }
 }
+
+#[test]
+fn a_url_list_names_each_host_it_contacts_once() {
+    let urls = parse_urls(
+        "https://a.test/x\nhttps://b.test:8443/y?q=1\n# note\nhttps://a.test/z\nnot a url\n/relative\nhttp://c.test#f",
+    );
+    assert_eq!(hosts(&urls), ["a.test", "b.test:8443", "c.test"]);
+    assert!(hosts(&[]).is_empty());
+}
