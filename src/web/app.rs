@@ -17,6 +17,7 @@ use super::history::{
 use super::io_lab::{IoLab, IoRestore};
 use super::lessons::Lessons;
 use super::link_card::LinkCard;
+use super::new_link_notice::NewLinkNotice;
 use super::route::{href, use_route};
 use super::share as links;
 use super::update_notice::UpdateNotice;
@@ -110,7 +111,6 @@ pub fn App() -> Html {
         let (link, cpu_restore, io_restore) =
             (link.clone(), cpu_restore.clone(), io_restore.clone());
         use_effect_with((), move |_| {
-            links::reload_on_new_links();
             let Some(link) = link else {
                 return;
             };
@@ -273,6 +273,7 @@ pub fn App() -> Html {
             <ContextProvider<EngineContext> context={engine.clone()}>
             <main class={classes!(embed.then_some("embedded"))} data-place={route.place.section()}>
                 <UpdateNotice />
+                <NewLinkNotice running={engine.holder.is_some()} />
                 if let Some(problem) = route_problem {
                     <p class="notice" role="note" data-route-problem="true">{ problem }</p>
                 }

@@ -22,6 +22,7 @@ pub mod io;
 mod io_lab;
 mod lessons;
 mod link_card;
+mod new_link_notice;
 pub mod panic;
 pub mod processes;
 mod rounds;

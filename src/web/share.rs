@@ -5,7 +5,6 @@
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -90,25 +89,6 @@ pub fn this_machine(caps: &Capabilities) -> Machine {
         browser: share::browser_label(&agent),
         cross_origin_isolated: caps.cross_origin_isolated,
     }
-}
-
-/// Opening another link in the same tab only changes the fragment, which reloads nothing: read
-/// it by reloading, so the page shows exactly what the link holds.
-pub fn reload_on_new_links() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let reload = Closure::<dyn Fn()>::new(|| {
-        if let Some(window) = web_sys::window() {
-            let hash = window.location().hash().unwrap_or_default();
-            if hash.starts_with("#v") || link::is_class_fragment(&hash) {
-                let _ = window.location().reload();
-            }
-        }
-    });
-    let _ = window.add_event_listener_with_callback("hashchange", reload.as_ref().unchecked_ref());
-    // Lives as long as the page.
-    reload.forget();
 }
 
 /// What the exports of one lab's results are made of.
