@@ -13,6 +13,7 @@ use super::components::charts::ClassChart;
 use super::components::ScrollBox;
 use super::download::download_blob;
 use super::share::{copy_link, link_to, save_chart};
+use super::window_event::use_window_event;
 use crate::engine::classroom::link::{self, ClassLink};
 use crate::engine::classroom::{export, read_class, Class, View};
 use crate::engine::run::models::Model;
@@ -23,6 +24,10 @@ use crate::engine::size;
 pub struct State {
     /// The pasted links, as typed.
     pub text: String,
+    /// What is read and kept: `text` once typing has paused (`SETTLE_MS`), or at once when a
+    /// file is added. Reading inflates every link, so it stays off the keystroke's path, and the
+    /// browser's storage is written once per change, not per key.
+    pub settled: String,
     /// The model charted, once the teacher chose one.
     pub model: Option<Model>,
     /// The classroom link the page was opened with, read.
@@ -33,6 +38,8 @@ pub struct State {
 
 pub enum Action {
     Edit(String),
+    /// Typing paused with this text: read it, if it is still the text.
+    Settle(String),
     /// A file's links, added below what is there.
     Add(String),
     Choose(Model),
@@ -50,11 +57,17 @@ impl Reducible for State {
         let mut next = (*self).clone();
         match action {
             Action::Edit(text) => next.text = text,
+            Action::Settle(text) => {
+                if text == next.text {
+                    next.settled = text;
+                }
+            }
             Action::Add(text) => {
                 if !next.text.trim().is_empty() {
                     next.text.push('\n');
                 }
                 next.text.push_str(&text);
+                next.settled = next.text.clone();
             }
             Action::Choose(model) => next.model = Some(model),
             Action::Copied { link, said } => {
@@ -66,6 +79,9 @@ impl Reducible for State {
         Rc::new(next)
     }
 }
+
+/// How long typing must pause before the links are read and kept.
+const SETTLE_MS: f64 = 300.0;
 
 /// Where the pasted links are kept between visits: plain text, so any version can read it.
 const KEPT: &str = "overlap.classroom.links";
@@ -100,14 +116,42 @@ fn opened_link() -> Option<Result<ClassLink, String>> {
 
 #[function_component]
 pub fn Classroom() -> Html {
-    let state = use_reducer(|| State {
-        opened: opened_link(),
-        text: kept_links(),
-        ..State::default()
+    let state = use_reducer(|| {
+        let kept = kept_links();
+        State {
+            opened: opened_link(),
+            text: kept.clone(),
+            settled: kept,
+            ..State::default()
+        }
     });
     {
+        // Each change of the text settles after a pause; only the last one's still matches.
         let dispatcher = state.dispatcher();
         use_effect_with(state.text.clone(), move |text| {
+            let text = text.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                super::worker_api::sleep(SETTLE_MS).await;
+                dispatcher.dispatch(Action::Settle(text));
+            });
+        });
+    }
+    {
+        // A page closed within the pause keeps what was typed last.
+        let latest = use_mut_ref(String::new);
+        latest.borrow_mut().clone_from(&state.text);
+        use_window_event("pagehide", move || {
+            let _ = keep_links(&latest.borrow());
+        });
+    }
+    {
+        let dispatcher = state.dispatcher();
+        let first = use_mut_ref(|| true);
+        use_effect_with(state.settled.clone(), move |text| {
+            // What was just read from storage need not be written back.
+            if std::mem::replace(&mut *first.borrow_mut(), false) {
+                return;
+            }
             if let Err(why) = keep_links(text) {
                 dispatcher.dispatch(Action::Say(format!(
                     "These links will not be kept for your next visit: {why}."
@@ -129,7 +173,7 @@ pub fn Classroom() -> Html {
             }
         });
     }
-    let class = use_memo(state.text.clone(), |text| {
+    let class = use_memo(state.settled.clone(), |text| {
         (!text.trim().is_empty()).then(|| read_class(text))
     });
     let dispatcher = state.dispatcher();

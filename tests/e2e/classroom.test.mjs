@@ -96,3 +96,41 @@ test('five result links and a damaged one make one chart, one curve per machine,
     assert.deepEqual(app.problems(), []);
   });
 });
+
+test('typing is read and kept once it pauses, not at every key; past 200 links the rest is named, not read', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
+    const { page } = app;
+    await page.fill('#threads', '1,2');
+    await runExperiment(page, { kernel: 'count', size: '20_000_000', repeats: 3, models: ['processes'] });
+    await page.click('#cpu-copy-results');
+    await page.waitForFunction(() => document.querySelector('#cpu-share-link').value.includes('#v1.'));
+    const link = await page.inputValue('#cpu-share-link');
+
+    // Every write of the links to storage, counted.
+    await page.evaluate(() => {
+      window.__kept = 0;
+      const setItem = Storage.prototype.setItem;
+      Storage.prototype.setItem = function (key, value) {
+        if (key === 'overlap.classroom.links') window.__kept++;
+        return setItem.call(this, key, value);
+      };
+    });
+    await page.fill('#classroom-links', '');
+    await page.waitForTimeout(500);
+    await page.evaluate(() => { window.__kept = 0; });
+    await page.focus('#classroom-links');
+    await page.keyboard.type('not a link at all', { delay: 20 });
+    await page.waitForSelector('[data-classroom-error]');
+    await page.waitForTimeout(400);
+    assert.equal(await page.evaluate(() => window.__kept), 1, '17 keys, one write');
+    assert.match(await page.textContent('[data-classroom-error]'), /The line pasted is not a link with CPU results/);
+
+    // A class of 250 links: 200 charted, the rest named.
+    await page.fill('#classroom-links', Array(250).fill(link).join('\n'));
+    await page.waitForFunction(() => [...document.querySelectorAll('.classroom-notes li')].some((li) => li.textContent.startsWith('Only the first 200 links')));
+    const note = await page.$$eval('.classroom-notes li', (lis) => lis.map((li) => li.textContent).find((t) => t.startsWith('Only')));
+    assert.equal(note, 'Only the first 200 links are read: the 50 from line 201 on are left out. Chart a class of more in parts of 200.');
+    assert.deepEqual(app.problems(), []);
+  });
+});

@@ -116,6 +116,11 @@ struct Usable {
     results: Vec<CpuResult>,
 }
 
+/// The most links a class is read from: a class of 40 with a few runs each, and room to spare.
+/// Past it, reading (every link inflated and decoded again at each change) would take the page
+/// seconds; the lines after it are named, not read.
+pub const MOST_LINKS: usize = 200;
+
 /// Reads the pasted text; `Err` says why nothing could be charted.
 pub fn read_class(text: &str) -> Result<Class, String> {
     let mut notes = Vec::new();
@@ -126,6 +131,22 @@ pub fn read_class(text: &str) -> Result<Class, String> {
         let line = line.trim();
         if line.is_empty() {
             continue;
+        }
+        if lines == MOST_LINKS {
+            let left = text
+                .lines()
+                .skip(i)
+                .filter(|l| !l.trim().is_empty())
+                .count();
+            notes.push(LineNote {
+                line: line_no,
+                text: format!(
+                    "Only the first {MOST_LINKS} links are read: the {left} from line {line_no} on \
+                     are left out. Chart a class of more in parts of {MOST_LINKS}."
+                ),
+                skipped: true,
+            });
+            break;
         }
         lines += 1;
         let mut skip = |why: String| {

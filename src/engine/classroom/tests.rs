@@ -320,3 +320,21 @@ fn the_exports_hold_every_machine_point_and_the_medians() {
     assert_eq!(json["machines"][1]["lines"], serde_json::json!([2]));
     assert_eq!(json["medians"][2]["machines"], 1);
 }
+
+#[test]
+fn past_the_most_links_the_rest_is_named_not_read() {
+    let one = processes(2, "Chrome 156", &[1, 2], 0.9);
+    let text = vec![one; MOST_LINKS + 50].join("\n\n");
+    let class = read_class(&text).unwrap();
+    let last = class.notes.last().expect("a note for the lines left out");
+    assert!(last.skipped);
+    assert_eq!(last.line, 2 * MOST_LINKS + 1, "the first line left out");
+    assert_eq!(
+        last.text,
+        format!(
+            "Only the first {MOST_LINKS} links are read: the 50 from line {} on are left out. \
+             Chart a class of more in parts of {MOST_LINKS}.",
+            2 * MOST_LINKS + 1
+        )
+    );
+}
