@@ -35,4 +35,4 @@ if [ "$(wasm_toolchain)" = debian ] && [ ! -x /usr/bin/cargo-clippy ]; then
     fi
 fi
 # Not --all-targets: the engine's unit tests are native-only.
-wasm_cargo_env cargo clippy --target wasm32-unknown-unknown --lib --test browser --test worker --test runtime --test io
+wasm_cargo_env cargo clippy --target wasm32-unknown-unknown --lib --test browser --test worker --test runtime --test io --features bench

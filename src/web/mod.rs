@@ -6,6 +6,7 @@
 //! of its own ([`processes`]). [`start`] runs in all of them but the pool threads.
 
 mod app;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod capabilities;
 mod classroom;

@@ -3,7 +3,7 @@
 // test server fails a test on any violation the browser reports (support.mjs, withServer).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchChromium, openApp, setExperiment } from './support.mjs';
+import { serveDist, withServer, launchChromium, openApp, setExperiment } from './support.mjs';
 
 let browser;
 before(async () => {
@@ -56,4 +56,13 @@ test('the page is served with a strict policy and runs under it; injected script
   } finally {
     await server.close();
   }
+});
+
+test('the release a visitor loads carries no bench hooks', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
+    const hooks = await app.page.evaluate(() => Object.keys(window.wasmBindings).filter((name) => /^bench/.test(name)));
+    assert.deepEqual(hooks, [], 'benchMeasure and benchCancel are built only for ./scripts/bench.sh (Cargo feature "bench")');
+    assert.deepEqual(app.problems(), []);
+  });
 });
