@@ -137,11 +137,14 @@ pub fn Classroom() -> Html {
         });
     }
     {
-        // A page closed within the pause keeps what was typed last.
-        let latest = use_mut_ref(String::new);
-        latest.borrow_mut().clone_from(&state.text);
+        // A page closed within the pause keeps what was typed last (only then: another tab's
+        // newer links are not overwritten by this tab's unchanged ones).
+        let unsaved = use_mut_ref(|| None::<String>);
+        *unsaved.borrow_mut() = (state.text != state.settled).then(|| state.text.clone());
         use_window_event("pagehide", move || {
-            let _ = keep_links(&latest.borrow());
+            if let Some(text) = unsaved.borrow().as_deref() {
+                let _ = keep_links(text);
+            }
         });
     }
     {
