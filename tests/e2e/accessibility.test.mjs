@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
-import { withServer, launchChromium, openApp, runExperiment, built } from './support.mjs';
+import { withServer, launchChromium, openApp, runExperiment, copiedResultsLink, built } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launchChromium(); });
@@ -66,9 +66,7 @@ test('every place passes axe (WCAG 2.2 A and AA) with its results drawn, at desk
     const rows = await runExperiment(page, { kernel: 'count', size: '20_000_000', repeats: 3, models: ['gil-threads', 'free-threads'] });
     assert.ok(rows.length >= 4 && rows.every((r) => r.verdict === 'ok'));
     found.push(...await violations(page, 'cpu lab'));
-    await page.click('#cpu-copy-results');
-    await page.waitForFunction(() => document.querySelector('#cpu-share-link').value.includes('#v1.'));
-    const link = await page.inputValue('#cpu-share-link');
+    const link = await copiedResultsLink(page);
 
     // The I/O lab after a run of its built-in targets: the waterfall and its table.
     await page.goto(`${url}?lab=io`);

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { withServer, launchChromium, openApp, runExperiment, ARTIFACTS } from './support.mjs';
+import { withServer, launchChromium, openApp, runExperiment, sweepLink, ARTIFACTS } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launchChromium(); });
@@ -101,11 +101,7 @@ test('typing is read and kept once it pauses, not at every key; past 200 links t
   await withServer({ isolated: true }, async (url) => {
     const app = await openApp(browser, url);
     const { page } = app;
-    await page.fill('#threads', '1,2');
-    await runExperiment(page, { kernel: 'count', size: '20_000_000', repeats: 3, models: ['processes'] });
-    await page.click('#cpu-copy-results');
-    await page.waitForFunction(() => document.querySelector('#cpu-share-link').value.includes('#v1.'));
-    const link = await page.inputValue('#cpu-share-link');
+    const link = await sweepLink(page, ['processes']);
 
     // Every write of the links to storage, counted.
     await page.evaluate(() => {

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import zlib from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { withServer, launchChromium, openApp, readRows, runExperiment, setExperiment, built, ARTIFACTS } from './support.mjs';
+import { withServer, launchChromium, openApp, readRows, setExperiment, sweepLink, built, ARTIFACTS } from './support.mjs';
 
 const LINKS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../links/v1');
 const golden = async (name) => (await fs.readFile(path.join(LINKS, `${name}.link`), 'utf8')).trim();
@@ -253,11 +253,7 @@ test('a link pasted while a sweep runs waits in a notice, and opens when the swe
   await withServer({ isolated: true }, async (url) => {
     const app = await openApp(browser, url);
     const { page } = app;
-    await page.fill('#threads', '1,2');
-    await runExperiment(page, { kernel: 'count', size: '20_000_000', repeats: 3, models: ['free-threads'] });
-    await page.click('#cpu-copy-results');
-    await page.waitForFunction(() => document.querySelector('#cpu-share-link').value.includes('#v1.'));
-    const link = new URL(await page.inputValue('#cpu-share-link'));
+    const link = new URL(await sweepLink(page, ['free-threads']));
 
     // A long sweep, then the link arrives (as when pasted into the address bar): no reload.
     await page.evaluate(() => { window.__sameDocument = true; });

@@ -228,6 +228,23 @@ export async function runExperiment(page, settings, timeout = 180_000) {
   return readRows(page);
 }
 
+/**
+ * Runs a small sweep of `models` at k = 1, 2 (count of 2e7, 3 repeats) and returns the CPU lab's
+ * link with its results, as a student copies it for a teacher.
+ */
+export async function sweepLink(page, models) {
+  await page.fill('#threads', '1,2');
+  await runExperiment(page, { kernel: 'count', size: '20_000_000', repeats: 3, models });
+  return copiedResultsLink(page);
+}
+
+/** Presses "Copy link with results" and returns the link it makes. */
+export async function copiedResultsLink(page) {
+  await page.click('#cpu-copy-results');
+  await page.waitForFunction(() => document.querySelector('#cpu-share-link').value.includes('#v1.'));
+  return page.inputValue('#cpu-share-link');
+}
+
 /** The results table as data: one object per row, from its data-* attributes. */
 export function readRows(page) {
   return page.$$eval('#results tbody tr', (rows) =>
