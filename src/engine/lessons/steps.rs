@@ -118,6 +118,17 @@ pub(super) fn verdict_of(judged: &[Judged], id: &str) -> Option<Verdict> {
         .and_then(|j| j.verdict)
 }
 
+/// The option a ratio bears out, for the lessons that ask "about the same (0), much more (1) or
+/// less (2)?": much more from 1.5, the same within 0.8–1.25, less below 0.8; between, neither.
+pub(super) fn much_same_or_less(ratio: f64) -> Option<usize> {
+    match ratio {
+        r if r >= 1.5 => Some(1),
+        r if (0.8..=1.25).contains(&r) => Some(0),
+        r if r < 0.8 => Some(2),
+        _ => None,
+    }
+}
+
 /// How many times faster `step` ran than `base`, round by round, with its spread.
 pub(super) fn speedup(outcomes: &[Outcome], base: usize, step: usize) -> Result<Spread, String> {
     claims::values(

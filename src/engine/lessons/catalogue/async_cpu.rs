@@ -6,7 +6,7 @@ use crate::engine::run::models::{Model, RunConfig};
 use super::super::claims::{Bound, Claim, Judged, Measure, Role};
 use super::super::steps::{countdown, spread_of, verdict_of};
 use super::super::{Grade, Lesson, Outcome, Words};
-use super::gil::{CAPACITY, TAKING_TURNS};
+use super::gil::{shared_or_taking_turns, CAPACITY, TAKING_TURNS};
 
 const SEQUENTIAL: usize = 0;
 const COROUTINES: usize = 1;
@@ -93,13 +93,7 @@ asyncio.run(main(100_000_000, 4))"#,
 
 fn grade(k: usize, _: &[Outcome], judged: &[Judged]) -> Option<Grade> {
     let coroutines = spread_of(judged, "async-cpu.coroutines").ok()?.median;
-    let option = if coroutines <= TAKING_TURNS {
-        1
-    } else if coroutines >= 0.6 * k as f64 {
-        0
-    } else {
-        return None;
-    };
+    let option = shared_or_taking_turns(coroutines, k)?;
     Some(Grade {
         option,
         measured: format!("{k} coroutines ran {coroutines:.2}\u{d7} as fast as one loop"),

@@ -137,15 +137,22 @@ if __name__ == '__main__':
     about_s: 15,
 };
 
+/// The option a speedup of k workers that may take turns bears out, for the lessons that ask
+/// "shares the work (0) or no faster (1)?": no faster up to [`TAKING_TURNS`], shared from 0.6·k;
+/// between them, neither.
+pub(super) fn shared_or_taking_turns(speedup: f64, k: usize) -> Option<usize> {
+    if speedup <= TAKING_TURNS {
+        Some(1)
+    } else if speedup >= 0.6 * k as f64 {
+        Some(0)
+    } else {
+        None
+    }
+}
+
 fn grade(k: usize, _: &[Outcome], judged: &[Judged]) -> Option<Grade> {
     let threads = spread_of(judged, "gil.threads").ok()?.median;
-    let option = if threads <= TAKING_TURNS {
-        1
-    } else if threads >= 0.6 * k as f64 {
-        0
-    } else {
-        return None;
-    };
+    let option = shared_or_taking_turns(threads, k)?;
     Some(Grade {
         option,
         measured: format!("{k} GIL threads ran {threads:.2}\u{d7} as fast as one thread"),

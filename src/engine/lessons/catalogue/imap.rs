@@ -4,7 +4,7 @@ use crate::engine::run::dispatch::MapStyle;
 use crate::engine::run::models::{Model, RunConfig};
 
 use super::super::claims::{Bound, Claim, Judged, Measure, Role};
-use super::super::steps::{cpu, spread_of, trace};
+use super::super::steps::{cpu, much_same_or_less, spread_of, trace};
 use super::super::{Grade, Lesson, Outcome, Step, Words};
 
 const MAP: usize = 0;
@@ -82,12 +82,7 @@ if __name__ == '__main__':
 
 fn grade(_: usize, _: &[Outcome], judged: &[Judged]) -> Option<Grade> {
     let sooner = spread_of(judged, "imap.sooner").ok()?.median;
-    let option = match sooner {
-        s if s >= 1.5 => 1,
-        s if (0.8..=1.25).contains(&s) => 0,
-        s if s < 0.8 => 2,
-        _ => return None,
-    };
+    let option = much_same_or_less(sooner)?;
     Some(Grade {
         option,
         measured: format!("imap's first result came {sooner:.1}\u{d7} as soon as map's"),

@@ -3,7 +3,7 @@
 use crate::engine::run::models::{Model, RunConfig, Spawn};
 
 use super::super::claims::{Bound, Claim, Judged, Measure, Role};
-use super::super::steps::{cpu, median, spread_of, trace};
+use super::super::steps::{cpu, median, much_same_or_less, spread_of, trace};
 use super::super::{Grade, Lesson, Outcome, Words};
 
 const FRESH: usize = 0;
@@ -87,12 +87,7 @@ with Pool(2) as pool:
 
 fn grade(k: usize, _: &[Outcome], judged: &[Judged]) -> Option<Grade> {
     let faster = spread_of(judged, "reuse.faster").ok()?.median;
-    let option = match faster {
-        f if f >= 1.5 => 1,
-        f if (0.8..=1.25).contains(&f) => 0,
-        f if f < 0.8 => 2,
-        _ => return None,
-    };
+    let option = much_same_or_less(faster)?;
     Some(Grade {
         option,
         measured: format!(
