@@ -5,10 +5,16 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::engine::history::{Change, Entry, History, Record, MAX_ENTRIES, VERSION};
+use crate::engine::history::{Change, Entry, History, Record, MAX_CHARS, MAX_ENTRIES, VERSION};
 
 fn key() -> String {
     format!("overlap.history.v{VERSION}")
+}
+
+/// Where earlier releases copied a history they could not wholly read, one key per copy, and
+/// where a history that is not JSON at all is still copied before a new one is started.
+fn aside_prefix() -> String {
+    format!("{}.unreadable.", key())
 }
 
 fn storage() -> Result<web_sys::Storage, String> {
@@ -19,65 +25,123 @@ fn storage() -> Result<web_sys::Storage, String> {
         })
 }
 
-/// Copies `json` aside under a key of its own, so writing the history over it loses nothing.
-/// The key, or why it could not be copied (a full storage).
-fn keep_aside(storage: &web_sys::Storage, json: &str) -> Result<String, String> {
-    let aside = format!("{}.unreadable.{}", key(), js_sys::Date::now() as u64);
-    storage
-        .set_item(&aside, json)
-        .map(|()| aside)
-        .map_err(|_| "the browser's storage for this page is full".to_string())
-}
-
-/// What is stored right now, to change: the history this page can read, with anything it
-/// cannot read copied aside first. Err when something unreadable could not be copied aside:
-/// then nothing may be written over it.
+/// What is stored right now, to change. Entries this page cannot read are in it, kept as they
+/// were ([`crate::engine::history::Kept`]). Only a stored history that is not one at all (not
+/// JSON, another version under this key) is copied aside, once, under a key of its own, with
+/// the message saying so; Err when it could not be copied: then nothing may be written over it.
 fn stored_now(storage: &web_sys::Storage) -> Result<(History, Option<String>), String> {
     let Ok(Some(json)) = storage.get_item(&key()) else {
         return Ok((History::new(), None));
     };
-    let (history, why) = match History::read(&json) {
-        Ok(stored) if stored.unreadable.is_empty() => return Ok((stored.history, None)),
-        Ok(stored) => (
-            stored.history,
-            format!(
-                "{} saved run{} could not be read ({})",
-                stored.unreadable.len(),
-                if stored.unreadable.len() == 1 {
-                    ""
-                } else {
-                    "s"
-                },
-                stored.unreadable.join("; ")
-            ),
-        ),
-        Err(why) => (History::new(), why),
+    let why = match History::read(&json) {
+        Ok(history) => return Ok((history, None)),
+        Err(why) => why,
     };
-    let what = if history.entries.is_empty() {
-        "Starting a new history"
-    } else {
-        "Some runs are set aside"
-    };
-    match keep_aside(storage, &json) {
-        Ok(aside) => {
-            // The original is aside: the key now holds what this page can read, so the next
-            // read is clean and nothing is copied aside twice.
-            let _ = storage.set_item(&key(), &history.to_json());
-            let kept = format!("kept in localStorage as \u{201c}{aside}\u{201d}");
-            let said = format!("{what}: {why}; the whole saved history was {kept}.");
-            Ok((history, Some(said)))
+    let aside = format!("{}{}", aside_prefix(), js_sys::Date::now() as u64);
+    match storage.set_item(&aside, &json) {
+        Ok(()) => {
+            // The original is aside: the key now holds an empty history, so the next read is
+            // clean and nothing is copied aside twice.
+            let _ = storage.set_item(&key(), &History::new().to_json());
+            let said = format!(
+                "Starting a new history: {why}; the whole saved history was kept in \
+                 localStorage as \u{201c}{aside}\u{201d}."
+            );
+            Ok((History::new(), Some(said)))
         }
-        Err(full) => Err(format!(
-            "History is off: {why}, and it could not be copied aside ({full}), so it is \
-             left where it is, untouched. Free some storage for this site and reload."
+        Err(_) => Err(format!(
+            "History is off: {why}, and it could not be copied aside (the browser's storage \
+             for this page is full), so it is left where it is, untouched. Free some storage \
+             for this site and reload."
         )),
     }
 }
 
+/// Reads back what earlier releases copied aside (a history with one entry they could not
+/// read, copied whole each time) and merges it into `history` by id, once: each aside key is
+/// removed after the merged history is saved. An aside that is not a history at all stays
+/// where it is; the page that put it there said so.
+fn merge_asides(storage: &web_sys::Storage, history: &mut History) -> Option<String> {
+    let prefix = aside_prefix();
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.starts_with(&prefix))
+        .collect();
+    let mut merged_keys = Vec::new();
+    let mut added = 0;
+    let mut dropped = Vec::new();
+    for aside in keys {
+        let Some(Ok(copy)) = storage
+            .get_item(&aside)
+            .ok()
+            .flatten()
+            .map(|j| History::read(&j))
+        else {
+            continue;
+        };
+        let merged = history.merge(copy);
+        added += merged.added;
+        dropped.extend(merged.dropped.message("them"));
+        merged_keys.push(aside);
+    }
+    if merged_keys.is_empty() {
+        return None;
+    }
+    if storage.set_item(&key(), &history.to_json()).is_err() {
+        return Some(
+            "Runs an earlier version set aside could not be merged back: the browser's storage \
+             for this page is full."
+                .into(),
+        );
+    }
+    for aside in &merged_keys {
+        let _ = storage.remove_item(aside);
+    }
+    let back = match added {
+        0 => "Copies an earlier version had set aside held no run missing here; they are removed."
+            .to_string(),
+        1 => "1 run an earlier version had set aside is back in the history.".to_string(),
+        n => format!("{n} runs an earlier version had set aside are back in the history."),
+    };
+    Some(
+        std::iter::once(back)
+            .chain(dropped)
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// What to say of entries this page keeps but cannot show.
+fn kept_note(history: &History) -> Option<String> {
+    let kept = &history.kept;
+    let (one, _) = kept.split_first()?;
+    Some(format!(
+        "{} saved run{} cannot be shown by this version of Overlap ({}); {} stay{} saved, for \
+         the version that made {}.",
+        kept.len(),
+        if kept.len() == 1 { "" } else { "s" },
+        one.why,
+        if kept.len() == 1 { "it" } else { "they" },
+        if kept.len() == 1 { "s" } else { "" },
+        if kept.len() == 1 { "it" } else { "them" },
+    ))
+}
+
 /// The saved history as this page loads, and anything worth saying about it.
 pub fn load() -> (History, Option<String>) {
-    match storage().and_then(|storage| stored_now(&storage)) {
-        Ok(loaded) => loaded,
+    let storage = match storage() {
+        Ok(storage) => storage,
+        Err(why) => return (History::new(), Some(why)),
+    };
+    match stored_now(&storage) {
+        Ok((mut history, set_aside)) => {
+            let merged = merge_asides(&storage, &mut history);
+            let notes: Vec<String> = [set_aside, merged, kept_note(&history)]
+                .into_iter()
+                .flatten()
+                .collect();
+            (history, (!notes.is_empty()).then(|| notes.join(" ")))
+        }
         Err(why) => (History::new(), Some(why)),
     }
 }
@@ -145,7 +209,7 @@ pub fn HistoryPanel(props: &Props) -> Html {
     html! {
         <section class="card history" aria-labelledby="history-title">
             <h2 id="history-title">{ "History" }</h2>
-            <p class="hint">{ format!("Your finished runs, kept in this browser only (the {MAX_ENTRIES} newest) and shared by its tabs. Restore one to see its results and settings again.") }</p>
+            <p class="hint">{ format!("Your finished runs, kept in this browser only (the {MAX_ENTRIES} newest, at most {} MB) and shared by its tabs and by every version of Overlap it opens. Restore one to see its results and settings again.", MAX_CHARS / 1_000_000) }</p>
             if let Some(message) = &props.message {
                 <p class="notice" role="status" data-notice="history">{ message }</p>
             }

@@ -1,5 +1,6 @@
 // End-to-end: finished runs are kept in localStorage, survive a reload, can be restored and
-// deleted; a history the page cannot read is set aside, never lost.
+// deleted; a history the page cannot read is set aside, never lost; runs another release saved
+// are kept in place, and what an earlier release set aside is merged back once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { withServer, launchChromium, openApp, runExperiment, readRows, built } from './support.mjs';
@@ -107,31 +108,58 @@ test('two tabs saving in turn keep both runs, and each shows what the other save
   });
 });
 
-test('one entry the page cannot read costs only that entry, kept aside', async () => {
+test('runs another release saved stay in place through this one\'s saves; what an earlier release set aside comes back once', async () => {
   await withServer({ isolated: true }, async (url) => {
-    const app = await openApp(browser, url);
-    const { page } = app;
+    const a = await openApp(browser, url);
+    const { page } = a;
     await runExperiment(page, { kernel: 'count', size: '20_000_000', repeats: 3, models: [] });
+    await page.waitForSelector('[data-history-entry]');
+    // Another tab runs release B, which knows a record this release does not: it reads the
+    // history, adds its run first and writes it back, as every release does. (This suite has
+    // one build of the engine; B's entry is what B would write, fields in its own order.)
+    const b = await page.context().newPage();
+    await b.goto(url);
+    await built(b);
+    const newer = `{"title":"GPU kernels (release B)","saved_ms":${Date.now()},"id":9000000001,"record":{"kind":"gpu","shaders":[1,2]}}`;
+    await b.evaluate((entry) => {
+      const text = localStorage.getItem('overlap.history.v1');
+      localStorage.setItem('overlap.history.v1', text.replace('"entries":[', `"entries":[${entry},`));
+    }, newer);
+    // Release A hears of it, shows what it can and says what it keeps.
+    await page.waitForSelector('[data-notice="history"]');
+    assert.match(await page.textContent('[data-notice="history"]'), /1 saved run cannot be shown by this version of Overlap \(entry 1 holds .*gpu.*\); it stays saved/);
+    // A saves two more runs over it: B's entry is still there, byte for byte, and nothing is
+    // copied aside.
     await runExperiment(page, { kernel: 'primes', size: '100_000', repeats: 3, models: [] });
-    await page.waitForFunction(() => document.querySelectorAll('[data-history-entry]').length === 2);
-    // A later page's model name in the older entry.
-    const damaged = await page.evaluate(() => {
-      const stored = JSON.parse(localStorage.getItem('overlap.history.v1'));
-      stored.entries[1].record.rows[0].model = 'green-threads';
-      const text = JSON.stringify(stored);
-      localStorage.setItem('overlap.history.v1', text);
-      return text;
-    });
+    await runExperiment(page, { kernel: 'count', size: '30_000_000', repeats: 3, models: [] });
+    await page.waitForFunction(() => document.querySelectorAll('[data-history-entry]').length === 3);
+    const stored = await page.evaluate(() => localStorage.getItem('overlap.history.v1'));
+    assert.ok(stored.includes(`},${newer},{`) || stored.includes(`},${newer}]`), stored.slice(0, 400));
+    assert.equal(JSON.parse(stored).entries.length, 4);
+    const asides = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('overlap.history.v1.')));
+    assert.deepEqual(await asides(), []);
+
+    // What an earlier release copied aside (it stripped entries it could not read): a run only
+    // the copy still has, one the main history has too, and B's entry once more.
+    const main = JSON.parse(stored);
+    const only = { ...main.entries.find((e) => e.record?.kind === 'cpu'), id: 777, saved_ms: 1_000, title: 'count at 1 (only aside)' };
+    const copy = { version: 1, entries: [main.entries[0], JSON.parse(newer), only] };
+    await page.evaluate((text) => localStorage.setItem('overlap.history.v1.unreadable.1700000000000', text), JSON.stringify(copy));
+    // Both tabs reloaded: every run of both releases is there, the copy merged once and gone.
+    await b.reload();
+    await built(b);
     await page.reload();
     await built(page);
-    assert.match(await page.textContent('[data-notice="history"]'), /Some runs are set aside: 1 saved run could not be read \(entry 2 holds .*green-threads.*kept in localStorage as/);
-    const titles = await page.$$eval('[data-history-entry] .history-title', (items) => items.map((t) => t.textContent));
-    assert.equal(titles.length, 1);
-    assert.match(titles[0], /^primes at 100_000/);
-    const aside = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('overlap.history.v1.unreadable.')));
-    assert.equal(aside.length, 1);
-    assert.equal(await page.evaluate((k) => localStorage.getItem(k), aside[0]), damaged);
-    assert.deepEqual(app.problems(), []);
+    for (const tab of [page, b]) {
+      const titles = await tab.$$eval('[data-history-entry] .history-title', (items) => items.map((t) => t.textContent));
+      assert.equal(titles.length, 4, titles.join(' | '));
+      assert.equal(titles[3], 'count at 1 (only aside)');
+    }
+    assert.deepEqual(await asides(), []);
+    const after = JSON.parse(await page.evaluate(() => localStorage.getItem('overlap.history.v1')));
+    assert.equal(after.entries.length, 5);
+    assert.equal(after.entries.filter((e) => e.id === 9000000001).length, 1);
+    assert.deepEqual(a.problems(), []);
   });
 });
 

@@ -29,7 +29,7 @@ fn entries_round_trip_through_json_newest_first_and_capped() {
     }
     assert_eq!(history.entries.len(), MAX_ENTRIES);
     assert_eq!(history.entries[0].saved_ms, (MAX_ENTRIES + 4) as f64);
-    let back = History::read(&history.to_json()).unwrap().history;
+    let back = History::read(&history.to_json()).unwrap();
     assert_eq!(back, history);
     assert_eq!(back.entries[0].report().unwrap(), report());
     assert_eq!(
@@ -46,7 +46,7 @@ fn entries_round_trip_through_json_newest_first_and_capped() {
 fn a_recorded_version_1_history_reads_and_writes_back_the_same() {
     let recorded =
         include_str!("../../../tests/history/v1/two-entries-saved-in-one-millisecond.json");
-    let history = History::read(recorded).unwrap().history;
+    let history = History::read(recorded).unwrap();
     assert_eq!(history.entries.len(), 2);
     assert_eq!(history.entries[0].saved_ms, history.entries[1].saved_ms);
     assert_ne!(history.entries[0].id, history.entries[1].id);
@@ -85,7 +85,7 @@ fn a_recorded_version_1_history_reads_and_writes_back_the_same() {
         entry.as_object_mut().unwrap().remove("id");
     }
     assert_eq!(written_without_ids, recorded);
-    assert_eq!(History::read(&history.to_json()).unwrap().history, history);
+    assert_eq!(History::read(&history.to_json()).unwrap(), history);
 }
 
 #[test]
@@ -106,14 +106,15 @@ fn entries_saved_in_the_same_millisecond_are_removed_one_at_a_time() {
 #[test]
 fn unreadable_or_foreign_history_is_reported_not_guessed() {
     assert!(History::read("").unwrap_err().contains("could not be read"));
-    // An entry it cannot read costs only that entry.
+    // An entry it cannot read is kept as it was, with why.
     let stored = History::read("{\"version\":1,\"entries\":[{\"saved_ms\":1}]}").unwrap();
-    assert!(stored.history.entries.is_empty());
+    assert!(stored.entries.is_empty());
     assert!(
-        stored.unreadable[0].starts_with("entry 1 holds"),
+        stored.kept[0].why.starts_with("entry 1 holds"),
         "{:?}",
-        stored.unreadable
+        stored.kept
     );
+    assert_eq!(stored.kept[0].text, "{\"saved_ms\":1}");
     let later = History::read("{\"version\":2,\"entries\":[]}").unwrap_err();
     assert_eq!(
         later,
@@ -121,39 +122,127 @@ fn unreadable_or_foreign_history_is_reported_not_guessed() {
     );
 }
 
+/// Three runs, the middle one as a newer release would save it: a record this page does not
+/// know, its fields in that release's order, spaced as it writes them. The stored JSON, and
+/// that entry's text.
+fn with_a_newer_releases_entry() -> (String, String) {
+    let text = |ms: f64, id: u64| {
+        let entry = Entry {
+            id,
+            ..Entry::cpu(ms, &report(), CpuSettings::default())
+        };
+        serde_json::to_string(&v1::EntryV1::from(&entry)).unwrap()
+    };
+    let newer = r#"{"title": "B's run", "saved_ms": 2.0, "id": 424242, "record": {"kind": "gpu", "shaders": [1, 2]}}"#;
+    let stored = format!(
+        "{{\"version\":1,\"entries\":[{},{newer},{}]}}",
+        text(3.0, 30),
+        text(1.0, 10)
+    );
+    (stored, newer.to_string())
+}
+
 #[test]
-fn one_unreadable_entry_costs_only_itself() {
-    let mut history = History::new();
-    history.add(Entry::cpu(1.0, &report(), CpuSettings::default()));
-    history.add(Entry::cpu(2.0, &report(), CpuSettings::default()));
-    history.add(Entry::cpu(3.0, &report(), CpuSettings::default()));
-    let mut json: serde_json::Value = serde_json::from_str(&history.to_json()).unwrap();
-    // A later page's model name in the middle entry.
-    json["entries"][1]["record"]["rows"][0]["model"] = "green-threads".into();
-    let stored = History::read(&json.to_string()).unwrap();
-    assert_eq!(stored.history.entries.len(), 2);
+fn an_entry_this_page_cannot_read_is_kept_in_place_byte_for_byte() {
+    let (stored, newer) = with_a_newer_releases_entry();
+    let mut history = History::read(&stored).unwrap();
     assert_eq!(
-        stored
-            .history
+        history
             .entries
             .iter()
             .map(|e| e.saved_ms)
             .collect::<Vec<_>>(),
         [3.0, 1.0]
     );
-    assert_eq!(stored.unreadable.len(), 1);
-    assert!(
-        stored.unreadable[0].contains("green-threads"),
-        "{:?}",
-        stored.unreadable
+    assert_eq!(history.kept.len(), 1);
+    assert!(history.kept[0].why.contains("gpu"), "{:?}", history.kept);
+    assert_eq!(
+        (history.kept[0].id, history.kept[0].title.as_str()),
+        (424242, "B's run")
     );
+    // Read and written back unchanged; through a save, still there, in its place by age.
+    assert_eq!(history.to_json(), stored);
+    history.apply(Change::Add(Box::new(Entry::cpu(
+        4.0,
+        &report(),
+        CpuSettings::default(),
+    ))));
+    let json = history.to_json();
+    assert!(json.contains(&format!("}},{newer},{{")), "{json}");
+    let saved = History::read(&json).unwrap();
+    assert_eq!(saved.entries.len(), 3);
+    assert_eq!(saved.kept[0].text, newer);
+    // A readable entry never takes its id.
+    let (id, _) = history.add(Entry {
+        id: 424242,
+        ..Entry::cpu(5.0, &report(), CpuSettings::default())
+    });
+    assert_ne!(id, 424242);
+}
+
+#[test]
+fn histories_merge_by_id_newest_first_without_doubles() {
+    let (stored, _) = with_a_newer_releases_entry();
+    let mut main = History::read(&stored).unwrap();
+    // What an older release once copied aside: the same three, and one run only it has.
+    let mut aside = History::read(&stored).unwrap();
+    aside.add(Entry {
+        id: 77,
+        title: "only aside".into(),
+        ..Entry::cpu(2.5, &report(), CpuSettings::default())
+    });
+    let merged = main.merge(aside.clone());
+    assert_eq!(merged.added, 1);
+    assert_eq!(merged.dropped, Dropped::default());
+    let order: Vec<f64> = History::read(&main.to_json())
+        .unwrap()
+        .entries
+        .iter()
+        .map(|e| e.saved_ms)
+        .collect();
+    assert_eq!(order, [3.0, 2.5, 1.0]);
+    assert_eq!(main.kept.len(), 1);
+    // Merging again adds nothing.
+    assert_eq!(main.merge(aside).added, 0);
+}
+
+#[test]
+fn the_size_budget_drops_the_oldest_and_names_them() {
+    let mut history = History::new();
+    let big = |ms: f64, title: &str| {
+        let mut entry = Entry::cpu(ms, &report(), CpuSettings::default());
+        entry.title = format!("{title} {}", "x".repeat(MAX_CHARS / 5));
+        entry
+    };
+    for i in 0..4 {
+        assert_eq!(
+            history.apply(Change::Add(Box::new(big(i as f64, "run")))),
+            None
+        );
+    }
+    let said = history
+        .apply(Change::Add(Box::new(big(9.0, "newest"))))
+        .unwrap();
+    assert!(
+        said.starts_with("The history keeps at most 2 MB of runs: \u{201c}run "),
+        "{said}"
+    );
+    assert!(history.to_json().len() <= MAX_CHARS);
+    assert_eq!(history.entries[0].saved_ms, 9.0);
+    assert_eq!(history.entries.last().unwrap().saved_ms, 1.0);
+    // An entry alone over the budget is still kept: it is the run just finished.
+    let mut alone = History::new();
+    let mut huge = big(1.0, "huge");
+    huge.title.push_str(&"y".repeat(MAX_CHARS));
+    alone.apply(Change::Add(Box::new(huge)));
+    assert_eq!(alone.entries.len(), 1);
 }
 
 #[test]
 fn two_tabs_applying_changes_to_what_is_stored_keep_both() {
     // Each tab applies its change to the stored history read afresh, as the shell does.
     let save = |stored: &str, change: Change| {
-        let mut history = History::read(stored).unwrap().history;
+        let mut history = History::read(stored).unwrap();
         history.apply(change);
         history.to_json()
     };
@@ -165,7 +254,7 @@ fn two_tabs_applying_changes_to_what_is_stored_keep_both() {
     // Both tabs were opened on the empty history; each saves one run, with its own id.
     let after_a = save(&empty, Change::Add(Box::new(entry(10.0, 1_000_111))));
     let after_b = save(&after_a, Change::Add(Box::new(entry(11.0, 2_000_222))));
-    let both = History::read(&after_b).unwrap().history;
+    let both = History::read(&after_b).unwrap();
     assert_eq!(
         both.entries.iter().map(|e| e.id).collect::<Vec<_>>(),
         [2_000_222, 1_000_111]
@@ -175,14 +264,13 @@ fn two_tabs_applying_changes_to_what_is_stored_keep_both() {
     let after_c = save(&after_delete, Change::Add(Box::new(entry(12.0, 3_000_333))));
     let ids: Vec<u64> = History::read(&after_c)
         .unwrap()
-        .history
         .entries
         .iter()
         .map(|e| e.id)
         .collect();
     assert_eq!(ids, [3_000_333, 2_000_222]);
     // An id already taken is replaced rather than shared.
-    let mut history = History::read(&after_c).unwrap().history;
+    let mut history = History::read(&after_c).unwrap();
     let (id, _) = history.add(entry(13.0, 3_000_333));
     assert_ne!(id, 3_000_333);
 }
