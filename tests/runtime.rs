@@ -107,8 +107,9 @@ async fn progress_flows_and_cancel_stops_every_model_within_a_task() {
         RunConfig::new(Model::Processes, 2).with_style(MapStyle::Imap, Some(1)),
     ] {
         // 64 tasks of seconds each: only Cancel ends it. A process is stopped by terminating it,
-        // however long its task, and its first task runs untimed on the engine's own thread
-        // (seconds of sha256 at this size), so it gets long count tasks instead.
+        // however long its task; it gets long count tasks, whose untimed first task (on the
+        // engine's pool, see the next test) is over before Cancel, so Cancel comes in its
+        // timed tasks.
         let (kernel, size) = if config.model == Model::Processes {
             ("count", 4_000_000_000)
         } else {
@@ -185,6 +186,52 @@ async fn progress_flows_and_cancel_stops_every_model_within_a_task() {
         .await;
         assert_eq!(checksum, expected, "{config:?} after a cancel");
     }
+}
+
+/// Cancel while the processes model runs its untimed first task (seconds of sha256 at this size,
+/// on a pool thread) is heard at once, so the engine is kept, and with it the processes' kept
+/// pool. The task ran on the engine's own thread before: deaf to Cancel for seconds, the engine
+/// was terminated by the page 60 ms after it, pool and all.
+#[wasm_bindgen_test]
+async fn cancel_in_the_processes_untimed_first_task_keeps_the_engine_and_its_pool() {
+    let mut engine = engine().await;
+    let mut reused = RunConfig::new(Model::Processes, 2);
+    reused.spawn = Spawn::Reused;
+    // A pool to keep, and the sequential answer to check against.
+    let small = request("sha256", 10_000, reused.clone());
+    let (expected, _) = done(
+        &mut engine,
+        &request("sha256", 10_000, RunConfig::default()),
+    )
+    .await;
+    assert_eq!(done(&mut engine, &small).await.0, expected);
+
+    let canceller = engine.canceller();
+    let cancelled_at = Rc::new(Cell::new(f64::NAN));
+    {
+        let cancelled_at = cancelled_at.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            sleep(300.0).await;
+            cancelled_at.set(now_ms());
+            canceller.cancel();
+        });
+    }
+    let long = request("sha256", 1_000_000_000, reused);
+    let mut progress_seen = 0;
+    let answer = engine.measure(&long, |_| progress_seen += 1).await;
+    let stopped_after = now_ms() - cancelled_at.get();
+    assert_eq!(answer, Answer::Reply(MeasureReply::Cancelled));
+    web_sys::console::log_1(
+        &format!("processes' first task: stopped {stopped_after:.0} ms after Cancel").into(),
+    );
+    assert!(
+        !engine.is_broken(),
+        "the engine was terminated: it did not hear Cancel"
+    );
+    assert!(progress_seen > 0, "the engine spoke while it warmed up");
+    assert!(stopped_after < 400.0, "{stopped_after} ms after Cancel");
+    // The same engine measures on, its kept pool with it.
+    assert_eq!(done(&mut engine, &small).await.0, expected);
 }
 
 /// An engine that dies with nobody to report it, or stops answering, is reported as a fault that

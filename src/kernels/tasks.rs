@@ -81,7 +81,7 @@ pub(crate) fn decode_ranges(
     }
 }
 
-impl<A: Sync> Workload for TaskList<A> {
+impl<A: Send + Sync> Workload for TaskList<A> {
     fn task_count(&self) -> usize {
         self.args.len()
     }

@@ -10,7 +10,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 /// A CPU-bound job split into independent tasks, like the iterable handed to `Pool.map`.
-pub trait Workload: Sync {
+pub trait Workload: Send + Sync {
     /// How many tasks the job splits into.
     fn task_count(&self) -> usize;
 

@@ -37,7 +37,7 @@ use crate::engine::run::harness::Repeater;
 use crate::engine::run::harness::Run;
 use crate::engine::run::models::{Model, Resolved, RunConfig, RunError};
 use crate::engine::run::runtime::{run_async, Runtime};
-use crate::engine::workload::{run_one_checkpointed, Checked, Workload};
+use crate::engine::workload::{run_one_checkpointed, warm_up_task, Checked, Workload};
 
 /// How often progress goes out while a run is under way (the page wants it every 100 ms).
 const PROGRESS_EVERY_MS: f64 = 50.0;
@@ -168,14 +168,26 @@ async fn measure(id: u32, request: MeasureRequest) {
             };
             Ok(protocol::measure_on(&request, pool_threads, &control, &mut event_loop).await)
         }
-        Model::Processes => {
-            let kept = HOST.with(|host| host.borrow_mut().processes.take());
-            let mut processes = WorkerProcesses::new(&control, kept);
-            let reply =
-                protocol::measure_on(&request, pool_threads, &control, &mut processes).await;
-            HOST.with(|host| host.borrow_mut().processes = processes.into_kept());
-            Ok(reply)
-        }
+        Model::Processes => match protocol::prepare(&request) {
+            Err(refused) => Ok(refused),
+            Ok(work) => match warm_up_processes(&work, &control, pool_threads).await {
+                Err(trapped) => Err(trapped),
+                Ok(()) => {
+                    let kept = HOST.with(|host| host.borrow_mut().processes.take());
+                    let mut processes = WorkerProcesses::new(&control, kept);
+                    let reply = protocol::measure_prepared_on(
+                        &request,
+                        &*work,
+                        pool_threads,
+                        &control,
+                        &mut processes,
+                    )
+                    .await;
+                    HOST.with(|host| host.borrow_mut().processes = processes.into_kept());
+                    Ok(reply)
+                }
+            },
+        },
         _ if pool_threads > 0 => {
             let mut runtime = runtime(&control, pool_threads);
             on_pool(move || protocol::measure(&request, &mut runtime)).await
@@ -189,6 +201,28 @@ async fn measure(id: u32, request: MeasureRequest) {
         Ok(reply) => post(&FromEngine::Reply { id, reply }),
         Err(Trapped(message)) => post(&FromEngine::Fault { message }),
     }
+}
+
+/// The processes model's untimed first task ([`warm_up_task`]: the module's compiled code is
+/// shared with the processes, so optimising the task function once spares their first tasks the
+/// baseline tier), on a pool thread, checking in for Cancel. On this thread, as it ran before,
+/// seconds of sha256 left the engine deaf to Cancel; the page, hearing nothing within its grace,
+/// terminated the engine, and the processes' kept pool with it. Without a pool it runs here.
+async fn warm_up_processes(
+    work: &Arc<dyn Workload>,
+    control: &Arc<RunControl>,
+    pool_threads: usize,
+) -> Result<(), Trapped> {
+    if pool_threads == 0 {
+        warm_up_task(&**work);
+        return Ok(());
+    }
+    let (work, control) = (Arc::clone(work), Arc::clone(control));
+    on_pool(move || {
+        // Interrupted by Cancel: the driver then sees it before its first repeat.
+        let _ = run_one_checkpointed(&*work, 0, &|| control.checkpoint());
+    })
+    .await
 }
 
 /// A shared-state demo on the pool's threads, run `id` like a measurement (so Cancel reaches it).

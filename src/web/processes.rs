@@ -20,7 +20,7 @@ use crate::engine::run::harness::Run;
 use crate::engine::run::models::{Resolved, RunConfig, RunError, Spawn};
 use crate::engine::run::processes::{Dispatcher, PoolRun, ProcessError};
 use crate::engine::run::trace::Trace;
-use crate::engine::workload::{warm_up_task, Workload};
+use crate::engine::workload::Workload;
 
 /// What a worker process says.
 enum Event {
@@ -217,13 +217,11 @@ impl<'c> WorkerProcesses<'c> {
 impl Repeater for WorkerProcesses<'_> {
     async fn warm_up(
         &mut self,
-        work: &dyn Workload,
+        _work: &dyn Workload,
         config: &RunConfig,
         resolved: &Resolved,
     ) -> Result<(), RunError> {
-        // The module's compiled code is shared with the processes, so optimising the task
-        // function here (see `warm_up_task`) spares their first tasks the baseline tier too.
-        warm_up_task(work);
+        // The untimed first task ran before this, on the engine's pool (`host::measure`).
         if config.spawn == Spawn::Reused {
             // Started before timing: the reused pool's start is not part of any run.
             self.kept = Some(self.reused(resolved.workers).await?);
