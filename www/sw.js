@@ -18,14 +18,21 @@
 //    under this worker's control; index.html guards that reload so it cannot loop. The technique
 //    is coi-serviceworker's: https://github.com/gzuidhof/coi-serviceworker
 //
-// 3. Offline use, one release at a time. scripts/release.mjs stamps RELEASE and SHELL below with
-//    the build's files; installing caches all of them under `overlap-shell-<release>`, and this
-//    worker serves the page and its files from that cache only, so a page never mixes files of
-//    two builds. A new build is a new worker: it caches its own files beside the old, then waits
-//    (the first worker of a visit takes over at once). The page sees it waiting, says a newer
-//    version is ready, and on the reader's word posts `skip-waiting`; the new worker then
-//    deletes every other release's cache and the page reloads onto it. Unstamped (a dev build),
-//    nothing is cached and everything comes from the network.
+// 3. Offline use, one release per page. scripts/release.mjs stamps RELEASE and SHELL below with
+//    the build's files; installing caches all of them under `overlap-shell-<release>`. A new
+//    build is a new worker: it caches its own files beside the old, then waits (the first worker
+//    of a visit takes over at once). The page sees it waiting, says a newer version is ready,
+//    and on the reader's word posts `skip-waiting`; the new worker takes over every tab and the
+//    page reloads onto it. Unstamped (a dev build), nothing is cached and everything comes from
+//    the network.
+//
+//    Other tabs may still run the old release: a class leaves them open all week. Each of
+//    their files keeps coming from the release that page was served from, so a tab never mixes
+//    two builds and its next worker never imports a glue file that is gone (the host serves only
+//    the new build; offline, nothing else has it). So this worker records which release each
+//    page and each worker runs (`windows`), serves their files from that release's cache, and
+//    deletes a release's cache only once no open page runs it (`tidy`, when a release takes
+//    over and when a page loads).
 
 const RELEASE = 'dev';
 // The isolation headers added to a same-origin response that lacks them (job 2). The build
@@ -36,6 +43,8 @@ const RELEASE = 'dev';
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'cross-origin' };
 const SHELL = [];
 const CACHE = `overlap-shell-${RELEASE}`;
+// When a release's cache was filled, kept in it: a worker deletes only older releases' caches.
+const INSTALLED = new Request(new URL('__overlap/installed', self.registration.scope));
 
 self.addEventListener('install', (event) => event.waitUntil((async () => {
   if (SHELL.length > 0) {
@@ -43,6 +52,7 @@ self.addEventListener('install', (event) => event.waitUntil((async () => {
     try {
       // Straight from the server: an HTTP cache could hand back a file of another build.
       await cache.addAll(SHELL.map((file) => new Request(file, { cache: 'reload' })));
+      await cache.put(INSTALLED, new Response(String(Date.now())));
     } catch (e) {
       // A host that lost a file of the build: no offline copy (a partial one could mix builds),
       // but the targets and the isolation still work.
@@ -55,14 +65,13 @@ self.addEventListener('install', (event) => event.waitUntil((async () => {
 })()));
 
 self.addEventListener('activate', (event) => event.waitUntil((async () => {
-  for (const name of await caches.keys()) {
-    if (name.startsWith('overlap-shell-') && name !== CACHE) await caches.delete(name);
-  }
   await self.clients.claim();
+  await tidy();
 })()));
 
 self.addEventListener('message', (event) => {
   if (event.data?.type === 'skip-waiting') self.skipWaiting();
+  if (event.data?.type === 'tidy') event.waitUntil(tidy());
   if (event.data?.type === 'release') event.source?.postMessage({ type: 'release', release: RELEASE });
   if (event.data?.type === 'drop' && typeof event.data.engine === 'string') {
     drop(`engine ${event.data.engine}`);
@@ -93,21 +102,117 @@ self.addEventListener('fetch', (event) => {
   } else if (method !== 'GET') {
     return;
   } else if (!event.request.url.startsWith(self.registration.scope + '__overlap/')) {
-    event.respondWith(shell(event.request, url));
+    event.respondWith(shell(event, url));
   }
 });
 
-// This release's copy of a file of the app (the page for any address of it, whatever its query),
-// else the network's; isolated either way.
-async function shell(request, url) {
-  if (SHELL.length > 0 && await caches.has(CACHE)) {
-    const cache = await caches.open(CACHE);
+// A file of the app from the cache of the release its asker runs (the page itself, for any
+// address of it whatever its query, from this release's), else the network's; isolated either
+// way.
+async function shell(event, url) {
+  const { request } = event;
+  if (SHELL.length > 0) {
     const page = request.mode === 'navigate'
       && (url.pathname === PAGE.pathname || url.pathname === `${PAGE.pathname}index.html`);
-    const cached = await cache.match(page ? PAGE.href : request, { ignoreSearch: page });
-    if (cached) return isolate(cached);
+    if (page) {
+      // A page loads this release, or the network's: never an older release's page.
+      const cached = await caches.has(CACHE)
+        && await (await caches.open(CACHE)).match(PAGE.href, { ignoreSearch: true });
+      if (cached) {
+        if (event.resultingClientId) event.waitUntil(served(event.resultingClientId));
+        return isolate(cached);
+      }
+      return isolate(await fetch(request));
+    }
+    for (const name of await releasesFor(event)) {
+      const cached = await (await caches.open(name)).match(request);
+      if (cached) return isolate(cached);
+    }
   }
   return isolate(await fetch(request));
+}
+
+// The release caches to look in for `event`'s file, in order: the one its asker runs; this
+// release's; any other, newest first. A page's release is known from when this worker served it.
+// A worker's (a page's engine, its processes) is learnt from its first file that only one
+// release has: its glue, whose name is a hash of its contents. Its later files, the snippets the
+// glue imports, keep their names from build to build, so they must come from that release.
+// (The page sends no referrer, so the importing file cannot say which one it is.)
+async function releasesFor(event) {
+  const names = (await caches.keys()).filter((n) => n.startsWith('overlap-shell-')).reverse();
+  const map = await windows();
+  let asker = map.get(event.clientId);
+  if (!asker && event.clientId) {
+    const holders = [];
+    for (const name of names) {
+      if (await (await caches.open(name)).match(event.request)) holders.push(name);
+    }
+    if (holders.length === 1) {
+      asker = holders[0].slice('overlap-shell-'.length);
+      map.set(event.clientId, asker);
+      event.waitUntil(remember(map));
+    }
+  }
+  const order = asker ? [`overlap-shell-${asker}`, CACHE, ...names] : [CACHE, ...names];
+  return [...new Set(order)].filter((n) => names.includes(n));
+}
+
+// Which release each open page and worker runs, by client id. Kept in a cache of its own, so
+// that the worker of the next release, and this one after the browser stopped it, know it too.
+const WINDOWS = new Request(new URL('__overlap/windows', self.registration.scope));
+let known = null;
+let writes = Promise.resolve();
+
+async function windows() {
+  if (!known) {
+    const stored = await (await caches.open('overlap-windows')).match(WINDOWS);
+    known = new Map(stored ? Object.entries(await stored.json()) : []);
+  }
+  return known;
+}
+
+function remember(map) {
+  writes = writes.then(async () => {
+    const body = JSON.stringify(Object.fromEntries(map));
+    await (await caches.open('overlap-windows')).put(WINDOWS, new Response(body));
+  });
+  return writes;
+}
+
+async function served(clientId) {
+  const map = await windows();
+  map.set(clientId, RELEASE);
+  await remember(map);
+}
+
+// Deletes the cache of every release no open page runs, and forgets pages that are gone. A page
+// this worker did not serve (the first visit's, loaded before any worker) might run any release:
+// while one is open, every cache stays. A newer release's cache, installed while this worker
+// still runs (it waits for the reader's word), is not this worker's to delete.
+async function tidy() {
+  if (SHELL.length === 0) return;
+  const open = await self.clients.matchAll({ type: 'all', includeUncontrolled: true });
+  const map = await windows();
+  for (const id of map.keys()) {
+    if (!open.some((client) => client.id === id)) map.delete(id);
+  }
+  await remember(map);
+  if (open.some((client) => client.type === 'window' && !map.has(client.id))) return;
+  const running = new Set([RELEASE, ...map.values()]);
+  const mine = await installedAt(CACHE);
+  for (const name of await caches.keys()) {
+    if (!name.startsWith('overlap-shell-') || running.has(name.slice('overlap-shell-'.length))) continue;
+    // A newer release's (installed while this worker still runs): never this worker's to delete.
+    if (await installedAt(name) > mine) continue;
+    await caches.delete(name);
+  }
+}
+
+// When the cache `name` was filled: 0 for one filled before releases said so.
+async function installedAt(name) {
+  if (!await caches.has(name)) return 0;
+  const stamp = await (await caches.open(name)).match(INSTALLED);
+  return stamp ? Number(await stamp.text()) : 0;
 }
 
 // Adds COOP/COEP to a same-origin response that lacks them; anything else passes untouched.

@@ -1,7 +1,7 @@
 // End-to-end: a page a teacher can point at. Every place has an address (opened directly, moved
 // between with the navigation bar, Back and Forward, kept by a reload); a page visited once runs
 // its lessons and built-in targets with the network off; a new release replaces the old one whole
-// once the page says so; a lesson embeds in another page, with threads where that page is
+// once the page says so, and a tab left on the old one keeps working; a lesson embeds in another page, with threads where that page is
 // isolated and a reason where it is not.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { withServer, serveDist, launchChromium, openApp, DIST, built } from './support.mjs';
+import { withServer, serveDist, launchChromium, openApp, DIST, built, runExperiment } from './support.mjs';
 
 const run = promisify(execFile);
 
@@ -143,24 +143,34 @@ test('a page visited once installs, and runs a lesson and the built-in targets w
   });
 });
 
-/** A second build: `dist` with its stylesheet changed (and so renamed), restamped by the hook. */
-async function secondBuild() {
+/**
+ * A second build: `dist` with its stylesheet changed (and so renamed), restamped by the hooks.
+ * With `glue`, its JS glue changes too, as with any change to the Rust: a new name, which the
+ * page's loader, and so its policy's hash of that loader, follow.
+ */
+async function secondBuild({ glue = false } = {}) {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'overlap-release-b-'));
   await fs.cp(DIST, dir, { recursive: true });
-  const css = (await fs.readdir(dir)).find((f) => /^style-.*\.css$/.test(f));
-  const before = await fs.readFile(path.join(dir, css), 'utf8');
-  const text = `${before}\n/* release B */\n`;
-  const renamed = `style-${crypto.createHash('sha256').update(text).digest('hex').slice(0, 16)}.css`;
-  await fs.rm(path.join(dir, css));
-  await fs.writeFile(path.join(dir, renamed), text);
-  // Trunk links the stylesheet with its subresource integrity: B's has B's.
-  const sri = (body) => `sha384-${crypto.createHash('sha384').update(body).digest('base64')}`;
   const index = path.join(dir, 'index.html');
-  const html = (await fs.readFile(index, 'utf8')).replaceAll(css, renamed).replaceAll(sri(before), sri(text));
-  assert.ok(html.includes(sri(text)), 'index.html names the stylesheet by its integrity');
-  await fs.writeFile(index, html);
-  await run('node', [new URL('../../scripts/release.mjs', import.meta.url).pathname, dir]);
-  return { dir, css: renamed, release: JSON.parse(await fs.readFile(path.join(dir, 'release.json'), 'utf8')) };
+  const rename = async (pattern, prefix, suffix) => {
+    const name = (await fs.readdir(dir)).find((f) => pattern.test(f));
+    const before = await fs.readFile(path.join(dir, name), 'utf8');
+    const text = `${before}\n/* release B */\n`;
+    const renamed = `${prefix}${crypto.createHash('sha256').update(text).digest('hex').slice(0, 16)}${suffix}`;
+    await fs.rm(path.join(dir, name));
+    await fs.writeFile(path.join(dir, renamed), text);
+    // Trunk links the stylesheet with its subresource integrity: B's has B's.
+    const sri = (body) => `sha384-${crypto.createHash('sha384').update(body).digest('base64')}`;
+    await fs.writeFile(index, (await fs.readFile(index, 'utf8')).replaceAll(name, renamed).replaceAll(sri(before), sri(text)));
+    return renamed;
+  };
+  const css = await rename(/^style-.*\.css$/, 'style-', '.css');
+  assert.ok((await fs.readFile(index, 'utf8')).includes(css), 'index.html names the new stylesheet');
+  const js = glue ? await rename(/^overlap-[0-9a-f]+\.js$/, 'overlap-', '.js') : null;
+  const hook = (script) => run('node', [new URL(`../../scripts/${script}`, import.meta.url).pathname, dir]);
+  if (glue) await hook('security-headers.mjs');
+  await hook('release.mjs');
+  return { dir, css, js, release: JSON.parse(await fs.readFile(path.join(dir, 'release.json'), 'utf8')) };
 }
 
 /** Every file of the app the page loaded, by name. */
@@ -180,7 +190,7 @@ test('a new release waits until the page says so, then replaces the old one whol
     const { page } = app;
     await cachedRelease(page);
     // The host deploys release B; the page, reloaded, still runs A until the reader agrees.
-    server.setRoot(b.dir);
+    await server.setRoot(b.dir);
     await page.reload();
     await page.waitForSelector('[data-update="ready"]', { timeout: 30_000 });
     for (const file of await loaded(page)) assert.ok(a.files.includes(file), `${file} is not release A's`);
@@ -188,9 +198,53 @@ test('a new release waits until the page says so, then replaces the old one whol
     await page.waitForFunction((css) => [...document.styleSheets].some((s) => s.href?.endsWith(css)), b.css, { timeout: 30_000 });
     await built(page);
     for (const file of await loaded(page)) assert.ok(b.release.files.includes(file), `${file} is not release B's`);
-    assert.deepEqual(await page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith('overlap-shell-'))),
-      [`overlap-shell-${b.release.release}`]);
+    // Once no page runs A, its files go (the reloaded page tells the worker it is up).
+    await page.waitForFunction(async (names) => JSON.stringify((await caches.keys()).filter((n) => n.startsWith('overlap-shell-'))) === names,
+      JSON.stringify([`overlap-shell-${b.release.release}`]), { timeout: 10_000 });
     assert.equal(await page.$('[data-update="ready"]'), null);
+    assert.deepEqual(app.problems(), []);
+  } finally {
+    await server.close();
+    await fs.rm(b.dir, { recursive: true, force: true });
+  }
+});
+
+test('a tab left on the old release keeps working, offline too, after a new release takes over in another tab', async () => {
+  const a = JSON.parse(await fs.readFile(path.join(DIST, 'release.json'), 'utf8'));
+  const b = await secondBuild({ glue: true });
+  assert.ok(!b.release.files.includes(`./${path.basename(a.files.find((f) => /overlap-[0-9a-f]+\.js$/.test(f)))}`), 'B has a glue of its own');
+  const server = await serveDist({ isolated: true });
+  try {
+    const app = await openApp(browser, server.url);
+    const old = app.page;
+    await cachedRelease(old);
+    // Served by the worker from now on, as every visit after the first.
+    await old.reload();
+    await built(old);
+    // The host deploys B; a second tab opens (on A, from the cache), and lets B take over.
+    await server.setRoot(b.dir);
+    const fresh = await old.context().newPage();
+    await fresh.goto(server.url);
+    await fresh.waitForSelector('[data-update="ready"]', { timeout: 30_000 });
+    await fresh.click('#update-reload');
+    await fresh.waitForFunction((css) => [...document.styleSheets].some((s) => s.href?.endsWith(css)), b.css, { timeout: 30_000 });
+    await built(fresh);
+    // The old tab is told, and goes on running A: its engine and processes start only now, from
+    // A's files, with the network off (the host no longer has them anyway).
+    await old.waitForSelector('[data-update="ready"]', { timeout: 10_000 });
+    const shells = () => old.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith('overlap-shell-')).sort());
+    assert.deepEqual(await shells(), [`overlap-shell-${a.release}`, `overlap-shell-${b.release.release}`].sort());
+    await old.context().setOffline(true);
+    const rows = await runExperiment(old, { kernel: 'count', size: '20_000_000', repeats: 3, models: ['processes'] });
+    assert.equal(await old.getAttribute('#status', 'data-state'), 'done', await old.textContent('#status'));
+    assert.ok(rows.length >= 2 && rows.every((r) => r.checksum === rows[0].checksum), JSON.stringify(rows));
+    await old.context().setOffline(false);
+    // Reloaded, it runs B, and A's files go: no page runs A any more.
+    await old.click('#update-reload');
+    await old.waitForFunction((css) => [...document.styleSheets].some((s) => s.href?.endsWith(css)), b.css, { timeout: 30_000 });
+    await built(old);
+    await old.waitForFunction(async (names) => JSON.stringify((await caches.keys()).filter((n) => n.startsWith('overlap-shell-'))) === names,
+      JSON.stringify([`overlap-shell-${b.release.release}`]), { timeout: 10_000 });
     assert.deepEqual(app.problems(), []);
   } finally {
     await server.close();

@@ -29,9 +29,9 @@ const CSP_REPORTS = '/__csp-report';
  * The headers of dist/_headers (written by scripts/security-headers.mjs for static hosts), as a
  * host that reads the file sends them, with a report-uri added to the policy.
  */
-async function hostHeaders() {
-  const text = await fs.readFile(path.join(DIST, '_headers'), 'utf8').catch(() => {
-    throw new Error('dist/_headers is missing: build with trunk (its post-build hook writes it)');
+async function hostHeaders(dir = DIST) {
+  const text = await fs.readFile(path.join(dir, '_headers'), 'utf8').catch(() => {
+    throw new Error(`${dir}/_headers is missing: build with trunk (its post-build hook writes it)`);
   });
   const headers = Object.fromEntries(
     text.split('\n').filter((line) => /^\s+\S/.test(line)).map((line) => {
@@ -57,11 +57,16 @@ export async function serveDist({ isolated = true, root = DIST, headers = true }
   });
   // `headers: false`: none of dist/_headers, as GitHub Pages serves it (the service worker adds
   // the isolation headers; the policy is in index.html itself).
-  const host = headers ? await hostHeaders() : {};
-  if (!isolated) {
-    delete host['Cross-Origin-Opener-Policy'];
-    delete host['Cross-Origin-Embedder-Policy'];
-  }
+  // A host sends each build's own _headers with it (its policy names its own inline scripts).
+  const headersOf = async (dir) => {
+    const host = headers ? await hostHeaders(dir) : {};
+    if (!isolated) {
+      delete host['Cross-Origin-Opener-Policy'];
+      delete host['Cross-Origin-Embedder-Policy'];
+    }
+    return host;
+  };
+  let host = await headersOf(root);
   const cspReports = [];
   const server = http.createServer(async (req, res) => {
     if (req.method === 'POST' && req.url === CSP_REPORTS) {
@@ -94,7 +99,10 @@ export async function serveDist({ isolated = true, root = DIST, headers = true }
   return {
     url: `http://127.0.0.1:${server.address().port}/`,
     cspReports,
-    setRoot: (dir) => { served = dir; },
+    setRoot: async (dir) => {
+      host = await headersOf(dir);
+      served = dir;
+    },
     // close() alone waits for every connection to end, and Chromium keeps a spare socket open
     // that never sends a request: the server would wait for Node's 5-minute request timeout.
     close: () => new Promise((resolve) => {
