@@ -37,7 +37,10 @@ const policy = [
   `script-src 'self' 'wasm-unsafe-eval' ${hashes.join(' ')}`,
   // The engine, its processes and its blocking threads start from Blob URLs (src/web/scripts.rs).
   "worker-src 'self' blob:",
-  // The I/O lab fetches the visitor's own URLs, anywhere.
+  // The I/O lab fetches the visitor's own URLs, anywhere: any http(s) address may be read by
+  // the page's fetches (never by a script, an image or a frame: those keep 'self'). It opens no
+  // channel for an injection, which script-src and Trusted Types stop before it runs; it does
+  // mean a script that did run could send what it read anywhere.
   "connect-src 'self' http: https:",
   // Charts colour their keys with a style attribute; no <style> element is ever added.
   "style-src 'self'",
@@ -47,6 +50,14 @@ const policy = [
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",
+  // Every script URL must pass a Trusted Types policy: the page and the engine worker make one,
+  // `default`, which lets only the app's own files and the Blob URLs it made through (index.html,
+  // www/engine-worker.js). The page writes no HTML from strings, so HTML sinks stay refused.
+  "require-trusted-types-for 'script'",
+  'trusted-types default',
+  // No frame-ancestors: any page may embed a lesson (slides, an LMS), which is what the embed
+  // mode is for. Nothing in the page acts on a click alone (a run needs a prediction and Run), so
+  // a page framing it gains nothing by tricking a click.
 ].join('; ');
 
 html = html.replace(

@@ -5,6 +5,19 @@
 // second download) and start a rayon pool of `threads`. From then on Rust handles every message
 // (src/web/host.rs); they are JSON strings of protocol::ToEngine and protocol::FromEngine.
 
+// The page's policy, which this worker inherits, requires Trusted Types for every script URL:
+// the workers started from here (the rayon pool's, the processes', the blocking threads') are
+// the app's own files or Blob URLs, and pass; nothing else does (as index.html's policy).
+if (self.trustedTypes && !trustedTypes.defaultPolicy) {
+  trustedTypes.createPolicy('default', {
+    createScriptURL: (url) => {
+      const parsed = new URL(url, location.href);
+      if (parsed.protocol === 'blob:' || parsed.origin === location.origin) return url;
+      throw new TypeError(`Overlap starts only its own scripts, not ${url}`);
+    },
+  });
+}
+
 const describe = (error) => String(error && error.message ? error.message : error);
 const fault = (message) => postMessage(JSON.stringify({ type: 'fault', message }));
 
