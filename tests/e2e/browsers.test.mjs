@@ -116,6 +116,9 @@ for (const engine of ENGINES) {
       }
       seen.cores = Number(await text(driver, '[data-capability="cores"]'));
       assert.ok(seen.cores >= 1);
+      // The page's policy requires Trusted Types, which every engine here enforces: the page's
+      // default policy is in place, and nothing it does later is refused (the reports, after).
+      assert.equal(await js(driver, () => self.trustedTypes?.defaultPolicy?.name), 'default');
     });
 
     test('a CPU sweep reproduces the sequential checksum in every row', async () => {
