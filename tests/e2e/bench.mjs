@@ -80,9 +80,12 @@ const defaults = JSON.parse(execFileSync(NATIVE, ['--sizes'], { stdio: ['ignore'
 
 // The download: what a visitor's browser fetches for the app's code, raw and gzipped (level 9,
 // as a static host serves it).
-const bundle = readdirSync(DIST).filter((f) => /\.(wasm|js)$/.test(f) && f !== 'sw.js');
+// The release's own files (dist/, or OVERLAP_RELEASE_DIST), not the bench's build, whose hooks
+// make it larger.
+const RELEASE = process.env.OVERLAP_RELEASE_DIST ?? DIST;
+const bundle = readdirSync(RELEASE).filter((f) => /\.(wasm|js)$/.test(f) && f !== 'sw.js');
 const sizes = Object.fromEntries(bundle.map((f) => {
-  const bytes = readFileSync(join(DIST, f));
+  const bytes = readFileSync(join(RELEASE, f));
   return [f, { raw: bytes.length, gz: gzipSync(bytes, { level: 9 }).length }];
 }));
 const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
