@@ -10,6 +10,9 @@ use overlap::engine::run::runtime::Runtime;
 use overlap::engine::workload::Checksum;
 use proptest::prelude::*;
 
+#[path = "golden/mod.rs"]
+mod golden;
+
 fn pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -103,29 +106,7 @@ proptest! {
     }
 }
 
-/// Every kernel's sequential answer at a small size is the one pinned in
-/// `tests/golden/checksums.json`, which every browser must give too (`tests/common`): the same
-/// work on every target and across commits, as the bench's native comparison assumes. The file
-/// was written from these same runs (release and debug builds agreed); a change that means to
-/// alter a kernel's work updates it in the same commit, and says why.
 #[test]
 fn kernels_give_their_golden_checksums() {
-    let golden: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(include_str!("golden/checksums.json")).expect("golden JSON");
-    assert_eq!(
-        golden.len(),
-        KERNELS.len(),
-        "one golden checksum per kernel"
-    );
-    for kernel in KERNELS {
-        let pinned = &golden[kernel.slug];
-        let size = pinned["size"].as_u64().expect("a size");
-        let expected = checksum(kernel.slug, size, &RunConfig::default());
-        assert_eq!(
-            expected.to_string(),
-            pinned["checksum"].as_str().expect("a checksum"),
-            "{} at {size}",
-            kernel.slug
-        );
-    }
+    golden::kernels_give_their_golden_checksums();
 }

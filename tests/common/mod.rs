@@ -11,6 +11,9 @@ use overlap::engine::workload::{Checksum, Workload};
 use overlap::web::worker_api::now_ms;
 use wasm_bindgen_futures::JsFuture;
 
+#[path = "../golden/mod.rs"]
+pub mod golden;
+
 pub const POOL_THREADS: usize = 2;
 
 /// Runs `config` on this instance's pool with the page's or worker's own clock.
@@ -181,26 +184,6 @@ pub fn bad_requests_are_answered_not_trapped() {
     );
 }
 
-/// Every kernel's sequential answer at a small size is the one pinned in
-/// `tests/golden/checksums.json`, which native code must give too (`tests/models_agree.rs`): the
-/// same work on every target and across commits, as the bench's native comparison assumes.
-pub fn kernels_give_their_golden_checksums() {
-    let golden: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(include_str!("../golden/checksums.json")).expect("golden JSON");
-    for kernel in overlap::engine::kernels::KERNELS {
-        let pinned = &golden[kernel.slug];
-        let size = pinned["size"].as_u64().expect("a size");
-        let work = (kernel.build)(size).expect("a valid size");
-        let results: Vec<u64> = (0..work.task_count()).map(|i| work.run_task(i)).collect();
-        assert_eq!(
-            Checksum::of(&results).to_string(),
-            pinned["checksum"].as_str().expect("a checksum"),
-            "{} at {size}",
-            kernel.slug
-        );
-    }
-}
-
 /// Declares the shared cases as `#[wasm_bindgen_test]`s in the including binary, which chooses
 /// where they run (page or dedicated worker) with `wasm_bindgen_test_configure!`.
 macro_rules! shared_wasm_tests {
@@ -232,7 +215,7 @@ macro_rules! shared_wasm_tests {
 
         #[wasm_bindgen_test::wasm_bindgen_test]
         fn kernels_give_their_golden_checksums() {
-            common::kernels_give_their_golden_checksums();
+            common::golden::kernels_give_their_golden_checksums();
         }
     };
 }
