@@ -59,17 +59,20 @@ const judge = (samples, limit, atLeast) => {
 };
 const target = (name, samples, limit, unit, { atLeast = false } = {}) => {
   const values = Array.isArray(samples) ? samples : [samples];
-  const entry = { name, values, limit, unit, atLeast, verdict: judge(values, limit, atLeast) };
-  const old = targets.findIndex((t) => t.name === name);
-  if (old >= 0) targets[old] = entry; else targets.push(entry);
+  return record({ name, values, limit, unit, atLeast, verdict: judge(values, limit, atLeast) });
+};
+// Adds a target, or replaces the one of that name (judged again after another round), unless
+// that one was MISSED for good (a mismatch stays one).
+const record = (entry, { sticky = false } = {}) => {
+  const old = targets.findIndex((t) => t.name === entry.name);
+  if (old < 0) targets.push(entry);
+  else if (!(sticky && targets[old].verdict === 'MISSED')) targets[old] = entry;
   return entry.verdict;
 };
 // The same work, or not: a failed target when `got` differs from `expected`.
 const sameWork = (name, got, expected) => {
   const same = got === expected;
-  const entry = { name, values: [same ? 0 : 1], limit: 0, unit: 'mismatches', atLeast: false, verdict: same ? 'met' : 'MISSED', detail: same ? '' : `${got} against ${expected}` };
-  const old = targets.findIndex((t) => t.name === name);
-  if (old >= 0) { if (targets[old].verdict === 'met') targets[old] = entry; } else targets.push(entry);
+  record({ name, values: [same ? 0 : 1], limit: 0, unit: 'mismatches', atLeast: false, verdict: same ? 'met' : 'MISSED', detail: same ? '' : `${got} against ${expected}` }, { sticky: true });
   return same;
 };
 // Whether a target whose name passes `which` is still unsettled (then the bench runs more rounds).

@@ -143,6 +143,12 @@ test('a page visited once installs, and runs a lesson and the built-in targets w
   });
 });
 
+/** Waits until `release`'s files are the only release's this page's worker keeps. */
+function onlyRelease(page, release) {
+  return page.waitForFunction(async (names) => JSON.stringify((await caches.keys()).filter((n) => n.startsWith('overlap-shell-'))) === names,
+    JSON.stringify([`overlap-shell-${release}`]), { timeout: 10_000 });
+}
+
 /**
  * A second build: `dist` with its stylesheet changed (and so renamed), restamped by the hooks.
  * With `glue`, its JS glue changes too, as with any change to the Rust: a new name, which the
@@ -199,8 +205,7 @@ test('a new release waits until the page says so, then replaces the old one whol
     await built(page);
     for (const file of await loaded(page)) assert.ok(b.release.files.includes(file), `${file} is not release B's`);
     // Once no page runs A, its files go (the reloaded page tells the worker it is up).
-    await page.waitForFunction(async (names) => JSON.stringify((await caches.keys()).filter((n) => n.startsWith('overlap-shell-'))) === names,
-      JSON.stringify([`overlap-shell-${b.release.release}`]), { timeout: 10_000 });
+    await onlyRelease(page, b.release.release);
     assert.equal(await page.$('[data-update="ready"]'), null);
     assert.deepEqual(app.problems(), []);
   } finally {
@@ -243,8 +248,7 @@ test('a tab left on the old release keeps working, offline too, after a new rele
     await old.click('#update-reload');
     await old.waitForFunction((css) => [...document.styleSheets].some((s) => s.href?.endsWith(css)), b.css, { timeout: 30_000 });
     await built(old);
-    await old.waitForFunction(async (names) => JSON.stringify((await caches.keys()).filter((n) => n.startsWith('overlap-shell-'))) === names,
-      JSON.stringify([`overlap-shell-${b.release.release}`]), { timeout: 10_000 });
+    await onlyRelease(old, b.release.release);
     assert.deepEqual(app.problems(), []);
   } finally {
     await server.close();
