@@ -25,6 +25,7 @@ pub mod count;
 pub mod fault_drill;
 pub mod fib;
 pub mod mandelbrot;
+pub mod mandelbrot_simd;
 pub mod matmul;
 pub mod merge_sort;
 pub mod meta_scan;
@@ -116,6 +117,16 @@ pub const KERNELS: &[KernelInfo] = &[
         memory: |width| width * 16,
         build: |size| boxed(mandelbrot::Mandelbrot::new(size)),
         decode: |bytes| boxed(mandelbrot::decode(bytes)),
+    },
+    KernelInfo {
+        slug: "mandelbrot-simd",
+        title: "Mandelbrot set, two pixels at a time (SIMD)",
+        size_means: "image width in pixels",
+        python: "escape_times(xs + 1j * y) for y in ys  # NumPy: whole rows at once",
+        limits: mandelbrot_simd::LIMITS,
+        memory: |width| width * 16,
+        build: |size| boxed(mandelbrot_simd::MandelbrotSimd::new(size)),
+        decode: |bytes| boxed(mandelbrot_simd::decode(bytes)),
     },
     KernelInfo {
         slug: "primes",

@@ -18,7 +18,7 @@ pub const LIMITS: Limits = Limits {
 pub const MAX_ITER: u32 = 500;
 
 /// Pixels between GIL checkpoints: at most 64 × 500 iterations, tens of microseconds.
-const PIXELS_PER_CHECK_IN: usize = 64;
+pub(crate) const PIXELS_PER_CHECK_IN: usize = 64;
 
 /// The view: x in [-2.2, 0.8], y in [-1, 1], so height = width * 2 / 3.
 const X0: f64 = -2.2;
@@ -49,6 +49,16 @@ impl Mandelbrot {
         self.height
     }
 
+    /// The real part of column `x`'s point (its pixel's centre).
+    pub fn cr(&self, x: usize) -> f64 {
+        X0 + (X1 - X0) * (x as f64 + 0.5) / self.width as f64
+    }
+
+    /// The imaginary part of row `y`'s points.
+    pub fn ci(&self, y: usize) -> f64 {
+        Y0 + (Y1 - Y0) * (y as f64 + 0.5) / self.height as f64
+    }
+
     /// Escape times of row `y`, left to right.
     pub fn escape_row(&self, y: usize) -> Vec<u32> {
         self.escape_row_checking_in(y, &no_checkpoint)
@@ -61,11 +71,10 @@ impl Mandelbrot {
         y: usize,
         checkpoint: &C,
     ) -> Result<Vec<u32>, Interrupted> {
-        let ci = Y0 + (Y1 - Y0) * (y as f64 + 0.5) / self.height as f64;
+        let ci = self.ci(y);
         let mut row = Vec::with_capacity(self.width);
         for x in 0..self.width {
-            let cr = X0 + (X1 - X0) * (x as f64 + 0.5) / self.width as f64;
-            row.push(escape_time(cr, ci));
+            row.push(escape_time(self.cr(x), ci));
             if x % PIXELS_PER_CHECK_IN == PIXELS_PER_CHECK_IN - 1 {
                 checkpoint()?;
             }

@@ -3,7 +3,8 @@
 //! as the bench's native comparison assumes. Checked natively (`tests/models_agree.rs`) and in
 //! every engine's page and worker (`tests/common`). The file was written from these same runs
 //! (release and debug native builds agreed); a change that means to alter a kernel's work updates
-//! it in the same commit, and says why.
+//! it in the same commit, and says why. `mandelbrot-simd` computes the scalar `mandelbrot`'s
+//! picture two pixels at a time, so its pinned checksum is the scalar one's, at the same size.
 
 use overlap::engine::kernels::KERNELS;
 use overlap::engine::workload::Checksum;
@@ -15,6 +16,10 @@ pub fn kernels_give_their_golden_checksums() {
         golden.len(),
         KERNELS.len(),
         "one golden checksum per kernel"
+    );
+    assert_eq!(
+        golden["mandelbrot-simd"], golden["mandelbrot"],
+        "SIMD draws the scalar kernel's picture"
     );
     for kernel in KERNELS {
         let pinned = &golden[kernel.slug];

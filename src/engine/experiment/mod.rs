@@ -325,10 +325,11 @@ impl Report {
     /// matmul or the meta scan, which memory bandwidth also limits): the evidence the capability
     /// panel weighs the reported core count against.
     pub fn scaling(&self) -> Option<Scaling> {
-        const PURE_COMPUTATION: [&str; 6] = [
+        const PURE_COMPUTATION: [&str; 7] = [
             "count",
             "fib",
             "mandelbrot",
+            "mandelbrot-simd",
             "monte-carlo-pi",
             "primes",
             "sha256",

@@ -30,7 +30,8 @@ pub fn MandelbrotPicture(props: &Props) -> Html {
         Some(row_workers(trace, rows))
     });
     let tinted = *by_worker && owners.is_some();
-    let shown = report.kernel == "mandelbrot";
+    // The SIMD kernel draws the same picture, row for row.
+    let shown = matches!(report.kernel.as_str(), "mandelbrot" | "mandelbrot-simd");
     // Drawn only for Mandelbrot runs, and again only when the rows' workers change.
     let url = use_memo(
         (owners.clone(), tinted, shown),
