@@ -177,6 +177,23 @@ test('where the module cannot be compiled in a worker, the page compiles it and 
   });
 });
 
+test('a browser without WebAssembly SIMD is told so, not left with a blank page', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const { page, errors } = await pageCollectingErrors();
+    // Stand-in for a browser without SIMD128: it finds no module that uses it valid.
+    await page.addInitScript(() => {
+      const validate = WebAssembly.validate;
+      WebAssembly.validate = (bytes) => !new Uint8Array(bytes).includes(253) && validate(bytes);
+    });
+    await page.goto(url);
+    const boot = page.locator('#boot[role="alert"]');
+    await boot.waitFor();
+    assert.match(await boot.textContent(), /Overlap could not start: this browser has no WebAssembly SIMD/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
+
 test('a sweep of two models shows its progress, Cancel stops a long one, and the next run works', async () => {
   await withServer({ isolated: true }, async (url) => {
     const app = await openApp(browser, url);
@@ -266,7 +283,11 @@ test('a Mandelbrot sweep shows the picture, its rows coloured by the worker that
   await withServer({ isolated: true }, async (url) => {
     const app = await openApp(browser, url);
     const { page } = app;
-    await runExperiment(page, { kernel: 'mandelbrot', size: '600', repeats: 3, models: ['free-threads'] });
+    const simd = await runExperiment(page, { kernel: 'mandelbrot-simd', size: '600', repeats: 3, models: ['free-threads'] });
+    const scalar = await runExperiment(page, { kernel: 'mandelbrot', size: '600', repeats: 3, models: ['free-threads'] });
+    // Two pixels per SIMD step, the scalar kernel's escape counts: the same checksum in every row.
+    assert.ok(simd.length >= 2 && scalar.length >= 2);
+    for (const row of [...simd, ...scalar]) assert.equal(row.checksum, scalar[0].checksum);
     const picture = 'figure[data-chart="mandelbrot"]';
     await page.waitForSelector(`${picture} img`);
     const size = await page.$eval(`${picture} img`, (img) => [img.naturalWidth, img.naturalHeight, img.complete]);
