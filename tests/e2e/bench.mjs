@@ -249,10 +249,14 @@ try {
   const wasmMs = {};
   const nativeMs = {};
   const o3Ms = {};
+  // SIMD against scalar Mandelbrot, both in this browser in the same round, as a ratio of times.
+  const simdSpeedups = [];
   const nativeRound = async () => {
+    const wasmChecksums = {};
     for (const [kernel, size] of Object.entries(defaults)) {
       const native = JSON.parse(execFileSync(NATIVE, [kernel], { stdio: ['ignore', 'pipe', 'ignore'] }))[kernel];
       const wasm = await measure(kernel, { model: 'sequential' }, { size });
+      wasmChecksums[kernel] = wasm.checksum;
       if (native.size !== size) throw new Error(`${kernel}: native ran ${native.size}, wasm ${size}`);
       sameWork(`${kernel}: wasm computes native's checksum`, wasm.checksum, native.checksum);
       (wasmRatios[kernel] ??= []).push(wasm.ms / native.ms);
@@ -266,9 +270,13 @@ try {
       }
     }
     for (const kernel of Object.keys(defaults)) target(`${kernel}: wasm/native`, wasmRatios[kernel], 1.10, '×');
+    sameWork('mandelbrot-simd: the scalar mandelbrot\'s checksum', wasmChecksums['mandelbrot-simd'], wasmChecksums.mandelbrot);
+    simdSpeedups.push(wasmMs.mandelbrot.at(-1) / wasmMs['mandelbrot-simd'].at(-1));
+    target(SIMD_TARGET, simdSpeedups, 1.6, '×', { atLeast: true });
   };
+  const SIMD_TARGET = 'mandelbrot-simd: faster than scalar mandelbrot, same browser';
   let nativeRounds = 0;
-  while (nativeRounds < Math.max(ROUNDS, 1) || (nativeRounds < MAX_ROUNDS && unsettled((name) => name.endsWith('wasm/native')))) {
+  while (nativeRounds < Math.max(ROUNDS, 1) || (nativeRounds < MAX_ROUNDS && unsettled((name) => name.endsWith('wasm/native') || name === SIMD_TARGET))) {
     await nativeRound();
     nativeRounds += 1;
   }
@@ -279,10 +287,13 @@ try {
       `${spread(wasmRatios[kernel]).padStart(20)}×  ${targets.find((t) => t.name === `${kernel}: wasm/native`).verdict.padEnd(9)}` +
       `${fmt(median(o3Ms[kernel] ?? []), 1).padStart(16)} ${spread(o3Ratios[kernel] ?? []).padStart(20)}×`);
   }
+  console.log(`\nmandelbrot-simd against scalar mandelbrot (both wasm, this browser): ${spread(simdSpeedups)}× ` +
+    `(target >= 1.6: ${targets.find((t) => t.name === SIMD_TARGET).verdict})`);
   // Lighthouse's performance score on the release build served with its headers, the first
   // visit to a lesson's address (what a student follows a teacher's link to), with what it is
   // made of. Each load is fresh (storage cleared); the median of ROUNDS loads per preset.
-  await withLighthouse(async (audit) => {
+  // OVERLAP_BENCH_ROUNDS=0 (a quick look at the table above) runs no Lighthouse load.
+  if (ROUNDS > 0) await withLighthouse(async (audit) => {
     for (const [preset, limit] of [['desktop', 95], ['mobile', 85]]) {
       const loads = [];
       for (let round = 1; round <= ROUNDS; round++) {
