@@ -20,6 +20,20 @@ pub const LIMITS: Limits = Limits {
 /// optimizer with one `black_box` at the top; one per call would put every argument through
 /// memory, which in wasm means the shadow stack in linear memory and made the browser 3× slower
 /// than native on this kernel alone.
+///
+/// Why wasm times this below native (the bench's ratio ran 0.66–0.96): Chromium's V8 inlines
+/// wasm calls, this recursive one included, so it makes fewer calls than native does; LLVM never
+/// inlines a function into itself. Measured in Chromium 156 on this machine, fib at the bench
+/// size, 4 interleaved launches each: 397–573 ms as shipped, 733–851 ms with
+/// `--js-flags=--no-wasm-inlining`, and native 745–795 ms in the same minutes. Without the
+/// inlining the two compile to the same loop (one call per turn, `fib(n - 2)` becoming the next
+/// turn), differing only in how a call is made: native (`objdump -d`) pushes three callee-saved
+/// registers and calls indirectly through the GOT (position-independent code), V8's TurboFan
+/// (`node --print-wasm-code`, V8 11, which did not inline here) spills `n` and the sum to its
+/// frame and checks the stack limit each turn; Node ran that loop at native's speed (731–758 ms
+/// against 695–807). A native build calling directly (`-Z plt=yes`) was not faster (1.11× the
+/// indirect one's time, 0.83–1.38 over 9 interleaved pairs). The kernel stays as it is: the
+/// exponential recursion is what it teaches, and both columns time that same work.
 pub fn fib(n: u64) -> u64 {
     if n < 2 {
         n
