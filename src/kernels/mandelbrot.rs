@@ -141,13 +141,21 @@ impl Workload for Mandelbrot {
     }
 }
 
-/// The process side: (image width, row) per task. Widths outside the limits and rows below the
-/// image are refused rather than drawn.
+/// The process side: (image width, row) per task.
 pub fn decode(bytes: &[u8]) -> Result<TaskList<[u64; 2]>, DecodeError> {
-    let list = decode_pairs(bytes, |&[width, row]| {
+    decode_rows(bytes, |&[width, row]| {
         let image = Mandelbrot::new(width).expect("checked when decoded");
         image.run_task(row as usize)
-    })?;
+    })
+}
+
+/// The process side of both Mandelbrot kernels: (image width, row) per task, which `run` draws.
+/// Widths outside the limits and rows below the image are refused rather than drawn.
+pub(crate) fn decode_rows(
+    bytes: &[u8],
+    run: fn(&[u64; 2]) -> u64,
+) -> Result<TaskList<[u64; 2]>, DecodeError> {
+    let list = decode_pairs(bytes, run)?;
     for &[width, row] in &list.args {
         let image = Mandelbrot::new(width).map_err(|e| DecodeError(e.to_string()))?;
         if row >= image.height as u64 {

@@ -12,8 +12,10 @@
 
 use std::ops::Range;
 
-use super::{decode_pairs, encode_pairs, TaskList};
-use crate::mandelbrot::{escape_time, Mandelbrot, LIMITS as SCALAR_LIMITS, PIXELS_PER_CHECK_IN};
+use super::{encode_pairs, TaskList};
+use crate::mandelbrot::{
+    decode_rows, escape_time, Mandelbrot, LIMITS as SCALAR_LIMITS, PIXELS_PER_CHECK_IN,
+};
 use crate::size::{Limits, SizeError};
 use crate::wire::DecodeError;
 use crate::workload::{digest_u64s, Checked, Interrupted, Workload};
@@ -87,17 +89,10 @@ impl Workload for MandelbrotSimd {
 
 /// The process side, as the scalar kernel's: (image width, row) per task, checked.
 pub fn decode(bytes: &[u8]) -> Result<TaskList<[u64; 2]>, DecodeError> {
-    let list = decode_pairs(bytes, |&[width, row]| {
+    decode_rows(bytes, |&[width, row]| {
         let image = MandelbrotSimd::new(width).expect("checked when decoded");
         image.run_task(row as usize)
-    })?;
-    for &[width, row] in &list.args {
-        let image = Mandelbrot::new(width).map_err(|e| DecodeError(e.to_string()))?;
-        if row >= image.height() as u64 {
-            return Err(DecodeError(format!("row {row} is below the image")));
-        }
-    }
-    Ok(list)
+    })
 }
 
 /// Two escape times at once: `escape_time(cr[0], ci)` and `escape_time(cr[1], ci)`.
