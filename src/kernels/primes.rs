@@ -148,7 +148,7 @@ mod tests {
     #[test]
     fn the_32_bit_path_agrees_with_the_64_bit_one_up_to_its_edge() {
         let edge = u64::from(u32::MAX);
-        // 4 294 967 291 is the largest prime below 2^32; 65 521² the largest square of a prime.
+        // 4 294 967 291 is the largest prime below 2^32, and 65 521² the largest square of one.
         for n in (0..2_000)
             .chain(edge - 2_000..=edge + 100)
             .chain([65_521 * 65_521])
