@@ -239,7 +239,7 @@ pub fn worker_lines(trace: &Trace) -> Vec<WorkerLine> {
                 worker,
                 tasks: mine.count(),
                 busy_ms,
-                waiting_ms: if trace.gil.is_some() {
+                waiting_ms: if trace.computes_holding_gil() {
                     (in_tasks - busy_ms).max(0.0)
                 } else {
                     0.0

@@ -51,8 +51,14 @@ pub struct GilStats {
     pub wait_ms: f64,
     /// Drop requests made by waiting threads whose interval ran out.
     pub drop_requests: u64,
-    /// Who held the GIL when, in order: the only time a GIL thread computes.
+    /// Who held the GIL when, in order: the only time a GIL thread computes, unless its tasks
+    /// let go of the GIL to compute.
     pub holds: Vec<Hold>,
+    /// The tasks let go of the GIL while they computed (see
+    /// [`RunConfig::releases_gil`](crate::engine::run::models::RunConfig::releases_gil)): the
+    /// threads held it only between tasks, and computed outside the holds.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub released_in_tasks: bool,
 }
 
 impl GilStats {
@@ -231,6 +237,7 @@ impl Gil {
                     end_ms: h.end_ms - origin_ms,
                 })
                 .collect(),
+            released_in_tasks: false,
         }
     }
 }

@@ -117,6 +117,12 @@ pub struct RunConfig {
     pub chunksize: Option<usize>,
     pub switch_interval_ms: f64,
     pub spawn: Spawn,
+    /// GIL threads only: each task lets go of the GIL while it computes and takes it back to
+    /// return, as C code does between `Py_BEGIN_ALLOW_THREADS` and `Py_END_ALLOW_THREADS`
+    /// (`hashlib` on buffers over 2 KB, `zlib`, most of NumPy). Left out of links and history
+    /// when false, so what they held before reads the same.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub releases_gil: bool,
 }
 
 impl Default for RunConfig {
@@ -128,6 +134,7 @@ impl Default for RunConfig {
             chunksize: None,
             switch_interval_ms: DEFAULT_SWITCH_INTERVAL.as_secs_f64() * 1_000.0,
             spawn: Spawn::Reused,
+            releases_gil: false,
         }
     }
 }
@@ -139,6 +146,13 @@ impl RunConfig {
             workers,
             ..RunConfig::default()
         }
+    }
+
+    /// The same run with each task letting go of the GIL while it computes (see
+    /// [`RunConfig::releases_gil`]).
+    pub fn releasing_gil(mut self) -> Self {
+        self.releases_gil = true;
+        self
     }
 
     pub fn with_style(mut self, style: MapStyle, chunksize: Option<usize>) -> Self {

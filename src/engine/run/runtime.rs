@@ -11,7 +11,7 @@ use crate::engine::run::control::RunControl;
 use crate::engine::run::coroutines::block_on;
 use crate::engine::run::coroutines::{self, YieldNow};
 use crate::engine::run::dispatch::{chunks, MapStyle};
-use crate::engine::run::gil::Gil;
+use crate::engine::run::gil::{Gil, GilStats};
 use crate::engine::run::harness::{measure_with, HarnessError, Measurement, Repeater, Run};
 use crate::engine::run::models::{Model, Resolved, RunConfig, RunError, Spawn};
 use crate::engine::run::processes::PoolRun;
@@ -107,17 +107,32 @@ impl Runtime {
                 (results, trace(spans, None, clock() - origin))
             }
             Model::FreeThreads => {
-                let (results, spans) =
-                    run_threads(work, workers, chunksize, clock, origin, control, None);
+                let (results, spans) = run_threads(
+                    work,
+                    workers,
+                    chunksize,
+                    clock,
+                    origin,
+                    control,
+                    ThreadsUnder::NoGil,
+                );
                 (results, trace(spans, None, clock() - origin))
             }
-            // lesson: gil
+            // lesson: gil released
             Model::GilThreads => {
                 let gil = Gil::new(switch_interval, clock);
+                let under = ThreadsUnder::Gil {
+                    gil: &gil,
+                    released_in_tasks: config.releases_gil,
+                };
                 let (results, spans) =
-                    run_threads(work, workers, chunksize, clock, origin, control, Some(&gil));
+                    run_threads(work, workers, chunksize, clock, origin, control, under);
                 let wall = clock() - origin;
-                (results, trace(spans, Some(gil.stats(origin)), wall))
+                let stats = GilStats {
+                    released_in_tasks: config.releases_gil,
+                    ..gil.stats(origin)
+                };
+                (results, trace(spans, Some(stats), wall))
             }
             // end lesson
             Model::Async => coroutines::block_on(run_async(
@@ -249,10 +264,31 @@ where
     (results, trace)
 }
 
+/// Whether [`run_threads`]'s threads compute under a GIL, and whether each task lets go of it.
+#[derive(Clone, Copy)]
+enum ThreadsUnder<'a> {
+    NoGil,
+    Gil {
+        gil: &'a Gil,
+        /// Each task lets go of the GIL while it computes (see [`RunConfig::releases_gil`]).
+        released_in_tasks: bool,
+    },
+}
+
+impl<'a> ThreadsUnder<'a> {
+    fn gil(self) -> Option<&'a Gil> {
+        match self {
+            ThreadsUnder::NoGil => None,
+            ThreadsUnder::Gil { gil, .. } => Some(gil),
+        }
+    }
+}
+
 /// k workers on the current rayon pool, each taking the next chunk from a shared queue (as pool
 /// workers do) until none is left. With a GIL, a worker computes only while it holds it, and
-/// hands it over at the checkpoints inside each task. Needs `workers` ≤ the pool's threads: a
-/// GIL worker blocks, and blocked jobs must not wait for a thread that never frees up.
+/// hands it over at the checkpoints inside each task; or, where the tasks release the GIL, it
+/// holds the GIL only between tasks. Needs `workers` ≤ the pool's threads: a GIL worker blocks,
+/// and blocked jobs must not wait for a thread that never frees up.
 fn run_threads<W: Workload + ?Sized>(
     work: &W,
     workers: usize,
@@ -260,7 +296,7 @@ fn run_threads<W: Workload + ?Sized>(
     clock: Clock,
     origin: f64,
     control: &RunControl,
-    gil: Option<&Gil>,
+    under: ThreadsUnder<'_>,
 ) -> (Vec<u64>, Vec<TaskSpan>) {
     let chunks = chunks(work.task_count(), chunksize);
     let next_chunk = AtomicUsize::new(0);
@@ -270,8 +306,8 @@ fn run_threads<W: Workload + ?Sized>(
             let (chunks, next_chunk, done) = (&chunks, &next_chunk, &done);
             scope.spawn(move |_| {
                 let mut mine = Vec::new();
-                // lesson: gil
-                if let Some(gil) = gil {
+                // lesson: gil released
+                if let Some(gil) = under.gil() {
                     gil.acquire(me);
                 }
                 while let Some(chunk) = chunks.get(next_chunk.fetch_add(1, Ordering::Relaxed)) {
@@ -279,21 +315,38 @@ fn run_threads<W: Workload + ?Sized>(
                         if control.is_cancelled() {
                             break;
                         }
-                        let (result, span) =
-                            TaskSpan::time(task, me, clock, origin, || match gil {
-                                Some(gil) => run_one_checkpointed(work, task, &|| {
-                                    control.checkpoint()?;
-                                    gil.checkpoint(me);
-                                    Ok(())
-                                }),
-                                None => run_one_checkpointed(work, task, &|| control.checkpoint()),
-                            });
+                        let (result, span) = TaskSpan::time(task, me, clock, origin, || {
+                            let free =
+                                || run_one_checkpointed(work, task, &|| control.checkpoint());
+                            match under {
+                                ThreadsUnder::NoGil => free(),
+                                // As hashlib does on a buffer over 2 KB: let go of the GIL for
+                                // the work (Py_BEGIN_ALLOW_THREADS), take it back to return.
+                                ThreadsUnder::Gil {
+                                    gil,
+                                    released_in_tasks: true,
+                                } => {
+                                    gil.release();
+                                    let result = free();
+                                    gil.acquire(me);
+                                    result
+                                }
+                                // Pure Python: compute holding the GIL, hand it over when asked.
+                                ThreadsUnder::Gil { gil, .. } => {
+                                    run_one_checkpointed(work, task, &|| {
+                                        control.checkpoint()?;
+                                        gil.checkpoint(me);
+                                        Ok(())
+                                    })
+                                }
+                            }
+                        });
                         let Ok(result) = result else { break };
                         mine.push((result, span));
                         control.tasks_done(1);
                     }
                 }
-                if let Some(gil) = gil {
+                if let Some(gil) = under.gil() {
                     gil.release();
                 }
                 // end lesson

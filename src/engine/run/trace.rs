@@ -105,7 +105,8 @@ pub struct Trace {
     pub first_result_ms: f64,
     /// Every task, in task order.
     pub tasks: Vec<TaskSpan>,
-    /// Milliseconds each worker spent computing. Under a GIL, the time it held the GIL.
+    /// Milliseconds each worker spent computing. Under a GIL, the time it held the GIL (unless
+    /// the tasks let go of it to compute: then the time in tasks, as without one).
     pub busy_ms: Vec<f64>,
     pub gil: Option<GilStats>,
     pub copy: Option<CopyStats>,
@@ -128,8 +129,8 @@ impl Trace {
     ) -> Trace {
         tasks.sort_by_key(|span| span.task);
         let busy_ms = match &gil {
-            Some(gil) => gil.held_ms(workers),
-            None => {
+            Some(gil) if !gil.released_in_tasks => gil.held_ms(workers),
+            _ => {
                 let mut busy = vec![0.0; workers];
                 for span in &tasks {
                     if let Some(b) = busy.get_mut(span.worker) {
@@ -156,6 +157,12 @@ impl Trace {
             copy,
             chunks: Vec::new(),
         }
+    }
+
+    /// Whether the workers computed only while holding a GIL: GIL threads, unless their tasks
+    /// let go of it to compute.
+    pub fn computes_holding_gil(&self) -> bool {
+        self.gil.as_ref().is_some_and(|gil| !gil.released_in_tasks)
     }
 
     /// Busy time over the time the workers were there to use: 1.0 when none sat idle.

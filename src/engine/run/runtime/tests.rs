@@ -6,6 +6,7 @@ use crate::engine::kernels::count::CountLoop;
 use crate::engine::run::processes::IN_FLIGHT_PER_WORKER;
 use crate::engine::test_pool as pool;
 use crate::engine::workload::Checksum;
+use std::sync::Mutex;
 use std::time::Duration;
 
 const IN_FLIGHT: usize = 2 * IN_FLIGHT_PER_WORKER;
@@ -128,6 +129,85 @@ fn gil_turns_follow_the_interval_inside_long_tasks() {
     );
     let turns_per_ms = gil.handoffs as f64 / run.trace.wall_ms;
     assert!(turns_per_ms > 0.1, "{turns_per_ms} handoffs per ms");
+}
+
+/// Tasks that wait 3 ms each without checking in, like a C call that never looks at the eval
+/// breaker, noting when each wait began and ended on which thread: whether two GIL threads' waits
+/// overlap depends only on whether the task lets go of the GIL.
+#[derive(Default)]
+struct CCall {
+    waits: Mutex<Vec<(Option<usize>, std::time::Instant, std::time::Instant)>>,
+}
+
+impl Workload for CCall {
+    fn task_count(&self) -> usize {
+        16
+    }
+    fn run_task(&self, index: usize) -> u64 {
+        let start = std::time::Instant::now();
+        std::thread::sleep(Duration::from_millis(3));
+        let wait = (
+            rayon::current_thread_index(),
+            start,
+            std::time::Instant::now(),
+        );
+        self.waits.lock().unwrap().push(wait);
+        index as u64
+    }
+}
+
+impl CCall {
+    /// Whether two threads were inside a task's wait at the same time.
+    fn overlapped(&self) -> bool {
+        let waits = self.waits.lock().unwrap();
+        waits
+            .iter()
+            .any(|a| waits.iter().any(|b| a.0 != b.0 && a.1 < b.2 && b.1 < a.2))
+    }
+}
+
+#[test]
+fn gil_threads_whose_tasks_release_it_run_their_tasks_at_once() {
+    let held = CCall::default();
+    run_in_pool(&held, &RunConfig::new(Model::GilThreads, 2), 2);
+    assert!(!held.overlapped(), "held, yet two waits overlapped");
+    let released = CCall::default();
+    let config = RunConfig::new(Model::GilThreads, 2).releasing_gil();
+    let run = run_in_pool(&released, &config, 2);
+    assert!(
+        released.overlapped(),
+        "released, yet no two waits overlapped"
+    );
+    assert_eq!(run.results, (0..16).collect::<Vec<u64>>());
+    // The GIL is held only between tasks: no hold reaches into the middle of one of its own
+    // thread's tasks (the thread takes the GIL back as its task ends), and holds never overlap.
+    let gil = run.trace.gil.as_ref().unwrap();
+    let between_tasks = |hold: &crate::engine::run::gil::Hold| {
+        run.trace.tasks.iter().all(|span| {
+            span.worker != hold.worker
+                || hold.end_ms <= span.start_ms + 0.5
+                || hold.start_ms >= span.end_ms - 0.5
+        })
+    };
+    assert!(gil.holds.iter().all(between_tasks), "{gil:?}");
+    for pair in gil.holds.windows(2) {
+        assert!(pair[1].start_ms >= pair[0].end_ms - 1e-9, "{pair:?}");
+    }
+}
+
+#[test]
+fn releasing_the_gil_keeps_the_sequential_checksum() {
+    let work = CountLoop::new(5_000_000).unwrap();
+    let sequential = run_in_pool(&work, &RunConfig::default(), 1).results;
+    for workers in 1..=4 {
+        let config = RunConfig::new(Model::GilThreads, workers).releasing_gil();
+        let got = run_in_pool(&work, &config, workers).results;
+        assert_eq!(
+            Checksum::of(&got),
+            Checksum::of(&sequential),
+            "{workers} workers"
+        );
+    }
 }
 
 #[test]

@@ -332,6 +332,13 @@ fn gil_events(
     gil: &crate::engine::run::gil::GilStats,
 ) {
     let mut inside: Vec<Vec<(i64, i64)>> = vec![Vec::new(); tasks.len()];
+    // Inside a task, between holds, a thread waits for its turn; unless its tasks let go of the
+    // GIL to compute, as hashlib does.
+    let between_holds = if gil.released_in_tasks {
+        "computes, the GIL let go"
+    } else {
+        "waits for the GIL"
+    };
     for hold in &gil.holds {
         let Some(mine) = tasks.get(hold.worker) else {
             continue;
@@ -366,19 +373,13 @@ fn gil_events(
                 .filter(|h| h.0 >= task_start && h.1 <= task_end)
             {
                 if from > cursor {
-                    events.push(slice(
-                        "waits for the GIL",
-                        "gil",
-                        at,
-                        (cursor, from),
-                        json!({}),
-                    ));
+                    events.push(slice(between_holds, "gil", at, (cursor, from), json!({})));
                 }
                 cursor = cursor.max(to);
             }
             if task_end > cursor {
                 events.push(slice(
-                    "waits for the GIL",
+                    between_holds,
                     "gil",
                     at,
                     (cursor, task_end),

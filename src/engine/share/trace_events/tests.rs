@@ -113,6 +113,7 @@ fn alternating_gil_trace() -> Trace {
         wait_ms: 20.0,
         drop_requests: 7,
         holds,
+        released_in_tasks: false,
     };
     let spans = vec![
         span(0, 0, 0.0, 20.0),
@@ -211,6 +212,44 @@ fn a_hold_across_a_task_boundary_is_cut_there_and_keeps_its_total() {
         .filter(|e| e["name"] == "holds the GIL")
         .count();
     assert_eq!(pieces, 3);
+}
+
+#[test]
+fn tasks_that_let_go_of_the_gil_compute_between_the_holds() {
+    // One thread holding the GIL only at each task's ends, as hashlib's callers do.
+    let hold = |start_ms, end_ms| Hold {
+        worker: 0,
+        start_ms,
+        end_ms,
+    };
+    let gil = GilStats {
+        holds: vec![hold(0.0, 0.5), hold(4.5, 5.5), hold(9.5, 10.0)],
+        released_in_tasks: true,
+        ..GilStats::default()
+    };
+    let spans = vec![span(0, 0, 0.0, 5.0), span(1, 0, 5.0, 10.0)];
+    let trace = Trace::new(1, MapStyle::Map, 1, 10.0, spans, Some(gil), None);
+    // Computing is the time in tasks, not the time holding the GIL.
+    assert!(
+        (trace.busy_ms[0] - 10.0).abs() < 1e-9,
+        "{:?}",
+        trace.busy_ms
+    );
+    assert!(!trace.computes_holding_gil());
+    let file = trace_file(
+        "released",
+        &[(
+            "k = 1".into(),
+            Run::Cpu {
+                model: Model::GilThreads,
+                trace: &trace,
+            },
+        )],
+    );
+    assert_nested(&file);
+    let computing = totals(&file, 1, "computes, the GIL let go");
+    assert!((computing[&1] - 8.0).abs() < 1e-9, "{computing:?}");
+    assert!(totals(&file, 1, "waits for the GIL").is_empty());
 }
 
 #[test]

@@ -105,7 +105,10 @@ pub fn TraceTimeline(props: &TraceProps) -> Html {
     // Merge GIL holds shorter than about a pixel: the eye cannot tell them apart.
     let pixel_ms = trace.wall_ms / (frame.width - frame.left - frame.right);
     let bars = chart::timeline(trace, pixel_ms);
-    let gil = trace.gil.is_some();
+    // Whether the threads computed only while holding the GIL; or held it only between tasks
+    // that let go of it to compute (as hashlib does), drawn as marks between the task bars.
+    let gil = trace.computes_holding_gil();
+    let released = trace.gil.as_ref().is_some_and(|g| g.released_in_tasks);
     let slug = model.slug();
 
     html! {
@@ -114,6 +117,11 @@ pub fn TraceTimeline(props: &TraceProps) -> Html {
                 "How to read it: a row per worker, time left to right. Pale: a task under way, \
                  waiting for the GIL; solid: holding it, computing. Solid bars never overlap: the \
                  threads took turns."
+            } else if released {
+                "How to read it: a row per worker, time left to right; a bar is a task, computing \
+                 with the GIL let go (as hashlib does on a buffer over 2 KB); the dark marks are \
+                 the moments a thread held the GIL, between tasks. Bars that overlap ran at the \
+                 same time."
             } else {
                 "How to read it: a row per worker, time left to right; a bar is a task. Bars that \
                  overlap ran at the same time."
@@ -132,8 +140,14 @@ pub fn TraceTimeline(props: &TraceProps) -> Html {
                     }
                 } else {
                     <span class="legend-item">
-                        <span class={classes!("key", format!("model-{slug}"))} />{ "a task computing" }
+                        <span class={classes!("key", format!("model-{slug}"))} />
+                        { if released { "a task computing, the GIL let go" } else { "a task computing" } }
                     </span>
+                    if released {
+                        <span class="legend-item">
+                            <span class="key gil-between-tasks" />{ "holding the GIL, between tasks" }
+                        </span>
+                    }
                     <span class="hint">{ format!("{} tasks; busy {:.0} % of the time", trace.tasks.len(), trace.utilisation() * 100.0) }</span>
                 }
             </figcaption>
@@ -146,7 +160,13 @@ pub fn TraceTimeline(props: &TraceProps) -> Html {
                 <title id={title_id}>{ format!(
                     "What each of {} workers did during {} k = {} ({:.0} ms){}",
                     workers, model, threads, trace.wall_ms,
-                    if gil { "; solid where a thread held the GIL" } else { "" }
+                    if gil {
+                        "; solid where a thread held the GIL"
+                    } else if released {
+                        "; the tasks let go of the GIL to compute"
+                    } else {
+                        ""
+                    }
                 ) + "; the table below sums each worker" }</title>
                 <desc id={desc_id}>{ describe::timeline(&chart::worker_lines(trace), gil) }</desc>
                 { axes(&frame, x, &x_ticks, "time in the run (ms)", lane, &[], "") }
@@ -160,6 +180,7 @@ pub fn TraceTimeline(props: &TraceProps) -> Html {
                         let top = lane.at(b.worker as f64) + 4.0;
                         let (class, height) = match b.activity {
                             Activity::Task => ("task", LANE - 8.0),
+                            Activity::HoldingGil if released => ("gil-between-tasks", LANE - 8.0),
                             Activity::HoldingGil => ("holding-gil", LANE - 8.0),
                         };
                         html! {
