@@ -310,20 +310,44 @@ pub fn judge(claims: &[Claim], steps: &[Option<StepFigures>]) -> Vec<Judged> {
 /// [`rounds::beyond_cores`]): a figure no machine gives, so the baseline itself ran slow
 /// (another tier of the browser's compiler, a busy core). Its label and median speedup.
 pub fn beyond_cores(lesson_steps: &[Step], steps: &[Option<StepFigures>]) -> Option<(String, f64)> {
+    speedups_on_cores(lesson_steps, steps)
+        .find(|(_, speedup, cores)| rounds::beyond_cores(*speedup, *cores))
+        .map(|(label, speedup, _)| (label, speedup))
+}
+
+/// A step that read faster than its cores give, but not so far past them as to be no result
+/// ([`beyond_cores`]): 2.2× on 2 cores, where the one-thread run ran slower than a core can
+/// (a busy core, or a slower one, took it). The one furthest past its cores: its label, median
+/// speedup and cores. The lesson says so beside its figures rather than let one stand as what k
+/// cores give.
+pub fn past_cores(
+    lesson_steps: &[Step],
+    steps: &[Option<StepFigures>],
+) -> Option<(String, f64, usize)> {
+    speedups_on_cores(lesson_steps, steps)
+        .filter(|(_, speedup, cores)| *speedup > *cores as f64)
+        .max_by(|a, b| (a.1 / a.2 as f64).total_cmp(&(b.1 / b.2 as f64)))
+}
+
+/// Each step's median speedup over the lesson's first step, with its label and the cores it can
+/// use: where that first step is a one-thread run and the step has no baseline of its own.
+fn speedups_on_cores<'a>(
+    lesson_steps: &'a [Step],
+    steps: &'a [Option<StepFigures>],
+) -> impl Iterator<Item = (String, f64, usize)> + 'a {
     // Only against a one-thread run: a new pool per batch (the reuse lesson's first step) or map
     // on k threads (imap's) may be beaten by any factor.
     let sequential = |step: &Step| match &step.probe {
         Probe::Cpu(request) => request.run.model == Model::Sequential,
         _ => false,
     };
-    if !lesson_steps.first().is_some_and(sequential) {
-        return None;
-    }
+    let from_one_thread = lesson_steps.first().is_some_and(sequential);
     lesson_steps
         .iter()
         .enumerate()
         .skip(1)
-        .find_map(|(i, step)| {
+        .filter(move |_| from_one_thread)
+        .filter_map(|(i, step)| {
             let cores = step.cores()?;
             let figures = steps.get(i)?.as_ref()?;
             // Only where the lesson's first step is the baseline: a step with its own is judged
@@ -332,7 +356,7 @@ pub fn beyond_cores(lesson_steps: &[Step], steps: &[Option<StepFigures>]) -> Opt
                 return None;
             }
             let speedup = Spread::of(&values(Measure::Faster { base: 0, step: i }, steps)?)?.median;
-            rounds::beyond_cores(speedup, cores).then(|| (step.label.clone(), speedup))
+            Some((step.label.clone(), speedup, cores))
         })
 }
 

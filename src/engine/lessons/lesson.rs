@@ -132,12 +132,23 @@ impl Lesson {
                  one-worker run it is compared with ran slow here (a busy core, or the browser \
                  still compiling), so these figures are no result. Run again."
             ));
-        } else if let Some(why) = words.cannot_tell {
-            verdict = Verdict::TooBusy;
-            line.push(' ');
-            line.push_str(&why);
-        } else if verdict == Verdict::TooBusy {
-            line.push_str(&cannot_tell(k, &judged));
+        } else {
+            if let Some((label, speedup, cores)) = claims::past_cores(&steps, &figures) {
+                // Not a verdict's matter (the claims compare steps within rounds), but a figure
+                // no machine gives must not stand as one.
+                line.push_str(&format!(
+                    " {label} read {speedup:.2}\u{d7}, more than {cores} cores give: the \
+                     one-thread run it is compared with ran slower than a core can (a busy core, \
+                     or a slower one, took it), so read it as about {cores}\u{d7}."
+                ));
+            }
+            if let Some(why) = words.cannot_tell {
+                verdict = Verdict::TooBusy;
+                line.push(' ');
+                line.push_str(&why);
+            } else if verdict == Verdict::TooBusy {
+                line.push_str(&cannot_tell(k, &judged));
+            }
         }
         Ok(Conclusion {
             grade: grade.filter(|_| beyond_cores.is_none()),

@@ -177,6 +177,42 @@ fn a_speedup_beyond_the_cores_is_no_result() {
 }
 
 #[test]
+fn a_speedup_a_little_past_the_cores_is_said_to_be_one() {
+    // 2.2× on 2 cores: within the noise the guard allows, but no machine's 2 cores give it; the
+    // line says so, and the verdict stands on the claims, which compare steps within rounds.
+    let gil = find("gil").unwrap();
+    let seq = rounds(&[1_540.0; 5]);
+    let threads = rounds(&[1_500.0; 5]);
+    let procs = rounds(&[760.0; 5]);
+    let free = rounds(&[700.0; 5]);
+    let c = gil.conclude(2, &[seq, threads, procs, free]).unwrap();
+    assert_eq!(c.beyond_cores, None);
+    assert!(c.holds(), "{}", c.line);
+    assert!(
+        c.line.ends_with(
+            " 2 free threads (as 3.13t): what 2 cores give read 2.20×, more than 2 cores give: \
+             the one-thread run it is compared with ran slower than a core can (a busy core, or a \
+             slower one, took it), so read it as about 2×."
+        ),
+        "{}",
+        c.line
+    );
+    // At or below the cores, nothing is said.
+    let c = gil
+        .conclude(
+            2,
+            &[
+                rounds(&[1_400.0; 5]),
+                rounds(&[1_500.0; 5]),
+                rounds(&[760.0; 5]),
+                rounds(&[700.0; 5]),
+            ],
+        )
+        .unwrap();
+    assert!(!c.line.contains("more than 2 cores give"), "{}", c.line);
+}
+
+#[test]
 fn async_and_reuse_conclusions() {
     let async_cpu = find("async-cpu").unwrap();
     let c = async_cpu
