@@ -11,11 +11,11 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$OVERLAP_ROOT/src/engine/lessons/python"
 PYTHON="${PYTHON:-python3}"
-WITH_K=(gil copy reuse imap async-cpu)
+WITH_K=(gil released copy reuse imap async-cpu)
 # Measured in rounds: 15 of them here (5 is a script's default), since this machine's two cores run
 # CPython at speeds up to 40 % apart and a step may land on either (taskset: count(2e7) 0.73-1.03 s
 # on one, 1.04-1.15 s on the other), which spreads a ratio taken within a round.
-ROUNDS=(gil copy reuse async-cpu)
+ROUNDS=(gil released copy reuse async-cpu)
 WITHOUT_K=(fetch bounded thousands lock)
 wanted=("$@")
 [ ${#wanted[@]} -eq 0 ] && wanted=("${WITH_K[@]}" "${WITHOUT_K[@]}")

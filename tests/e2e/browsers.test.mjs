@@ -207,6 +207,31 @@ for (const engine of ENGINES) {
       });
     }
 
+    // The lesson whose GIL threads let go of the GIL: a run that holds ends it; one too busy to
+    // tell gets a second, which must not be; none may fail. Chromium runs it in lessons.test.mjs.
+    if (engine.threads && engine.name !== 'chromium') {
+      test('the released lesson holds, with no speedup past its cores', async () => {
+        const { driver } = session;
+        const verdicts = [];
+        for (let run = 1; run <= 2 && !verdicts.includes('holds'); run += 1) {
+          await open(driver, url);
+          await driver.findElement({ css: 'button[data-lesson="released"]' }).click();
+          await waitFor(driver, 'the lesson', () => js(driver, () => document.querySelector('article.lesson[data-lesson="released"]') !== null));
+          await driver.findElement({ css: 'input[name="predict"][value="0"]' }).click();
+          await driver.findElement({ css: '#lesson-run' }).click();
+          await finished(driver, '#lesson-status', 300_000);
+          const report = await js(driver, lessonReport);
+          const summary = checkReport(assert, report, 'released');
+          console.log(`# ${engine.name}: ${summary}; ${report.chosen}`);
+          assert.notEqual(report.verdict, 'fails', report.line);
+          verdicts.push(report.verdict);
+          seen[`released${run}`] = summary;
+        }
+        assert.ok(verdicts.includes('holds'), `too busy to tell twice: ${verdicts}`);
+        await open(driver, url);
+      });
+    }
+
     test('the I/O lab runs every model against the built-in targets', async () => {
       const { driver } = session;
       const keys = await js(driver, () =>

@@ -16,11 +16,11 @@ import { withServer, launchChromium, openApp } from './support.mjs';
 const run = promisify(execFile);
 const RUNS = Number(process.env.OVERLAP_FIDELITY_RUNS ?? 3);
 const ONLY = process.env.OVERLAP_FIDELITY_LESSONS?.split(',');
-const SLUGS = ['gil', 'copy', 'reuse', 'imap', 'fetch', 'bounded', 'async-cpu', 'thousands', 'lock']
+const SLUGS = ['gil', 'released', 'copy', 'reuse', 'imap', 'fetch', 'bounded', 'async-cpu', 'thousands', 'lock']
   .filter((slug) => !ONLY || ONLY.includes(slug));
 // The scripts that take --k and measure in rounds (see scripts/cpython-figures.sh).
-const TAKES_K = ['gil', 'copy', 'reuse', 'imap', 'async-cpu'];
-const IN_ROUNDS = ['gil', 'copy', 'reuse', 'async-cpu'];
+const TAKES_K = ['gil', 'released', 'copy', 'reuse', 'imap', 'async-cpu'];
+const IN_ROUNDS = ['gil', 'released', 'copy', 'reuse', 'async-cpu'];
 
 const median = (xs) => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);

@@ -41,9 +41,10 @@ async function runLesson(page, slug, prediction = 1) {
 /**
  * Runs lesson `slug` `times` times, each from a fresh page reporting `cores` (the machine's own
  * count when undefined), and checks each as verdicts.mjs does. At most one run may be too busy to
- * tell; none may fail. Returns the runs' reports.
+ * tell; none may fail. `firstRun(page, report)`, if given, checks more of the first run's page.
+ * Returns the runs' reports.
  */
-async function holds(url, slug, times, cores) {
+async function holds(url, slug, times, cores, firstRun) {
   const reports = [];
   for (let run = 1; run <= times; run += 1) {
     const app = await openApp(browser, url, { cores });
@@ -61,6 +62,7 @@ async function holds(url, slug, times, cores) {
       await page.screenshot({ path: path.join(ARTIFACTS, 'lesson-gil.png'), fullPage: true });
       await checkGilTrace(page, report.k);
     }
+    if (run === 1 && firstRun) await firstRun(page, report);
     assert.deepEqual(app.problems(), []);
     reports.push(report);
     await page.context().close();
@@ -94,6 +96,30 @@ test('the GIL lesson holds from a fresh page: three times at this machine\'s cou
       for (const report of reports) assert.ok(report.chosen.includes(`reports ${cores} cores`), report.chosen);
     }
     assert.ok(real.every((r) => r.claims.length === 3));
+  });
+});
+
+test('the released lesson holds from a fresh page at this machine\'s count and at reported 8, its timeline showing the GIL let go', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const [first] = await holds(url, 'released', 2, undefined, async (page, report) => {
+      // Drawn from the releasing step: task bars computing, the GIL's holds as marks between them.
+      const timeline = await page.$eval('article.lesson [data-chart="timeline"]', (chart) => ({
+        caption: chart.querySelector('.chart-caption').textContent,
+        marks: chart.querySelectorAll('rect.gil-between-tasks').length,
+        waiting: chart.querySelectorAll('.bars.under-gil').length,
+      }));
+      assert.match(timeline.caption, /the GIL let go/);
+      assert.ok(timeline.marks >= report.k, JSON.stringify(timeline));
+      assert.equal(timeline.waiting, 0, 'tasks drawn as computing, not waiting for the GIL');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#lesson-trace')]);
+      const events = JSON.parse(await fs.readFile(await download.path(), 'utf8')).traceEvents;
+      const held = events.filter((e) => e.pid === 2 && e.cat === 'gil').map((e) => e.name);
+      const released = events.filter((e) => e.pid === 3 && e.cat === 'gil').map((e) => e.name);
+      assert.ok(held.includes('waits for the GIL') && !held.includes('computes, the GIL let go'));
+      assert.ok(released.includes('computes, the GIL let go') && !released.includes('waits for the GIL'));
+    });
+    assert.equal(first.claims.length, 3);
+    await holds(url, 'released', 1, 8);
   });
 });
 

@@ -26,8 +26,9 @@ use super::{Lesson, Outcome, Step};
 use crate::engine::protocol::SharedOutcome;
 
 /// Each lesson's script, as the page offers it for download.
-const SCRIPTS: [(&str, &str); 9] = [
+const SCRIPTS: [(&str, &str); 10] = [
     ("gil", include_str!("python/gil.py")),
+    ("released", include_str!("python/released.py")),
     ("copy", include_str!("python/copy.py")),
     ("reuse", include_str!("python/reuse.py")),
     ("imap", include_str!("python/imap.py")),

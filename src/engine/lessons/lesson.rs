@@ -76,6 +76,10 @@ pub struct Lesson {
     pub setup: &'static str,
     /// The claim, as folklore states it: shown once the student has predicted.
     pub claim: &'static str,
+    /// Where the folklore states it too broadly (the lessons it gets wrong), what it says: shown
+    /// before [`claim`](Self::claim), which is then what holds instead, and what the lesson
+    /// measures. `None` where the folklore is the claim.
+    pub folklore: Option<&'static str>,
     pub explanation: &'static str,
     /// The same experiment in Python, written for this lesson.
     pub python: &'static str,

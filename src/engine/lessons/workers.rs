@@ -245,7 +245,10 @@ mod tests {
             .filter(|l| takes_k(l))
             .map(|l| l.slug)
             .collect();
-        assert_eq!(probed, ["gil", "copy", "reuse", "imap", "async-cpu"]);
+        assert_eq!(
+            probed,
+            ["gil", "released", "copy", "reuse", "imap", "async-cpu"]
+        );
         assert!(!takes_k(find("lock").unwrap()));
     }
 }

@@ -331,6 +331,10 @@ pub fn Lessons(props: &Props) -> Html {
                 if revealed {
                     <section id="lesson-claim" class="revealed" aria-label="The claim">
                         <h4>{ "What the folklore says" }</h4>
+                        if let Some(folklore) = lesson.folklore {
+                            <blockquote class="folklore">{ folklore }</blockquote>
+                            <h4>{ "What holds instead, and is measured here" }</h4>
+                        }
                         <blockquote class="claim">{ lesson.claim }</blockquote>
                         <p class="lede">{ lesson.explanation }</p>
                         if props.embed {

@@ -50,6 +50,7 @@ pub(super) const LESSON: Lesson = Lesson {
             does), and on k worker processes, which show what k cores give.",
     claim: "Coroutines take turns on one thread: for pure computation, k coroutines are \
             no faster than one loop.",
+    folklore: None,
     explanation: "async code overlaps waiting, not computing. A coroutine that computes \
                   holds the event loop until it reaches an await; the others wait. However \
                   many coroutines share the work, one thread does all of it, while k worker \

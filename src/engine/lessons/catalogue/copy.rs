@@ -80,6 +80,7 @@ pub(super) const LESSON: Lesson = Lesson {
             free-threaded Python 3.13t), which share the numbers and run at once.",
     claim: "Processes share nothing, so every input and result is pickled, sent and \
             unpickled; with large data that copying eats the gain.",
+    folklore: None,
     explanation: "A process pool sends each chunk of work to a worker as bytes (pickle in \
                   Python, postMessage here) and the result back the same way. Threads read \
                   the same memory and copy nothing, but under the GIL they sort one at a time. \

@@ -54,6 +54,7 @@ pub(super) const FETCH: Lesson = Lesson {
             thread.",
     claim: "Sixteen requests of 200 ms take 3.2 s one after another and about 0.2 s all at \
             once, on a single thread.",
+    folklore: None,
     explanation: "While a request waits for its answer, nothing needs the CPU. \
                   asyncio.gather starts every request and waits for all of them together, \
                   so the waits overlap. No second core, no thread: one event loop.",
@@ -180,6 +181,7 @@ pub(super) const BOUNDED: Lesson = Lesson {
             of them wait at once.",
     claim: "ThreadPoolExecutor(max_workers=k) finishes N requests of latency L in about \
             ⌈N/k⌉·L: at most k requests a latency.",
+    folklore: None,
     explanation: "A pool of k workers, or a semaphore of k, lets only k requests wait at \
                   once. That protects the server and your memory, and it caps throughput \
                   at k requests per latency.",

@@ -83,6 +83,7 @@ pub(super) const LESSON: Lesson = Lesson {
             machine gains up to, measured first.",
     claim: "Two CPython threads counting down take as long as one thread doing both halves, \
             while two processes take about half as long.",
+    folklore: None,
     explanation: "CPython lets one thread run Python bytecode at a time: a thread must hold \
                   the global interpreter lock (GIL), and gives it up every 5 ms so others \
                   get a turn. For pure computation, threads take turns instead of running \

@@ -34,6 +34,7 @@ pub(super) const LESSON: Lesson = Lesson {
             `pool.imap`. What is timed is how soon the caller gets its first result back.",
     claim: "`pool.map` hands back nothing until every task is done; `pool.imap` yields \
             results as they come, in order.",
+    folklore: None,
     explanation: "map builds the whole result list before returning it. imap returns an \
                   iterator: the first result is ready as soon as the first task finishes, \
                   so you can start using results while the rest are computed.",

@@ -79,6 +79,7 @@ pub(super) const LESSON: Lesson = Lesson {
     claim: "A read and a write of shared state from several threads lose updates whenever \
             a thread switch falls between them; with a lock they never do. A queue built on \
             a lock and conditions hands every item to exactly one consumer.",
+    folklore: None,
     explanation: "`counter += 1` is a read, an add and a write. If another thread writes \
                   between this thread's read and write, an update is lost. Under CPython's \
                   GIL a switch only happens where the interpreter checks in, at calls and \

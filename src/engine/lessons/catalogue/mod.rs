@@ -9,6 +9,7 @@ mod fetch;
 mod gil;
 mod imap;
 mod lock;
+mod released;
 mod reuse;
 mod thousands;
 
@@ -16,6 +17,7 @@ use super::Lesson;
 
 pub const LESSONS: &[Lesson] = &[
     gil::LESSON,
+    released::LESSON,
     copy::LESSON,
     reuse::LESSON,
     imap::LESSON,

@@ -32,6 +32,7 @@ pub(super) const LESSON: Lesson = Lesson {
             pool started once and kept.",
     claim: "Starting processes is expensive: make the pool once and reuse it, instead of \
             `with Pool()` around every small batch.",
+    folklore: None,
     explanation: "A new process must start an interpreter and import your modules; here a \
                   new worker must start and instantiate its own copy of the WebAssembly \
                   module. For small batches of work that start-up dwarfs the work itself.",

@@ -56,6 +56,7 @@ pub(super) const LESSON: Lesson = Lesson {
     setup: "5 000 coroutines each await a 50 ms timer (`asyncio.sleep`): all at once on one \
             thread, then at most 50 at a time. Then 1 000 real requests go out at once.",
     claim: "Thousands of waiting coroutines are cheap; thousands of threads are not.",
+    folklore: None,
     explanation: "A coroutine is a small object on the heap; an OS thread reserves a stack \
                   (8 MiB of address space by default on Linux) and costs the scheduler. \
                   Here 5 000 coroutines each await a 50 ms timer (asyncio.sleep) at once \

@@ -7,7 +7,7 @@ use crate::engine::lessons::Lesson;
 
 /// CPython's lines as `scripts/cpython-figures.sh` measured them on this project's 2-core
 /// machine: (lesson, k, line).
-const MEASURED: [(&str, Option<usize>, &str); 19] = [
+const MEASURED: [(&str, Option<usize>, &str); 22] = [
     (
         "gil",
         Some(2),
@@ -22,6 +22,21 @@ const MEASURED: [(&str, Option<usize>, &str); 19] = [
         "gil",
         Some(8),
         include_str!("../python/measured/gil.k8.json"),
+    ),
+    (
+        "released",
+        Some(2),
+        include_str!("../python/measured/released.k2.json"),
+    ),
+    (
+        "released",
+        Some(4),
+        include_str!("../python/measured/released.k4.json"),
+    ),
+    (
+        "released",
+        Some(8),
+        include_str!("../python/measured/released.k8.json"),
     ),
     (
         "copy",
