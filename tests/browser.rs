@@ -268,6 +268,7 @@ async fn the_waterfall_lays_requests_on_one_time_axis() {
         scan_ms: None,
     };
     let run = IoRun {
+        blocked: None,
         model: IoModel::Bounded,
         workers: 1,
         requests: vec![request(0, 0.0, None), request(1, 100.0, Some("timeout"))],

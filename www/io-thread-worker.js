@@ -2,7 +2,8 @@
 // ThreadPoolExecutor calling urllib, it makes one synchronous request at a time and can do
 // nothing else until it returns. Synchronous XHR is allowed in workers (never on the page).
 // Each message is {url, timeoutMs}; each answer is {type: 'reply', fetched}, `fetched` a JSON
-// string in the shape of io::Fetched. Like the other worker scripts it says {type: 'ready'} once
+// string in the shape of io::Fetched. A message {holdMs} holds the thread that long instead, as
+// `time.sleep` does in a thread that asyncio.to_thread started, and answers {type: 'reply'}. Like the other worker scripts it says {type: 'ready'} once
 // it can take work (src/web/scripts.rs has the convention).
 
 const now = () => performance.timeOrigin + performance.now();
@@ -11,7 +12,15 @@ const BLOCKED = 'blocked or unreachable: the server did not allow this page to r
   '(CORS: no Access-Control-Allow-Origin for this origin), or the network failed ' +
   '(refused, unknown host, offline)';
 
-self.onmessage = ({ data: { url, timeoutMs } }) => {
+self.onmessage = ({ data: { url, timeoutMs, holdMs } }) => {
+  if (holdMs !== undefined) {
+    // A spin: a worker may not sleep its thread without shared memory (Atomics.wait), and the
+    // thread is held either way.
+    const until = now() + holdMs;
+    while (now() < until) { /* held */ }
+    postMessage({ type: 'reply', fetched: '{}' });
+    return;
+  }
   const out = { first_byte_ms: null, status: null, status_text: '', bytes: 0, error: null, protocol: null };
   const xhr = new XMLHttpRequest();
   const started = now();

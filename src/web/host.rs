@@ -446,10 +446,13 @@ async fn io_reply(
     }
     let targets = request.targets(base);
     let (mut reply, pages) = if let Targets::Timers(timers) = &request.targets {
-        let timers = TimerTransport {
-            sleep_ms: timers.sleep_ms,
+        let timers = match TimerTransport::start(timers).await {
+            Ok(timers) => timers,
+            Err(message) => return Ok(IoReply::Failed { message }),
         };
-        io::run(request, &targets, &timers, now_ms, control).await
+        let out = io::run(request, &targets, &timers, now_ms, control).await;
+        drop_after_reply(timers);
+        out
     } else if request.model == IoModel::Threads {
         let threads = match ThreadTransport::start(request.workers.min(targets.len())).await {
             Ok(threads) => threads,

@@ -20,7 +20,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker};
 
 use super::scripts::{blob_url, IO_THREAD_WORKER};
-use crate::engine::io::{Fetched, LocalFuture, Memory, Transport};
+use crate::engine::io::{self, Fetched, LocalFuture, Memory, Timers, Transport};
 
 #[wasm_bindgen(module = "/www/io-fetch.js")]
 extern "C" {
@@ -99,11 +99,46 @@ impl Drop for FetchTransport {
 
 /// `await asyncio.sleep(sleep_ms / 1000)` for every "request": a timer on this worker's event
 /// loop, so thousands of waiting coroutines are measured without the browser's request rate.
+/// `thread`, where the run has a coroutine that calls `asyncio.to_thread`, is the thread it holds.
 pub struct TimerTransport {
-    pub sleep_ms: f64,
+    sleep_ms: f64,
+    thread: Option<ThreadTransport>,
+}
+
+impl TimerTransport {
+    /// The transport for `timers`, with the thread a coroutine calling `asyncio.to_thread` holds
+    /// started first, so its start is not in the timing.
+    pub async fn start(timers: &Timers) -> Result<Self, String> {
+        let to_thread = timers
+            .blocker
+            .is_some_and(|b| b.how == io::Blocking::InAThread);
+        let thread = if to_thread {
+            Some(ThreadTransport::start(1).await?)
+        } else {
+            None
+        };
+        Ok(TimerTransport {
+            sleep_ms: timers.sleep_ms,
+            thread,
+        })
+    }
 }
 
 impl Transport for TimerTransport {
+    fn sleep(&self, ms: f64) -> LocalFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            super::worker_api::sleep(ms).await;
+            Ok(())
+        })
+    }
+
+    fn block_in_thread(&self, ms: f64) -> LocalFuture<'_, Result<(), String>> {
+        match &self.thread {
+            Some(thread) => thread.hold(0, ms),
+            None => Box::pin(async { Err("this run started no thread to hold".to_string()) }),
+        }
+    }
+
     fn get<'a>(
         &'a self,
         _lane: usize,
@@ -277,6 +312,30 @@ impl ThreadTransport {
         let old = std::mem::replace(&mut *self.workers[lane].borrow_mut(), fresh);
         old.worker.terminate();
         ready_by(rx, START_DEADLINE_MS).await
+    }
+}
+
+impl ThreadTransport {
+    /// Holds thread `lane` for `ms` (`time.sleep` in a thread, as `asyncio.to_thread` calls it);
+    /// resolves when it lets go.
+    pub fn hold(&self, lane: usize, ms: f64) -> LocalFuture<'_, Result<(), String>> {
+        let lane = lane % self.workers.len();
+        let (tx, rx) = oneshot::channel();
+        let sent = {
+            let blocking = self.workers[lane].borrow();
+            *blocking.waiting.borrow_mut() = Some(tx);
+            let message = Object::new();
+            let _ = Reflect::set(&message, &"holdMs".into(), &ms.into());
+            blocking.worker.post_message(&message)
+        };
+        Box::pin(async move {
+            sent.map_err(|e| format!("the thread refused the call: {e:?}"))?;
+            match rx.await {
+                Ok(Said::Reply(_)) => Ok(()),
+                Ok(Said::Fault(why)) => Err(format!("the thread broke: {why}")),
+                Ok(Said::Ready) | Err(_) => Err("the thread went away".to_string()),
+            }
+        })
     }
 }
 

@@ -207,6 +207,23 @@ for (const engine of ENGINES) {
       });
     }
 
+    // Needs no pool: every engine, shared memory or not, runs it (its thread is a worker).
+    test('the blocked lesson holds: one blocking call stalls the loop', async () => {
+      const { driver } = session;
+      await open(driver, url);
+      await driver.findElement({ css: 'button[data-lesson="blocked"]' }).click();
+      await waitFor(driver, 'the lesson', () => js(driver, () => document.querySelector('article.lesson[data-lesson="blocked"]') !== null));
+      await driver.findElement({ css: 'input[name="predict"][value="1"]' }).click();
+      await driver.findElement({ css: '#lesson-run' }).click();
+      await finished(driver, '#lesson-status');
+      const report = await js(driver, lessonReport);
+      const summary = checkReport(assert, report, 'blocked');
+      console.log(`# ${engine.name}: ${summary}`);
+      assert.equal(report.verdict, 'holds', report.line);
+      seen.blocked = summary;
+      await open(driver, url);
+    });
+
     // The lesson whose GIL threads let go of the GIL: a run that holds ends it; one too busy to
     // tell gets a second, which must not be; none may fail. Chromium runs it in lessons.test.mjs.
     if (engine.threads && engine.name !== 'chromium') {

@@ -153,6 +153,34 @@ test('every other lesson runs and reaches a conclusion', async () => {
   });
 });
 
+test('the blocked lesson: one blocking call stalls the loop, a thread or an await does not', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
+    const { page } = app;
+    const { steps, holds } = await runLesson(page, 'blocked', 0);
+    console.log(`# ${checkReport(assert, await page.evaluate(lessonReport), 'blocked')}`);
+    assert.ok(holds, JSON.stringify(steps));
+    // Each step's figure is when the ten timers' coroutines were done, in ms.
+    const done = await page.$$eval('#lesson-results tr', (rows) => rows.map((r) => Number(r.dataset.samplesMs)));
+    const [alone, held, thread, awaited] = done;
+    assert.ok(held >= 900, `beside time.sleep(1): ${held} ms`);
+    for (const ms of [alone, thread, awaited]) assert.ok(ms < 500, `on time: ${done}`);
+    // The waterfall of the held step: a row per coroutine, the timers fired late, the slow call last.
+    const chart = await page.$eval('article.lesson .lesson-timeline', (section) => ({
+      heading: section.querySelector('h4').textContent,
+      late: Number(section.querySelector('[data-late-ms]')?.dataset.lateMs),
+      labels: [...section.querySelectorAll('.wf-row .row-label')].map((t) => t.textContent),
+    }));
+    assert.match(chart.heading, /time\.sleep\(1\)/);
+    assert.ok(chart.late >= 800, JSON.stringify(chart));
+    assert.equal(chart.labels.length, 11);
+    assert.equal(chart.labels.at(-1), 'slow call');
+    // The prediction "after about 100 ms" is graded against the measurement, and does not match.
+    assert.equal(await page.getAttribute('#lesson-grade', 'data-measured-option'), '1');
+    assert.deepEqual(app.problems(), []);
+  });
+});
+
 test("a lesson's script downloads, runs in CPython, and its line shows beside the browser's", async () => {
   await withServer({ isolated: true }, async (url) => {
     const app = await openApp(browser, url);

@@ -321,6 +321,7 @@ fn the_cap_names_what_it_dropped() {
 #[test]
 fn large_io_runs_keep_a_sample_of_their_requests() {
     let run = IoRun {
+        blocked: None,
         model: IoModel::Gather,
         workers: 5000,
         requests: (0..5000)

@@ -328,6 +328,8 @@ impl EntryV1 {
 impl IoRunV1 {
     fn to_run(&self) -> Result<IoRun, String> {
         Ok(IoRun {
+            // Only the blocked-loop lesson's runs have one, and history keeps the labs' runs.
+            blocked: None,
             model: io_model(&self.model)?,
             workers: self.workers,
             requests: self

@@ -20,6 +20,8 @@ use crate::engine::clock::Clock;
 use crate::engine::kernels::meta_scan;
 use crate::engine::run::control::RunControl;
 
+#[cfg(test)]
+mod blocking_tests;
 mod record;
 mod request;
 pub mod settings;
@@ -57,7 +59,32 @@ pub trait Transport {
         timeout_ms: f64,
         keep_body: bool,
     ) -> LocalFuture<'a, Fetched>;
+
+    /// `await asyncio.sleep(ms / 1000)`: a timer on this thread's event loop. Only the
+    /// transports of timer runs have one.
+    fn sleep(&self, _ms: f64) -> LocalFuture<'_, Result<(), String>> {
+        Box::pin(async { Err("this run sets no timers".to_string()) })
+    }
+
+    /// `await asyncio.to_thread(time.sleep, ms / 1000)`: another thread is held for `ms` while
+    /// this one awaits it. Only the transports of timer runs have a thread for it.
+    fn block_in_thread(&self, _ms: f64) -> LocalFuture<'_, Result<(), String>> {
+        Box::pin(async { Err("this run has no thread to hold".to_string()) })
+    }
 }
+
+/// `time.sleep(ms / 1000)` inside a coroutine: holds the thread this event loop runs on, so no
+/// other coroutine runs until it returns. A spin, not a sleep: a browser's worker may not block on
+/// its own event loop's thread any other way, and what the other coroutines see is the same.
+/// Gives up early on Cancel where another thread can say so.
+// lesson: blocked
+fn hold_the_loop(clock: Clock, ms: f64, control: &RunControl) {
+    let until = clock() + ms;
+    while clock() < until && !control.is_cancelled() {
+        std::hint::spin_loop();
+    }
+}
+// end lesson
 
 /// Runs `request` against `targets` through `transport`. When Cancel arrives it returns
 /// [`IoReply::Cancelled`] at once, dropping the requests under way (the transport aborts them
@@ -107,6 +134,11 @@ async fn run_keeping<T: Transport + ?Sized>(
     // size before it runs, so the budget is kept here too.
     let kept_bytes = Cell::new(0u64);
     let kept_bytes = &kept_bytes;
+    let timers = match &request.targets {
+        Targets::Timers(timers) => Some(timers),
+        _ => None,
+    };
+    let blocker = timers.and_then(Timers::blocker_at);
     let one = |index: usize, lane: usize| async move {
         if control.is_cancelled() {
             return None;
@@ -121,7 +153,19 @@ async fn run_keeping<T: Transport + ?Sized>(
             ..RequestRecord::default()
         };
         let mut body = None;
-        if let Some(why) = &target.invalid {
+        if let Some((_, blocker)) = blocker.filter(|(at, _)| *at == index) {
+            // lesson: blocked
+            let made = match blocker.how {
+                Blocking::OnTheLoop => {
+                    hold_the_loop(clock, blocker.ms, control);
+                    Ok(())
+                }
+                Blocking::InAThread => transport.block_in_thread(blocker.ms).await,
+                Blocking::Awaited => transport.sleep(blocker.ms).await,
+            };
+            // end lesson
+            record.error = made.err();
+        } else if let Some(why) = &target.invalid {
             record.error = Some(why.clone());
         } else {
             let fetched = transport
@@ -241,7 +285,11 @@ async fn run_keeping<T: Transport + ?Sized>(
         scan_ms: records.iter().filter_map(|r| r.scan_ms).sum(),
         threads: 1,
     });
+    let blocked = blocker
+        .zip(timers)
+        .map(|((at, b), t)| Blocked::of(&records, at, b, t.sleep_ms));
     let run = IoRun {
+        blocked,
         model: request.model,
         workers,
         summary: summarize(&records, wall_ms),

@@ -101,6 +101,61 @@ pub struct IoRun {
     pub memory: Option<Memory>,
     /// Things the reader should know about this run (the HTTP/1.1 connection limit).
     pub notes: Vec<String>,
+    /// What the other coroutines saw while one made a call that takes a while: runs of timers
+    /// with a [`Blocker`](super::Blocker) only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<Blocked>,
+}
+
+impl IoRun {
+    /// The run's time as a lesson counts it: when the last request finished; or, beside a
+    /// blocking coroutine, when the last of the others did (the blocking call takes its time
+    /// however it is made; what it does to the others is the figure).
+    pub fn figure_ms(&self) -> f64 {
+        self.blocked
+            .map_or(self.summary.wall_ms, |b| b.others_done_ms)
+    }
+}
+
+/// How the coroutines of a run of timers fared beside one that made a call of `ms` as `how` says.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Blocked {
+    pub how: super::Blocking,
+    pub ms: f64,
+    /// When the last of the other coroutines finished, from the start of the run.
+    pub others_done_ms: f64,
+    /// How late the other coroutines' timers fired, the median over them: each one's time from
+    /// its start to its finish, less its sleep. The event loop's lag.
+    pub late_ms: f64,
+}
+
+impl Blocked {
+    /// From a run's records (in target order), the blocking coroutine at `at`, and the others'
+    /// sleep.
+    pub fn of(
+        records: &[RequestRecord],
+        at: usize,
+        blocker: super::Blocker,
+        sleep_ms: f64,
+    ) -> Self {
+        let others = records.iter().filter(|r| r.index != at);
+        let others_done_ms = others.clone().map(|r| r.finished_ms).fold(0.0, f64::max);
+        let mut late: Vec<f64> = others
+            .map(|r| (r.finished_ms - r.started_ms - sleep_ms).max(0.0))
+            .collect();
+        late.sort_by(f64::total_cmp);
+        let late_ms = match late.len() {
+            0 => 0.0,
+            n if n % 2 == 1 => late[n / 2],
+            n => (late[n / 2 - 1] + late[n / 2]) / 2.0,
+        };
+        Blocked {
+            how: blocker.how,
+            ms: blocker.ms,
+            others_done_ms,
+            late_ms,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -124,6 +124,50 @@ impl Default for Builtin {
 pub struct Timers {
     pub coroutines: u32,
     pub sleep_ms: f64,
+    /// One more coroutine, started after the others, that spends this long in a call that
+    /// blocks (see [`Blocker`]): the blocked-loop lesson's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocker: Option<Blocker>,
+}
+
+/// A coroutine that makes one call of `ms` milliseconds, made as `how` says.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Blocker {
+    pub ms: f64,
+    pub how: Blocking,
+}
+
+/// How a coroutine makes a call that takes a while.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Blocking {
+    /// `time.sleep(s)` (or a CPU loop, or `requests.get`) inside the coroutine: the thread the
+    /// event loop runs on is held, and no other coroutine runs until it returns.
+    OnTheLoop,
+    /// `await asyncio.to_thread(time.sleep, s)`: another thread is held; the loop awaits it and
+    /// runs the other coroutines meanwhile.
+    InAThread,
+    /// `await asyncio.sleep(s)`: a timer; nothing is held.
+    Awaited,
+}
+
+impl Blocker {
+    /// The call, in Python.
+    pub fn python(&self) -> String {
+        let s = self.ms / 1e3;
+        match self.how {
+            Blocking::OnTheLoop => format!("time.sleep({s})"),
+            Blocking::InAThread => format!("await asyncio.to_thread(time.sleep, {s})"),
+            Blocking::Awaited => format!("await asyncio.sleep({s})"),
+        }
+    }
+}
+
+impl Timers {
+    /// Where the blocking coroutine is among the run's targets: after the others.
+    pub fn blocker_at(&self) -> Option<(usize, Blocker)> {
+        self.blocker.map(|b| (self.coroutines as usize, b))
+    }
 }
 
 /// Bytes of pages the pipeline may keep for its scan: the memory a WebAssembly page may use, less
@@ -344,6 +388,9 @@ impl IoRequest {
                     "",
                 )?;
                 within("the sleep", t.sleep_ms, 0.0, MAX_DELAY_MS, " ms")?;
+                if let Some(b) = t.blocker {
+                    within("the blocking call", b.ms, 0.0, MAX_DELAY_MS, " ms")?;
+                }
             }
         }
         Ok(())
@@ -367,10 +414,9 @@ impl IoRequest {
                 })
                 .collect(),
             Targets::Timers(t) => (0..t.coroutines)
-                .map(|_| Target {
-                    url: format!("asyncio.sleep({})", t.sleep_ms / 1e3),
-                    invalid: None,
-                })
+                .map(|_| format!("asyncio.sleep({})", t.sleep_ms / 1e3))
+                .chain(t.blocker.map(|b| b.python()))
+                .map(|url| Target { url, invalid: None })
                 .collect(),
         }
     }
@@ -383,11 +429,18 @@ impl IoRequest {
             Targets::Timers(t) => (f64::from(t.coroutines), t.sleep_ms),
             Targets::Urls { .. } => return None,
         };
+        // A blocking coroutine's call takes its time however it is made.
+        let blocking_ms = match &self.targets {
+            Targets::Timers(Timers {
+                blocker: Some(b), ..
+            }) => b.ms,
+            _ => 0.0,
+        };
         let k = self.workers.max(1) as f64;
         Some(match self.model {
-            IoModel::Sequential => n * wait_ms,
-            IoModel::Gather | IoModel::Pipeline => wait_ms,
-            IoModel::Bounded | IoModel::Threads => (n / k).ceil() * wait_ms,
+            IoModel::Sequential => n * wait_ms + blocking_ms,
+            IoModel::Gather | IoModel::Pipeline => wait_ms.max(blocking_ms),
+            IoModel::Bounded | IoModel::Threads => ((n / k).ceil() * wait_ms).max(blocking_ms),
         })
     }
 }

@@ -418,6 +418,7 @@ fn timers_stand_for_thousands_of_sleeps_and_are_checked() {
         targets: Targets::Timers(Timers {
             coroutines,
             sleep_ms,
+            blocker: None,
         }),
         ..request(IoModel::Bounded, 50)
     };

@@ -210,7 +210,7 @@ impl StepFigures {
                 ..StepFigures::default()
             },
             Outcome::Io(run) => StepFigures {
-                rounds_ms: vec![run.summary.wall_ms],
+                rounds_ms: vec![run.figure_ms()],
                 lost: Some((run.summary.failed as u64, run.requests.len() as u64)),
                 at_once: Some((run.summary.max_in_flight as u64, run.requests.len() as u64)),
                 ..StepFigures::default()

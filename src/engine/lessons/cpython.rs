@@ -26,7 +26,7 @@ use super::{Lesson, Outcome, Step};
 use crate::engine::protocol::SharedOutcome;
 
 /// Each lesson's script, as the page offers it for download.
-const SCRIPTS: [(&str, &str); 10] = [
+const SCRIPTS: [(&str, &str); 11] = [
     ("gil", include_str!("python/gil.py")),
     ("released", include_str!("python/released.py")),
     ("copy", include_str!("python/copy.py")),
@@ -36,6 +36,7 @@ const SCRIPTS: [(&str, &str); 10] = [
     ("bounded", include_str!("python/bounded.py")),
     ("async-cpu", include_str!("python/async-cpu.py")),
     ("thousands", include_str!("python/thousands.py")),
+    ("blocked", include_str!("python/blocked.py")),
     ("lock", include_str!("python/lock.py")),
 ];
 
@@ -271,7 +272,7 @@ pub fn browser_figure(step: &Step, outcome: &Outcome) -> Option<Figure> {
             baseline_rounds_ms: None,
         }),
         Outcome::Io(run) => Some(Figure::Ms {
-            ms: run.summary.wall_ms,
+            ms: run.figure_ms(),
             rounds_ms: Vec::new(),
             baseline_rounds_ms: None,
         }),

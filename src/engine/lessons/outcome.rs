@@ -76,15 +76,26 @@ impl Outcome {
             (
                 Outcome::Io(run),
                 Probe::Io(IoRequest {
-                    targets: Targets::Timers(_),
+                    targets: Targets::Timers(timers),
                     ..
                 }),
-            ) => format!(
-                "{:.0} ms for {} sleeps, {} failed",
-                run.summary.wall_ms,
-                group(run.requests.len() as u64),
-                run.summary.failed
-            ),
+            ) => match run.blocked {
+                Some(blocked) => format!(
+                    "{} timers of {:.0} ms all fired by {:.0} ms, {:.0} ms late (median); {} \
+                     failed",
+                    timers.coroutines,
+                    timers.sleep_ms,
+                    blocked.others_done_ms,
+                    blocked.late_ms,
+                    run.summary.failed
+                ),
+                None => format!(
+                    "{:.0} ms for {} sleeps, {} failed",
+                    run.summary.wall_ms,
+                    group(run.requests.len() as u64),
+                    run.summary.failed
+                ),
+            },
             _ => self.describe(),
         }
     }

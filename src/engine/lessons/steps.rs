@@ -1,7 +1,7 @@
 //! What the catalogue's entries are made of: step makers (a CPU measurement, the countdown, an
 //! I/O run) and readers of an outcome's figures, each refusing an outcome of the wrong kind.
 
-use crate::engine::io::{Builtin, IoModel, IoRequest, IoRun, Targets, Timers};
+use crate::engine::io::{Blocker, Builtin, IoModel, IoRequest, IoRun, Targets, Timers};
 use crate::engine::protocol::MeasureRequest;
 use crate::engine::run::models::RunConfig;
 use crate::engine::run::trace::Trace;
@@ -66,8 +66,25 @@ pub(super) fn sleeps(
     let timers = Timers {
         coroutines,
         sleep_ms,
+        blocker: None,
     };
     io_run_of(label, model, workers, Targets::Timers(timers))
+}
+
+/// `coroutines` tasks each awaiting a timer of `sleep_ms` on one event loop (`gather`), and after
+/// them one more making `blocker`'s call, if any.
+pub(super) fn sleeps_beside(
+    label: String,
+    coroutines: u32,
+    sleep_ms: f64,
+    blocker: Option<Blocker>,
+) -> Step {
+    let timers = Timers {
+        coroutines,
+        sleep_ms,
+        blocker,
+    };
+    io_run_of(label, IoModel::Gather, 1, Targets::Timers(timers))
 }
 
 pub(super) fn median(outcome: &Outcome) -> Result<f64, String> {

@@ -31,7 +31,7 @@ fn every_lesson_plans_valid_steps() {
         assert!(lesson.answer < 3);
         assert!(find(lesson.slug).is_some());
     }
-    assert_eq!(LESSONS.len(), 10);
+    assert_eq!(LESSONS.len(), 11);
 }
 
 /// Every lesson shows an excerpt of the code that runs it, and every excerpt belongs to a lesson.
@@ -244,6 +244,7 @@ fn async_and_reuse_conclusions() {
 fn fetch_and_lock_conclusions() {
     let run = |model, wall_ms| {
         Outcome::Io(Box::new(IoRun {
+            blocked: None,
             model,
             workers: 1,
             requests: vec![Default::default(); 16],
@@ -342,6 +343,7 @@ fn fetch_and_lock_conclusions() {
 fn thousands_concludes_from_timers_and_prints_the_request_rate() {
     let run = |n: usize, wall_ms, in_flight, failed| {
         Outcome::Io(Box::new(IoRun {
+            blocked: None,
             model: IoModel::Gather,
             workers: 1,
             requests: vec![Default::default(); n],

@@ -88,7 +88,7 @@ impl Lane {
 
 /// One request: its label, then queued (waiting for a slot, a thin line), waiting for the
 /// first byte, receiving and, for the pipeline on one thread, scanning.
-fn bar(r: &RequestRecord, lane: Lane, label_x: f64, pool: bool) -> Html {
+fn bar(r: &RequestRecord, lane: Lane, label_x: f64, label: String) -> Html {
     // Without a first byte (synchronous requests, failures) the whole request is one bar.
     let first = r.first_byte_ms.unwrap_or(r.finished_ms);
     let failed = r.error.is_some();
@@ -96,11 +96,7 @@ fn bar(r: &RequestRecord, lane: Lane, label_x: f64, pool: bool) -> Html {
         <g class={classes!("wf-row", failed.then_some("failed"))} data-index={r.index.to_string()}>
             <title>{ describe(r) }</title>
             <text class="row-label" x={fmt(label_x)} y={fmt(lane.top + ROW / 2.0)} text-anchor="end" dominant-baseline="middle">
-                { if pool {
-                    format!("req {} · w{}", r.index + 1, r.worker + 1)
-                } else {
-                    format!("request {}", r.index + 1)
-                } }
+                { label }
             </text>
             { lane.queued(r.queued_ms, r.started_ms) }
             { lane.segment("wf-waiting", r.started_ms, first) }
@@ -151,8 +147,16 @@ pub fn Waterfall(props: &Props) -> Html {
     let bottom = frame.height - frame.bottom;
     let title_id = format!("waterfall-title-{}", choice.key());
     let desc_id = format!("waterfall-desc-{}", choice.key());
-    // Rows name their worker only where there is more than one.
+    // Rows name their worker only where there is more than one; beside a coroutine making a
+    // slow call (the blocked-loop lesson), rows are coroutines awaiting timers, and that call.
     let pool = run.requests.iter().any(|r| r.worker > 0);
+    let slow_call = run.blocked.map(|_| run.requests.len().saturating_sub(1));
+    let row_label = |r: &RequestRecord| match slow_call {
+        Some(at) if r.index == at => "slow call".to_string(),
+        Some(_) => format!("timer {}", r.index + 1),
+        None if pool => format!("req {} · w{}", r.index + 1, r.worker + 1),
+        None => format!("request {}", r.index + 1),
+    };
 
     html! {
         <figure class="waterfall chart" data-model={run.model.slug()} data-key={choice.key()}>
@@ -167,6 +171,14 @@ pub fn Waterfall(props: &Props) -> Html {
                 <br /><span class="hint chart-caption">{ "How to read it: a row per request, time \
                     running left to right; each bar is one request's life, from waiting for a slot \
                     to its last byte. Bars side by side overlapped; bars in a staircase took turns." }</span>
+                if let Some(blocked) = run.blocked {
+                    <br /><span class="hint" data-late-ms={format!("{:.1}", blocked.late_ms)}>{ format!(
+                        "Here a row per coroutine: the timers' bars run from their start until \
+                         they fired, {:.0} ms late (the median); the last row is the coroutine \
+                         that made the slow call of {:.0} ms.",
+                        blocked.late_ms, blocked.ms
+                    ) }</span>
+                }
                 <span class="wf-legend hint">
                     <span class="key wf-queued" />{ "queued for a slot " }
                     <span class="key wf-waiting" />{ "waiting for the first byte " }
@@ -196,7 +208,10 @@ pub fn Waterfall(props: &Props) -> Html {
                     run.requests.len(), s.wall_ms, s.sum_latency_ms, s.max_in_flight
                 ) }</desc>
                 { axes(&frame, x, &x_ticks, "time in the run (ms)", no_y, &[], "") }
-                { for shown.iter().enumerate().map(|(row, &i)| bar(&run.requests[i], lane(row), frame.left - 4.0, pool)) }
+                { for shown.iter().enumerate().map(|(row, &i)| {
+                    let r = &run.requests[i];
+                    bar(r, lane(row), frame.left - 4.0, row_label(r))
+                }) }
                 if let Some(scan) = pool_scan {
                     <g class="wf-row pool-scan">
                         <title>{ format!("scanning {} pages on {} threads", scan.pages, scan.threads) }</title>

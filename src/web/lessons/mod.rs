@@ -11,6 +11,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::components::charts::TraceTimeline;
+use super::components::Waterfall;
 use super::components::{
     CpythonJudged, CpythonPanel, EmbedSnippet, Runs, StatusLine, TraceDownload, WhatRuns,
 };
@@ -206,25 +207,29 @@ pub fn Lessons(props: &Props) -> Html {
             }
         });
     }
-    // How the workers of the lesson's chosen step spent its median round.
+    // How the workers of the lesson's chosen step spent its median round, or how its
+    // coroutines spent an I/O run.
     let timeline = (!running)
         .then_some(lesson.timeline)
         .flatten()
         .and_then(|i| (lesson.steps)(k).get(i).cloned())
         .and_then(|step| {
             let (_, outcome) = state.measured.iter().find(|(l, _)| *l == step.label)?;
-            let outcome = Rc::clone(outcome);
-            let Outcome::Cpu { trace, .. } = &*outcome else {
-                return None;
-            };
-            let Probe::Cpu(request) = &step.probe else {
-                return None;
-            };
-            Some((
-                step.label.clone(),
-                request.run.clone(),
-                Rc::new((**trace).clone()),
-            ))
+            let label = &step.label;
+            match (&**outcome, &step.probe) {
+                (Outcome::Cpu { trace, .. }, Probe::Cpu(request)) => Some((
+                    format!("How the workers spent a round: {label}"),
+                    html! {
+                        <TraceTimeline trace={Rc::new((**trace).clone())} model={request.run.model}
+                            threads={request.run.workers} prefix="lesson-" />
+                    },
+                )),
+                (Outcome::Io(run), Probe::Io(_)) => Some((
+                    format!("How the coroutines spent the run: {label}"),
+                    html! { <Waterfall run={Rc::new((**run).clone())} /> },
+                )),
+                _ => None,
+            }
         });
     let cpython_shape = concluded.then(|| cpython::shape(lesson, k)).flatten();
     let number = LESSONS.iter().position(|l| l == lesson).unwrap_or(0) + 1;
@@ -308,7 +313,7 @@ pub fn Lessons(props: &Props) -> Html {
                                         .collect::<Vec<_>>()
                                         .join(" ")),
                                     // An I/O step is one run.
-                                    Outcome::Io(run) => Some(format!("{:.3}", run.summary.wall_ms)),
+                                    Outcome::Io(run) => Some(format!("{:.3}", run.figure_ms())),
                                     _ => None,
                                 }}>
                                     <th scope="row">{ label.clone() }</th>
@@ -318,10 +323,10 @@ pub fn Lessons(props: &Props) -> Html {
                             }) }
                         </tbody>
                     </table>
-                    if let Some((label, run, trace)) = timeline {
+                    if let Some((heading, chart)) = timeline {
                         <section class="lesson-timeline" aria-label="Timeline">
-                            <h4>{ format!("How the workers spent a round: {label}") }</h4>
-                            <TraceTimeline {trace} model={run.model} threads={run.workers} prefix="lesson-" />
+                            <h4>{ heading }</h4>
+                            { chart }
                         </section>
                     }
                     if !running && has_trace {

@@ -4,6 +4,7 @@
 //! the page lists it.
 
 mod async_cpu;
+mod blocked;
 mod copy;
 mod fetch;
 mod gil;
@@ -25,6 +26,7 @@ pub const LESSONS: &[Lesson] = &[
     fetch::BOUNDED,
     async_cpu::LESSON,
     thousands::LESSON,
+    blocked::LESSON,
     lock::LESSON,
 ];
 

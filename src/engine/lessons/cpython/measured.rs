@@ -7,7 +7,7 @@ use crate::engine::lessons::Lesson;
 
 /// CPython's lines as `scripts/cpython-figures.sh` measured them on this project's 2-core
 /// machine: (lesson, k, line).
-const MEASURED: [(&str, Option<usize>, &str); 22] = [
+const MEASURED: [(&str, Option<usize>, &str); 23] = [
     (
         "gil",
         Some(2),
@@ -108,6 +108,11 @@ const MEASURED: [(&str, Option<usize>, &str); 22] = [
         "thousands",
         None,
         include_str!("../python/measured/thousands.json"),
+    ),
+    (
+        "blocked",
+        None,
+        include_str!("../python/measured/blocked.json"),
     ),
     ("lock", None, include_str!("../python/measured/lock.json")),
 ];

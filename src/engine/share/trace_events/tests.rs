@@ -403,6 +403,7 @@ fn request(
 #[test]
 fn each_request_is_an_async_slice_with_its_phases_in_order() {
     let run = IoRun {
+        blocked: None,
         model: IoModel::Bounded,
         workers: 2,
         requests: vec![
