@@ -18,6 +18,7 @@ const SOURCES: &[&str] = &[
     "src/engine/run/dispatch.rs",
     "src/engine/run/coroutines.rs",
     "src/engine/run/shared_state.rs",
+    "src/engine/run/deadlock.rs",
     "src/engine/io/mod.rs",
     "src/web/processes.rs",
 ];

@@ -16,7 +16,7 @@ WITH_K=(gil released copy reuse imap async-cpu)
 # CPython at speeds up to 40 % apart and a step may land on either (taskset: count(2e7) 0.73-1.03 s
 # on one, 1.04-1.15 s on the other), which spreads a ratio taken within a round.
 ROUNDS=(gil released copy reuse async-cpu)
-WITHOUT_K=(fetch bounded thousands blocked lock)
+WITHOUT_K=(fetch bounded thousands blocked lock deadlock)
 wanted=("$@")
 [ ${#wanted[@]} -eq 0 ] && wanted=("${WITH_K[@]}" "${WITHOUT_K[@]}")
 mkdir -p measured

@@ -9,6 +9,7 @@ use crate::engine::kernels::{self, KernelError};
 use crate::engine::run::control::Progress;
 use crate::engine::run::control::RunControl;
 use crate::engine::run::coroutines::block_on;
+use crate::engine::run::deadlock::{LockOrder, WaitFor};
 use crate::engine::run::harness::Repeater;
 use crate::engine::run::harness::{self, HarnessError, Measurement};
 use crate::engine::run::models::{Model, RunConfig, RunError};
@@ -53,6 +54,11 @@ pub enum SharedDemo {
         items: u64,
         capacity: usize,
     },
+    /// Two threads take locks A and B `rounds` times each, the second in `order`.
+    TwoLocks {
+        order: LockOrder,
+        rounds: u64,
+    },
     /// The fault drill: a pool thread panics on purpose, as the `fault-drill` kernel's task does,
     /// so tests can check that a trapped demo is reported and the engine replaced.
     FaultDrill,
@@ -85,6 +91,16 @@ pub enum SharedOutcome {
         expected_sum: u64,
         ms: f64,
     },
+    /// Rounds that took both locks, of those asked for; where the watchdog found the threads
+    /// when it ended a deadlock (empty if it did not have to).
+    TwoLocks {
+        order: LockOrder,
+        expected: u64,
+        completed: u64,
+        retries: u64,
+        waits_for: Vec<WaitFor>,
+        ms: f64,
+    },
     Failed {
         message: String,
     },
@@ -95,6 +111,7 @@ pub enum SharedOutcome {
 impl SharedDemo {
     /// Runs the demo on the current rayon pool. `clock` times it; `control` carries Cancel.
     pub fn run(self, clock: Clock, control: &RunControl) -> SharedOutcome {
+        use crate::engine::run::deadlock::two_locks;
         use crate::engine::run::shared_state::{count_together, produce_and_consume};
         let started = clock();
         let outcome = match self {
@@ -125,6 +142,17 @@ impl SharedDemo {
                     Err(why) => SharedOutcome::Failed {
                         message: why.to_string(),
                     },
+                }
+            }
+            SharedDemo::TwoLocks { order, rounds } => {
+                let outcome = two_locks(order, rounds.min(10_000), clock, control);
+                SharedOutcome::TwoLocks {
+                    order,
+                    expected: outcome.expected,
+                    completed: outcome.completed,
+                    retries: outcome.retries,
+                    waits_for: outcome.waits_for,
+                    ms: clock() - started,
                 }
             }
             SharedDemo::AbortDrill | SharedDemo::HangDrill => SharedOutcome::Failed {

@@ -16,7 +16,7 @@ after(async () => browser?.close());
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 
 /** Every lesson's address, as the page lists them. */
-const LESSONS = ['gil', 'released', 'copy', 'reuse', 'imap', 'fetch', 'bounded', 'async-cpu', 'thousands', 'blocked', 'lock'];
+const LESSONS = ['gil', 'released', 'copy', 'reuse', 'imap', 'fetch', 'bounded', 'async-cpu', 'thousands', 'blocked', 'lock', 'deadlock'];
 
 const VIEWS = [
   { name: 'desktop', viewport: { width: 1280, height: 800 }, colorScheme: 'light' },

@@ -224,6 +224,27 @@ for (const engine of ENGINES) {
       await open(driver, url);
     });
 
+    // Real threads and locks: the engines with a pool. Chromium runs it in lessons.test.mjs.
+    if (engine.threads && engine.name !== 'chromium') {
+      test('the deadlock lesson holds: opposite orders stop for good, the cures finish', async () => {
+        const { driver } = session;
+        await open(driver, url);
+        await driver.findElement({ css: 'button[data-lesson="deadlock"]' }).click();
+        await waitFor(driver, 'the lesson', () => js(driver, () => document.querySelector('article.lesson[data-lesson="deadlock"]') !== null));
+        await driver.findElement({ css: 'input[name="predict"][value="1"]' }).click();
+        await driver.findElement({ css: '#lesson-run' }).click();
+        await finished(driver, '#lesson-status');
+        const report = await js(driver, lessonReport);
+        const summary = checkReport(assert, report, 'deadlock');
+        console.log(`# ${engine.name}: ${summary}`);
+        assert.equal(report.verdict, 'holds', report.line);
+        const cycle = await js(driver, () => document.querySelectorAll('.waits-for-list li').length);
+        assert.equal(cycle, 2);
+        seen.deadlock = summary;
+        await open(driver, url);
+      });
+    }
+
     // The lesson whose GIL threads let go of the GIL: a run that holds ends it; one too busy to
     // tell gets a second, which must not be; none may fail. Chromium runs it in lessons.test.mjs.
     if (engine.threads && engine.name !== 'chromium') {

@@ -16,7 +16,7 @@ import { withServer, launchChromium, openApp } from './support.mjs';
 const run = promisify(execFile);
 const RUNS = Number(process.env.OVERLAP_FIDELITY_RUNS ?? 3);
 const ONLY = process.env.OVERLAP_FIDELITY_LESSONS?.split(',');
-const SLUGS = ['gil', 'released', 'copy', 'reuse', 'imap', 'fetch', 'bounded', 'async-cpu', 'thousands', 'blocked', 'lock']
+const SLUGS = ['gil', 'released', 'copy', 'reuse', 'imap', 'fetch', 'bounded', 'async-cpu', 'thousands', 'blocked', 'lock', 'deadlock']
   .filter((slug) => !ONLY || ONLY.includes(slug));
 // The scripts that take --k and measure in rounds (see scripts/cpython-figures.sh).
 const TAKES_K = ['gil', 'released', 'copy', 'reuse', 'imap', 'async-cpu'];

@@ -181,6 +181,41 @@ test('the blocked lesson: one blocking call stalls the loop, a thread or an awai
   });
 });
 
+test('the deadlock lesson: Cancel mid-deadlock, then opposite orders stop for good and the cures finish', async () => {
+  await withServer({ isolated: true }, async (url) => {
+    const app = await openApp(browser, url);
+    const { page } = app;
+    // Cancel while the two threads wait on each other, before the watchdog's 0.5 s: it stops at
+    // once, and nothing is left holding a lock.
+    await page.click('button[data-lesson="deadlock"]');
+    await page.check('input[name="predict"][value="1"]');
+    await page.click('#lesson-run');
+    await page.waitForSelector('#lesson-status[data-state="running"]');
+    await page.waitForTimeout(250);
+    const ms = await page.evaluate(async () => {
+      const clicked = performance.now();
+      document.querySelector('#lesson-cancel').click();
+      while (document.querySelector('#lesson-status').dataset.state === 'running') {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      return performance.now() - clicked;
+    });
+    console.log(`# deadlock: cancelled ${ms.toFixed(0)} ms after the click`);
+    assert.equal(await page.getAttribute('#lesson-status', 'data-state'), 'cancelled', await page.textContent('#lesson-status'));
+    assert.ok(ms < 400, `${ms} ms`);
+    // Then the whole lesson.
+    const { holds, conclusion } = await runLesson(page, 'deadlock', 1);
+    console.log(`# ${checkReport(assert, await page.evaluate(lessonReport), 'deadlock')}`);
+    assert.ok(holds, conclusion);
+    const cycle = await page.$$eval('.waits-for-list li', (items) =>
+      items.map((li) => [li.dataset.thread, li.dataset.holds, li.dataset.wants]));
+    assert.deepEqual(cycle.sort(), [['0', 'A', 'B'], ['1', 'B', 'A']]);
+    assert.ok(await page.$('.lesson-timeline .waits-for svg line.edge.waits'), 'the picture is drawn');
+    assert.equal(await page.getAttribute('#lesson-grade', 'data-measured-option'), '1');
+    assert.deepEqual(app.problems(), []);
+  });
+});
+
 test("a lesson's script downloads, runs in CPython, and its line shows beside the browser's", async () => {
   await withServer({ isolated: true }, async (url) => {
     const app = await openApp(browser, url);

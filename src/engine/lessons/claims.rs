@@ -234,6 +234,14 @@ impl StepFigures {
                     ..StepFigures::default()
                 }
             }
+            Outcome::Shared(SharedOutcome::TwoLocks {
+                expected,
+                completed,
+                ..
+            }) => StepFigures {
+                lost: Some((expected.saturating_sub(*completed), *expected)),
+                ..StepFigures::default()
+            },
             Outcome::Shared(_) => StepFigures::default(),
         }
     }

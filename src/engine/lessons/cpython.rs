@@ -26,7 +26,7 @@ use super::{Lesson, Outcome, Step};
 use crate::engine::protocol::SharedOutcome;
 
 /// Each lesson's script, as the page offers it for download.
-const SCRIPTS: [(&str, &str); 11] = [
+const SCRIPTS: [(&str, &str); 12] = [
     ("gil", include_str!("python/gil.py")),
     ("released", include_str!("python/released.py")),
     ("copy", include_str!("python/copy.py")),
@@ -38,6 +38,7 @@ const SCRIPTS: [(&str, &str); 11] = [
     ("thousands", include_str!("python/thousands.py")),
     ("blocked", include_str!("python/blocked.py")),
     ("lock", include_str!("python/lock.py")),
+    ("deadlock", include_str!("python/deadlock.py")),
 ];
 
 /// The script that runs `lesson` in CPython.
@@ -290,6 +291,14 @@ pub fn browser_figure(step: &Step, outcome: &Outcome) -> Option<Figure> {
         }) => Some(Figure::Counted {
             counted: if sum == expected_sum { *items } else { 0 },
             of: *items,
+        }),
+        Outcome::Shared(SharedOutcome::TwoLocks {
+            expected,
+            completed,
+            ..
+        }) => Some(Figure::Counted {
+            counted: *completed,
+            of: *expected,
         }),
         Outcome::Shared(_) => None,
     }

@@ -64,6 +64,7 @@ impl Outcome {
             Outcome::Io(_) => "an I/O run",
             Outcome::Shared(SharedOutcome::Counter { .. }) => "a counter",
             Outcome::Shared(SharedOutcome::Queue { .. }) => "a queue",
+            Outcome::Shared(SharedOutcome::TwoLocks { .. }) => "two locks",
             Outcome::Shared(SharedOutcome::Failed { .. }) => "a failed demo",
             Outcome::Shared(SharedOutcome::Cancelled) => "a cancelled demo",
         }
@@ -140,6 +141,27 @@ impl Outcome {
                     "WRONG"
                 }
             ),
+            Outcome::Shared(SharedOutcome::TwoLocks {
+                expected,
+                completed,
+                retries,
+                waits_for,
+                ms,
+                ..
+            }) => {
+                let mut said = format!(
+                    "{} of {} rounds took both locks in {ms:.0} ms",
+                    group(*completed),
+                    group(*expected)
+                );
+                if *retries > 0 {
+                    said.push_str(&format!(", {} timeouts backed off from", group(*retries)));
+                }
+                if !waits_for.is_empty() {
+                    said.push_str(": deadlocked, ended by the watchdog");
+                }
+                said
+            }
             Outcome::Shared(SharedOutcome::Failed { message }) => format!("failed: {message}"),
             Outcome::Shared(SharedOutcome::Cancelled) => "cancelled".into(),
         }

@@ -31,7 +31,7 @@ fn every_lesson_plans_valid_steps() {
         assert!(lesson.answer < 3);
         assert!(find(lesson.slug).is_some());
     }
-    assert_eq!(LESSONS.len(), 11);
+    assert_eq!(LESSONS.len(), 12);
 }
 
 /// Every lesson shows an excerpt of the code that runs it, and every excerpt belongs to a lesson.

@@ -12,10 +12,12 @@
 //!   repeat computed the same answer; [`trace`] is what
 //!   one run recorded (every task's span, GIL holds, bytes copied); [`control`] counts tasks done
 //!   and carries Cancel.
-//! - [`shared_state`] is the lock lessons' demos: a racy counter and a producer/consumer queue.
+//! - [`shared_state`] is the lock lessons' demos: a racy counter and a producer/consumer queue;
+//!   [`deadlock`] is two threads taking two locks, in opposite orders or one.
 
 pub mod control;
 pub mod coroutines;
+pub mod deadlock;
 pub mod dispatch;
 pub mod gil;
 pub mod harness;

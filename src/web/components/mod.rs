@@ -15,6 +15,7 @@ mod scroll_box;
 mod site_nav;
 mod status_line;
 mod trace_download;
+mod waits_for;
 mod waterfall;
 mod what_runs;
 
@@ -32,5 +33,6 @@ pub use scroll_box::ScrollBox;
 pub use site_nav::SiteNav;
 pub use status_line::{before_run, StatusLine};
 pub use trace_download::TraceDownload;
+pub use waits_for::WaitsForPicture;
 pub use waterfall::{Props as WaterfallProps, Waterfall};
 pub use what_runs::{Runs, WhatRuns};

@@ -11,10 +11,10 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::components::charts::TraceTimeline;
-use super::components::Waterfall;
 use super::components::{
     CpythonJudged, CpythonPanel, EmbedSnippet, Runs, StatusLine, TraceDownload, WhatRuns,
 };
+use super::components::{WaitsForPicture, Waterfall};
 use super::download::download_blob;
 use super::engine_slot::{use_release_when_idle, EngineContext, Holder, BUSY};
 use super::focus;
@@ -22,6 +22,7 @@ use super::route::embed_address;
 use crate::engine::lessons::claims;
 use crate::engine::lessons::cpython::{self};
 use crate::engine::lessons::{Outcome, Probe, LESSONS};
+use crate::engine::protocol::SharedOutcome;
 use crate::engine::route::Place;
 use crate::engine::share::trace_events;
 use crate::engine::status::RunEvent;
@@ -228,6 +229,14 @@ pub fn Lessons(props: &Props) -> Html {
                     format!("How the coroutines spent the run: {label}"),
                     html! { <Waterfall run={Rc::new((**run).clone())} /> },
                 )),
+                (Outcome::Shared(SharedOutcome::TwoLocks { waits_for, .. }), _)
+                    if !waits_for.is_empty() =>
+                {
+                    Some((
+                        format!("Who waited for whom when the watchdog ended it: {label}"),
+                        html! { <WaitsForPicture cycle={waits_for.clone()} /> },
+                    ))
+                }
                 _ => None,
             }
         });

@@ -6,6 +6,7 @@
 mod async_cpu;
 mod blocked;
 mod copy;
+mod deadlock;
 mod fetch;
 mod gil;
 mod imap;
@@ -28,6 +29,7 @@ pub const LESSONS: &[Lesson] = &[
     thousands::LESSON,
     blocked::LESSON,
     lock::LESSON,
+    deadlock::LESSON,
 ];
 
 /// What the bounded lesson's claims take for each k's ideal time, for the test that checks it

@@ -7,7 +7,7 @@ use crate::engine::lessons::Lesson;
 
 /// CPython's lines as `scripts/cpython-figures.sh` measured them on this project's 2-core
 /// machine: (lesson, k, line).
-const MEASURED: [(&str, Option<usize>, &str); 23] = [
+const MEASURED: [(&str, Option<usize>, &str); 24] = [
     (
         "gil",
         Some(2),
@@ -115,6 +115,11 @@ const MEASURED: [(&str, Option<usize>, &str); 23] = [
         include_str!("../python/measured/blocked.json"),
     ),
     ("lock", None, include_str!("../python/measured/lock.json")),
+    (
+        "deadlock",
+        None,
+        include_str!("../python/measured/deadlock.json"),
+    ),
 ];
 
 /// What CPython's committed run of `lesson` at the k nearest `k` shows, step by step after the

@@ -185,7 +185,7 @@ fn every_claim_holds_on_cpythons_own_figures() {
         );
         seen += 1;
     }
-    assert_eq!(seen, 23);
+    assert_eq!(seen, 24);
     // The lessons quote the nearest k measured.
     let (at, run) = measured(find("gil").unwrap(), 3).unwrap();
     assert_eq!((at, run.k), (2, Some(2)));
