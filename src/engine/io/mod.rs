@@ -1,7 +1,9 @@
 //! The I/O lab: N requests made one after another (`for url in urls: await get(url)`), all at once
 //! (`asyncio.gather`), k at a time (`ThreadPoolExecutor(max_workers=k)` or a bounded
 //! `buffer_unordered(k)`), by k blocking threads (`urllib` in threads), and the fetch-then-parse
-//! pipeline. Waiting overlaps; computing on one thread does not.
+//! pipeline. Waiting overlaps; computing on one thread does not. Timers can stand in for
+//! requests (`asyncio.sleep`), beside one more coroutine whose slow call is made on the loop, in a
+//! thread or awaited ([`Blocker`]): a call made on the loop holds every other coroutine.
 //!
 //! Nothing here knows about the browser: requests go through a [`Transport`] (`fetch` and
 //! synchronous XHR workers in the engine worker, threads and sleeps in the native tests), times
