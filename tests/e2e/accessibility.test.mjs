@@ -300,7 +300,7 @@ test('no motion for who asks for none; each place names itself in the title; lin
     await page.goto(`${url}?lesson=gil`);
     await built(page);
     await page.click('button.lesson-tab[data-lesson="lock"]');
-    await page.waitForFunction(() => document.title.startsWith('Lesson 9: '));
+    await page.waitForFunction((n) => document.title.startsWith(`Lesson ${n}: `), LESSONS.indexOf('lock') + 1);
 
     // What a chat or an LMS reads from the page, without running it: title, description, a
     // 1200 × 630 PNG that is served; and a robots.txt.

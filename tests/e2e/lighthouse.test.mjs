@@ -2,7 +2,7 @@
 // presets, on every kind of place. Accessibility, best practices and SEO must score 100: none of
 // them depends on timing (performance does, and is the benchmark's: scripts/bench.sh).
 //
-// The nine lessons are one component with different words: Lighthouse takes 8-10 s a load here,
+// The lessons are one component with different words: Lighthouse takes 8-10 s a load here,
 // so it audits the first lesson, and axe checks every lesson's own content at both widths and in
 // both themes (accessibility.test.mjs).
 import { test } from 'node:test';

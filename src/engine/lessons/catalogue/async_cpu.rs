@@ -1,4 +1,4 @@
-//! Lesson 7: async does not speed up CPU work, however many cores there are.
+//! Lesson 8: async does not speed up CPU work, however many cores there are.
 
 use crate::engine::rounds::Verdict;
 use crate::engine::run::models::{Model, RunConfig};

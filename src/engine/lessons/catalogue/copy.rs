@@ -1,4 +1,4 @@
-//! Lesson 2: processes pay to copy their data; threads that share memory copy nothing.
+//! Lesson 3: processes pay to copy their data; threads that share memory copy nothing.
 
 use crate::engine::rounds::Verdict;
 use crate::engine::run::dispatch::MapStyle;

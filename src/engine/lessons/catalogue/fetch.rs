@@ -1,4 +1,4 @@
-//! Lessons 5 and 6: concurrent requests beat sequential ones, and a bounded pool caps them.
+//! Lessons 6 and 7: concurrent requests beat sequential ones, and a bounded pool caps them.
 
 use crate::engine::io::{Builtin, IoModel, IoRun};
 

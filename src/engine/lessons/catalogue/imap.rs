@@ -1,4 +1,4 @@
-//! Lesson 4: imap yields its first result before map.
+//! Lesson 5: imap yields its first result before map.
 
 use crate::engine::run::dispatch::MapStyle;
 use crate::engine::run::models::{Model, RunConfig};

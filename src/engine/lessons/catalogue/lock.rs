@@ -1,4 +1,4 @@
-//! Lesson 9: shared state needs a lock.
+//! Lesson 11: shared state needs a lock.
 
 use crate::engine::protocol::{SharedDemo, SharedOutcome};
 use crate::engine::run::shared_state::Increment;

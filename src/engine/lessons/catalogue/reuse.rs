@@ -1,4 +1,4 @@
-//! Lesson 3: a reused pool beats spawning one per batch.
+//! Lesson 4: a reused pool beats spawning one per batch.
 
 use crate::engine::run::models::{Model, RunConfig, Spawn};
 

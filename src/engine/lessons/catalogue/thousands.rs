@@ -1,4 +1,4 @@
-//! Lesson 8: coroutines scale to thousands of tasks.
+//! Lesson 9: coroutines scale to thousands of tasks.
 
 use crate::engine::io::{Builtin, IoModel};
 
