@@ -20,7 +20,7 @@ const FREE_THREADS: usize = 3;
 const BLOCKS: u64 = 1_500_000;
 
 /// The least share of what free threads reach that GIL threads letting go of it must reach:
-/// three quarters. CPython's threads hashing big buffers reach 97–106 % of what as many
+/// three quarters. CPython's threads hashing big buffers reach 97–105 % of what as many
 /// processes reach on this project's machine (the middle halves at k = 2, 4 and 8,
 /// python/measured/); threads that take turns reach about 1/k of it (half at k = 2), far below.
 pub(super) const RELEASED_SHARE: f64 = 0.75;
@@ -53,7 +53,7 @@ pub(super) const CLAIMS: &[Claim] = &[
         why: "Threads that take turns gain nothing but what the machine's noise gives them: the \
               same bound as the GIL lesson's. CPython's threads hashing in 96-byte pieces (each \
               call under 2 KB holds the GIL, and so does the loop around it) run 0.83× \
-              (0.77–1.12) as fast as one thread doing the same at k = 2 on this project's \
+              (0.78–1.09) as fast as one thread doing the same at k = 2 on this project's \
               machine.",
     },
     Claim {
