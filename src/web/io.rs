@@ -313,21 +313,27 @@ impl ThreadTransport {
         old.worker.terminate();
         ready_by(rx, START_DEADLINE_MS).await
     }
-}
 
-impl ThreadTransport {
+    /// Sends thread `lane` a message of `fields`; the receiver gets what it says back.
+    fn post(
+        &self,
+        lane: usize,
+        fields: &[(&str, JsValue)],
+    ) -> (Result<(), JsValue>, oneshot::Receiver<Said>) {
+        let (tx, rx) = oneshot::channel();
+        let blocking = self.workers[lane].borrow();
+        *blocking.waiting.borrow_mut() = Some(tx);
+        let message = Object::new();
+        for (name, value) in fields {
+            let _ = Reflect::set(&message, &(*name).into(), value);
+        }
+        (blocking.worker.post_message(&message), rx)
+    }
+
     /// Holds thread `lane` for `ms` (`time.sleep` in a thread, as `asyncio.to_thread` calls it);
     /// resolves when it lets go.
     pub fn hold(&self, lane: usize, ms: f64) -> LocalFuture<'_, Result<(), String>> {
-        let lane = lane % self.workers.len();
-        let (tx, rx) = oneshot::channel();
-        let sent = {
-            let blocking = self.workers[lane].borrow();
-            *blocking.waiting.borrow_mut() = Some(tx);
-            let message = Object::new();
-            let _ = Reflect::set(&message, &"holdMs".into(), &ms.into());
-            blocking.worker.post_message(&message)
-        };
+        let (sent, rx) = self.post(lane % self.workers.len(), &[("holdMs", ms.into())]);
         Box::pin(async move {
             sent.map_err(|e| format!("the thread refused the call: {e:?}"))?;
             match rx.await {
@@ -348,15 +354,10 @@ impl Transport for ThreadTransport {
         _keep_body: bool,
     ) -> LocalFuture<'a, Fetched> {
         let lane = lane % self.workers.len();
-        let (tx, rx) = oneshot::channel();
-        let sent = {
-            let blocking = self.workers[lane].borrow();
-            *blocking.waiting.borrow_mut() = Some(tx);
-            let message = Object::new();
-            let _ = Reflect::set(&message, &"url".into(), &url.into());
-            let _ = Reflect::set(&message, &"timeoutMs".into(), &timeout_ms.into());
-            blocking.worker.post_message(&message)
-        };
+        let (sent, rx) = self.post(
+            lane,
+            &[("url", url.into()), ("timeoutMs", timeout_ms.into())],
+        );
         Box::pin(async move {
             if let Err(e) = sent {
                 return Fetched {

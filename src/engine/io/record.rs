@@ -140,15 +140,10 @@ impl Blocked {
     ) -> Self {
         let others = records.iter().filter(|r| r.index != at);
         let others_done_ms = others.clone().map(|r| r.finished_ms).fold(0.0, f64::max);
-        let mut late: Vec<f64> = others
+        let late: Vec<f64> = others
             .map(|r| (r.finished_ms - r.started_ms - sleep_ms).max(0.0))
             .collect();
-        late.sort_by(f64::total_cmp);
-        let late_ms = match late.len() {
-            0 => 0.0,
-            n if n % 2 == 1 => late[n / 2],
-            n => (late[n / 2 - 1] + late[n / 2]) / 2.0,
-        };
+        let late_ms = crate::engine::stats::Summary::of(&late).map_or(0.0, |s| s.median);
         Blocked {
             how: blocker.how,
             ms: blocker.ms,
