@@ -20,7 +20,7 @@ const SOURCES: &[&str] = &[
     "src/engine/run/shared_state.rs",
     "src/engine/run/deadlock.rs",
     "src/engine/io/mod.rs",
-    "src/web/processes.rs",
+    "src/web/worker/processes.rs",
 ];
 
 fn dedent(lines: &[&str]) -> String {

@@ -13,6 +13,11 @@ as a cycle. Declaring a module (`mod child;`) is not a dependency, and test code
 `tests.rs`, anything after `#[cfg(test)]`) is left out: tests may reach anywhere.
 
 Prints each cycle as the files in it and exits 1 if there is one.
+
+It also holds src/web to its folders' rule (src/web/mod.rs says why): a file in one of
+src/web's role folders may name only files of its own folder and of the folders in
+`WEB_MAY_USE`, so `ui` and `worker` never name each other, and `client` and `worker` meet only
+in the engine's protocol. A file breaking it is printed with what it uses and the exit is 1.
 """
 import re
 import sys
@@ -135,6 +140,27 @@ for module, text in code.items():
             edges[module].add(target)
 
 
+WEB_MAY_USE = {
+    "ui": {"client", "platform"},
+    "client": {"platform"},
+    "worker": {"platform"},
+    "platform": set(),
+}
+
+
+def crossings() -> list:
+    """(file, file it uses) where a web role folder names one its rule does not allow."""
+    out = []
+    for module, targets in edges.items():
+        if module[:1] != ("web",) or len(module) < 3 or module[1] not in WEB_MAY_USE:
+            continue
+        for target in targets:
+            role = target[1] if target[:1] == ("web",) and len(target) > 1 else None
+            if role in WEB_MAY_USE and role != module[1] and role not in WEB_MAY_USE[module[1]]:
+                out.append((module, target))
+    return sorted(out)
+
+
 def cycles() -> list:
     """Strongly connected components of more than one file (Tarjan)."""
     index, low, stack, on, out, counter = {}, {}, [], set(), [], [0]
@@ -175,7 +201,10 @@ for component in found:
     for m in sorted(component):
         inside = sorted(str(files[t].relative_to(ROOT.parent)) for t in edges[m] if t in component)
         print(f"  {files[m].relative_to(ROOT.parent)} uses {', '.join(inside)}")
+crossed = crossings()
+for module, target in crossed:
+    print(f"src/web folder rule: {files[module].relative_to(ROOT.parent)} uses {files[target].relative_to(ROOT.parent)}")
 if "-v" in sys.argv:
     for m in sorted(edges):
         print(files[m].relative_to(ROOT.parent), "->", sorted(str(files[t].relative_to(ROOT.parent)) for t in edges[m]))
-sys.exit(1 if found else 0)
+sys.exit(1 if found or crossed else 0)

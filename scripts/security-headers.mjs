@@ -35,7 +35,7 @@ const policy = [
   "default-src 'self'",
   // The page's own scripts, the inline ones by hash; WebAssembly compiled without 'unsafe-eval'.
   `script-src 'self' 'wasm-unsafe-eval' ${hashes.join(' ')}`,
-  // The engine, its processes and its blocking threads start from Blob URLs (src/web/scripts.rs).
+  // The engine, its processes and its blocking threads start from Blob URLs (src/web/platform/scripts.rs).
   "worker-src 'self' blob:",
   // The I/O lab fetches the visitor's own URLs, anywhere: any http(s) address may be read by
   // the page's fetches (never by a script, an image or a frame: those keep 'self'). It opens no

@@ -11,7 +11,7 @@ shared_wasm_tests!();
 use overlap::engine::experiment::{Report, Row};
 use overlap::engine::run::models::Model;
 use overlap::engine::workload::Checksum;
-use overlap::web::components::{ResultsTable, ResultsTableProps};
+use overlap::web::ui::components::{ResultsTable, ResultsTableProps};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -106,7 +106,7 @@ fn sweep() -> Report {
 
 #[wasm_bindgen_test::wasm_bindgen_test]
 async fn the_speedup_chart_puts_points_where_the_numbers_say() {
-    use overlap::web::components::charts::{SpeedupChart, SpeedupProps};
+    use overlap::web::ui::components::charts::{SpeedupChart, SpeedupProps};
     let root = render::<SpeedupChart>(SpeedupProps {
         report: sweep(),
         compare: None,
@@ -172,7 +172,7 @@ async fn wall_bars_and_the_timeline_scale_with_their_data() {
     use overlap::engine::run::dispatch::MapStyle;
     use overlap::engine::run::gil::{GilStats, Hold};
     use overlap::engine::run::trace::{TaskSpan, Trace};
-    use overlap::web::components::charts::{Timeline, TimelineProps, WallBars, WallBarsProps};
+    use overlap::web::ui::components::charts::{Timeline, TimelineProps, WallBars, WallBarsProps};
 
     let root = render::<WallBars>(WallBarsProps { report: sweep() }).await;
     let bars = root.query_selector_all("g.bar rect").unwrap();
@@ -249,7 +249,7 @@ async fn wall_bars_and_the_timeline_scale_with_their_data() {
 #[wasm_bindgen_test::wasm_bindgen_test]
 async fn the_waterfall_lays_requests_on_one_time_axis() {
     use overlap::engine::io::{IoModel, IoRun, RequestRecord, Summary};
-    use overlap::web::components::{Waterfall, WaterfallProps};
+    use overlap::web::ui::components::{Waterfall, WaterfallProps};
     use std::rc::Rc;
 
     // Two requests one slot at a time: the second queues for 100 ms and fails.

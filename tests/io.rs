@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use overlap::engine::io::{Builtin, IoModel, IoReply, IoRequest, IoRun, Scan, Targets};
-use overlap::web::engine_worker::EngineWorker;
+use overlap::web::client::engine_worker::EngineWorker;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -103,7 +103,7 @@ async fn next_gather_is_unaffected(
     before: &IoRun,
     after: &str,
 ) {
-    overlap::web::worker_api::sleep(1_000.0).await;
+    overlap::web::platform::worker_api::sleep(1_000.0).await;
     let gather = done(engine, &builtin(IoModel::Gather, 1), base).await;
     assert_eq!(gather.summary.ok, 16, "{after}");
     let line = format!(
@@ -165,7 +165,7 @@ async fn requests_overlap_as_each_model_allows() {
 /// measures as if nothing had happened.
 #[wasm_bindgen_test]
 async fn cancel_stops_every_model_at_once_and_the_next_run_is_unaffected() {
-    use overlap::web::worker_api::{now_ms, sleep};
+    use overlap::web::platform::worker_api::{now_ms, sleep};
     let (mut engine, base) = lab().await;
     let before = done(&mut engine, &builtin(IoModel::Gather, 1), &base).await;
     for model in IoModel::ALL {
@@ -219,7 +219,7 @@ async fn cancel_stops_every_model_at_once_and_the_next_run_is_unaffected() {
 #[wasm_bindgen_test]
 async fn an_engine_terminated_mid_run_leaves_the_next_run_unaffected() {
     use futures::future::{select, Either};
-    use overlap::web::worker_api::sleep;
+    use overlap::web::platform::worker_api::sleep;
     let (mut engine, base) = lab().await;
     let before = done(&mut engine, &builtin(IoModel::Gather, 1), &base).await;
     // Given up after one and a half seconds.

@@ -12,8 +12,8 @@ use overlap::engine::run::models::{Model, RunConfig, Spawn};
 use overlap::engine::run::shared_state::Increment;
 use overlap::engine::run::trace::Trace;
 use overlap::engine::workload::Checksum;
-use overlap::web::engine_worker::{Answer, EngineWorker};
-use overlap::web::worker_api::{now_ms, sleep};
+use overlap::web::client::engine_worker::{Answer, EngineWorker};
+use overlap::web::platform::worker_api::{now_ms, sleep};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -1,9 +1,9 @@
 // The engine worker: owns every run, off the page's thread (a rayon job blocks its caller with
 // Atomics.wait, and browsers forbid blocking the page). The page starts it from a Blob of this
-// file (src/web/scripts.rs), waits for our "listening" and sends {glueUrl, module, threads}: we import the page's own
+// file (src/web/platform/scripts.rs), waits for our "listening" and sends {glueUrl, module, threads}: we import the page's own
 // wasm-bindgen glue, instantiate the module the page already compiled (a fresh shared memory, no
 // second download) and start a rayon pool of `threads`. From then on Rust handles every message
-// (src/web/host.rs); they are JSON strings of protocol::ToEngine and protocol::FromEngine.
+// (src/web/worker/host.rs); they are JSON strings of protocol::ToEngine and protocol::FromEngine.
 
 // The page's policy, which this worker inherits, requires Trusted Types for every script URL:
 // the workers started from here (the rayon pool's, the processes', the blocking threads') are
@@ -43,7 +43,7 @@ self.onmessage = async ({ data: start }) => {
     fault(`the engine failed to load: ${describe(error)}`);
     return;
   }
-  // A panic on this thread calls this before the trap ends the worker (src/web/panic.rs).
+  // A panic on this thread calls this before the trap ends the worker (src/web/platform/panic.rs).
   self.overlapFault = fault;
   let threads = 0;
   let poolError = null;

@@ -1,4 +1,4 @@
-// The I/O lab's fetch, as a wasm-bindgen snippet (src/web/io.rs): one request with the times a
+// The I/O lab's fetch, as a wasm-bindgen snippet (src/web/worker/io.rs): one request with the times a
 // waterfall needs, every failure turned into a readable reason, answered as [report, body]: the
 // report a JSON string, the body (kept only when asked) a string of its own, so a page of
 // megabytes is not escaped into JSON here and parsed out of it again in the engine.

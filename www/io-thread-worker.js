@@ -1,10 +1,10 @@
-// One blocking thread of the I/O lab's threads model (src/web/io.rs): like a thread of
+// One blocking thread of the I/O lab's threads model (src/web/worker/io.rs): like a thread of
 // ThreadPoolExecutor calling urllib, it makes one synchronous request at a time and can do
 // nothing else until it returns. Synchronous XHR is allowed in workers (never on the page).
 // Each message is {url, timeoutMs}; each answer is {type: 'reply', fetched}, `fetched` a JSON
 // string in the shape of io::Fetched. A message {holdMs} holds the thread that long instead, as
 // `time.sleep` does in a thread that asyncio.to_thread started, and answers {type: 'reply'}. Like the other worker scripts it says {type: 'ready'} once
-// it can take work (src/web/scripts.rs has the convention).
+// it can take work (src/web/platform/scripts.rs has the convention).
 
 const now = () => performance.timeOrigin + performance.now();
 

@@ -1,4 +1,4 @@
-// One worker "process" of the processes model (src/web/processes.rs): its own instance of the
+// One worker "process" of the processes model (src/web/worker/processes.rs): its own instance of the
 // module with its own memory, so the only way in or out is postMessage, which copies (structured
 // clone), as multiprocessing pickles. Started from a Blob of this file with {glueUrl, module};
 // then every message is a chunk of tasks as bytes, answered with the results as bytes.
@@ -13,7 +13,7 @@ self.onmessage = async ({ data: start }) => {
     postMessage({ type: 'fault', message: String(error && error.message ? error.message : error) });
     return;
   }
-  // A panicking task calls this before the trap ends the worker (src/web/panic.rs).
+  // A panicking task calls this before the trap ends the worker (src/web/platform/panic.rs).
   self.overlapFault = (message) => postMessage({ type: 'fault', message });
   self.onmessage = ({ data }) => postMessage({ type: 'reply', bytes: engine.serveChunk(data) });
   postMessage({ type: 'ready' });

@@ -318,9 +318,9 @@ function body(index, bytes, random, { signal, done }) {
 // copy of a request whose fetch was aborted, and pages went on being made for nobody, which
 // slowed the next run several times over.
 //
-// An asker is an engine that names itself in its requests' path (src/web/engine_targets.rs), else
+// An asker is an engine that names itself in its requests' path (src/web/client/engine_targets.rs), else
 // the client that asked. An engine drops its own after a Cancel (`<targets><engine>/drop`,
-// src/web/host.rs); the page drops them for an engine it terminates (a message `drop`), as one
+// src/web/worker/host.rs); the page drops them for an engine it terminates (a message `drop`), as one
 // that did not say it heard Cancel in time: a terminated worker asks nothing more, and WebKit
 // went on reading its pages from here, and still listed it among the clients 0.9 to 1.9 s later
 // (the next engine's gather of 16 pages took 2.2 to 4.2 s instead of 0.22; tests/io.rs).

@@ -1,38 +1,28 @@
-//! The browser shell: a thin layer over [`crate::engine`].
+//! The browser shell: the layer between [`crate::engine`] and the browser.
 //!
 //! One wasm module plays four parts. On the page it mounts the Yew UI. In the engine worker it
-//! owns every run ([`host`]). In each rayon thread of that worker it is a pool thread sharing the
-//! engine's memory. In each worker process of the processes model it is an instance with memory
-//! of its own ([`processes`]). [`start`] runs in all of them but the pool threads.
+//! owns every run. In each rayon thread of that worker it is a pool thread sharing the engine's
+//! memory. In each worker process of the processes model it is an instance with memory of its
+//! own. [`start`] runs in all of them but the pool threads.
+//!
+//! The code is split by where it runs, one role per folder:
+//!
+//! - [`ui`]: the page's UI (the app, the labs, the lessons, the components, history, links).
+//! - [`client`]: the page's client of the engine: starting the engine worker, lending it to one
+//!   run at a time, watching it and replacing a broken one, and the rounds protocol over it.
+//! - [`worker`]: what runs inside the engine worker: the host that answers the page, the worker
+//!   processes, the I/O transports.
+//! - [`platform`]: browser bindings every role uses: the clock and timers, the worker scripts,
+//!   the panic hook, the page's capabilities.
+//!
+//! Arrows run `ui → client → platform` and `worker → platform`; `ui` and `worker` never name each
+//! other, and neither do `client` and `worker`: they meet only in the typed messages of
+//! [`crate::engine::protocol`]. `scripts/import-cycles.py` checks the rule.
 
-mod app;
-#[cfg(feature = "bench")]
-pub mod bench;
-pub mod capabilities;
-mod classroom;
-pub mod components;
-mod cpu_lab;
-mod download;
-mod engine_slot;
-mod engine_targets;
-pub mod engine_worker;
-mod focus;
-mod history;
-pub mod host;
-pub mod io;
-mod io_lab;
-mod lessons;
-mod link_card;
-mod new_link_notice;
-pub mod panic;
-pub mod processes;
-mod rounds;
-mod route;
-pub mod scripts;
-pub mod share;
-mod update_notice;
-mod window_event;
-pub mod worker_api;
+pub mod client;
+pub mod platform;
+pub mod ui;
+pub mod worker;
 
 use wasm_bindgen::prelude::*;
 
@@ -42,7 +32,7 @@ pub use wasm_bindgen_rayon::init_thread_pool;
 
 #[wasm_bindgen(start)]
 pub fn start() {
-    panic::install_hook();
+    platform::panic::install_hook();
     // Inside a worker there is no window and nothing to mount.
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
@@ -51,16 +41,16 @@ pub fn start() {
     // was compiled on the page (Trunk.toml's loader falls back to that), that task has already
     // spent 48-56 ms finishing the compilation.
     wasm_bindgen_futures::spawn_local(async move {
-        worker_api::next_task().await;
+        platform::worker_api::next_task().await;
         if let Some(boot) = document.get_element_by_id("boot") {
             boot.remove();
         }
         match document.get_element_by_id("app") {
             Some(root) => {
-                yew::Renderer::<app::App>::with_root(root).render();
+                yew::Renderer::<ui::app::App>::with_root(root).render();
             }
             None => {
-                yew::Renderer::<app::App>::new().render();
+                yew::Renderer::<ui::app::App>::new().render();
             }
         }
     });

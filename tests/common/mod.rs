@@ -8,7 +8,7 @@ use overlap::engine::protocol::{handle, read_reply, MeasureReply, MeasureRequest
 use overlap::engine::run::models::{Model, RunConfig};
 use overlap::engine::run::runtime::Runtime;
 use overlap::engine::workload::{Checksum, Workload};
-use overlap::web::worker_api::now_ms;
+use overlap::web::platform::worker_api::now_ms;
 use wasm_bindgen_futures::JsFuture;
 
 #[path = "../golden/mod.rs"]
@@ -31,7 +31,7 @@ fn run(work: &dyn Workload, config: &RunConfig) -> overlap::engine::run::harness
 /// test goes on with what runs without shared memory.
 pub async fn start_pool() -> bool {
     static STARTED: AtomicBool = AtomicBool::new(false);
-    let caps = overlap::web::capabilities::detect();
+    let caps = overlap::web::platform::capabilities::detect();
     if !caps.shared_array_buffer {
         if caps.cross_origin_isolated {
             assert_eq!(caps.threads(), Err(NoThreads::NoSharedMemory));
