@@ -25,11 +25,13 @@
 //!   [`Transport`](io::Transport), and its form.
 //! - **Labs.** [`rounds`] (the interleaved rounds every comparison is measured in),
 //!   [`experiment`] (a sweep's plan and [`Report`](experiment::Report)),
-//!   [`cpu_settings`] (the CPU form and its reader), [`lessons`] (nine claims, each measured and
+//!   [`cpu_settings`] (the CPU form and its reader), [`lessons`] (twelve claims, each measured and
 //!   concluded), [`chart`] (chart geometry), [`picture`] (the Mandelbrot image).
 //! - **Formats that leave the page.** [`protocol`] (messages between the page and the engine
 //!   worker), [`share`] (links, exports, and runs as trace files for Perfetto), [`history`]
-//!   (what localStorage keeps), each versioned and pinned field by field.
+//!   (what localStorage keeps), each versioned and pinned field by field; and [`watchdog`], the
+//!   page's watch over a run on the engine worker (Cancel obeyed in time, silence), as a state
+//!   machine on a fake clock.
 //! - **Across machines.** [`classroom`]: a class's result links read into one comparison, and
 //!   the link that carries its medians.
 //! - **Addresses.** [`route`]: which place of the page an address shows (a lesson, a lab, the
@@ -75,6 +77,7 @@ pub mod run;
 pub mod share;
 pub mod stats;
 pub mod status;
+pub mod watchdog;
 
 // The work that is timed, a crate of its own (see its docs), under the paths it always had.
 pub use overlap_kernels as kernels;

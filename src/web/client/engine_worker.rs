@@ -1,25 +1,9 @@
 //! The page's handle on the engine worker (see `host.rs` for the other side). Messages both ways
 //! are the typed [`ToEngine`] and [`FromEngine`], as JSON strings.
 //!
-//! Two watches keep a run from holding the page for ever, whatever happens in the engine:
-//! - **Silence.** The engine posts progress every 50 ms while it runs (from inside long tasks
-//!   too), so [`SILENCE_MS`] without a word means it died where nothing could report it (an
-//!   out-of-memory trap inside a promise callback) or is stuck. The run ends as a fault, saying
-//!   how far it got, and the engine is replaced.
-//! - **Cancel.** A run stops by itself within milliseconds of Cancel (the tasks check part-way,
-//!   requests are aborted), and the engine says at once that it heard it
-//!   ([`FromEngine::Stopping`]). An engine that cannot hear it, such as one whose thread runs an
-//!   async coroutine in the middle of a CPU-bound task (no message gets in, as `task.cancel()`
-//!   waits for an `await`), is stopped after [`CANCEL_GRACE_MS`] by terminating it, which the
-//!   next run replaces; one that heard it but has not stopped [`STOPPING_MS`] after Cancel is
-//!   stopped the same way.
-//!
-//!   The page waits for that word rather than for the run's end because on a loaded machine the
-//!   messages themselves are slow: on two cores whose pool threads compute, WebKit took 10 to 40
-//!   ms to deliver a reply the engine had sent 15 ms after Cancel, and an engine that stopped in
-//!   time was terminated for it. And before deciding, the page takes one last look at what is
-//!   already queued for it ([`Watch::last_look`]): a page busy past a deadline finds the timer
-//!   and the engine's answer both waiting, and the timer may run first.
+//! Every run is under the watch of [`Watchdog`] ([`crate::engine::watchdog`] says what it watches
+//! for and why, with its timings): this file gives it the run's messages and its timer's ticks,
+//! and does what it decides.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -36,6 +20,7 @@ use crate::engine::protocol::{
     FromEngine, MeasureReply, MeasureRequest, SharedDemo, SharedOutcome, ToEngine,
 };
 use crate::engine::run::control::Progress;
+use crate::engine::watchdog::{Decision, Watchdog, TIMINGS};
 use crate::web::client::engine_targets::EngineTargets;
 use crate::web::platform::scripts::{module_worker, module_worker_for, send_start, ENGINE_WORKER};
 use crate::web::platform::worker_api::{now_ms, sleep};
@@ -46,50 +31,6 @@ pub enum Answer {
     Reply(MeasureReply),
     /// The engine trapped or went away; it cannot be used again (start a new one).
     Fault(String),
-}
-
-/// How long a running engine may say nothing before it is taken for dead (see the module doc).
-/// A last resort (a trap is reported at once): longer, by a wide margin for slow laptops, than
-/// the longest stretch the engine's own thread computes without a word, the processes model's
-/// untimed first task, which is about 11 s for sha256 at a billion blocks on this machine.
-const SILENCE_MS: f64 = 90_000.0;
-
-/// How long after Cancel the engine has to say it heard it ([`FromEngine::Stopping`]) before the
-/// page stops it.
-const CANCEL_GRACE_MS: f64 = 60.0;
-
-/// How long after Cancel a run the engine said is stopping has to end before the page stops it.
-/// Runs end within 100 ms (their tasks check in every few microseconds); the rest is for a
-/// loaded machine's slow messages and a processes run's workers being terminated.
-const STOPPING_MS: f64 = 300.0;
-
-/// The page's watch on a cancelled run: when Cancel was given and whether the engine heard it.
-#[derive(Clone, Copy)]
-struct Watch {
-    given_ms: f64,
-    heard: bool,
-    /// The deadline passed once already, and the page let what was queued for it in before
-    /// deciding (a zero-delay timer runs after the messages already waiting).
-    last_look: bool,
-}
-
-impl Watch {
-    fn new(given_ms: f64) -> Self {
-        Watch {
-            given_ms,
-            heard: false,
-            last_look: false,
-        }
-    }
-
-    fn deadline(&self) -> f64 {
-        self.given_ms
-            + if self.heard {
-                STOPPING_MS
-            } else {
-                CANCEL_GRACE_MS
-            }
-    }
 }
 
 enum Ended {
@@ -109,7 +50,7 @@ pub struct EngineWorker {
     next_id: u32,
     /// The measurement under way, for [`Canceller`].
     current: Rc<Cell<Option<u32>>>,
-    /// How long a run may go without a word from the engine ([`SILENCE_MS`]).
+    /// How long a run may go without a word from the engine ([`TIMINGS`] unless told).
     patience_ms: f64,
     /// When each Cancel was given, so a run can stop the engine if it does not stop by itself.
     cancels: mpsc::UnboundedReceiver<f64>,
@@ -182,7 +123,7 @@ impl EngineWorker {
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         let (cancels_sender, cancels) = mpsc::unbounded();
         let mut engine = EngineWorker {
-            patience_ms: SILENCE_MS,
+            patience_ms: TIMINGS.silence_ms,
             cancels,
             cancels_sender,
             worker,
@@ -242,7 +183,7 @@ impl EngineWorker {
         self.pool_error.as_deref()
     }
 
-    /// Waits `ms` (not [`SILENCE_MS`]) for a word from the engine before taking it for dead.
+    /// Waits `ms` (not [`TIMINGS`]' silence) for a word from the engine before taking it for dead.
     pub fn with_patience(mut self, ms: f64) -> Self {
         self.patience_ms = ms;
         self
@@ -346,16 +287,10 @@ impl EngineWorker {
         // Cancels given before this run are not for it.
         while self.cancels.try_recv().is_ok() {}
         self.current.set(Some(id));
-        // A pool-less engine computes on its only thread and is silent until it is done.
-        let patience = if self.pool_threads > 0 {
-            self.patience_ms
-        } else {
-            f64::INFINITY
-        };
-        let mut heard_ms = now_ms();
-        let mut cancelled: Option<Watch> = None;
+        let (mut watch, first) =
+            Watchdog::start(TIMINGS, self.patience_ms, self.pool_threads, now_ms());
         let mut last = Progress::default();
-        let mut tick = Box::pin(sleep(TICK_MS));
+        let mut tick = Box::pin(sleep(wait_ms(first)));
         let ended = loop {
             let event = select(
                 self.inbox.next(),
@@ -364,41 +299,27 @@ impl EngineWorker {
             let message = match event.await {
                 Either::Left((message, _)) => message,
                 Either::Right((Either::Left((given_ms, _)), _)) => {
-                    if cancelled.is_none() {
-                        let watch = Watch::new(given_ms.unwrap_or_else(now_ms));
-                        tick = Box::pin(sleep(watch.deadline() - now_ms()));
-                        cancelled = Some(watch);
+                    let now = now_ms();
+                    if let Some(next) = watch.cancel_given(given_ms.unwrap_or(now), now) {
+                        tick = Box::pin(sleep(wait_ms(next)));
                     }
                     continue;
                 }
-                Either::Right((Either::Right(_tick), _)) => {
-                    let now = now_ms();
-                    if let Some(watch) = cancelled.as_mut().filter(|w| now >= w.deadline()) {
-                        if watch.last_look {
-                            break Ended::Stopped;
-                        }
-                        watch.last_look = true;
-                        tick = Box::pin(sleep(0.0));
+                Either::Right((Either::Right(_tick), _)) => match watch.tick(now_ms()) {
+                    Decision::Stop => break Ended::Stopped,
+                    Decision::Silent { ms } => break Ended::Fault(silent_for(ms, last)),
+                    next => {
+                        tick = Box::pin(sleep(wait_ms(next)));
                         continue;
                     }
-                    if now - heard_ms >= patience {
-                        break Ended::Fault(silent_for(now - heard_ms, last));
-                    }
-                    let left =
-                        cancelled.map_or(TICK_MS, |w| (w.deadline() - now).clamp(1.0, TICK_MS));
-                    tick = Box::pin(sleep(left));
-                    continue;
-                }
+                },
             };
-            heard_ms = now_ms();
+            let now = now_ms();
+            watch.heard(now);
             match message {
                 Some(FromEngine::Stopping { id: of }) if of == id => {
                     // The Cancel itself may still be queued behind this answer to it.
-                    let watch = cancelled.get_or_insert_with(|| {
-                        Watch::new(self.cancels.try_recv().unwrap_or(heard_ms))
-                    });
-                    watch.heard = true;
-                    watch.last_look = false;
+                    watch.stopping(now, self.cancels.try_recv().ok());
                 }
                 Some(FromEngine::Progress { id: of, progress }) if of == id => {
                     last = progress;
@@ -426,8 +347,13 @@ impl EngineWorker {
     }
 }
 
-/// How often a waiting run looks at its watches.
-const TICK_MS: f64 = 1_000.0;
+/// How long the timer waits for a [`Decision`] that sets it: none for a last look.
+fn wait_ms(decision: Decision) -> f64 {
+    match decision {
+        Decision::WaitMs(ms) => ms.max(0.0),
+        _ => 0.0,
+    }
+}
 
 /// The fault of an engine that went silent, with how far its run had got.
 fn silent_for(ms: f64, last: Progress) -> String {
