@@ -3,7 +3,7 @@
 //! starts the engine exactly as the app does.
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use overlap::engine::protocol::{MeasureReply, MeasureRequest, SharedDemo, SharedOutcome};
@@ -13,6 +13,7 @@ use overlap::engine::run::shared_state::Increment;
 use overlap::engine::run::trace::Trace;
 use overlap::engine::workload::Checksum;
 use overlap::web::client::engine_worker::{Answer, EngineWorker};
+use overlap::web::client::shared_engine::{Holder, SharedEngine, BUSY};
 use overlap::web::platform::worker_api::{now_ms, sleep};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -309,6 +310,60 @@ async fn a_panicking_task_is_reported_and_the_next_run_works() {
         "a dead process does not take the engine with it"
     );
     done(&mut engine, &ok(Model::Processes)).await;
+}
+
+/// The page's one engine is lent to one run at a time: a second part of the page is told it is
+/// busy, a Cancel given while the engine starts still reaches the run, and dropping the lease gives
+/// the engine back, or, when a fault broke it, replaces it before the holder is let go, so the
+/// next run finds a working engine without anyone putting back or replacing.
+#[wasm_bindgen_test]
+async fn a_lease_lends_the_engine_to_one_run_and_replaces_a_broken_one() {
+    let told = Rc::new(RefCell::new(Vec::new()));
+    let shared = SharedEngine::new(yew::Callback::from({
+        let told = Rc::clone(&told);
+        move |holder| told.borrow_mut().push(holder)
+    }));
+    let mut lease = shared.lease(Holder::Cpu).expect("the engine is free");
+    assert_eq!(shared.lease(Holder::Io).err().as_deref(), Some(BUSY));
+    shared.cancel();
+    {
+        let Ok((engine, _)) = lease.open(POOL, false).await else {
+            panic!("the engine starts");
+        };
+        assert!(engine.cancel_asked(), "a Cancel given while it started");
+        let drill = request("fault-drill", 20, RunConfig::new(Model::FreeThreads, 2));
+        match engine.measure(&drill, |_| {}).await {
+            Answer::Fault(message) => assert!(message.contains("raised on purpose"), "{message}"),
+            other => panic!("expected a fault, got {other:?}"),
+        }
+    }
+    assert!(lease.broken());
+    drop(lease);
+    assert_eq!(
+        shared.holder(),
+        Some(Holder::Cpu),
+        "held while it is replaced"
+    );
+    let deadline = now_ms() + 20_000.0;
+    while shared.holder().is_some() && now_ms() < deadline {
+        sleep(20.0).await;
+    }
+    let mut lease = shared.lease(Holder::Io).expect("free once replaced");
+    let Ok((engine, _)) = lease.open(POOL, false).await else {
+        panic!("the replacement opens");
+    };
+    assert!(
+        !engine.cancel_asked(),
+        "the last run's Cancel is not this one's"
+    );
+    done(
+        engine,
+        &request("count", 5_000_000, RunConfig::new(Model::FreeThreads, 2)),
+    )
+    .await;
+    drop(lease);
+    let (cpu, io) = (Some(Holder::Cpu), Some(Holder::Io));
+    assert_eq!(*told.borrow(), [cpu, None, io, None]);
 }
 
 /// A shared-state demo that traps on the pool is reported as a fault (it used to leave the page

@@ -75,6 +75,7 @@ pub mod rounds;
 pub mod route;
 pub mod run;
 pub mod share;
+pub mod state;
 pub mod stats;
 pub mod status;
 pub mod watchdog;

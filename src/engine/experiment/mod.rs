@@ -55,6 +55,27 @@ pub fn plan(models: &[Model], threads_available: bool, cores: usize) -> Vec<Step
 }
 
 /// [`plan`] for the thread counts `ks` only.
+/// The rayon pool a sweep's engine needs: none without threads; the cores; or, when a model that
+/// runs on the pool is chosen, the largest k asked for past them (worker processes past the cores
+/// need no bigger pool, and a bigger pool means a new engine). `ks` is `None` while the form is
+/// refused.
+pub fn pool_for_sweep(
+    models: &[Model],
+    threads_available: bool,
+    ks: Option<&[usize]>,
+    cores: usize,
+) -> usize {
+    if !threads_available {
+        return 0;
+    }
+    match ks {
+        Some(ks) if models.iter().any(|m| m.uses_pool()) => {
+            ks.iter().copied().max().unwrap_or(1).max(cores)
+        }
+        _ => cores,
+    }
+}
+
 pub fn plan_for(models: &[Model], threads_available: bool, ks: &[usize]) -> Vec<Step> {
     let baseline = Step {
         model: Model::Sequential,

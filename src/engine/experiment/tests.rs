@@ -235,3 +235,16 @@ fn a_speedup_past_its_cores_is_flagged_as_no_result() {
         ]
     );
 }
+
+#[test]
+fn a_sweep_past_the_cores_on_the_pool_asks_for_a_bigger_pool() {
+    let (threads, processes) = (Model::FreeThreads, Model::Processes);
+    // The cores, unless a pool model asks for more.
+    assert_eq!(pool_for_sweep(&[threads], true, Some(&[1, 2, 8]), 4), 8);
+    assert_eq!(pool_for_sweep(&[threads], true, Some(&[1, 2]), 4), 4);
+    // Worker processes are workers of their own: no bigger pool for them.
+    assert_eq!(pool_for_sweep(&[processes], true, Some(&[1, 2, 8]), 4), 4);
+    // A refused form keeps the cores; no threads, no pool.
+    assert_eq!(pool_for_sweep(&[threads], true, None, 4), 4);
+    assert_eq!(pool_for_sweep(&[threads], false, Some(&[8]), 4), 0);
+}

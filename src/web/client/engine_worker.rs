@@ -50,6 +50,9 @@ pub struct EngineWorker {
     next_id: u32,
     /// The measurement under way, for [`Canceller`].
     current: Rc<Cell<Option<u32>>>,
+    /// Whether Cancel was given since [`EngineWorker::forget_cancel`], run or no run: a run of
+    /// several measurements stops between them too.
+    cancel_asked: Rc<Cell<bool>>,
     /// How long a run may go without a word from the engine ([`TIMINGS`] unless told).
     patience_ms: f64,
     /// When each Cancel was given, so a run can stop the engine if it does not stop by itself.
@@ -67,11 +70,13 @@ pub struct EngineWorker {
 pub struct Canceller {
     worker: Worker,
     current: Rc<Cell<Option<u32>>>,
+    asked: Rc<Cell<bool>>,
     given: mpsc::UnboundedSender<f64>,
 }
 
 impl Canceller {
     pub fn cancel(&self) {
+        self.asked.set(true);
         if let Some(id) = self.current.get() {
             let message = ToEngine::Cancel { id }.to_json();
             let _ = self.worker.post_message(&JsValue::from_str(&message));
@@ -133,6 +138,7 @@ impl EngineWorker {
             pool_error: None,
             next_id: 1,
             current: Rc::default(),
+            cancel_asked: Rc::default(),
             broken: false,
             targets: EngineTargets::new(),
             _on_message: on_message,
@@ -194,10 +200,21 @@ impl EngineWorker {
         self.broken
     }
 
+    /// Whether Cancel was given since [`EngineWorker::forget_cancel`].
+    pub fn cancel_asked(&self) -> bool {
+        self.cancel_asked.get()
+    }
+
+    /// A new run begins: Cancels given before it are not for it.
+    pub fn forget_cancel(&self) {
+        self.cancel_asked.set(false);
+    }
+
     pub fn canceller(&self) -> Canceller {
         Canceller {
             worker: self.worker.clone(),
             current: Rc::clone(&self.current),
+            asked: Rc::clone(&self.cancel_asked),
             given: self.cancels_sender.clone(),
         }
     }

@@ -10,7 +10,6 @@ use crate::engine::run::control::Progress;
 use crate::engine::run::trace::Trace;
 use crate::engine::status::{RunEvent, Throttle, TIMED_PROGRESS_EVERY_MS};
 use crate::engine::workload::Checksum;
-use crate::web::client::engine_slot::EngineSlot;
 use crate::web::client::engine_worker::{Answer, EngineWorker};
 use crate::web::platform::worker_api::now_ms;
 
@@ -84,7 +83,6 @@ pub struct RoundStep {
 /// ([`rounds::progress`]), redrawn at most once a second while a step is timed.
 pub async fn in_rounds(
     engine: &mut EngineWorker,
-    slot: &EngineSlot,
     steps: &[RoundStep],
     asked: usize,
     on_progress: &dyn Fn(RunEvent),
@@ -98,7 +96,7 @@ pub async fn in_rounds(
     // time left can be told) while it runs.
     let asked_with_warm_up = asked + 1;
     for (i, step) in steps.iter().enumerate() {
-        if slot.is_cancelled() {
+        if engine.cancel_asked() {
             return Err(Stopped::Cancelled);
         }
         on_progress(RunEvent::Progress {
@@ -114,7 +112,7 @@ pub async fn in_rounds(
     let mut round = 0;
     loop {
         for (i, step) in steps.iter().enumerate() {
-            if slot.is_cancelled() {
+            if engine.cancel_asked() {
                 return Err(Stopped::Cancelled);
             }
             let done = 1.0 + round as f64 + i as f64 / steps.len() as f64;

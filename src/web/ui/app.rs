@@ -1,6 +1,7 @@
 //! The page: it composes the labs and owns what they share: the engine and who holds it (given to
-//! every lab as an [`EngineContext`]), the history, and a share link read once at start. Each lab
-//! keeps its own state, so a run's progress re-renders only the lab that runs.
+//! every lab as an [`EngineContext`]), the queue of commands it sends them ([`LabCommands`]:
+//! restore this entry, set up this link, Run), the history, and a share link read once at start.
+//! Each lab keeps its own state, so a run's progress re-renders only the lab that runs.
 
 use std::rc::Rc;
 
@@ -14,15 +15,14 @@ use crate::engine::io::IoRun;
 use crate::engine::lessons::LESSONS;
 use crate::engine::route::{self, Place, Route};
 use crate::engine::share::Lab;
-use crate::web::client::engine_slot::{EngineContext, EngineSlot, Holder};
+use crate::web::client::shared_engine::{EngineContext, Holder, SharedEngine};
 use crate::web::platform::capabilities;
 use crate::web::ui::classroom::Classroom;
+use crate::web::ui::commands::{use_command_queue, LabCommand, LabCommands};
 use crate::web::ui::components::{CapabilityPanel, Deferred, SiteNav};
-use crate::web::ui::history::{
-    now_ms, use_history_from_other_tabs, HistoryAction, HistoryPanel, HistoryState,
-};
-use crate::web::ui::labs::cpu_lab::{CpuLab, CpuRestore};
-use crate::web::ui::labs::io_lab::{IoLab, IoRestore};
+use crate::web::ui::history::{now_ms, use_history, HistoryPanel};
+use crate::web::ui::labs::cpu_lab::CpuLab;
+use crate::web::ui::labs::io_lab::IoLab;
 use crate::web::ui::lessons::Lessons;
 use crate::web::ui::link_card::LinkCard;
 use crate::web::ui::new_link_notice::NewLinkNotice;
@@ -83,23 +83,21 @@ pub fn App() -> Html {
             }
         });
     }
-    let history = use_reducer(HistoryState::default);
-    use_history_from_other_tabs(&history);
-    let cpu_restore = use_state(|| None::<Rc<CpuRestore>>);
-    let io_restore = use_state(|| None::<Rc<IoRestore>>);
+    let history = use_history();
+    let (commands, send) = use_command_queue();
     let pool_failure = use_state(|| None::<String>);
-    let slot = (*use_memo((), |_| Rc::new(EngineSlot::default()))).clone();
     let holder = use_state(|| None::<Holder>);
+    let shared = {
+        let holder = holder.setter();
+        (*use_memo((), |_| {
+            SharedEngine::new(Callback::from(move |h| holder.set(h)))
+        }))
+        .clone()
+    };
     // Why the link's Run here started nothing, if it did not.
     let run_refused = use_state(|| None::<String>);
-    {
-        let (slot, holder) = (Rc::clone(&slot), holder.setter());
-        use_effect_with((), move |_| {
-            slot.listen(Callback::from(move |h| holder.set(h)))
-        });
-    }
     let engine = EngineContext {
-        slot: Rc::clone(&slot),
+        shared: Rc::clone(&shared),
         holder: *holder,
     };
     // A share link in the address bar, read once (with its thread counts fitted to this
@@ -108,8 +106,7 @@ pub fn App() -> Html {
     // This machine as a link with results names it; its user agent does not change.
     let machine = (*use_memo((), |_| links::this_machine(&caps))).clone();
     {
-        let (link, cpu_restore, io_restore) =
-            (link.clone(), cpu_restore.clone(), io_restore.clone());
+        let (link, send) = (link.clone(), send.clone());
         use_effect_with((), move |_| {
             let Some(link) = link else {
                 return;
@@ -118,44 +115,47 @@ pub fn App() -> Html {
                 Lab::Cpu(cpu) => {
                     let mut settings = cpu.to_settings();
                     settings.threads_text = link.threads.clone();
-                    cpu_restore.set(Some(Rc::new(CpuRestore {
-                        pressed_ms: now_ms(),
-                        settings,
-                        report: Report::new(&cpu.kernel),
-                    })));
+                    send.emit((
+                        Holder::Cpu,
+                        LabCommand::RestoreCpu {
+                            settings: Box::new(settings),
+                            report: Report::new(&cpu.kernel),
+                        },
+                    ));
                 }
-                Lab::Io(io) => io_restore.set(Some(Rc::new(IoRestore {
-                    pressed_ms: now_ms(),
-                    settings: io.clone(),
-                    runs: Vec::new(),
-                }))),
+                Lab::Io(io) => send.emit((
+                    Holder::Io,
+                    LabCommand::RestoreIo {
+                        settings: Box::new(io.clone()),
+                        runs: Vec::new(),
+                    },
+                )),
             }
         });
     }
     // How far free threads scaled in the last sweep: the panel weighs the reported cores by it.
     let scaling = use_state(|| None::<Scaling>);
     let on_cpu_done = {
-        let (history, scaling) = (history.dispatcher(), scaling.clone());
+        let (history, scaling) = (history.clone(), scaling.clone());
         Callback::from(move |entry: Entry| {
             if let Some(found) = entry.report().and_then(|report| report.scaling()) {
                 scaling.set(Some(found));
             }
-            history.dispatch(HistoryAction::Add(entry));
+            history.add(entry);
         })
     };
     let on_io_done = {
-        let history = history.dispatcher();
+        let history = history.clone();
         Callback::from(move |(settings, runs): (IoSettings, Vec<IoRun>)| {
-            history.dispatch(HistoryAction::Add(Entry::io(now_ms(), &settings, &runs)));
+            history.add(Entry::io(now_ms(), &settings, &runs));
         })
     };
     let on_restore = {
-        let (history, cpu_restore, io_restore) =
-            (history.clone(), cpu_restore.clone(), io_restore.clone());
-        let slot = Rc::clone(&slot);
+        let (history, send) = (history.clone(), send.clone());
+        let shared = Rc::clone(&shared);
         let go = go.clone();
         Callback::from(move |id: u64| {
-            let Some(entry) = history.history.find(id) else {
+            let Some(entry) = history.shown().history.find(id) else {
                 return;
             };
             let (lab, name) = match entry.record {
@@ -163,30 +163,29 @@ pub fn App() -> Html {
                 Record::Io { .. } => (Holder::Io, "I/O lab"),
             };
             // A running lab's form is locked; restoring into it would change nothing.
-            if slot.holder() == Some(lab) {
-                history.dispatch(HistoryAction::Say(format!(
+            if shared.holder() == Some(lab) {
+                history.say(format!(
                     "The {name} is running; restore \u{201c}{}\u{201d} once it has finished \
                      or you have cancelled it.",
                     entry.title
-                )));
+                ));
                 return;
             }
-            match &entry.record {
-                Record::Cpu { settings, .. } => cpu_restore.set(Some(Rc::new(CpuRestore {
-                    pressed_ms: now_ms(),
-                    settings: settings.clone(),
+            let command = match &entry.record {
+                Record::Cpu { settings, .. } => LabCommand::RestoreCpu {
+                    settings: Box::new(settings.clone()),
                     report: entry.report().unwrap_or_default(),
-                }))),
-                Record::Io { settings, runs } => io_restore.set(Some(Rc::new(IoRestore {
-                    pressed_ms: now_ms(),
-                    settings: settings.clone(),
+                },
+                Record::Io { settings, runs } => LabCommand::RestoreIo {
+                    settings: Box::new(settings.clone()),
                     runs: runs.clone(),
-                }))),
-            }
-            history.dispatch(HistoryAction::Say(format!(
+                },
+            };
+            send.emit((lab, command));
+            history.say(format!(
                 "Restored \u{201c}{}\u{201d} into the {name} above.",
                 entry.title
-            )));
+            ));
             // On a page of its own, the history shows no lab: take the reader to the one restored.
             if route.place != Place::All {
                 let place = if lab == Holder::Cpu {
@@ -198,10 +197,7 @@ pub fn App() -> Html {
             }
         })
     };
-    let on_delete = history
-        .dispatcher()
-        .to_callback()
-        .reform(HistoryAction::Remove);
+    let on_delete = history.remove();
     let on_pool_failure = {
         let pool_failure = pool_failure.clone();
         Callback::from(move |failure| pool_failure.set(failure))
@@ -210,13 +206,11 @@ pub fn App() -> Html {
     let pool_threads = if threads_refused { 0 } else { caps.cores };
 
     let on_link_run = {
-        let slot = Rc::clone(&slot);
         let io = link
             .as_ref()
             .is_some_and(|link| matches!(link.opened.shared.lab, Lab::Io(_)));
         let run_refused = run_refused.setter();
-        Callback::from(move |()| {
-            let started = slot.press_run(if io { Holder::Io } else { Holder::Cpu });
+        let answer = Callback::from(move |started: Result<(), String>| {
             run_refused.set(started.clone().err());
             if started.is_err() {
                 return;
@@ -229,6 +223,16 @@ pub fn App() -> Html {
             {
                 section.scroll_into_view();
             }
+        });
+        let send = send.clone();
+        Callback::from(move |()| {
+            let lab = if io { Holder::Io } else { Holder::Cpu };
+            send.emit((
+                lab,
+                LabCommand::Run {
+                    answer: answer.clone(),
+                },
+            ));
         })
     };
 
@@ -271,6 +275,7 @@ pub fn App() -> Html {
                 <SiteNav {places} current={route.place} on_go={go.clone()} />
             }
             <ContextProvider<EngineContext> context={engine.clone()}>
+            <ContextProvider<LabCommands> context={commands}>
             <main class={classes!(embed.then_some("embedded"))} data-place={route.place.section()}>
                 <UpdateNotice />
                 <NewLinkNotice running={engine.holder.is_some()} />
@@ -338,7 +343,6 @@ pub fn App() -> Html {
                             {caps}
                             on_done={on_cpu_done}
                             {on_pool_failure}
-                            restore={(*cpu_restore).clone()}
                             compare={link.as_ref().and_then(|link| link.compare.clone())}
                             machine={machine.clone()}
                             {embed}
@@ -350,7 +354,6 @@ pub fn App() -> Html {
                         <IoLab
                             {pool_threads}
                             on_done={on_io_done}
-                            restore={(*io_restore).clone()}
                             {machine}
                             {embed}
                         />
@@ -364,14 +367,15 @@ pub fn App() -> Html {
                 <div class="place" hidden={!shows("history")}>
                     <Deferred frames={frames("history")}>
                         <HistoryPanel
-                            history={Rc::clone(&history.history)}
-                            message={history.message.clone()}
+                            history={Rc::clone(&history.shown().history)}
+                            message={history.shown().message.clone()}
                             {on_restore}
                             {on_delete}
                         />
                     </Deferred>
                 </div>
             </main>
+            </ContextProvider<LabCommands>>
             </ContextProvider<EngineContext>>
         </>
     }

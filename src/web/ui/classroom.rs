@@ -3,8 +3,6 @@
 //! links hold and how they combine is [`crate::engine::classroom`]; this is the form, the
 //! reducer and the files.
 
-use std::rc::Rc;
-
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -13,72 +11,12 @@ use crate::engine::classroom::link::{self, ClassLink};
 use crate::engine::classroom::{export, read_class, Class, View};
 use crate::engine::run::models::Model;
 use crate::engine::size;
+use crate::engine::state::classroom::{ClassroomAction, ClassroomState};
 use crate::web::ui::components::charts::ClassChart;
 use crate::web::ui::components::ScrollBox;
 use crate::web::ui::download::download_blob;
 use crate::web::ui::share::{copy_link, link_to, save_chart};
 use crate::web::ui::window_event::use_window_event;
-
-/// Where the classroom section stands.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct State {
-    /// The pasted links, as typed.
-    pub text: String,
-    /// What is read and kept: `text` once typing has paused (`SETTLE_MS`), or at once when a
-    /// file is added. Reading inflates every link, so it stays off the keystroke's path, and the
-    /// browser's storage is written once per change, not per key.
-    pub settled: String,
-    /// The model charted, once the teacher chose one.
-    pub model: Option<Model>,
-    /// The classroom link the page was opened with, read.
-    pub opened: Option<Result<ClassLink, String>>,
-    pub link: String,
-    pub said: Option<String>,
-}
-
-pub enum Action {
-    Edit(String),
-    /// Typing paused with this text: read it, if it is still the text.
-    Settle(String),
-    /// A file's links, added below what is there.
-    Add(String),
-    Choose(Model),
-    Copied {
-        link: String,
-        said: String,
-    },
-    Say(String),
-}
-
-impl Reducible for State {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        match action {
-            Action::Edit(text) => next.text = text,
-            Action::Settle(text) => {
-                if text == next.text {
-                    next.settled = text;
-                }
-            }
-            Action::Add(text) => {
-                if !next.text.trim().is_empty() {
-                    next.text.push('\n');
-                }
-                next.text.push_str(&text);
-                next.settled = next.text.clone();
-            }
-            Action::Choose(model) => next.model = Some(model),
-            Action::Copied { link, said } => {
-                next.link = link;
-                next.said = Some(said);
-            }
-            Action::Say(said) => next.said = Some(said),
-        }
-        Rc::new(next)
-    }
-}
 
 /// How long typing must pause before the links are read and kept.
 const SETTLE_MS: f64 = 300.0;
@@ -118,11 +56,11 @@ fn opened_link() -> Option<Result<ClassLink, String>> {
 pub fn Classroom() -> Html {
     let state = use_reducer(|| {
         let kept = kept_links();
-        State {
+        ClassroomState {
             opened: opened_link(),
             text: kept.clone(),
             settled: kept,
-            ..State::default()
+            ..ClassroomState::default()
         }
     });
     {
@@ -132,7 +70,7 @@ pub fn Classroom() -> Html {
             let text = text.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 crate::web::platform::worker_api::sleep(SETTLE_MS).await;
-                dispatcher.dispatch(Action::Settle(text));
+                dispatcher.dispatch(ClassroomAction::Settle(text));
             });
         });
     }
@@ -156,7 +94,7 @@ pub fn Classroom() -> Html {
                 return;
             }
             if let Err(why) = keep_links(text) {
-                dispatcher.dispatch(Action::Say(format!(
+                dispatcher.dispatch(ClassroomAction::Say(format!(
                     "These links will not be kept for your next visit: {why}."
                 )));
             }
@@ -181,7 +119,7 @@ pub fn Classroom() -> Html {
     });
     let dispatcher = state.dispatcher();
     let on_input = dispatcher.to_callback().reform(|e: InputEvent| {
-        Action::Edit(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+        ClassroomAction::Edit(e.target_unchecked_into::<HtmlTextAreaElement>().value())
     });
     let on_file = {
         let dispatcher = dispatcher.clone();
@@ -194,8 +132,8 @@ pub fn Classroom() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let name = file.name();
                 match JsFuture::from(file.text()).await.map(|t| t.as_string()) {
-                    Ok(Some(text)) => dispatcher.dispatch(Action::Add(text)),
-                    _ => dispatcher.dispatch(Action::Say(format!(
+                    Ok(Some(text)) => dispatcher.dispatch(ClassroomAction::Add(text)),
+                    _ => dispatcher.dispatch(ClassroomAction::Say(format!(
                         "Could not read {name} as text: choose a text file with one link per line."
                     ))),
                 }
@@ -273,8 +211,8 @@ fn class_view(
     class: &Class,
     view: &View,
     models: &[Model],
-    state: &State,
-    dispatcher: &UseReducerDispatcher<State>,
+    state: &ClassroomState,
+    dispatcher: &UseReducerDispatcher<ClassroomState>,
 ) -> Html {
     let ks: Vec<usize> = view.medians.iter().map(|m| m.threads).collect();
     let cell = |points: &[(usize, f64)], k: usize| {
@@ -285,7 +223,7 @@ fn class_view(
     };
     let on_model = dispatcher.to_callback().reform(|e: Event| {
         let slug = e.target_unchecked_into::<HtmlSelectElement>().value();
-        Action::Choose(Model::from_slug(&slug).unwrap_or(Model::Processes))
+        ClassroomAction::Choose(Model::from_slug(&slug).unwrap_or(Model::Processes))
     });
     let shared = ClassLink {
         kernel: class.kernel.clone(),
@@ -303,10 +241,10 @@ fn class_view(
                     let url = link_to(&fragment);
                     wasm_bindgen_futures::spawn_local(async move {
                         let said = copy_link(&url, "classroom link").await;
-                        dispatcher.dispatch(Action::Copied { link: url, said });
+                        dispatcher.dispatch(ClassroomAction::Copied { link: url, said });
                     });
                 }
-                Err(why) => dispatcher.dispatch(Action::Say(why)),
+                Err(why) => dispatcher.dispatch(ClassroomAction::Say(why)),
             }
         })
     };
@@ -334,7 +272,7 @@ fn class_view(
                         .await
                     }
                 };
-                dispatcher.dispatch(Action::Say(match saved {
+                dispatcher.dispatch(ClassroomAction::Say(match saved {
                     Ok(()) => format!("Saved {name}."),
                     Err(why) => format!(
                         "Could not save {name}: {}",

@@ -1,4 +1,6 @@
-//! The history of past runs in localStorage ([`crate::engine::history`]), and its panel.
+//! The history of past runs in localStorage ([`crate::engine::history`]), and its panel. What the
+//! panel shows changes only through [`crate::engine::state::history`]'s pure reducer; this file
+//! does the reading and saving around it ([`use_history`]), and draws it.
 
 use std::rc::Rc;
 
@@ -6,6 +8,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::engine::history::{Change, Entry, History, Record, MAX_CHARS, MAX_ENTRIES, VERSION};
+use crate::engine::state::history::{HistoryAction, HistoryShown};
 
 fn key() -> String {
     format!("overlap.history.v{VERSION}")
@@ -147,35 +150,19 @@ pub fn load() -> (History, Option<String>) {
 }
 
 /// Applies `change` to what is stored now (another tab may have saved since this page read it)
-/// and saves the result. The history to show, and the message, if any; a failed save keeps the
-/// change on this page and says so.
-fn change_stored(shown: &History, change: Change) -> (History, Option<String>) {
-    let fresh = storage().and_then(|storage| stored_now(&storage).map(|loaded| (storage, loaded)));
-    let (storage, (mut history, read_note)) = match fresh {
-        Ok(fresh) => fresh,
-        Err(why) => {
-            let mut history = shown.clone();
-            history.apply(change);
-            return (
-                history,
-                Some(format!("{why} It stays on this page until you reload.")),
-            );
-        }
-    };
-    let cap_note = history.apply(change);
-    let saved = storage
+/// and saves the result: the history stored and what to say, or why it could not be saved.
+fn change_stored(change: &Change) -> Result<(History, Option<String>), String> {
+    let storage = storage()?;
+    let (mut history, read_note) = stored_now(&storage)?;
+    let cap_note = history.apply(change.clone());
+    storage
         .set_item(&key(), &history.to_json())
-        .map_err(|_| "the browser's storage for this page is full or forbidden".to_string());
-    let message = match saved {
-        Err(why) => Some(format!(
-            "Not saved: {why}. It stays on this page until you reload."
-        )),
-        Ok(()) => match (read_note, cap_note) {
-            (Some(a), Some(b)) => Some(format!("{a} {b}")),
-            (a, b) => a.or(b),
-        },
+        .map_err(|_| "Not saved: the browser's storage for this page is full or forbidden.")?;
+    let message = match (read_note, cap_note) {
+        (Some(a), Some(b)) => Some(format!("{a} {b}")),
+        (a, b) => a.or(b),
     };
-    (history, message)
+    Ok((history, message))
 }
 
 /// An id no other tab's entry will have: the time and a random draw.
@@ -239,63 +226,51 @@ pub fn HistoryPanel(props: &Props) -> Html {
     }
 }
 
-/// The page's history and the last thing worth saying about it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HistoryState {
-    pub history: Rc<History>,
-    pub message: Option<String>,
+/// The page's history: what the panel shows, and the changes a page makes to it, each saved at
+/// once.
+#[derive(Clone)]
+pub struct HistoryHandle {
+    shown: UseReducerHandle<HistoryShown>,
 }
 
-impl Default for HistoryState {
-    fn default() -> Self {
+impl HistoryHandle {
+    pub fn shown(&self) -> &HistoryShown {
+        &self.shown
+    }
+
+    /// Keeps a finished run, under an id no other tab's entry will have.
+    pub fn add(&self, mut entry: Entry) {
+        entry.id = fresh_id();
+        self.save(Change::Add(Box::new(entry)));
+    }
+
+    /// Deletes the entry with this id, when the panel's Delete is pressed.
+    pub fn remove(&self) -> Callback<u64> {
+        let this = self.clone();
+        Callback::from(move |id| this.save(Change::Remove(id)))
+    }
+
+    pub fn say(&self, message: String) {
+        self.shown.dispatch(HistoryAction::Say(message));
+    }
+
+    fn save(&self, change: Change) {
+        self.shown.dispatch(match change_stored(&change) {
+            Ok((history, message)) => HistoryAction::Saved { history, message },
+            Err(why) => HistoryAction::Unsaved { change, why },
+        });
+    }
+}
+
+/// The history as stored, kept up to date with what other tabs save.
+#[hook]
+pub fn use_history() -> HistoryHandle {
+    let shown = use_reducer(|| {
         let (history, message) = load();
-        HistoryState {
-            history: Rc::new(history),
-            message,
-        }
-    }
-}
-
-pub enum HistoryAction {
-    Add(Entry),
-    /// The entry with this id.
-    Remove(u64),
-    Say(String),
-    /// Another tab changed the stored history: show it.
-    Reload,
-}
-
-impl Reducible for HistoryState {
-    type Action = HistoryAction;
-
-    /// Every change is applied to what is stored and saved at once.
-    fn reduce(self: Rc<Self>, action: HistoryAction) -> Rc<Self> {
-        let change = match action {
-            HistoryAction::Add(mut entry) => {
-                entry.id = fresh_id();
-                Change::Add(Box::new(entry))
-            }
-            HistoryAction::Remove(id) => Change::Remove(id),
-            HistoryAction::Say(message) => {
-                return Rc::new(HistoryState {
-                    history: Rc::clone(&self.history),
-                    message: Some(message),
-                })
-            }
-            HistoryAction::Reload => {
-                let (history, message) = load();
-                return Rc::new(HistoryState {
-                    history: Rc::new(history),
-                    message: message.or_else(|| self.message.clone()),
-                });
-            }
-        };
-        let (history, message) = change_stored(&self.history, change);
-        Rc::new(HistoryState {
-            history: Rc::new(history),
-            message,
-        })
-    }
+        HistoryShown::loaded(history, message)
+    });
+    use_history_from_other_tabs(&shown);
+    HistoryHandle { shown }
 }
 
 /// The `storage` event's key for this history: whether `key` is it.
@@ -306,7 +281,7 @@ pub fn is_history_key(key: Option<String>) -> bool {
 /// Shows what another tab saves as soon as it saves it: the browser fires `storage` in every
 /// other tab of the same origin when one writes.
 #[hook]
-pub fn use_history_from_other_tabs(history: &UseReducerHandle<HistoryState>) {
+fn use_history_from_other_tabs(history: &UseReducerHandle<HistoryShown>) {
     let dispatcher = history.dispatcher();
     use_effect_with((), move |_| {
         let on_storage = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(
@@ -315,7 +290,8 @@ pub fn use_history_from_other_tabs(history: &UseReducerHandle<HistoryState>) {
                     .ok()
                     .and_then(|k| k.as_string());
                 if is_history_key(key) {
-                    dispatcher.dispatch(HistoryAction::Reload);
+                    let (history, message) = load();
+                    dispatcher.dispatch(HistoryAction::Reloaded { history, message });
                 }
             },
         );

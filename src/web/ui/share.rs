@@ -91,13 +91,13 @@ pub fn this_machine(caps: &Capabilities) -> Machine {
     }
 }
 
-/// What the exports of one lab's results are made of.
-#[derive(Clone, Debug, PartialEq)]
+/// A lab's results as files: the text of each is made when it is saved, not on every render.
+#[derive(Clone, PartialEq)]
 pub struct Exports {
     /// File names start with this: `overlap-count`.
     pub stem: String,
-    pub csv: String,
-    pub json: String,
+    /// The text of the file of this format: `csv` or `json`.
+    pub make: Callback<&'static str, String>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -108,7 +108,7 @@ pub struct PanelProps {
     pub plain: Result<Shared, String>,
     /// The experiment with its results, once there are some.
     pub with_results: Option<Shared>,
-    pub exports: Option<Rc<Exports>>,
+    pub exports: Option<Exports>,
     /// A CSS selector for the chart the SVG and PNG exports save.
     pub chart: AttrValue,
 }
@@ -156,8 +156,8 @@ pub fn SharePanel(props: &PanelProps) -> Html {
             let said = said.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let saved = match kind {
-                    "csv" => download_blob(&name, "text/csv", &exports.csv),
-                    "json" => download_blob(&name, "application/json", &exports.json),
+                    "csv" => download_blob(&name, "text/csv", &exports.make.emit("csv")),
+                    "json" => download_blob(&name, "application/json", &exports.make.emit("json")),
                     _ => save_chart(&chart, &name, kind == "png").await,
                 };
                 said.set(Some(match saved {

@@ -31,7 +31,7 @@ pub fn before_run(form: Option<String>, missing: Option<String>, busy: bool) -> 
     let blocked = match (form, missing) {
         (Some(why), _) => Some(format!("Run waits for the form: {why}")),
         (None, Some(why)) => Some(format!("Run waits: {why}")),
-        (None, None) if busy => Some(crate::web::client::engine_slot::BUSY.to_string()),
+        (None, None) if busy => Some(crate::web::client::shared_engine::BUSY.to_string()),
         _ => None,
     };
     let blocked_now = blocked.is_some();

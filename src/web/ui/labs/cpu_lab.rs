@@ -7,25 +7,22 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::engine::capability::Capabilities;
-use crate::engine::cpu_settings::{CpuSettings, Field};
-use crate::engine::experiment::{self, Report, Step};
+use crate::engine::experiment::{self, Step};
 use crate::engine::history::Entry;
-use crate::engine::kernels;
 use crate::engine::protocol::MeasureRequest;
 use crate::engine::rounds::{self, ratios, Spread};
 use crate::engine::route::Place;
 use crate::engine::run::dispatch::MapStyle;
 use crate::engine::run::models::{Model, RunConfig};
-use crate::engine::run::trace::Trace;
 use crate::engine::share::{
     export, trace_events, CpuConfig, CpuResult, Lab, Machine, Results, Shared,
 };
+use crate::engine::state::cpu_lab::{CpuAction, CpuLabState};
 use crate::engine::status::{RunEvent, Status};
-use crate::engine::workload::Checksum;
-use crate::web::client::engine_slot::{
-    use_release_when_idle, EngineContext, EngineSlot, Holder, BUSY,
-};
+use crate::web::client::engine_worker::EngineWorker;
 use crate::web::client::rounds::{in_rounds, Measured, RoundStep, Stopped};
+use crate::web::client::shared_engine::{Holder, Lease};
+use crate::web::ui::commands::{use_lab_commands, LabCommand};
 use crate::web::ui::components::charts::{
     Compare, MandelbrotPicture, SpeedupChart, Timeline, WallBars,
 };
@@ -33,117 +30,10 @@ use crate::web::ui::components::{
     before_run, EmbedSnippet, ExperimentForm, ResultsTable, Runs, StatusLine, TraceDownload,
     WhatRuns,
 };
+use crate::web::ui::engine_run::use_engine_run;
 use crate::web::ui::history::now_ms;
 use crate::web::ui::route::embed_address;
 use crate::web::ui::share::{Exports, SharePanel};
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Experiment {
-    /// The form as typed (also what the history keeps).
-    pub form: CpuSettings,
-    pub status: Status,
-    pub report: Report,
-    /// The settings the report was measured with: the form may have been edited since.
-    pub ran: Option<CpuSettings>,
-    /// Set when the pool failed to start although the page looked capable.
-    pub pool_failure: Option<String>,
-}
-
-impl Default for Experiment {
-    fn default() -> Self {
-        let form = CpuConfig::first_visit().to_settings();
-        Experiment {
-            report: Report::new(&form.kernel),
-            form,
-            status: Status::Idle,
-            ran: None,
-            pool_failure: None,
-        }
-    }
-}
-
-pub enum Action {
-    ChooseKernel(String),
-    /// Shows a sweep from the history again, with the settings it ran with.
-    Restore {
-        settings: Box<CpuSettings>,
-        report: Report,
-    },
-    Edit(Field, String),
-    ChooseStyle(MapStyle),
-    ToggleModel(Model),
-    /// A step of the run every lab shares (see [`RunEvent`]).
-    Run(RunEvent),
-    Measured {
-        step: Step,
-        samples_ms: Vec<f64>,
-        checksum: Checksum,
-        trace: Box<Trace>,
-    },
-    PoolFailed(String),
-}
-
-impl Reducible for Experiment {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        match action {
-            Action::ChooseKernel(slug) => {
-                if let Some(kernel) = kernels::offered(&slug) {
-                    if kernel != next.form.kernel() {
-                        next.form.kernel = slug;
-                        next.form.size_text = kernel.limits.default.to_string();
-                    }
-                }
-            }
-            Action::Restore { settings, report } => {
-                if next.status.is_running() {
-                    return self;
-                }
-                let kernel = next.form.kernel.clone();
-                next.form = *settings;
-                // A kernel this page does not know (a later version's) keeps the current one.
-                if kernels::offered(&next.form.kernel).is_none() {
-                    next.form.kernel = kernel;
-                }
-                next.report = report;
-                next.ran = Some(next.form.clone());
-                next.status = Status::Idle;
-            }
-            Action::Edit(field, text) => *next.form.text_mut(field) = text,
-            Action::ChooseStyle(style) => next.form.style = style,
-            Action::ToggleModel(model) => {
-                let models = &mut next.form.models;
-                if let Some(at) = models.iter().position(|&m| m == model) {
-                    models.remove(at);
-                } else {
-                    models.push(model);
-                }
-            }
-            Action::Run(event) => {
-                if event == RunEvent::Started {
-                    next.report = Report::new(next.form.kernel().slug);
-                    next.ran = Some(next.form.clone());
-                }
-                next.status.apply(event);
-            }
-            Action::Measured {
-                step,
-                samples_ms,
-                checksum,
-                trace,
-            } => {
-                if let Err(why) = next.report.record(step, &samples_ms, checksum, *trace) {
-                    next.status =
-                        Status::Failed(format!("{} with k = {}: {why}.", step.model, step.threads));
-                }
-            }
-            Action::PoolFailed(message) => next.pool_failure = Some(message),
-        }
-        Rc::new(next)
-    }
-}
 
 /// What one press of Run measures.
 struct Sweep {
@@ -160,34 +50,27 @@ struct Sweep {
 /// (worker processes start, every model's code is optimised), then every step once per round,
 /// so drift in the machine's speed lands on every step of a round alike; the rounds asked for,
 /// then more while a speedup's per-round spread is wide, within the rounds' cap and budget.
-async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispatcher<Experiment>) {
-    let (mut engine, _) = match slot.open(sweep.pool_threads, false).await {
+async fn run_sweep(
+    sweep: Sweep,
+    lease: &mut Lease,
+    dispatch: UseReducerDispatcher<CpuLabState>,
+) -> RunEvent {
+    let (engine, _) = match lease.open(sweep.pool_threads, false).await {
         Ok(opened) => opened,
-        Err(why) => {
-            dispatch.dispatch(Action::Run(RunEvent::Failed(why.message(""))));
-            return;
-        }
+        Err(why) => return RunEvent::Failed(why.message("")),
     };
     let mut steps = sweep.steps.clone();
     if let Some(why) = engine.pool_error() {
-        dispatch.dispatch(Action::PoolFailed(why.to_string()));
+        dispatch.dispatch(CpuAction::PoolFailed(why.to_string()));
     }
     if engine.pool_threads() == 0 {
         steps.retain(|step| !step.model.uses_pool());
     }
-    let measured = sweep_rounds(&sweep, &steps, &mut engine, &slot, &dispatch).await;
-    let event = match measured {
+    match sweep_rounds(&sweep, &steps, engine, &dispatch).await {
         Ok(()) => RunEvent::Finished,
         Err(Stopped::Cancelled) => RunEvent::Cancelled,
-        Err(Stopped::Failed(why)) => RunEvent::Failed(why),
-        Err(Stopped::Fault(why)) => {
-            let then = slot.replace_broken(sweep.pool_threads).await;
-            dispatch.dispatch(Action::Run(RunEvent::Failed(format!("{why}. {then}"))));
-            return;
-        }
-    };
-    dispatch.dispatch(Action::Run(event));
-    slot.put_back(engine);
+        Err(Stopped::Failed(why) | Stopped::Fault(why)) => RunEvent::Failed(why),
+    }
 }
 
 /// The sweep's steps in rounds ([`in_rounds`], as the lessons'): the rounds asked for, then
@@ -196,9 +79,8 @@ async fn run_sweep(sweep: Sweep, slot: Rc<EngineSlot>, dispatch: UseReducerDispa
 async fn sweep_rounds(
     sweep: &Sweep,
     steps: &[Step],
-    engine: &mut crate::web::client::engine_worker::EngineWorker,
-    slot: &EngineSlot,
-    dispatch: &UseReducerDispatcher<Experiment>,
+    engine: &mut EngineWorker,
+    dispatch: &UseReducerDispatcher<CpuLabState>,
 ) -> Result<(), Stopped> {
     let round_steps: Vec<RoundStep> = steps
         .iter()
@@ -214,15 +96,14 @@ async fn sweep_rounds(
         })
         .collect();
     let baseline = steps.iter().position(|s| s.model == Model::Sequential);
-    let on_progress = |event| dispatch.dispatch(Action::Run(event));
+    let on_progress = |event| dispatch.dispatch(CpuAction::Run(event));
     in_rounds(
         engine,
-        slot,
         &round_steps,
         sweep.repeats as usize,
         &on_progress,
         |i, measured| {
-            dispatch.dispatch(Action::Measured {
+            dispatch.dispatch(CpuAction::Measured {
                 step: steps[i],
                 samples_ms: vec![measured.ms],
                 checksum: measured.checksum,
@@ -246,14 +127,6 @@ async fn sweep_rounds(
     .await
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct CpuRestore {
-    /// When it was asked for: the same settings restored twice are two restores.
-    pub pressed_ms: f64,
-    pub settings: CpuSettings,
-    pub report: Report,
-}
-
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub caps: Capabilities,
@@ -261,8 +134,6 @@ pub struct Props {
     pub on_done: Callback<Entry>,
     /// Tells the page the pool failed to start although the page looked capable.
     pub on_pool_failure: Callback<Option<String>>,
-    /// Settings (and results) from the history or a link to show.
-    pub restore: Option<Rc<CpuRestore>>,
     /// A link's carried sweep, drawn under this machine's own.
     #[prop_or_default]
     pub compare: Option<Rc<Compare>>,
@@ -276,12 +147,13 @@ pub struct Props {
 #[function_component]
 pub fn CpuLab(props: &Props) -> Html {
     let caps = props.caps;
-    let experiment = use_reducer(Experiment::default);
-    let engine = use_context::<EngineContext>().expect("the page provides the engine");
-    let slot = Rc::clone(&engine.slot);
+    let experiment = use_reducer(CpuLabState::default);
+    let run = use_engine_run(
+        Holder::Cpu,
+        experiment.dispatcher().to_callback().reform(CpuAction::Run),
+    );
     let machine = props.machine.clone();
     let running = experiment.status.is_running();
-    use_release_when_idle(&slot, Holder::Cpu, running);
     {
         let on_pool_failure = props.on_pool_failure.clone();
         use_effect_with(experiment.pool_failure.clone(), move |failure| {
@@ -302,21 +174,6 @@ pub fn CpuLab(props: &Props) -> Html {
             }
         });
     }
-    {
-        let dispatch = experiment.dispatcher();
-        let restore = props.restore.clone();
-        use_effect_with(
-            restore.as_ref().map(|r| r.pressed_ms.to_bits()),
-            move |_| {
-                if let Some(restore) = restore {
-                    dispatch.dispatch(Action::Restore {
-                        settings: Box::new(restore.settings.clone()),
-                        report: restore.report.clone(),
-                    });
-                }
-            },
-        );
-    }
     let kernel = experiment.form.kernel();
     let checked = experiment.form.read_to_run(caps.cores);
     let refusals = checked.as_ref().err().cloned().unwrap_or_default();
@@ -325,30 +182,25 @@ pub fn CpuLab(props: &Props) -> Html {
         .err()
         .map(|why| why.to_string())
         .or_else(|| experiment.pool_failure.clone());
-    let others_busy = engine.busy_for(Holder::Cpu);
+    let others_busy = run.others_busy();
     let form_problem = refusals.first_said(|f| f.label());
     let (cpu_idle, cpu_blocked) = before_run(form_problem, None, others_busy);
-    // A pool of the cores, or of the largest k asked for past them when a model that runs on
-    // the pool is chosen (worker processes past the cores need no bigger pool, and a bigger
-    // pool means a new engine).
-    let pool_model = experiment.form.models.iter().any(|m| m.uses_pool());
-    let pool_threads = match (&threads_refused, &checked) {
-        (Some(_), _) => 0,
-        (None, Ok(sweep)) if pool_model => {
-            sweep.ks.iter().copied().max().unwrap_or(1).max(caps.cores)
-        }
-        (None, _) => caps.cores,
-    };
+    let pool_threads = experiment::pool_for_sweep(
+        &experiment.form.models,
+        threads_refused.is_none(),
+        checked.as_ref().ok().map(|sweep| &sweep.ks[..]),
+        caps.cores,
+    );
 
     let dispatcher = experiment.dispatcher();
     let actions = dispatcher.to_callback();
-    let on_kernel = actions.reform(Action::ChooseKernel);
-    let on_edit = actions.reform(|(field, text)| Action::Edit(field, text));
-    let on_model = actions.reform(Action::ToggleModel);
-    let on_style = actions.reform(Action::ChooseStyle);
+    let on_kernel = actions.reform(CpuAction::ChooseKernel);
+    let on_edit = actions.reform(|(field, text)| CpuAction::Edit(field, text));
+    let on_model = actions.reform(CpuAction::ToggleModel);
+    let on_style = actions.reform(CpuAction::ChooseStyle);
     let on_run = {
         let dispatcher = dispatcher.clone();
-        let slot = Rc::clone(&slot);
+        let run = run.clone();
         let checked = checked.clone();
         let style = experiment.form.style;
         let threads_available = threads_refused.is_none();
@@ -368,22 +220,27 @@ pub fn CpuLab(props: &Props) -> Html {
                 chunksize: checked.chunksize,
                 pool_threads,
             };
-            if !slot.begin(Holder::Cpu) {
-                return Err(BUSY.into());
-            }
-            dispatcher.dispatch(Action::Run(RunEvent::Started));
-            wasm_bindgen_futures::spawn_local(run_sweep(
-                sweep,
-                Rc::clone(&slot),
-                dispatcher.clone(),
-            ));
-            Ok(())
+            let dispatcher = dispatcher.clone();
+            run.start(Box::new(move |lease| {
+                Box::pin(run_sweep(sweep, lease, dispatcher))
+            }))
         })
     };
-    let on_cancel = {
-        let slot = Rc::clone(&slot);
-        Callback::from(move |()| slot.cancel())
-    };
+    let on_cancel = run.cancel();
+    {
+        // What the page sends: a restore from the history or a link, a link's Run here.
+        let (dispatcher, on_run) = (dispatcher.clone(), on_run.clone());
+        use_lab_commands(
+            Holder::Cpu,
+            Callback::from(move |command| match command {
+                LabCommand::RestoreCpu { settings, report } => {
+                    dispatcher.dispatch(CpuAction::Restore { settings, report })
+                }
+                LabCommand::Run { answer } => answer.emit(on_run.emit(())),
+                LabCommand::RestoreIo { .. } => {}
+            }),
+        );
+    }
 
     // Sharing: the form as a link, and once a sweep has finished, the link with its results.
     let plain = CpuConfig::from_settings(&experiment.form).map(|cpu| Shared {
@@ -410,11 +267,14 @@ pub fn CpuLab(props: &Props) -> Html {
         machine: Some(machine.clone()),
     });
     let exports = ran.as_ref().map(|cpu| {
-        Rc::new(Exports {
+        let (cpu, report, machine) = (cpu.clone(), experiment.report.clone(), machine.clone());
+        Exports {
             stem: format!("overlap-{}", cpu.kernel),
-            csv: export::cpu_csv(cpu, &experiment.report),
-            json: export::cpu_json(cpu, &experiment.report, Some(&machine)),
-        })
+            make: Callback::from(move |format| match format {
+                "csv" => export::cpu_csv(&cpu, &report),
+                _ => export::cpu_json(&cpu, &report, Some(&machine)),
+            }),
+        }
     });
     let make_trace = {
         let report = experiment.report.clone();
@@ -431,12 +291,6 @@ pub fn CpuLab(props: &Props) -> Html {
     let own_label = compare
         .as_ref()
         .map(|_| AttrValue::from(format!("this machine: {} cores", caps.cores)));
-    {
-        // A share link's Run here presses this Run.
-        let (slot, on_run) = (Rc::clone(&slot), on_run.clone());
-        use_effect(move || slot.set_runner(Holder::Cpu, on_run));
-    }
-
     html! {
     <section class="card experiment" aria-labelledby="experiment-title">
         <h2 id="experiment-title">{ "CPU-bound work: threads, processes, coroutines" }</h2>

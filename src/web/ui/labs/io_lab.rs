@@ -6,127 +6,40 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::engine::io::settings::{Choice, Field, IoSettings, Preset, TargetKind};
+use crate::engine::io::settings::{Choice, IoSettings, TargetKind};
 use crate::engine::io::{IoReply, IoRequest, IoRun, Targets};
 use crate::engine::route::Place;
 use crate::engine::run::control::Progress;
 use crate::engine::share::{export, trace_events, IoResult, Lab, Machine, Results, Shared};
+use crate::engine::state::io_lab::{IoAction, IoLabState};
 use crate::engine::status::{RunEvent, Status};
-use crate::web::client::engine_slot::{
-    use_release_when_idle, EngineContext, EngineSlot, Holder, BUSY,
-};
+use crate::web::client::shared_engine::{EngineContext, Holder, Lease};
+use crate::web::ui::commands::{use_lab_commands, LabCommand};
 use crate::web::ui::components::{
     before_run, EmbedSnippet, IoForm, IoResults, Runs, StatusLine, TraceDownload, WhatRuns,
 };
+use crate::web::ui::engine_run::use_engine_run;
 use crate::web::ui::route::embed_address;
 use crate::web::ui::share::{Exports, SharePanel};
-
-/// A past run to show again, from the history.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IoRestore {
-    /// When Restore was pressed: tells one restore from the next, even of the same entry.
-    pub pressed_ms: f64,
-    pub settings: IoSettings,
-    pub runs: Vec<IoRun>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct IoLabState {
-    pub settings: IoSettings,
-    pub status: Status,
-    /// The runs of the last press of Run, in the order they ran.
-    pub runs: Vec<Rc<IoRun>>,
-    /// The settings those runs were made with: the form may have been edited since.
-    pub ran: Option<IoSettings>,
-    /// Where built-in targets are, or why there are none; `None` until the service worker says.
-    pub targets: Option<Result<String, String>>,
-}
-
-impl Default for IoLabState {
-    fn default() -> Self {
-        IoLabState {
-            settings: IoSettings::default(),
-            status: Status::Idle,
-            runs: Vec::new(),
-            ran: None,
-            targets: None,
-        }
-    }
-}
-
-pub enum Action {
-    Edit(Field, String),
-    ChooseTargets(TargetKind),
-    Toggle(Choice),
-    Preset(Preset),
-    TargetsKnown(Result<String, String>),
-    Restore(Rc<IoRestore>),
-    /// A step of the run every lab shares (see [`RunEvent`]).
-    Run(RunEvent),
-    Ran(Box<IoRun>),
-}
-
-impl Reducible for IoLabState {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        let s = &mut next.settings;
-        match action {
-            Action::Edit(field, text) => match s.text_mut(field) {
-                Some(slot) => *slot = text,
-                None => return self,
-            },
-            Action::ChooseTargets(kind) => s.target_kind = kind,
-            Action::Toggle(choice) => s.toggle(choice),
-            Action::Preset(preset) => *s = s.with_preset(preset),
-            Action::TargetsKnown(found) => next.targets = Some(found),
-            Action::Restore(restore) => {
-                if next.status.is_running() {
-                    return self;
-                }
-                next.settings = restore.settings.clone();
-                next.runs = restore.runs.iter().cloned().map(Rc::new).collect();
-                next.ran = Some(restore.settings.clone());
-                next.status = Status::Idle;
-            }
-            Action::Run(event) => {
-                if event == RunEvent::Started {
-                    next.runs.clear();
-                    next.ran = Some(next.settings.clone());
-                }
-                next.status.apply(event);
-            }
-            Action::Ran(run) => next.runs.push(Rc::new(*run)),
-        }
-        Rc::new(next)
-    }
-}
 
 /// Makes each request in turn on the shared engine.
 async fn run_all(
     requests: Vec<IoRequest>,
-    slot: Rc<EngineSlot>,
+    lease: &mut Lease,
     pool_threads: usize,
     dispatch: UseReducerDispatcher<IoLabState>,
-) {
+) -> RunEvent {
     let builtin = requests
         .iter()
         .any(|r| matches!(r.targets, Targets::Builtin(_)));
-    let (mut engine, base) = match slot.open(pool_threads, builtin).await {
+    let (engine, base) = match lease.open(pool_threads, builtin).await {
         Ok(opened) => opened,
-        Err(why) => {
-            dispatch.dispatch(Action::Run(RunEvent::Failed(
-                why.message("Your own URLs still work."),
-            )));
-            return;
-        }
+        Err(why) => return RunEvent::Failed(why.message("Your own URLs still work.")),
     };
     let total = requests.len() as f64;
     for (i, request) in requests.iter().enumerate() {
-        if slot.is_cancelled() {
-            dispatch.dispatch(Action::Run(RunEvent::Cancelled));
-            break;
+        if engine.cancel_asked() {
+            return RunEvent::Cancelled;
         }
         let choice = Choice {
             model: request.model,
@@ -134,37 +47,22 @@ async fn run_all(
         };
         let doing = format!("{} of {}: {}", i + 1, requests.len(), choice.label());
         let on_progress = |progress: Progress| {
-            dispatch.dispatch(Action::Run(RunEvent::Progress {
+            dispatch.dispatch(IoAction::Run(RunEvent::Progress {
                 fraction: (i as f64 + progress.fraction()) / total,
                 doing: format!("{doing}, {} of {} requests", progress.done, progress.total),
             }))
         };
         on_progress(Progress::default());
         match engine.io(request, &base, on_progress).await {
-            Ok(IoReply::Done(run)) => dispatch.dispatch(Action::Ran(run)),
-            Ok(IoReply::Cancelled) => {
-                dispatch.dispatch(Action::Run(RunEvent::Cancelled));
-                break;
-            }
+            Ok(IoReply::Done(run)) => dispatch.dispatch(IoAction::Ran(run)),
+            Ok(IoReply::Cancelled) => return RunEvent::Cancelled,
             Ok(IoReply::Failed { message }) => {
-                dispatch.dispatch(Action::Run(RunEvent::Failed(format!(
-                    "{}: {message}",
-                    choice.label()
-                ))));
-                break;
+                return RunEvent::Failed(format!("{}: {message}", choice.label()))
             }
-            Err(fault) => {
-                let then = slot.replace_broken(pool_threads).await;
-                dispatch.dispatch(Action::Run(RunEvent::Failed(format!(
-                    "{} failed: {fault}. {then}",
-                    choice.label()
-                ))));
-                return;
-            }
+            Err(fault) => return RunEvent::Failed(format!("{} failed: {fault}", choice.label())),
         }
     }
-    dispatch.dispatch(Action::Run(RunEvent::Finished));
-    slot.put_back(engine);
+    RunEvent::Finished
 }
 
 #[derive(Properties, PartialEq)]
@@ -173,8 +71,6 @@ pub struct Props {
     pub pool_threads: usize,
     /// Called with the settings and runs of every run that finishes.
     pub on_done: Callback<(IoSettings, Vec<IoRun>)>,
-    /// A run from the history to show.
-    pub restore: Option<Rc<IoRestore>>,
     /// This machine, for links with results and exports.
     pub machine: Machine,
     /// Embedded in another page: no Embed button of its own.
@@ -186,22 +82,24 @@ pub struct Props {
 pub fn IoLab(props: &Props) -> Html {
     let lab = use_reducer(IoLabState::default);
     let engine = use_context::<EngineContext>().expect("the page provides the engine");
-    let engine_busy = engine.busy_for(Holder::Io);
-    let slot = Rc::clone(&engine.slot);
+    let run = use_engine_run(
+        Holder::Io,
+        lab.dispatcher().to_callback().reform(IoAction::Run),
+    );
+    let engine_busy = run.others_busy();
 
     {
         // Ask the service worker where the built-in targets are, so the form can say up front
         // when they are missing.
         let dispatch = lab.dispatcher();
-        let slot = Rc::clone(&slot);
+        let shared = Rc::clone(&engine.shared);
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                dispatch.dispatch(Action::TargetsKnown(slot.targets().await));
+                dispatch.dispatch(IoAction::TargetsKnown(shared.targets().await));
             });
         });
     }
     let running = lab.status.is_running();
-    use_release_when_idle(&slot, Holder::Io, running);
     {
         let on_done = props.on_done.clone();
         let lab = lab.clone();
@@ -212,25 +110,12 @@ pub fn IoLab(props: &Props) -> Html {
             }
         });
     }
-    {
-        let dispatch = lab.dispatcher();
-        let restore = props.restore.clone();
-        use_effect_with(
-            restore.as_ref().map(|r| r.pressed_ms.to_bits()),
-            move |_| {
-                if let Some(restore) = restore {
-                    dispatch.dispatch(Action::Restore(restore));
-                }
-            },
-        );
-    }
-
     let planned = lab.settings.requests();
     let refusals = planned.as_ref().err().cloned().unwrap_or_default();
     let dispatcher = lab.dispatcher();
     let actions = dispatcher.to_callback();
     let on_run = {
-        let slot = Rc::clone(&slot);
+        let run = run.clone();
         let pool_threads = props.pool_threads;
         let planned = planned.clone();
         Callback::from(move |()| {
@@ -239,25 +124,27 @@ pub fn IoLab(props: &Props) -> Html {
             let requests = planned
                 .clone()
                 .map_err(|refusals| refusals.first_said(|f| f.label()).unwrap_or_default())?;
-            if !slot.begin(Holder::Io) {
-                return Err(BUSY.into());
-            }
-            dispatcher.dispatch(Action::Run(RunEvent::Started));
-            wasm_bindgen_futures::spawn_local(run_all(
-                requests,
-                Rc::clone(&slot),
-                pool_threads,
-                dispatcher.clone(),
-            ));
-            Ok(())
+            let dispatcher = dispatcher.clone();
+            run.start(Box::new(move |lease| {
+                Box::pin(run_all(requests, lease, pool_threads, dispatcher))
+            }))
         })
     };
     {
-        // A share link's Run here presses this Run.
-        let (slot, on_run) = (Rc::clone(&slot), on_run.clone());
-        use_effect(move || slot.set_runner(Holder::Io, on_run));
+        // What the page sends: a restore from the history or a link, a link's Run here.
+        let (dispatcher, on_run) = (lab.dispatcher(), on_run.clone());
+        use_lab_commands(
+            Holder::Io,
+            Callback::from(move |command| match command {
+                LabCommand::RestoreIo { settings, runs } => {
+                    dispatcher.dispatch(IoAction::Restore { settings, runs })
+                }
+                LabCommand::Run { answer } => answer.emit(on_run.emit(())),
+                LabCommand::RestoreCpu { .. } => {}
+            }),
+        );
     }
-    let on_cancel = Callback::from(move |()| slot.cancel());
+    let on_cancel = run.cancel();
     let plain = match &planned {
         Ok(_) => Ok(Shared {
             lab: Lab::Io(lab.settings.clone()),
@@ -279,11 +166,16 @@ pub fn IoLab(props: &Props) -> Html {
                 results: Some(Results::Io(runs.iter().map(IoResult::from_run).collect())),
                 machine: Some(props.machine.clone()),
             }),
-            Some(Rc::new(Exports {
-                stem: "overlap-io".into(),
-                csv: export::io_csv(&runs),
-                json: export::io_json(ran, &runs, Some(&props.machine)),
-            })),
+            Some({
+                let (ran, runs, machine) = (ran.clone(), runs.clone(), props.machine.clone());
+                Exports {
+                    stem: "overlap-io".into(),
+                    make: Callback::from(move |format| match format {
+                        "csv" => export::io_csv(&runs),
+                        _ => export::io_json(&ran, &runs, Some(&machine)),
+                    }),
+                }
+            }),
         ),
         _ => (None, None),
     };
@@ -319,10 +211,10 @@ pub fn IoLab(props: &Props) -> Html {
                 pool={props.pool_threads > 0}
                 {running}
                 {engine_busy}
-                on_edit={actions.reform(|(field, text)| Action::Edit(field, text))}
-                on_targets={actions.reform(Action::ChooseTargets)}
-                on_toggle={actions.reform(Action::Toggle)}
-                on_preset={actions.reform(Action::Preset)}
+                on_edit={actions.reform(|(field, text)| IoAction::Edit(field, text))}
+                on_targets={actions.reform(IoAction::ChooseTargets)}
+                on_toggle={actions.reform(IoAction::Toggle)}
+                on_preset={actions.reform(IoAction::Preset)}
                 {on_run}
                 {on_cancel}
             />

@@ -3,7 +3,6 @@
 
 mod picker;
 mod run;
-mod state;
 mod verdict;
 
 use std::rc::Rc;
@@ -16,19 +15,19 @@ use crate::engine::lessons::{Outcome, Probe, LESSONS};
 use crate::engine::protocol::SharedOutcome;
 use crate::engine::route::Place;
 use crate::engine::share::trace_events;
-use crate::engine::status::RunEvent;
-use crate::web::client::engine_slot::{use_release_when_idle, EngineContext, Holder, BUSY};
+use crate::engine::state::lesson::{LessonAction, LessonState};
+use crate::web::client::shared_engine::{Holder, BUSY};
 use crate::web::ui::components::charts::TraceTimeline;
 use crate::web::ui::components::{
     CpythonJudged, CpythonPanel, EmbedSnippet, Runs, StatusLine, TraceDownload, WhatRuns,
 };
 use crate::web::ui::components::{WaitsForPicture, Waterfall};
 use crate::web::ui::download::download_blob;
+use crate::web::ui::engine_run::use_engine_run;
 use crate::web::ui::focus;
 use crate::web::ui::route::embed_address;
 use picker::LessonPicker;
 use run::run_lesson;
-use state::{Action, LessonState};
 use verdict::LessonVerdict;
 
 #[derive(Properties, PartialEq)]
@@ -63,10 +62,12 @@ fn code(language: &'static str, caption: &'static str, text: &'static str) -> Ht
 #[function_component]
 pub fn Lessons(props: &Props) -> Html {
     let state = use_reducer(LessonState::default);
-    let engine = use_context::<EngineContext>().expect("the page provides the engine");
-    let engine_busy = engine.busy_for(Holder::Lessons);
+    let run = use_engine_run(
+        Holder::Lessons,
+        state.dispatcher().to_callback().reform(LessonAction::Run),
+    );
+    let engine_busy = run.others_busy();
     let running = state.status.is_running();
-    use_release_when_idle(&engine.slot, Holder::Lessons, running);
     let lesson = state.lesson;
     // The k the steps ran at (chosen by the run from what this machine gains), or 2 before any.
     let k = state.k();
@@ -82,7 +83,7 @@ pub fn Lessons(props: &Props) -> Html {
             let first = std::mem::replace(&mut *first.borrow_mut(), false);
             if let Some(slug) = *slug {
                 if first || slug != shown {
-                    dispatcher.dispatch(Action::Choose(slug));
+                    dispatcher.dispatch(LessonAction::Choose(slug));
                     // The lesson's prediction, in view and with the keyboard.
                     focus::focus_soon("lesson-prediction", true);
                 }
@@ -90,27 +91,17 @@ pub fn Lessons(props: &Props) -> Html {
         });
     }
     let on_run = {
-        let slot = Rc::clone(&engine.slot);
         let (pool_threads, cores) = (props.pool_threads, props.cores);
-        let dispatcher = dispatcher.clone();
+        let (run, dispatcher) = (run.clone(), dispatcher.clone());
         Callback::from(move |_: MouseEvent| {
-            if !slot.begin(Holder::Lessons) {
-                return;
-            }
-            dispatcher.dispatch(Action::Run(RunEvent::Started));
-            wasm_bindgen_futures::spawn_local(run_lesson(
-                lesson,
-                cores,
-                Rc::clone(&slot),
-                pool_threads,
-                dispatcher.clone(),
-            ));
+            // Run is disabled while another part holds the engine; the status line says so.
+            let dispatcher = dispatcher.clone();
+            let _ = run.start(Box::new(move |lease| {
+                Box::pin(run_lesson(lesson, cores, lease, pool_threads, dispatcher))
+            }));
         })
     };
-    let on_cancel = {
-        let slot = Rc::clone(&engine.slot);
-        Callback::from(move |_: MouseEvent| slot.cancel())
-    };
+    let on_cancel = run.cancel().reform(|_: MouseEvent| ());
     let steps = (lesson.steps)(k);
     let has_trace = !trace_events::lesson_runs(&steps, &state.measured).is_empty();
     let make_trace = {
@@ -122,7 +113,7 @@ pub fn Lessons(props: &Props) -> Html {
         })
     };
     let actions = dispatcher.to_callback();
-    let on_import = actions.reform(move |pasted: String| Action::ImportCpython { pasted, k });
+    let on_import = actions.reform(move |pasted: String| LessonAction::ImportCpython { pasted, k });
     let on_download = Callback::from(move |()| {
         let name = cpython::script_name(lesson);
         if let Err(e) = download_blob(&name, "text/x-python", cpython::script(lesson)) {
@@ -253,7 +244,7 @@ pub fn Lessons(props: &Props) -> Html {
             <LessonPicker current={lesson.slug} {running} on_choose={
                 let (actions, on_choose) = (actions.clone(), props.on_choose.clone());
                 Callback::from(move |slug: &'static str| {
-                    actions.emit(Action::Choose(slug));
+                    actions.emit(LessonAction::Choose(slug));
                     on_choose.emit(slug);
                 })
             } />
@@ -265,7 +256,7 @@ pub fn Lessons(props: &Props) -> Html {
                 <fieldset class="models prediction" id="lesson-prediction" tabindex="-1" disabled={running}>
                     <legend>{ format!("Predict first: {}", lesson.question) }</legend>
                     { for lesson.options.iter().enumerate().map(|(i, option)| {
-                        let onchange = actions.reform(move |_: Event| Action::Predict(i));
+                        let onchange = actions.reform(move |_: Event| LessonAction::Predict(i));
                         html! {
                             <label class="choice">
                                 <input type="radio" name="predict" value={i.to_string()} checked={predicted == Some(i)} {onchange} />

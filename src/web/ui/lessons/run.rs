@@ -2,22 +2,20 @@
 //! machine gains up to ([`workers`]); then CPU steps in interleaved rounds, any other step after
 //! step, each outcome handed to the lesson's state as it comes.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
-use super::state::{Action, LessonState};
 use crate::engine::io::IoReply;
 use crate::engine::lessons::workers::{self, Chosen};
 use crate::engine::lessons::{Lesson, Outcome, Probe, Step};
 use crate::engine::protocol::SharedOutcome;
 use crate::engine::rounds::{self, Verdict, MIN_ROUNDS};
 use crate::engine::run::control::Progress;
+use crate::engine::state::lesson::{LessonAction, LessonState};
 use crate::engine::stats::Summary;
 use crate::engine::status::RunEvent;
-use crate::web::client::engine_slot::EngineSlot;
 use crate::web::client::engine_worker::EngineWorker;
 use crate::web::client::rounds::{in_rounds, measure_once, Measured, RoundStep, Stopped};
+use crate::web::client::shared_engine::Lease;
 
 /// Makes the lesson's measurements, then concludes: a lesson whose steps take a k first measures
 /// which k this machine gains up to ([`choose_k`]), of at most `cores` (the browser's report); a
@@ -26,56 +24,45 @@ use crate::web::client::rounds::{in_rounds, measure_once, Measured, RoundStep, S
 pub(super) async fn run_lesson(
     lesson: &'static Lesson,
     cores: usize,
-    slot: Rc<EngineSlot>,
+    lease: &mut Lease,
     pool_threads: usize,
     dispatch: UseReducerDispatcher<LessonState>,
-) {
+) -> RunEvent {
     let wants_targets = (lesson.steps)(2)
         .iter()
         .any(|s| matches!(s.probe, Probe::Io(_)));
-    let (mut engine, base) = match slot.open(pool_threads, wants_targets).await {
+    let (engine, base) = match lease.open(pool_threads, wants_targets).await {
         Ok(opened) => opened,
-        Err(why) => {
-            dispatch.dispatch(Action::Run(RunEvent::Failed(
-                why.message("This lesson needs them."),
-            )));
-            return;
-        }
+        Err(why) => return RunEvent::Failed(why.message("This lesson needs them.")),
     };
     let probed = workers::takes_k(lesson);
     let chosen = if probed {
         let progress = part_of(&dispatch, 0.0, PROBE_SHARE);
-        choose_k(cores, pool_threads, &mut engine, &slot, &progress).await
+        choose_k(cores, pool_threads, engine, &progress).await
     } else {
         Ok(Chosen::unmeasured(cores))
     };
     let k = chosen.as_ref().map_or(2, |c| c.k);
     if let Ok(chosen) = &chosen {
-        dispatch.dispatch(Action::Workers(chosen.clone()));
+        dispatch.dispatch(LessonAction::Workers(chosen.clone()));
     }
     let steps = (lesson.steps)(k);
     let progress = part_of(&dispatch, if probed { PROBE_SHARE } else { 0.0 }, 1.0);
     let measured = if let Err(stopped) = chosen {
         Err(stopped)
     } else if steps.iter().all(|s| matches!(s.probe, Probe::Cpu(_))) {
-        cpu_rounds(lesson, k, &steps, &mut engine, &slot, &dispatch, &progress).await
+        cpu_rounds(lesson, k, &steps, engine, &dispatch, &progress).await
     } else {
-        one_by_one(&steps, &base, &mut engine, &slot, &dispatch, &progress).await
+        one_by_one(&steps, &base, engine, &dispatch, &progress).await
     };
     match measured {
         Ok(outcomes) => {
-            dispatch.dispatch(Action::Concluded(lesson.conclude(k, &outcomes)));
+            dispatch.dispatch(LessonAction::Concluded(lesson.conclude(k, &outcomes)));
+            RunEvent::Finished
         }
-        Err(Stopped::Cancelled) => dispatch.dispatch(Action::Run(RunEvent::Cancelled)),
-        Err(Stopped::Failed(message) | Stopped::Fault(message)) => {
-            dispatch.dispatch(Action::Run(RunEvent::Failed(message)));
-            if engine.is_broken() {
-                slot.replace_broken(pool_threads).await;
-                return;
-            }
-        }
+        Err(Stopped::Cancelled) => RunEvent::Cancelled,
+        Err(Stopped::Failed(message) | Stopped::Fault(message)) => RunEvent::Failed(message),
     }
-    slot.put_back(engine);
 }
 
 /// The share of a lesson's progress bar its choice of k takes.
@@ -89,7 +76,7 @@ fn part_of(
     to: f64,
 ) -> impl Fn(RunEvent) + '_ {
     move |event| {
-        dispatch.dispatch(Action::Run(match event {
+        dispatch.dispatch(LessonAction::Run(match event {
             RunEvent::Progress { fraction, doing } => RunEvent::Progress {
                 fraction: from + (to - from) * fraction,
                 doing,
@@ -107,7 +94,6 @@ async fn choose_k(
     cores: usize,
     pool_threads: usize,
     engine: &mut EngineWorker,
-    slot: &EngineSlot,
     on_progress: &dyn Fn(RunEvent),
 ) -> Result<Chosen, Stopped> {
     let threads = pool_threads >= 2;
@@ -135,7 +121,6 @@ async fn choose_k(
     let mut times: Vec<Vec<f64>> = Vec::new();
     in_rounds(
         engine,
-        slot,
         &steps,
         workers::PROBE_ROUNDS,
         on_progress,
@@ -160,7 +145,6 @@ async fn cpu_rounds(
     k: usize,
     steps: &[Step],
     engine: &mut EngineWorker,
-    slot: &EngineSlot,
     dispatch: &UseReducerDispatcher<LessonState>,
     on_progress: &dyn Fn(RunEvent),
 ) -> Result<Vec<Outcome>, Stopped> {
@@ -179,7 +163,6 @@ async fn cpu_rounds(
     let mut outcomes = Vec::new();
     in_rounds(
         engine,
-        slot,
         &round_steps,
         MIN_ROUNDS,
         on_progress,
@@ -187,7 +170,7 @@ async fn cpu_rounds(
         |made, elapsed_ms| {
             outcomes = made.iter().map(|runs| outcome_of(runs)).collect();
             for (step, outcome) in steps.iter().zip(&outcomes) {
-                dispatch.dispatch(Action::Measured(step.label.clone(), outcome.clone()));
+                dispatch.dispatch(LessonAction::Measured(step.label.clone(), outcome.clone()));
             }
             let verdict = lesson
                 .conclude(k, &outcomes)
@@ -220,14 +203,13 @@ async fn one_by_one(
     steps: &[Step],
     base: &str,
     engine: &mut EngineWorker,
-    slot: &EngineSlot,
     dispatch: &UseReducerDispatcher<LessonState>,
     on_step_progress: &dyn Fn(RunEvent),
 ) -> Result<Vec<Outcome>, Stopped> {
     let total = steps.len() as f64;
     let mut outcomes = Vec::with_capacity(steps.len());
     for (i, step) in steps.iter().enumerate() {
-        if slot.is_cancelled() {
+        if engine.cancel_asked() {
             return Err(Stopped::Cancelled);
         }
         let label = step.label.clone();
@@ -254,7 +236,7 @@ async fn one_by_one(
             },
         };
         let outcome = result.map_err(|stopped| stopped.at(&label))?;
-        dispatch.dispatch(Action::Measured(label, outcome.clone()));
+        dispatch.dispatch(LessonAction::Measured(label, outcome.clone()));
         outcomes.push(outcome);
     }
     Ok(outcomes)
