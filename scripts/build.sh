@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up and builds the static release into dist/ (wasm-opt'd). Serve it with the two headers in
-# README.md from any static host.
+# docs/deploying.md from any static host.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 "$OVERLAP_ROOT/scripts/setup.sh"

@@ -8,7 +8,7 @@
 //   Trunk.toml) and any host at all enforce it;
 // - dist/_headers, the file static hosts (Netlify, Cloudflare Pages) read, with the other headers,
 //   which the test server also sends (tests/e2e/support.mjs).
-// README.md lists the headers for hosts that take them some other way.
+// docs/deploying.md lists the headers for hosts that take them some other way.
 //
 // Run by hand: `node scripts/security-headers.mjs DIR` rewrites DIR/index.html and DIR/_headers.
 

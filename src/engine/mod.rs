@@ -15,7 +15,7 @@
 //! - **Work.** [`workload`]: the [`Workload`](workload::Workload) trait (a job split into
 //!   independent tasks, like the iterable handed to `Pool.map`), its
 //!   [`Checksum`](workload::Checksum), and [`run_one`](workload::run_one), the one call through
-//!   which every model runs a task. [`kernels`]: the nine kernels and their registry.
+//!   which every model runs a task. [`kernels`]: the ten kernels and their registry.
 //! - **Running.** [`run`]: the execution models ([`Model`](run::models::Model),
 //!   [`RunConfig`](run::models::RunConfig)), one run of them
 //!   ([`Runtime`](run::runtime::Runtime)), the GIL, coroutines, worker processes, `map`/`imap`

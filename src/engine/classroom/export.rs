@@ -1,6 +1,6 @@
 //! The classroom view as files, like the labs' exports: CSV with one line per machine and k (the
 //! medians as machine `median`), and JSON with every machine, the medians, the flags and the
-//! notes. README.md documents both; a change to either is a new `schema`, never a silent edit.
+//! notes. docs/formats.md documents both; a change to either is a new `schema`, never a silent edit.
 
 use serde_json::{json, Value};
 

@@ -1,4 +1,4 @@
-//! Results as files: CSV for a spreadsheet, JSON for a script. README.md documents both
+//! Results as files: CSV for a spreadsheet, JSON for a script. docs/formats.md documents both
 //! schemas; a change to either is a new `schema` value, never a silent edit.
 
 use serde_json::{json, Value};

@@ -25,7 +25,7 @@
 //! a viewer that computes `ts + dur` (speedscope does, and with fractions it saw children
 //! outlive their parents). Every worker of a run reads one clock (`performance.timeOrigin +
 //! now()` in the browser), so their tracks line up.
-//! README.md documents the schema.
+//! docs/formats.md documents the schema.
 
 use serde_json::{json, Map, Value};
 
