@@ -6,8 +6,9 @@
 //! only says where its repeats run:
 //! - Sequential, free threads and GIL threads run on the rayon pool: a driver job on one pool
 //!   thread makes the measurement (and takes part in it), while this thread waits through
-//!   [`on_pool`], which also notices a trapped thread.
-//! - Async runs here, on this worker's event loop ([`EventLoop`]), yielding to it every 20 ms.
+//!   [`on_pool`] (`pool_job.rs`), which also notices a trapped thread.
+//! - Async runs here, on this worker's event loop ([`EventLoop`], `event_loop.rs`), yielding to
+//!   it every 20 ms.
 //! - Processes run in worker processes this thread starts and feeds ([`crate::web::worker::processes`]).
 //!
 //! One pool of `hardwareConcurrency` threads serves every k: a run of k threads is k jobs that
@@ -18,7 +19,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -29,14 +30,13 @@ use crate::engine::protocol::{
     self, FromEngine, MeasureReply, MeasureRequest, SharedOutcome, ToEngine,
 };
 use crate::engine::run::control::RunControl;
-use crate::engine::run::harness::Repeater;
-use crate::engine::run::harness::Run;
-use crate::engine::run::models::{Model, Resolved, RunConfig, RunError};
-use crate::engine::run::runtime::{run_async, Runtime};
-use crate::engine::workload::{run_one_checkpointed, warm_up_task, Checked, Workload};
-use crate::web::platform::panic::take_fault;
-use crate::web::platform::worker_api::{coroutine_yield, now_ms, sleep};
+use crate::engine::run::models::Model;
+use crate::engine::run::runtime::Runtime;
+use crate::engine::workload::{run_one_checkpointed, warm_up_task, Workload};
+use crate::web::platform::worker_api::{now_ms, sleep};
+use crate::web::worker::event_loop::EventLoop;
 use crate::web::worker::io::{memory_now, peak, FetchTransport, ThreadTransport, TimerTransport};
+use crate::web::worker::pool_job::{on_pool, Trapped};
 use crate::web::worker::processes::{ProcessPool, WorkerProcesses};
 
 /// How often progress goes out while a run is under way (the page wants it every 100 ms).
@@ -129,10 +129,6 @@ pub fn engine_receive(data: JsValue) {
     }
 }
 
-/// A pool thread trapped, and why: the engine's memory can no longer be trusted, so the page must
-/// replace the engine.
-struct Trapped(String);
-
 /// Makes run `id` the one Cancel reaches and starts reporting its progress until `running` is
 /// cleared. Returns its control, the pool's size and that flag.
 fn begin(id: u32) -> (Arc<RunControl>, usize, Rc<Cell<bool>>) {
@@ -162,9 +158,10 @@ async fn measure(id: u32, request: MeasureRequest) {
     let (control, pool_threads, running) = begin(id);
     let outcome = match request.run.model {
         Model::Async => {
+            let report = |progress| post(&FromEngine::Progress { id, progress });
             let mut event_loop = EventLoop {
-                id,
                 control: &control,
+                report: &report,
             };
             Ok(protocol::measure_on(&request, pool_threads, &control, &mut event_loop).await)
         }
@@ -268,96 +265,6 @@ async fn report_progress(id: u32, control: Arc<RunControl>, running: Rc<Cell<boo
         }
         let progress = control.progress();
         post(&FromEngine::Progress { id, progress });
-    }
-}
-
-/// Runs `job` on the rayon pool and waits for it without blocking this thread's event loop: the
-/// one way every pool job (a measurement's driver, a shared-state demo, the pipeline's scan)
-/// runs, so each of them notices a trapped thread.
-///
-/// Polling, not a waker: a pool thread that traps never wakes anybody, and polling also looks
-/// for what its panic hook left behind. 10 ms adds nothing to the timings, which the job takes
-/// itself.
-async fn on_pool<R: Send + 'static>(
-    job: impl FnOnce() -> R + Send + 'static,
-) -> Result<R, Trapped> {
-    let answer: Arc<Mutex<Option<R>>> = Arc::default();
-    let slot = Arc::clone(&answer);
-    rayon::spawn(move || {
-        let result = job();
-        *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
-    });
-    loop {
-        if let Some(result) = answer.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            return Ok(result);
-        }
-        if let Some(message) = take_fault() {
-            return Err(Trapped(message));
-        }
-        sleep(10.0).await;
-    }
-}
-
-/// The async model's repeats: k coroutines on this worker's event loop.
-struct EventLoop<'c> {
-    id: u32,
-    control: &'c RunControl,
-}
-
-/// Check-ins between the async model's progress posts from inside a task: about 25 ms of work.
-const CHECK_INS_PER_HEARTBEAT: u32 = 1_024;
-
-/// The checkpoint of a task on this worker's own thread. No message gets in while it computes,
-/// and no progress goes out, so it posts the progress itself every so often: the page hears a
-/// live engine however long a task is (sha256's are seconds), and does not take it for a hung one.
-fn heartbeat<'a>(
-    id: u32,
-    control: &'a RunControl,
-    check_ins: &'a Cell<u32>,
-) -> impl Fn() -> Checked + 'a {
-    move || {
-        check_ins.set(check_ins.get().wrapping_add(1));
-        if check_ins.get() % CHECK_INS_PER_HEARTBEAT == 0 {
-            let progress = control.progress();
-            post(&FromEngine::Progress { id, progress });
-        }
-        control.checkpoint()
-    }
-}
-
-impl Repeater for EventLoop<'_> {
-    async fn warm_up(
-        &mut self,
-        work: &dyn Workload,
-        _: &RunConfig,
-        _: &Resolved,
-    ) -> Result<(), RunError> {
-        let check_ins = Cell::new(0);
-        let _ = run_one_checkpointed(work, 0, &heartbeat(self.id, self.control, &check_ins));
-        Ok(())
-    }
-
-    async fn repeat(
-        &mut self,
-        work: &dyn Workload,
-        config: &RunConfig,
-        resolved: &Resolved,
-    ) -> Result<Run, RunError> {
-        let check_ins = Cell::new(0);
-        let (results, trace) = run_async(
-            work,
-            resolved.workers,
-            config.style,
-            now_ms,
-            self.control,
-            coroutine_yield,
-            &heartbeat(self.id, self.control, &check_ins),
-        )
-        .await;
-        if self.control.is_cancelled() {
-            return Err(RunError::Cancelled);
-        }
-        Ok(Run { results, trace })
     }
 }
 
