@@ -92,7 +92,7 @@ impl Place {
 
     /// The frame in which the page builds `section`, counted from its first render (frame 0,
     /// which builds only the page around the sections): those on show here first, in page
-    /// order, then the others, one per frame. Why: see `web::components::Deferred`.
+    /// order, then the others, one per frame. Why: see `web::ui::components::Deferred`.
     pub fn build_frame(self, section: &str) -> usize {
         let on_show = SECTIONS.iter().filter(|&&s| self.shows(s));
         let hidden = SECTIONS.iter().filter(|&&s| !self.shows(s));

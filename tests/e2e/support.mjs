@@ -192,7 +192,7 @@ export async function openApp(browser, url, { serviceWorkers = 'allow', cores } 
 
 /**
  * Waits until the page has built every section. They are built one per frame after its first
- * render (web::components::Deferred), so the CPU lab's `#run` can be there a few frames before
+ * render (web::ui::components::Deferred), so the CPU lab's `#run` can be there a few frames before
  * the history below it. `#run` attached, not visible: an address of one place keeps the other
  * sections hidden.
  */

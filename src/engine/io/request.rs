@@ -7,7 +7,7 @@ use crate::engine::kernels::{MEMORY_LIMIT, MEMORY_RESERVE};
 
 /// Where the service worker answers built-in targets, relative to its scope, and so what every
 /// built-in target's URL holds: the page asks for them under a path of each engine's own
-/// (`…/__overlap/io/e1a2b3c4d/page`, `web::engine_targets`).
+/// (`…/__overlap/io/e1a2b3c4d/page`, `web::client::engine_targets`).
 pub const TARGETS_DIR: &str = "__overlap/io/";
 /// A built-in target's last path segment (`www/sw.js` answers any).
 const TARGET_PAGE: &str = "page";

@@ -316,7 +316,7 @@ fn drop_after_reply<T: 'static>(transport: T) {
 }
 
 /// Tells the service worker to drop every built-in target it is still answering for this engine
-/// (`base` is the engine's own path, `web::engine_targets`; `www/sw.js`): aborting a fetch does
+/// (`base` is the engine's own path, `web::client::engine_targets`; `www/sw.js`): aborting a fetch does
 /// not reach the service worker's copy of the request in every browser, and pages of megabytes
 /// went on being made for nobody, which slowed the next run several times over.
 ///
