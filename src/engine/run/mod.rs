@@ -2,7 +2,8 @@
 //!
 //! - [`models`] names the models ([`Model`](models::Model): sequential, GIL threads, free threads,
 //!   processes, async) and their settings ([`RunConfig`](models::RunConfig)), and makes one run of
-//!   every task ([`Runtime::run`](runtime::Runtime::run)).
+//!   every task ([`Runtime::run`](runtime::Runtime::run)); [`sequential`] is the one-thread baseline,
+//!   run on the fastest of the pool's threads.
 //! - [`gil`] is CPython's GIL (switch interval, drop requests, forced switching); [`coroutines`]
 //!   is `asyncio.gather` on one thread; [`processes`] is a pool of workers that share nothing but
 //!   bytes, its parent's bookkeeping in a transport-free [`Dispatcher`](processes::Dispatcher).
@@ -24,5 +25,6 @@ pub mod harness;
 pub mod models;
 pub mod processes;
 pub mod runtime;
+pub mod sequential;
 pub mod shared_state;
 pub mod trace;

@@ -17,6 +17,7 @@ use crate::engine::run::models::{Model, Resolved, RunConfig, RunError, Spawn};
 use crate::engine::run::processes::PoolRun;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::engine::run::processes::ProcessPool;
+use crate::engine::run::sequential::run_sequential;
 use crate::engine::run::trace::{TaskSpan, Trace};
 use crate::engine::workload::{run_one_checkpointed, Checked, Workload};
 
@@ -93,17 +94,8 @@ impl Runtime {
         let control = &*control;
         let (results, trace) = match config.model {
             Model::Sequential => {
-                let checkpoint = || control.checkpoint();
-                let (results, spans) = (0..work.task_count())
-                    .map_while(|task| {
-                        let (result, span) = TaskSpan::time(task, 0, clock, origin, || {
-                            run_one_checkpointed(work, task, &checkpoint)
-                        });
-                        let result = result.ok()?;
-                        control.tasks_done(1);
-                        Some((result, span))
-                    })
-                    .unzip();
+                let (results, spans) =
+                    run_sequential(work, clock, origin, control, self.pool_threads);
                 (results, trace(spans, None, clock() - origin))
             }
             Model::FreeThreads => {

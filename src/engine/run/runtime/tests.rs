@@ -211,6 +211,41 @@ fn releasing_the_gil_keeps_the_sequential_checksum() {
 }
 
 #[test]
+fn the_sequential_baseline_runs_on_the_fastest_pool_thread() {
+    // Thread 0 of the pool is a slow core (a busy SMT sibling, an efficiency core): a task there
+    // takes 20 ms, 1 ms elsewhere. In each segment of 12 the first three tasks go one to each
+    // thread in turn, the rest to a fast one; never two at once, since the model is one thread.
+    struct SlowThreadZero;
+    impl Workload for SlowThreadZero {
+        fn task_count(&self) -> usize {
+            16
+        }
+        fn run_task(&self, _: usize) -> u64 {
+            let thread = rayon::current_thread_index().unwrap_or(usize::MAX);
+            std::thread::sleep(Duration::from_millis(if thread == 0 { 20 } else { 1 }));
+            thread as u64
+        }
+    }
+    let run = run_in_pool(&SlowThreadZero, &RunConfig::default(), 3);
+    for segment in run.results.chunks(12) {
+        assert_eq!(segment[..3], [0, 1, 2], "one probe per thread, in turn");
+        let fastest = segment[3];
+        assert_ne!(fastest, 0, "the rest ran on the slow thread: {segment:?}");
+        assert!(segment[3..].iter().all(|&t| t == fastest), "{segment:?}");
+    }
+    for pair in run.trace.tasks.windows(2) {
+        assert!(
+            pair[0].end_ms <= pair[1].start_ms,
+            "two tasks at once: {pair:?}"
+        );
+    }
+    assert!(run.trace.tasks.iter().all(|span| span.worker == 0));
+    // Without a pool to choose from, it runs where it is called.
+    let alone = run_in_pool(&SlowThreadZero, &RunConfig::default(), 1);
+    assert!(alone.results.iter().all(|&t| t == 0));
+}
+
+#[test]
 fn one_gil_thread_never_hands_off() {
     let work = CountLoop::new(20_000_000).unwrap();
     let run = run_in_pool(&work, &RunConfig::new(Model::GilThreads, 1), 1);
