@@ -11,13 +11,10 @@ use overlap::engine::workload::{Checksum, Workload};
 use overlap::web::platform::worker_api::now_ms;
 use wasm_bindgen_futures::JsFuture;
 
-#[path = "../golden/mod.rs"]
-pub mod golden;
-
 pub const POOL_THREADS: usize = 2;
 
 /// Runs `config` on this instance's pool with the page's or worker's own clock.
-fn run(work: &dyn Workload, config: &RunConfig) -> overlap::engine::run::harness::Run {
+pub fn run(work: &dyn Workload, config: &RunConfig) -> overlap::engine::run::harness::Run {
     Runtime::new(now_ms, POOL_THREADS)
         .run(work, config)
         .expect("a valid run")
@@ -133,45 +130,6 @@ pub async fn gil_threads_take_turns_on_wasm_threads() {
     assert!(stats.wait_ms > 0.0, "{stats:?}");
 }
 
-/// The processes model's two halves, compiled for wasm32 (32-bit usize) and joined here without a
-/// transport: what the browser runtime will do across Web Workers with postMessage.
-pub fn the_process_halves_work_in_wasm() {
-    use overlap::engine::kernels;
-    use overlap::engine::run::control::RunControl;
-    use overlap::engine::run::dispatch::MapStyle;
-    use overlap::engine::run::processes::{serve_chunk, Dispatcher, PoolRun};
-    // Kernels whose arguments are data, at sizes that send kilobytes.
-    for (slug, size) in [("merge-sort", 8_000), ("meta-scan", 20), ("matmul", 64)] {
-        let work = kernels::build(slug, size).unwrap();
-        let sequential = run(&*work, &RunConfig::default()).results;
-        let plan = PoolRun {
-            workers: 1,
-            style: MapStyle::Imap,
-            chunksize: 3,
-            origin_ms: now_ms(),
-            spawn_ms: 0.0,
-        };
-        let mut dispatcher = Dispatcher::new(&*work, plan, now_ms).unwrap();
-        let control = RunControl::default();
-        loop {
-            let out = dispatcher.outbox(&control);
-            if out.is_empty() {
-                break;
-            }
-            for (worker, message) in out {
-                let reply = serve_chunk(&message, now_ms);
-                dispatcher.on_reply(worker, &reply).unwrap();
-            }
-        }
-        assert!(!dispatcher.is_waiting());
-        let (results, trace) = dispatcher.finish();
-        assert_eq!(Checksum::of(&results), Checksum::of(&sequential), "{slug}");
-        let copy = trace.copy.unwrap();
-        assert_eq!(copy.messages, work.task_count().div_ceil(3), "{slug}");
-        assert!(copy.bytes_sent > 1_000, "{slug}: {copy:?}");
-    }
-}
-
 pub fn bad_requests_are_answered_not_trapped() {
     let reply = read_reply(&handle(
         r#"{"kernel":"count","model":"sequential","size":1,"repeats":3}"#,
@@ -204,18 +162,8 @@ macro_rules! shared_wasm_tests {
         }
 
         #[wasm_bindgen_test::wasm_bindgen_test]
-        fn the_process_halves_work_in_wasm() {
-            common::the_process_halves_work_in_wasm();
-        }
-
-        #[wasm_bindgen_test::wasm_bindgen_test]
         fn bad_requests_are_answered_not_trapped() {
             common::bad_requests_are_answered_not_trapped();
-        }
-
-        #[wasm_bindgen_test::wasm_bindgen_test]
-        fn kernels_give_their_golden_checksums() {
-            common::golden::kernels_give_their_golden_checksums();
         }
     };
 }
