@@ -140,8 +140,13 @@ impl Lesson {
             if let Some((label, speedup, cores)) = claims::past_cores(&steps, &figures) {
                 // Not a verdict's matter (the claims compare steps within rounds), but a figure
                 // no machine gives must not stand as one.
+                let give = if cores == 1 {
+                    "core gives"
+                } else {
+                    "cores give"
+                };
                 line.push_str(&format!(
-                    " {label} read {speedup:.2}\u{d7}, more than {cores} cores give: the \
+                    " {label} read {speedup:.2}\u{d7}, more than {cores} {give}: the \
                      one-thread run it is compared with ran slower than a core can (a busy core, \
                      or a slower one, took it), so read it as about {cores}\u{d7}."
                 ));

@@ -210,6 +210,20 @@ fn a_speedup_a_little_past_the_cores_is_said_to_be_one() {
         )
         .unwrap();
     assert!(!c.line.contains("more than 2 cores give"), "{}", c.line);
+    // Coroutines share one core: one core, said as one.
+    let c = find("async-cpu")
+        .unwrap()
+        .conclude(
+            2,
+            &[cpu_outcome(400.0), cpu_outcome(380.0), cpu_outcome(210.0)],
+        )
+        .unwrap();
+    assert!(
+        c.line
+            .contains("2 coroutines read 1.05×, more than 1 core gives:"),
+        "{}",
+        c.line
+    );
 }
 
 #[test]
