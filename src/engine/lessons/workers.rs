@@ -139,10 +139,19 @@ impl Chosen {
             );
             return text;
         }
+        // k workers cannot run more than k times as fast as one: a figure past k says the
+        // one-worker run was slow (a busy core took it), and is said as about k.
         let runs: Vec<String> = self
             .measured
             .iter()
-            .map(|(k, s)| format!("{k} ran {:.2}\u{d7}", s.median))
+            .map(|(k, s)| match s.median {
+                past if past > *k as f64 => {
+                    format!(
+                        "{k} ran {past:.2}\u{d7} (about {k}\u{d7}: the one-worker run was slow)"
+                    )
+                }
+                median => format!("{k} ran {median:.2}\u{d7}"),
+            })
             .collect();
         let _ = write!(
             text,
@@ -208,6 +217,19 @@ mod tests {
             two_cores.describe().contains("4 ran 1.90×"),
             "{}",
             two_cores.describe()
+        );
+        // 2 workers past 2×: the one-worker run was slow; said as about 2×.
+        let past = Chosen::from_rounds(
+            4,
+            &[2, 4],
+            &rounds(&[&[2.04, 2.1, 2.06], &[2.1, 2.13, 2.12]]),
+        )
+        .unwrap();
+        assert!(
+            past.describe()
+                .contains("2 ran 2.06× (about 2×: the one-worker run was slow), 4 ran 2.12×"),
+            "{}",
+            past.describe()
         );
         // A real 4-core machine.
         let four =
