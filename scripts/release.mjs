@@ -24,11 +24,17 @@ if (!dir) {
 
 // What crawlers read (robots.txt, the link preview) is not needed offline.
 const LEFT_OUT = new Set(['sw.js', '_headers', 'release.json', 'robots.txt', 'preview.png']);
+// The Python lab's interpreter (scripts/pyodide.mjs) is pinned by version, not by release, and
+// 14 MB: the service worker caches it when the lab first loads it, in a cache of its own that
+// outlives releases.
+const LEFT_OUT_DIRS = new Set(['pyodide']);
 const files = [];
 (function walk(at) {
   for (const entry of fs.readdirSync(path.join(dir, at), { withFileTypes: true })) {
     const name = at ? `${at}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) walk(name);
+    if (entry.isDirectory()) {
+      if (!LEFT_OUT_DIRS.has(name)) walk(name);
+    }
     else if (!LEFT_OUT.has(name)) files.push(name);
   }
 })('');

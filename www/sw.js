@@ -33,6 +33,11 @@
 //    page and each worker runs (`windows`), serves their files from that release's cache, and
 //    deletes a release's cache only once no open page runs it (`tidy`, when a release takes
 //    over and when a page loads).
+//
+// 4. The Python lab's interpreter (`<scope>pyodide/<version>/…`, scripts/pyodide.mjs): cached
+//    the first time the lab loads it, not at install (14 MB most visitors never need), in a
+//    cache of its own that no release deletes; the address names the version, so a new
+//    version is new addresses, and the old version's files are dropped when it arrives.
 
 const RELEASE = 'dev';
 // The isolation headers added to a same-origin response that lacks them (job 2). The build
@@ -101,10 +106,37 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(dropping ? drop(asker) : target(url, abandoned(asker, event.request.signal)));
   } else if (method !== 'GET') {
     return;
+  } else if (url.pathname.startsWith(PYODIDE.pathname)) {
+    event.respondWith(interpreter(event));
   } else if (!event.request.url.startsWith(self.registration.scope + '__overlap/')) {
     event.respondWith(shell(event, url));
   }
 });
+
+const PYODIDE = new URL('pyodide/', self.registration.scope);
+
+// A file of the Python lab's interpreter (job 4): from its cache, else the network's, kept.
+async function interpreter(event) {
+  const { request } = event;
+  if (SHELL.length === 0) return isolate(await fetch(request));
+  const cache = await caches.open('overlap-pyodide');
+  const cached = await cache.match(request, { ignoreSearch: true });
+  if (cached) return isolate(cached);
+  const response = await fetch(request);
+  if (response.status === 200) {
+    const copy = response.clone();
+    const version = (path) => path.slice(PYODIDE.pathname.length).split('/')[0];
+    const mine = version(new URL(request.url).pathname);
+    // Kept while the page reads its copy, so the page's progress bar moves as bytes arrive.
+    event.waitUntil((async () => {
+      for (const old of await cache.keys()) {
+        if (version(new URL(old.url).pathname) !== mine) await cache.delete(old);
+      }
+      await cache.put(request, copy);
+    })());
+  }
+  return isolate(response);
+}
 
 // A file of the app from the cache of the release its asker runs (the page itself, for any
 // address of it whatever its query, from this release's), else the network's; isolated either

@@ -70,6 +70,7 @@ pub mod io;
 pub mod lessons;
 pub mod picture;
 pub mod protocol;
+pub mod python;
 pub mod refusals;
 pub mod rounds;
 pub mod route;

@@ -12,7 +12,7 @@ use crate::engine::lessons::{self, LESSONS};
 use crate::engine::quote::quoted;
 
 /// The sections of the whole page, in page order, as [`Place::section`] names them.
-pub const SECTIONS: [&str; 5] = ["lessons", "cpu", "io", "classroom", "history"];
+pub const SECTIONS: [&str; 6] = ["lessons", "cpu", "io", "python", "classroom", "history"];
 
 /// One place a route can show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +23,8 @@ pub enum Place {
     Lesson(&'static str),
     CpuLab,
     IoLab,
+    /// The visitor's own Python on real interpreters.
+    PythonLab,
     Classroom,
     History,
 }
@@ -54,6 +56,7 @@ impl Place {
             }
             Place::CpuLab => "CPU lab".into(),
             Place::IoLab => "I/O lab".into(),
+            Place::PythonLab => "Python lab".into(),
             Place::Classroom => "Classroom".into(),
             Place::History => "History".into(),
         }
@@ -80,6 +83,7 @@ impl Place {
             Place::Lesson(_) => "lessons",
             Place::CpuLab => "cpu",
             Place::IoLab => "io",
+            Place::PythonLab => "python",
             Place::Classroom => "classroom",
             Place::History => "history",
         }
@@ -111,6 +115,7 @@ impl Route {
             Place::Lesson(slug) => format!("lesson={slug}"),
             Place::CpuLab => "lab=cpu".into(),
             Place::IoLab => "lab=io".into(),
+            Place::PythonLab => "lab=python".into(),
             Place::Classroom => "classroom".into(),
             Place::History => "history".into(),
         };
@@ -124,12 +129,13 @@ impl Route {
 
 /// The places the navigation bar offers, in page order (lessons as the first lesson, or the
 /// one chosen).
-pub fn places(lesson: &'static str) -> [Place; 6] {
+pub fn places(lesson: &'static str) -> [Place; 7] {
     [
         Place::All,
         Place::Lesson(lesson),
         Place::CpuLab,
         Place::IoLab,
+        Place::PythonLab,
         Place::Classroom,
         Place::History,
     ]
@@ -161,9 +167,10 @@ pub fn parse(search: &str) -> (Route, Option<String>) {
             "lab" => match value {
                 "cpu" => Some(Place::CpuLab),
                 "io" => Some(Place::IoLab),
+                "python" => Some(Place::PythonLab),
                 _ => {
                     problem = Some(format!(
-                        "This address names a lab {}; there are the CPU lab (lab=cpu) and the I/O lab (lab=io). The whole page is shown.",
+                        "This address names a lab {}; there are the CPU lab (lab=cpu), the I/O lab (lab=io) and the Python lab (lab=python). The whole page is shown.",
                         quoted(value)
                     ));
                     None
@@ -184,7 +191,7 @@ pub fn parse(search: &str) -> (Route, Option<String>) {
     if route.embed && route.place == Place::All {
         route.embed = false;
         problem.get_or_insert_with(|| {
-            "Embedding needs a place: add lesson=…, lab=cpu, lab=io, classroom or history to the address. The whole page is shown.".into()
+            "Embedding needs a place: add lesson=…, lab=cpu, lab=io, lab=python, classroom or history to the address. The whole page is shown.".into()
         });
     }
     (route, problem)
@@ -197,10 +204,11 @@ mod tests {
     #[test]
     fn sections_on_show_are_built_first_one_per_frame() {
         let frames = |place: Place| SECTIONS.map(|s| place.build_frame(s));
-        assert_eq!(frames(Place::All), [1, 2, 3, 4, 5]);
-        assert_eq!(frames(Place::IoLab), [2, 3, 1, 4, 5]);
-        assert_eq!(frames(Place::History), [2, 3, 4, 5, 1]);
-        assert_eq!(frames(Place::Lesson("gil")), [1, 2, 3, 4, 5]);
+        assert_eq!(frames(Place::All), [1, 2, 3, 4, 5, 6]);
+        assert_eq!(frames(Place::IoLab), [2, 3, 1, 4, 5, 6]);
+        assert_eq!(frames(Place::PythonLab), [2, 3, 4, 1, 5, 6]);
+        assert_eq!(frames(Place::History), [2, 3, 4, 5, 6, 1]);
+        assert_eq!(frames(Place::Lesson("gil")), [1, 2, 3, 4, 5, 6]);
         for place in places("gil") {
             if place != Place::All {
                 assert!(SECTIONS.contains(&place.section()), "{place:?}");
@@ -223,7 +231,7 @@ mod tests {
             .collect();
         assert_eq!(
             titles.len(),
-            6 + LESSONS.len() - 1,
+            7 + LESSONS.len() - 1,
             "every place has its own title"
         );
     }

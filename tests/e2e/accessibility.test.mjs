@@ -76,6 +76,16 @@ test('every place passes axe (WCAG 2.2 A and AA) with its results drawn, at desk
     assert.equal(await page.getAttribute('#io-status', 'data-state'), 'done');
     found.push(...await violations(page, 'io lab'));
 
+    // The Python lab after a run on real interpreters: its results, starts and timeline.
+    await page.goto(`${url}?lab=python`);
+    await built(page);
+    await page.click('[data-template="primes"]');
+    await page.fill('#py-rounds', '1');
+    await page.click('#py-run');
+    await page.waitForSelector('#py-status:not([data-state="running"]):not([data-state="idle"])', { timeout: 120_000 });
+    assert.equal(await page.getAttribute('#py-status', 'data-state'), 'done');
+    found.push(...await violations(page, 'python lab'));
+
     // The history, now with two entries; the classroom with the sweep's link pasted twice.
     await page.goto(`${url}?history`);
     await built(page);
@@ -285,7 +295,7 @@ test('no motion for who asks for none; each place names itself in the title; lin
     const app = await openApp(browser, url);
     const { page } = app;
     assert.match(await page.title(), /^Overlap: Python's concurrency/);
-    for (const [query, title] of [['?lab=cpu', 'CPU lab — Overlap'], ['?lab=io', 'I/O lab — Overlap'], ['?classroom', 'Classroom — Overlap'], ['?history', 'History — Overlap']]) {
+    for (const [query, title] of [['?lab=cpu', 'CPU lab — Overlap'], ['?lab=io', 'I/O lab — Overlap'], ['?lab=python', 'Python lab — Overlap'], ['?classroom', 'Classroom — Overlap'], ['?history', 'History — Overlap']]) {
       await page.goto(url + query);
       await built(page);
       await page.waitForFunction((t) => document.title === t, title);

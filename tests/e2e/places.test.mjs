@@ -24,7 +24,7 @@ after(async () => browser?.close());
 const shown = (page) => page.$$eval('main > .place', (places) =>
   places.filter((p) => !p.hidden).map((p) => p.firstElementChild?.className.split(' ')[1]));
 
-const SECTIONS = { lessons: 'lessons', cpu: 'experiment', io: 'io-lab', classroom: 'classroom', history: 'history' };
+const SECTIONS = { lessons: 'lessons', cpu: 'experiment', io: 'io-lab', python: 'python-lab', classroom: 'classroom', history: 'history' };
 
 test('every place has an address: opened directly, moved between, Back and Forward, reload', async () => {
   await withServer({ isolated: true }, async (url) => {
@@ -68,7 +68,7 @@ test('every place has an address: opened directly, moved between, Back and Forwa
     assert.deepEqual(await shown(page), ['history']);
 
     // Every address opened directly; no query is the whole page, as before.
-    for (const [query, section] of [['?lab=io', 'io'], ['?classroom', 'classroom'], ['?history', 'history'], ['?lesson=gil', 'lessons'], ['', null]]) {
+    for (const [query, section] of [['?lab=io', 'io'], ['?lab=python', 'python'], ['?classroom', 'classroom'], ['?history', 'history'], ['?lesson=gil', 'lessons'], ['', null]]) {
       await page.goto(url + query);
       await built(page);
       const expected = section ? [SECTIONS[section]] : Object.values(SECTIONS);

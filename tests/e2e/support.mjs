@@ -14,6 +14,8 @@ export const ARTIFACTS = path.join(ROOT, 'tests/e2e/artifacts');
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.zip': 'application/zip',
   '.wasm': 'application/wasm',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',

@@ -11,6 +11,7 @@ pub mod cpu_lab;
 pub mod history;
 pub mod io_lab;
 pub mod lesson;
+pub mod python_lab;
 
 /// A part of the page's state and what changes it.
 pub trait Reducer: Sized {

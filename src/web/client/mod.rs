@@ -13,5 +13,7 @@
 pub mod bench;
 mod engine_targets;
 pub mod engine_worker;
+pub mod python;
+pub mod python_run;
 pub mod rounds;
 pub mod shared_engine;

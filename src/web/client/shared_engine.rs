@@ -32,15 +32,23 @@ pub enum Holder {
     Lessons,
     Cpu,
     Io,
+    /// The Python lab: it runs on interpreters of its own, not on the engine, but holds the
+    /// lease all the same, so no other run shares the cores it is timing.
+    Python,
 }
 
 /// How Cancel reaches the run of the lease out now: a flag for the time before its engine is
-/// open, and the engine's own canceller after.
+/// open, and the engine's own canceller after; or, for a run on workers of its own (the Python
+/// lab's interpreters), what that run gave [`Lease::on_cancel`].
 #[derive(Clone, Default)]
 struct RunCancel {
     asked: Rc<Cell<bool>>,
     canceller: Rc<RefCell<Option<Canceller>>>,
+    own: Rc<RefCell<Option<Stop>>>,
 }
+
+/// What stops a run on workers of its own.
+pub type Stop = Rc<dyn Fn()>;
 
 /// The engine between runs, who holds it, and the means to stop the run under way.
 pub struct SharedEngine {
@@ -88,6 +96,10 @@ impl SharedEngine {
             run.asked.set(true);
             if let Some(canceller) = run.canceller.borrow().as_ref() {
                 canceller.cancel();
+            }
+            let own = run.own.borrow().clone();
+            if let Some(stop) = own {
+                stop();
             }
         }
     }
@@ -164,6 +176,15 @@ impl Lease {
         }
         *self.cancel.canceller.borrow_mut() = Some(canceller);
         Ok((self.engine.insert(engine), base))
+    }
+
+    /// For a run that does not use the engine (the Python lab): Cancel calls `stop`. Called at
+    /// once if Cancel was given already.
+    pub fn on_cancel(&self, stop: Stop) {
+        if self.cancel.asked.get() {
+            stop();
+        }
+        *self.cancel.own.borrow_mut() = Some(stop);
     }
 
     /// Whether Cancel was given for this run.

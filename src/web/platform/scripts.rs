@@ -25,6 +25,9 @@ pub const ENGINE_WORKER: &str = include_str!("../../../www/engine-worker.js");
 pub const PROCESS_WORKER: &str = include_str!("../../../www/process-worker.js");
 /// One blocking thread of the I/O lab's threads model (see `io.rs`); plain JS, no module.
 pub const IO_THREAD_WORKER: &str = include_str!("../../../www/io-thread-worker.js");
+/// One CPython interpreter of the Python lab (see `client/python.rs`); a module worker that
+/// imports Pyodide from this origin.
+pub const PYTHON_WORKER: &str = include_str!("../../../www/python-worker.js");
 
 #[wasm_bindgen]
 extern "C" {

@@ -23,6 +23,7 @@ use crate::web::ui::components::{CapabilityPanel, Deferred, SiteNav};
 use crate::web::ui::history::{now_ms, use_history, HistoryPanel};
 use crate::web::ui::labs::cpu_lab::CpuLab;
 use crate::web::ui::labs::io_lab::IoLab;
+use crate::web::ui::labs::python_lab::PythonLab;
 use crate::web::ui::lessons::Lessons;
 use crate::web::ui::link_card::LinkCard;
 use crate::web::ui::new_link_notice::NewLinkNotice;
@@ -297,16 +298,17 @@ pub fn App() -> Html {
                                 { "Overlap puts Python's concurrency lessons to the test on your own \
                                    cores: threads under the GIL, processes, pools, asyncio, locks. \
                                    Each lesson asks you to predict, measures, and grades your \
-                                   prediction against what this machine did. No Python runs here: \
-                                   a Rust model of CPython's threads, GIL and processes does, and \
-                                   each lesson's script measures the real CPython for comparison." }
+                                   prediction against what this machine did. The lessons run a \
+                                   Rust model of CPython's threads, GIL and processes, and each \
+                                   lesson's script measures the real CPython for comparison; the \
+                                   Python lab runs your own code on real CPython, here in the page." }
                             </p>
                             <p class="start">
                                 <a class="button" href={href(Route { place: Place::Lesson(LESSONS[0].slug), embed: false })}
                                     data-start="true">
                                     { format!("Start with lesson 1: {}", LESSONS[0].title) }
                                 </a>
-                                <span class="hint">{ " Then the CPU lab and the I/O lab, to try your own." }</span>
+                                <span class="hint">{ " Then the CPU lab, the I/O lab and the Python lab, to try your own." }</span>
                             </p>
                         </section>
                     }
@@ -357,6 +359,11 @@ pub fn App() -> Html {
                             {machine}
                             {embed}
                         />
+                    </Deferred>
+                </div>
+                <div class="place" hidden={!shows("python")}>
+                    <Deferred frames={frames("python")}>
+                        <PythonLab cores={caps.cores} {embed} />
                     </Deferred>
                 </div>
                 <div class="place" hidden={!shows("classroom")}>

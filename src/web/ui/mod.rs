@@ -40,6 +40,7 @@ macro_rules! reducible {
 reducible!(
     crate::engine::state::cpu_lab::CpuLabState,
     crate::engine::state::io_lab::IoLabState,
+    crate::engine::state::python_lab::PythonLabState,
     crate::engine::state::lesson::LessonState,
     crate::engine::state::classroom::ClassroomState,
     crate::engine::state::history::HistoryShown,

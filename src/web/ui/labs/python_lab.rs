@@ -1,0 +1,210 @@
+//! The Python lab: the visitor's own Python on real CPython interpreters in the page. Its state
+//! and reducer are the engine's ([`crate::engine::state::python_lab`]); the interpreters and the
+//! runs are the client's ([`crate::web::client::python`], [`crate::web::client::python_run`]).
+//! This moves messages between them, keeps the form in localStorage as the visitor types (so a
+//! reload loses nothing), and runs through the page's one run hook, holding the lease so that
+//! no other run shares the cores it times.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::engine::python::settings::PythonSettings;
+use crate::engine::route::Place;
+use crate::engine::state::python_lab::{PythonAction, PythonLabState};
+use crate::engine::status::{RunEvent, Status};
+use crate::web::client::python::Interpreters;
+use crate::web::client::python_run::{self, End, Report};
+use crate::web::client::shared_engine::{EngineContext, Holder};
+use crate::web::ui::components::{
+    before_run, EmbedSnippet, PythonForm, PythonResults, StatusLine, TraceDownload,
+};
+use crate::web::ui::engine_run::use_engine_run;
+use crate::web::ui::route::embed_address;
+
+/// Where the form is kept between visits.
+const STORAGE_KEY: &str = "overlap.python.v1";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// The form as the visitor left it, or the default one (a form that cannot be read is left in
+/// storage untouched until the visitor types, rather than lost).
+fn kept_settings() -> PythonSettings {
+    storage()
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// This machine's cores as the page knows them.
+    pub cores: usize,
+    /// Embedded in another page: no Embed button of its own.
+    #[prop_or_default]
+    pub embed: bool,
+}
+
+#[function_component]
+pub fn PythonLab(props: &Props) -> Html {
+    let lab = use_reducer(|| PythonLabState::with(kept_settings()));
+    let engine = use_context::<EngineContext>().expect("the page provides the engine");
+    let interpreters = (*use_memo((), |_| Rc::new(Interpreters::default()))).clone();
+    let run = use_engine_run(
+        Holder::Python,
+        lab.dispatcher().to_callback().reform(PythonAction::Run),
+    );
+    {
+        // Kept as the visitor types; the first render writes nothing.
+        let first = use_mut_ref(|| true);
+        use_effect_with(lab.settings.clone(), move |settings| {
+            if !std::mem::replace(&mut *first.borrow_mut(), false) {
+                if let (Some(store), Ok(text)) = (storage(), serde_json::to_string(settings)) {
+                    let _ = store.set_item(STORAGE_KEY, &text);
+                }
+            }
+        });
+    }
+    let running = lab.status.is_running();
+    let planned = lab.settings.plan();
+    let refusals = planned.as_ref().err().cloned().unwrap_or_default();
+    let actions = lab.dispatcher().to_callback();
+    let on_run = {
+        let (run, dispatch) = (run.clone(), lab.dispatcher());
+        let (settings, planned) = (lab.settings.clone(), planned.clone());
+        let (interpreters, shared) = (Rc::clone(&interpreters), Rc::clone(&engine.shared));
+        Callback::from(move |()| {
+            let plan = planned
+                .clone()
+                .map_err(|refused| refused.first_said(|f| f.label()).unwrap_or_default())?;
+            let (dispatch, settings) = (dispatch.clone(), settings.clone());
+            let (interpreters, shared) = (Rc::clone(&interpreters), Rc::clone(&shared));
+            run.start(Box::new(move |lease| {
+                Box::pin(async move {
+                    let stopper = Rc::clone(&interpreters);
+                    lease.on_cancel(Rc::new(move || stopper.stop()));
+                    // The built-in targets' address, for TARGETS in the visitor's code.
+                    let targets = shared.targets().await.unwrap_or_default();
+                    let report = |report: Report| match report {
+                        Report::Progress { fraction, doing } => {
+                            dispatch.dispatch(PythonAction::Download(None));
+                            dispatch.dispatch(PythonAction::Run(RunEvent::Progress {
+                                fraction,
+                                doing,
+                            }));
+                        }
+                        Report::Download { loaded, total } => dispatch
+                            .dispatch(PythonAction::Download(Some((loaded as u64, total as u64)))),
+                    };
+                    match python_run::run(plan, &settings.code, &targets, &interpreters, &report)
+                        .await
+                    {
+                        Ok(measured) => {
+                            dispatch.dispatch(PythonAction::Ran(Box::new(measured), settings));
+                            RunEvent::Finished
+                        }
+                        Err(End::Cancelled) => {
+                            interpreters.stop();
+                            RunEvent::Cancelled
+                        }
+                        Err(End::CodeError(traceback)) => {
+                            // An interpreter that ran out keeps its grown memory: end it.
+                            let out_of_memory = traceback.contains("MemoryError");
+                            if out_of_memory {
+                                interpreters.stop();
+                            }
+                            dispatch.dispatch(PythonAction::CodeError(traceback));
+                            RunEvent::Failed(if out_of_memory {
+                                "Your code ran out of memory (MemoryError, traceback below). Its \
+                                 interpreters were ended to give the memory back; the next run \
+                                 starts new ones."
+                                    .into()
+                            } else {
+                                "Your code raised an exception: its traceback is below.".into()
+                            })
+                        }
+                        Err(End::Failed(why)) => {
+                            interpreters.stop();
+                            RunEvent::Failed(format!(
+                                "{why}. The next run starts new interpreters."
+                            ))
+                        }
+                    }
+                })
+            }))
+        })
+    };
+    let finished = !running && lab.status == Status::Done;
+    let make_trace = {
+        let measured = lab.run.clone();
+        Callback::from(move |()| {
+            measured
+                .as_ref()
+                .map(|r| r.trace_json())
+                .unwrap_or_default()
+        })
+    };
+    let (idle, blocked) = before_run(refusals.first_said(|f| f.label()), None, run.others_busy());
+    let download = lab.download.map(|(loaded, total)| {
+        let mb = |b: u64| b as f64 / 1e6;
+        let text = if total > 0 {
+            format!(
+                "Downloading the interpreter: {:.1} of {:.1} MB",
+                mb(loaded),
+                mb(total)
+            )
+        } else {
+            format!("Downloading the interpreter: {:.1} MB", mb(loaded))
+        };
+        (loaded, total.max(loaded), text)
+    });
+
+    html! {
+        <section class="card python-lab" aria-labelledby="python-title">
+            <h2 id="python-title">{ "Your own Python, on real interpreters" }</h2>
+            <p class="lede">
+                { "Real CPython 3.14 (Pyodide) runs here, in Web Workers: one interpreter per \
+                   worker, each with memory of its own, as a process has. Define work(x) and \
+                   inputs: Overlap runs them one after another in one interpreter, as \
+                   ProcessPoolExecutor(k).map on k interpreters (arguments and results pickled \
+                   across), and, for async def work, with asyncio.gather. The first run downloads \
+                   the interpreter (about 4 MB compressed, kept for offline use) and starts each \
+                   one: that start is this lab's spawn cost." }
+            </p>
+            <PythonForm
+                settings={lab.settings.clone()}
+                {refusals}
+                {running}
+                busy={run.others_busy()}
+                on_edit={actions.reform(|(field, text)| PythonAction::Edit(field, text))}
+                on_template={actions.reform(PythonAction::Template)}
+                {on_run}
+                on_cancel={run.cancel()}
+            />
+            if !props.embed {
+                <EmbedSnippet src={embed_address(Place::PythonLab)} title="Your own Python" prefix="py-" />
+            }
+            <StatusLine status={lab.status.clone()} prefix="py-" noun="run" {idle} {blocked} />
+            if let Some((loaded, total, text)) = download {
+                <div class="download" id="py-download">
+                    <progress max={total.to_string()} value={loaded.to_string()} aria-label="Interpreter download" />
+                    <span>{ text }</span>
+                </div>
+            }
+            if let Some(error) = &lab.error {
+                <div class="traceback" role="alert">
+                    <h3>{ "What your code raised" }</h3>
+                    <pre id="py-error">{ error }</pre>
+                </div>
+            }
+            if let Some(measured) = &lab.run {
+                <PythonResults run={Rc::clone(measured)} cores={props.cores} />
+            }
+            if finished && lab.run.is_some() {
+                <TraceDownload id="py-trace" file_name="overlap-python.trace.json" make={make_trace} />
+            }
+        </section>
+    }
+}

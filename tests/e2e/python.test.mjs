@@ -1,0 +1,223 @@
+// The Python lab in every engine a class brings (tests/e2e/engines.mjs), through WebDriver as a
+// student uses it: real CPython interpreters (Pyodide) in workers, served from this origin.
+// A CPU-bound template agrees across models and its pool of 2 beats sequential; an asyncio
+// template's requests overlap; a syntax error, an endless loop stopped by Cancel and a memory
+// bomb each end with a message and leave the lab working; Firefox starts 4 interpreters (a hang
+// was reported there past 2: pyodide/pyodide#5044). Then, in Chromium with Playwright, the lab
+// works offline after one visit. Each engine's figures are printed for the closing note.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Key } from 'selenium-webdriver';
+import { serveDist, launchChromium, openApp } from './support.mjs';
+import { ENGINES, startEngine } from './engines.mjs';
+
+const figures = {};
+
+const WATCH = () => {
+  if (window.__problems) return;
+  window.__problems = [];
+  addEventListener('error', (e) => window.__problems.push(`page error: ${e.message}`));
+  addEventListener('unhandledrejection', (e) => window.__problems.push(`unhandled rejection: ${e.reason}`));
+  const error = console.error.bind(console);
+  console.error = (...args) => { window.__problems.push(`console: ${args.join(' ')}`); error(...args); };
+};
+
+const js = (driver, fn, ...args) => driver.executeScript(`return (${fn})(...arguments)`, ...args);
+const text = (driver, selector) => js(driver, (s) => document.querySelector(s)?.textContent ?? null, selector);
+const state = (driver) => js(driver, () => document.querySelector('#py-status')?.dataset.state ?? null);
+
+async function waitFor(driver, what, check, timeout = 60_000) {
+  await driver.wait(async () => Boolean(await check()), timeout, `waiting for ${what}`);
+}
+
+/** Waits for the run to end; returns how it ended (`done`, `failed`, `cancelled`). */
+async function ended(driver, timeout = 240_000) {
+  await waitFor(driver, 'the Python run to end', async () => {
+    const s = await state(driver);
+    return s && s !== 'running' && s !== 'idle';
+  }, timeout);
+  return state(driver);
+}
+
+/** Types into a field as a user does: select what is there, type over it. */
+async function fill(driver, selector, value) {
+  const input = await driver.findElement({ css: selector });
+  await input.click();
+  await input.sendKeys(Key.chord(Key.CONTROL, 'a'));
+  await input.sendKeys(Key.DELETE);
+  // Line by line with Enter: WebKitWebDriver types a "\n" in the text as nothing.
+  const lines = String(value).split('\n');
+  for (const [i, line] of lines.entries()) {
+    const keys = i < lines.length - 1 ? line + Key.ENTER : line;
+    if (keys) await input.sendKeys(keys);
+  }
+  assert.equal(await input.getProperty('value'), String(value), `${selector} took the value`);
+}
+
+const click = async (driver, selector) => (await driver.findElement({ css: selector })).click();
+
+/** Each model's row: median ms, speedup, whether its results agree with sequential's. */
+const rows = (driver) => js(driver, () => Object.fromEntries(
+  [...document.querySelectorAll('#py-results tr[data-median-ms]')].map((r) => [r.dataset.model, {
+    ms: Number(r.dataset.medianMs), speedup: Number(r.dataset.speedup), agrees: r.dataset.agrees,
+  }])));
+
+async function runTemplate(driver, slug, { workers = 2, rounds = 3 } = {}) {
+  await click(driver, `[data-template="${slug}"]`);
+  await fill(driver, '#py-workers', workers);
+  await fill(driver, '#py-rounds', rounds);
+  await click(driver, '#py-run');
+  assert.equal(await ended(driver), 'done', await text(driver, '#py-status'));
+  return rows(driver);
+}
+
+async function runCode(driver, code) {
+  await fill(driver, '#py-code', code);
+  await click(driver, '#py-run');
+}
+
+for (const engine of ENGINES) {
+  describe(`the Python lab in ${engine.name}`, () => {
+    let session;
+    let server;
+    const seen = {};
+    before(async () => {
+      server = await serveDist({ isolated: true });
+      session = await startEngine(engine);
+      const { driver } = session;
+      await driver.get(`${server.url}?lab=python`);
+      await waitFor(driver, 'the Python lab', () => js(driver, () => document.querySelector('#py-run') !== null));
+      await js(driver, WATCH);
+    });
+    after(async () => {
+      await session?.stop();
+      await server?.close();
+      figures[engine.name] = seen;
+      console.log(`# python lab, ${engine.name}: ${JSON.stringify(seen)}`);
+      if (server?.cspReports.length) throw new Error(`CSP violations: ${server.cspReports.join('\n')}`);
+    });
+
+    test('a CPU-bound template agrees across models, and 2 interpreters beat one by 1.5x', async () => {
+      const { driver } = session;
+      const got = await runTemplate(driver, 'count', { rounds: 5 });
+      seen.starts = await js(driver, () => [...document.querySelectorAll('#py-starts li')]
+        .map((li) => `${li.dataset.startMs} ms${li.dataset.fromModule === 'true' ? ' (module)' : ''}`));
+      seen.count = `sequential ${got.sequential.ms} ms, pool ${got.pool.ms} ms, ${got.pool.speedup.toFixed(2)}x`;
+      assert.equal(got.pool.agrees, 'true', JSON.stringify(got));
+      assert.equal(seen.starts.length, 2, 'two interpreters started');
+      // The issue's bar for this 2-core machine (CPython's own processes read 1.79x here:
+      // src/engine/lessons/python/measured/gil.k2.json).
+      assert.ok(got.pool.speedup >= 1.5, `pool of 2: ${seen.count}`);
+      assert.ok(got.pool.speedup <= 2 * 1.2, `no speedup past the cores: ${seen.count}`);
+      assert.match(await text(driver, '[data-model="threads"]'), /cannot start threads/);
+    });
+
+    test('an asyncio template overlaps 16 requests of 200 ms', async () => {
+      const { driver } = session;
+      const got = await runTemplate(driver, 'fetch', { rounds: 1 });
+      seen.fetch = `sequential ${got.sequential.ms} ms, pool ${got.pool.ms} ms, gather ${got.gather.ms} ms`;
+      assert.equal(got.gather.agrees, 'true', JSON.stringify(got));
+      assert.equal(got.pool.agrees, 'true', JSON.stringify(got));
+      assert.ok(got.sequential.ms >= 16 * 200, seen.fetch);
+      assert.ok(got.gather.ms < 2 * 200, `gather: ${seen.fetch}`);
+    });
+
+    test('a syntax error shows the traceback with its line', async () => {
+      const { driver } = session;
+      await runCode(driver, 'def work(x)\n    return x\ninputs = [1]\n');
+      assert.equal(await ended(driver), 'failed');
+      const error = await text(driver, '#py-error');
+      assert.match(error, /SyntaxError/);
+      assert.match(error, /<your code>", line 1/);
+    });
+
+    test('Cancel stops an endless loop within 100 ms, and the next run starts afresh', async () => {
+      const { driver } = session;
+      await runCode(driver, 'def work(x):\n    while True:\n        x += 1\ninputs = [1, 2]\n');
+      await waitFor(driver, 'the loop to run', async () =>
+        /Warm-up/.test(await text(driver, '#py-status') ?? ''), 120_000);
+      await driver.sleep(500);
+      // Timed in the page: from the click to the status saying it was cancelled.
+      seen.cancelMs = await driver.executeAsyncScript(`
+        const done = arguments[arguments.length - 1];
+        const status = document.querySelector('#py-status');
+        const at = performance.now();
+        new MutationObserver((_, observer) => {
+          if (status.dataset.state === 'cancelled') { observer.disconnect(); done(performance.now() - at); }
+        }).observe(status, { attributes: true });
+        document.querySelector('#py-cancel').click();`);
+      assert.ok(seen.cancelMs <= 100, `cancelled after ${seen.cancelMs} ms`);
+      const got = await runTemplate(driver, 'primes', { rounds: 1 });
+      assert.equal(got.pool.agrees, 'true');
+    });
+
+    test('a memory bomb ends with a message and leaves the lab working', async () => {
+      const { driver } = session;
+      await runCode(driver, 'def work(x):\n    hog = []\n    while True:\n        hog.append(bytearray(50_000_000))\ninputs = [1]\n');
+      assert.equal(await ended(driver), 'failed');
+      assert.match(await text(driver, '#py-status'), /ran out of memory/);
+      assert.match(await text(driver, '#py-error'), /MemoryError/);
+      const got = await runTemplate(driver, 'hash', { rounds: 1 });
+      assert.equal(got.pool.agrees, 'true');
+    });
+
+    test('a function pickle cannot find by name fails as in CPython', async () => {
+      const { driver } = session;
+      await runCode(driver, 'work = lambda x: x * 2\ninputs = [1, 2]\n');
+      assert.equal(await ended(driver), 'failed');
+      assert.match(await text(driver, '#py-error'), /PicklingError|pickle/i);
+    });
+
+    if (engine.name === 'firefox') {
+      test('4 interpreters start (a hang was reported past 2 in Firefox)', async () => {
+        const { driver } = session;
+        const got = await runTemplate(driver, 'primes', { workers: 4, rounds: 1 });
+        assert.equal(got.pool.agrees, 'true');
+        seen.four = `pool of 4: ${got.pool.speedup.toFixed(2)}x`;
+      });
+    }
+
+    test('the code is kept across a reload', async () => {
+      const { driver } = session;
+      const code = '# kept\ndef work(x):\n    return x\ninputs = [1]\n';
+      await fill(driver, '#py-code', code);
+      await driver.navigate().refresh();
+      await waitFor(driver, 'the Python lab', () => js(driver, () => document.querySelector('#py-code') !== null));
+      assert.equal(await js(driver, () => document.querySelector('#py-code').value), code);
+      await js(driver, WATCH);
+    });
+
+    test('nothing erred on the page', async () => {
+      assert.deepEqual(await js(session.driver, () => window.__problems ?? []), []);
+    });
+  });
+}
+
+describe('the Python lab offline', () => {
+  test('after one visit that ran Python, the lab runs with the network gone', async () => {
+    const server = await serveDist();
+    const browser = await launchChromium();
+    try {
+      const app = await openApp(browser, `${server.url}?lab=python`);
+      const { page } = app;
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+      await page.click('[data-template="fib"]');
+      await page.fill('#py-rounds', '1');
+      await page.click('#py-run');
+      await page.waitForSelector('#py-status[data-state="done"]', { timeout: 120_000 });
+      await page.context().setOffline(true);
+      await server.close();
+      await page.reload();
+      await page.waitForSelector('#py-run:not([disabled])');
+      await page.click('#py-run');
+      await page.waitForSelector('#py-status:not([data-state="running"]):not([data-state="idle"])', { timeout: 120_000 });
+      assert.equal(await page.getAttribute('#py-status', 'data-state'), 'done', await page.textContent('#py-status'));
+      assert.deepEqual(app.problems(), []);
+    } finally {
+      await browser.close();
+      await server.close().catch(() => {});
+    }
+  });
+});
+
+after(() => console.log(`# python lab: ${JSON.stringify(figures)}`));
