@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { serveDist, launchChromium, openApp, runExperiment, DIST } from './support.mjs';
 import { withLighthouse } from './lighthouse.mjs';
+import { benchPython } from './bench-python.mjs';
 
 const ROUNDS = Number(process.env.OVERLAP_BENCH_ROUNDS ?? '7');
 const MAX_ROUNDS = Math.max(ROUNDS, Number(process.env.OVERLAP_BENCH_MAX_ROUNDS ?? '15'));
@@ -126,6 +127,9 @@ try {
   }
   console.log(`pool start, 2 threads (initThreadPool): ${spread(starts, 1)} ms of ${starts.map((s) => s.toFixed(0)).join(', ')} ` +
     `(target <= 100: ${target('pool start, 2 threads', starts, 100, 'ms')})\n`);
+
+  // The Python lab: the interpreter's download, its start cold and from the compiled module.
+  await benchPython(browser, server.url, RELEASE);
 
   // The page's main thread: its longest task while the page loads (a fresh context each time, so
   // nothing is cached but what the browser caches itself) and while a sweep runs and renders.
