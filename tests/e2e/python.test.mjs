@@ -193,7 +193,60 @@ for (const engine of ENGINES) {
   });
 }
 
-describe('the Python lab offline', () => {
+describe('the Python lab in Chromium: links and offline use', () => {
+  test('a link carries the code, and the visitor\'s own code can be brought back', async () => {
+    const server = await serveDist();
+    const browser = await launchChromium();
+    try {
+      const app = await openApp(browser, `${server.url}?lab=python`);
+      const { page } = app;
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+      const mine = '# mine\ndef work(x):\n    return x\ninputs = [1, 2]\n';
+      const shared = '# shared by a teacher\ndef work(x):\n    return x * x\ninputs = range(5)\n';
+      await page.fill('#py-code', shared);
+      await page.fill('#py-workers', '3');
+      await page.click('#py-copy-link');
+      await page.waitForSelector('#py-link-said');
+      assert.match(await page.textContent('#py-link-said'), /Copied/);
+      const link = await page.evaluate(() => navigator.clipboard.readText());
+      assert.match(link, /\?lab=python#py\.v1\./);
+      await page.fill('#py-code', mine);
+      await page.fill('#py-workers', '2');
+      await page.waitForFunction(() => /# mine/.test(localStorage.getItem('overlap.python.v1') ?? ''));
+      // Opened, the link's code is in the form, and the visitor's own is kept aside.
+      await page.goto('about:blank');
+      await page.goto(link);
+      await page.waitForSelector('#py-link-notice');
+      assert.equal(await page.inputValue('#py-code'), shared);
+      assert.equal(await page.inputValue('#py-workers'), '3');
+      await page.click('#py-bring-back');
+      assert.equal(await page.inputValue('#py-code'), mine);
+      assert.equal(await page.evaluate(() => location.hash), '');
+      await page.reload();
+      await page.waitForSelector('#py-code');
+      assert.equal(await page.inputValue('#py-code'), mine);
+      // Past the limit, the form says so and the link is refused with the limit named.
+      await page.fill('#py-code', 'x'.repeat(20_001));
+      assert.match(await page.textContent('#py-code-error'), /20000/);
+      await page.click('#py-copy-link');
+      await page.waitForFunction(() => /20000/.test(document.querySelector('#py-link-said')?.textContent ?? ''));
+      // A damaged link says why and shows the visitor's own code.
+      await page.fill('#py-code', mine);
+      await page.waitForFunction(() => /# mine/.test(localStorage.getItem('overlap.python.v1') ?? ''));
+      await page.goto('about:blank');
+      await page.goto(`${server.url}?lab=python#py.v1.AAAA`);
+      await page.waitForSelector('#py-link-notice');
+      assert.match(await page.textContent('#py-link-notice'), /Python lab link/);
+      assert.equal(await page.inputValue('#py-code'), mine);
+      assert.deepEqual(app.problems(), []);
+      assert.deepEqual(server.cspReports, []);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+
+
   test('after one visit that ran Python, the lab runs with the network gone', async () => {
     const server = await serveDist();
     const browser = await launchChromium();

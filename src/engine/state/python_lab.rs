@@ -47,6 +47,8 @@ pub enum PythonAction {
     Edit(Field, String),
     /// Replace the code with a template's (the other fields stay).
     Template(&'static str),
+    /// Put this form back (the visitor's own, after a link replaced it).
+    Restore(PythonSettings),
     Run(RunEvent),
     Download(Option<(u64, u64)>),
     /// The visitor's code raised, or cannot run: shown as a traceback.
@@ -62,7 +64,12 @@ impl Reducer for PythonLabState {
         let running = self.status.is_running();
         match action {
             // The form is locked while a run goes on: the run uses what it read at its start.
-            PythonAction::Edit(..) | PythonAction::Template(_) if running => return None,
+            PythonAction::Edit(..) | PythonAction::Template(_) | PythonAction::Restore(_)
+                if running =>
+            {
+                return None
+            }
+            PythonAction::Restore(settings) => next.settings = settings,
             PythonAction::Edit(field, text) => *next.settings.text_mut(field) = text,
             PythonAction::Template(slug) => next.settings.code = template(slug)?.code.into(),
             PythonAction::Run(event) => {

@@ -30,8 +30,8 @@ pub struct Link {
 /// The link in the address bar, opened for a machine with `cores`; `None` without one.
 pub fn read_link(cores: usize) -> Option<Link> {
     let hash = web_sys::window()?.location().hash().ok()?;
-    // A classroom link is the classroom section's to read.
-    if link::is_class_fragment(&hash) {
+    // A classroom link is the classroom section's to read, a Python lab link the lab's.
+    if link::is_class_fragment(&hash) || crate::engine::python::link::is_python_fragment(&hash) {
         return None;
     }
     let opened = share::open(&hash)?;

@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::engine::python::link as python_link;
 use crate::engine::python::settings::PythonSettings;
 use crate::engine::route::Place;
 use crate::engine::state::python_lab::{PythonAction, PythonLabState};
@@ -21,9 +22,12 @@ use crate::web::ui::components::{
 };
 use crate::web::ui::engine_run::use_engine_run;
 use crate::web::ui::route::embed_address;
+use crate::web::ui::share::copy_link;
 
 /// Where the form is kept between visits.
 const STORAGE_KEY: &str = "overlap.python.v1";
+/// Where the visitor's own form is kept when a link's replaces it, until they bring it back.
+const BEFORE_LINK_KEY: &str = "overlap.python.v1.before-link";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
@@ -32,10 +36,63 @@ fn storage() -> Option<web_sys::Storage> {
 /// The form as the visitor left it, or the default one (a form that cannot be read is left in
 /// storage untouched until the visitor types, rather than lost).
 fn kept_settings() -> PythonSettings {
+    stored(STORAGE_KEY).unwrap_or_default()
+}
+
+fn stored(key: &str) -> Option<PythonSettings> {
     storage()
-        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|s| s.get_item(key).ok().flatten())
         .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default()
+}
+
+/// What the page opened with: the form to show, and what the link notice says.
+struct Opening {
+    settings: PythonSettings,
+    /// A Python lab link was opened (`Ok`: the visitor's own form was kept aside if it differed;
+    /// `Err`: why the link could not be read).
+    link: Option<Result<bool, String>>,
+}
+
+/// The form from a `#py.v1.…` link in the address, else the kept one. A link's form replaces
+/// the kept one only on show: the kept one is set aside first, so the visitor can bring it back.
+fn opening() -> Opening {
+    let kept = kept_settings();
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    if !python_link::is_python_fragment(&hash) {
+        return Opening {
+            settings: kept,
+            link: None,
+        };
+    }
+    match python_link::open(&hash) {
+        Ok(settings) => {
+            let set_aside = settings != kept && stored(STORAGE_KEY).is_some();
+            if set_aside {
+                if let (Some(store), Ok(text)) = (storage(), serde_json::to_string(&kept)) {
+                    let _ = store.set_item(BEFORE_LINK_KEY, &text);
+                }
+            }
+            Opening {
+                settings,
+                link: Some(Ok(set_aside)),
+            }
+        }
+        Err(why) => Opening {
+            settings: kept,
+            link: Some(Err(why)),
+        },
+    }
+}
+
+/// This lab's address with `fragment`: `?lab=python`, so the link opens the lab itself.
+fn lab_link(fragment: &str) -> String {
+    let location = web_sys::window().map(|w| w.location());
+    let base = location
+        .and_then(|l| Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?)))
+        .unwrap_or_default();
+    format!("{base}?lab=python#{fragment}")
 }
 
 #[derive(Properties, PartialEq)]
@@ -49,7 +106,11 @@ pub struct Props {
 
 #[function_component]
 pub fn PythonLab(props: &Props) -> Html {
-    let lab = use_reducer(|| PythonLabState::with(kept_settings()));
+    let opened = use_memo((), |_| opening());
+    let lab = use_reducer(|| PythonLabState::with(opened.settings.clone()));
+    // What the link notice says, until the visitor brings their code back.
+    let link_notice = use_state(|| opened.link.clone());
+    let link_said = use_state(|| None::<String>);
     let engine = use_context::<EngineContext>().expect("the page provides the engine");
     let interpreters = (*use_memo((), |_| Rc::new(Interpreters::default()))).clone();
     let run = use_engine_run(
@@ -147,6 +208,43 @@ pub fn PythonLab(props: &Props) -> Html {
         })
     };
     let (idle, blocked) = before_run(refusals.first_said(|f| f.label()), None, run.others_busy());
+    let on_copy_link = {
+        let (settings, said) = (lab.settings.clone(), link_said.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (settings, said) = (settings.clone(), said.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                said.set(Some(match python_link::encode(&settings) {
+                    Ok(fragment) => copy_link(&lab_link(&fragment), "link to this code").await,
+                    Err(why) => why,
+                }));
+            });
+        })
+    };
+    let on_bring_back = {
+        let (dispatch, notice) = (lab.dispatcher(), link_notice.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(before) = stored(BEFORE_LINK_KEY) {
+                dispatch.dispatch(PythonAction::Restore(before));
+                if let Some(store) = storage() {
+                    let _ = store.remove_item(BEFORE_LINK_KEY);
+                }
+            }
+            // The link leaves the address too, so a reload keeps the visitor's own code.
+            if let Some(window) = web_sys::window() {
+                let (location, history) = (window.location(), window.history());
+                if let (Ok(history), Ok(path), Ok(search)) =
+                    (history, location.pathname(), location.search())
+                {
+                    let _ = history.replace_state_with_url(
+                        &wasm_bindgen::JsValue::NULL,
+                        "",
+                        Some(&format!("{path}{search}")),
+                    );
+                }
+            }
+            notice.set(None);
+        })
+    };
     let download = lab.download.map(|(loaded, total)| {
         let mb = |b: u64| b as f64 / 1e6;
         let text = if total > 0 {
@@ -173,6 +271,20 @@ pub fn PythonLab(props: &Props) -> Html {
                    the interpreter (13.5 MB, 6.4 MB gzipped, kept for offline use) and starts each \
                    one: that start is this lab's spawn cost." }
             </p>
+            if let Some(notice) = &*link_notice {
+                <p class="notice" role="note" id="py-link-notice">
+                    { match notice {
+                        Ok(_) => "This link's code is in the form below.".to_string(),
+                        Err(why) => format!("{why} Your own code is shown instead."),
+                    } }
+                    if matches!(notice, Ok(true)) {
+                        { " Your own code from before is kept: " }
+                        <button type="button" id="py-bring-back" disabled={running} onclick={on_bring_back}>
+                            { "Bring my code back" }
+                        </button>
+                    }
+                </p>
+            }
             <PythonForm
                 settings={lab.settings.clone()}
                 {refusals}
@@ -183,6 +295,12 @@ pub fn PythonLab(props: &Props) -> Html {
                 {on_run}
                 on_cancel={run.cancel()}
             />
+            <p class="share-code">
+                <button type="button" id="py-copy-link" onclick={on_copy_link}>{ "Copy a link to this code" }</button>
+                if let Some(said) = &*link_said {
+                    <span class="hint" role="status" id="py-link-said">{ format!(" {said}") }</span>
+                }
+            </p>
             if !props.embed {
                 <EmbedSnippet src={embed_address(Place::PythonLab)} title="Your own Python" prefix="py-" />
             }
