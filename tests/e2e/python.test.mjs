@@ -7,6 +7,7 @@
 // works offline after one visit. Each engine's figures are printed for the closing note.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
 import { Key } from 'selenium-webdriver';
 import { serveDist, launchChromium, openApp } from './support.mjs';
 import { ENGINES, startEngine } from './engines.mjs';
@@ -193,7 +194,7 @@ for (const engine of ENGINES) {
   });
 }
 
-describe('the Python lab in Chromium: links and offline use', () => {
+describe('the Python lab in Chromium: links, lessons and offline use', () => {
   test('a link carries the code, and the visitor\'s own code can be brought back', async () => {
     const server = await serveDist();
     const browser = await launchChromium();
@@ -246,6 +247,37 @@ describe('the Python lab in Chromium: links and offline use', () => {
     }
   });
 
+
+  test('a lesson runs its steps in real Python beside CPython\'s figures', async () => {
+    const server = await serveDist();
+    const browser = await launchChromium();
+    try {
+      const app = await openApp(browser, `${server.url}?lesson=fetch`);
+      const { page } = app;
+      // CPython's figures on this machine, as a student imports them from the lesson's script.
+      const line = await fs.readFile(new URL('../../src/engine/lessons/python/measured/fetch.json', import.meta.url), 'utf8');
+      await page.click('#lesson-cpython summary');
+      await page.fill('#lesson-cpython-input', line);
+      await page.click('#lesson-cpython-import');
+      await page.waitForSelector('#lesson-compare');
+      await page.click('#python-here-run');
+      await page.waitForSelector('#python-here-status:not([data-state="running"]):not([data-state="idle"])', { timeout: 180_000 });
+      assert.equal(await page.getAttribute('#python-here-status', 'data-state'), 'done', await page.textContent('#python-here-status'));
+      const rows = await page.$$eval('#python-here-results tbody tr', (trs) => trs.map((tr) => ({
+        step: tr.dataset.step, python: Number(tr.dataset.pythonSpeedup), cells: [...tr.querySelectorAll('td')].map((td) => td.textContent),
+      })));
+      assert.deepEqual(rows.map((r) => r.step), ['One at a time', 'All at once (gather)'], JSON.stringify(rows));
+      // 16 requests of 200 ms: all at once is many times as fast, in real CPython and in CPython's own figures.
+      assert.ok(rows[1].python > 4, JSON.stringify(rows));
+      assert.ok(Number.parseFloat(rows[1].cells[2]) > 4, JSON.stringify(rows));
+      assert.match(await page.textContent('.python-here'), /Threads are left out: CPython in the browser cannot start threads/);
+      assert.deepEqual(app.problems(), []);
+      assert.deepEqual(server.cspReports, []);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
 
   test('after one visit that ran Python, the lab runs with the network gone', async () => {
     const server = await serveDist();

@@ -12,6 +12,7 @@
 //! own, which is what a process is to `multiprocessing`: arguments and results cross as pickled
 //! bytes, and starting one costs time (the lab shows it, as the spawn cost).
 
+pub mod lessons;
 pub mod link;
 pub mod measured;
 pub mod settings;

@@ -262,7 +262,17 @@ fn object(fields: &[(&str, JsValue)]) -> Object {
     o
 }
 
-/// The lab's interpreters, kept between runs, and the compiled module new ones start from.
+thread_local! {
+    static SHARED: Rc<Interpreters> = Rc::new(Interpreters::default());
+}
+
+/// The page's one set of interpreters, shared by the Python lab and the lessons' "Run the Python
+/// here": each interpreter holds tens of megabytes, and one run at a time uses them (the lease).
+pub fn shared() -> Rc<Interpreters> {
+    SHARED.with(Rc::clone)
+}
+
+/// The interpreters, kept between runs, and the compiled module new ones start from.
 #[derive(Default)]
 pub struct Interpreters {
     live: RefCell<Vec<Rc<Interpreter>>>,

@@ -10,17 +10,17 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::engine::python::link as python_link;
-use crate::engine::python::settings::PythonSettings;
+use crate::engine::python::settings::{PythonPlan, PythonSettings};
 use crate::engine::route::Place;
 use crate::engine::state::python_lab::{PythonAction, PythonLabState};
 use crate::engine::status::{RunEvent, Status};
-use crate::web::client::python::Interpreters;
+use crate::web::client::python;
 use crate::web::client::python_run::{self, End, Report};
-use crate::web::client::shared_engine::{EngineContext, Holder};
+use crate::web::client::shared_engine::{EngineContext, Holder, SharedEngine};
 use crate::web::ui::components::{
     before_run, EmbedSnippet, PythonForm, PythonResults, StatusLine, TraceDownload,
 };
-use crate::web::ui::engine_run::use_engine_run;
+use crate::web::ui::engine_run::{use_engine_run, Work};
 use crate::web::ui::route::embed_address;
 use crate::web::ui::share::copy_link;
 
@@ -95,6 +95,65 @@ fn lab_link(fragment: &str) -> String {
     format!("{base}?lab=python#{fragment}")
 }
 
+/// A run of the visitor's code on the page's interpreters, as the run hook takes it: Cancel ends
+/// the interpreters; the reducer is told the progress, the download, the traceback, the figures.
+/// The Python lab and the lessons' "Run the Python here" both run through it.
+pub fn python_work(
+    dispatch: UseReducerDispatcher<PythonLabState>,
+    settings: PythonSettings,
+    plan: PythonPlan,
+    shared: Rc<SharedEngine>,
+) -> Work {
+    Box::new(move |lease| {
+        Box::pin(async move {
+            let interpreters = python::shared();
+            let stopper = Rc::clone(&interpreters);
+            lease.on_cancel(Rc::new(move || stopper.stop()));
+            // The built-in targets' address, for TARGETS in the visitor's code.
+            let targets = shared.targets().await.unwrap_or_default();
+            let report = |report: Report| match report {
+                Report::Progress { fraction, doing } => {
+                    dispatch.dispatch(PythonAction::Download(None));
+                    dispatch.dispatch(PythonAction::Run(RunEvent::Progress { fraction, doing }));
+                }
+                Report::Download { loaded, total } => {
+                    dispatch.dispatch(PythonAction::Download(Some((loaded as u64, total as u64))))
+                }
+            };
+            match python_run::run(plan, &settings.code, &targets, &interpreters, &report).await {
+                Ok(measured) => {
+                    dispatch.dispatch(PythonAction::Ran(Box::new(measured), settings));
+                    RunEvent::Finished
+                }
+                Err(End::Cancelled) => {
+                    interpreters.stop();
+                    RunEvent::Cancelled
+                }
+                Err(End::CodeError(traceback)) => {
+                    // An interpreter that ran out keeps its grown memory: end it.
+                    let out_of_memory = traceback.contains("MemoryError");
+                    if out_of_memory {
+                        interpreters.stop();
+                    }
+                    dispatch.dispatch(PythonAction::CodeError(traceback));
+                    RunEvent::Failed(if out_of_memory {
+                        "Your code ran out of memory (MemoryError, traceback below). Its \
+                         interpreters were ended to give the memory back; the next run starts \
+                         new ones."
+                            .into()
+                    } else {
+                        "Your code raised an exception: its traceback is below.".into()
+                    })
+                }
+                Err(End::Failed(why)) => {
+                    interpreters.stop();
+                    RunEvent::Failed(format!("{why}. The next run starts new interpreters."))
+                }
+            }
+        })
+    })
+}
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     /// This machine's cores as the page knows them.
@@ -112,7 +171,6 @@ pub fn PythonLab(props: &Props) -> Html {
     let link_notice = use_state(|| opened.link.clone());
     let link_said = use_state(|| None::<String>);
     let engine = use_context::<EngineContext>().expect("the page provides the engine");
-    let interpreters = (*use_memo((), |_| Rc::new(Interpreters::default()))).clone();
     let run = use_engine_run(
         Holder::Python,
         lab.dispatcher().to_callback().reform(PythonAction::Run),
@@ -135,66 +193,17 @@ pub fn PythonLab(props: &Props) -> Html {
     let on_run = {
         let (run, dispatch) = (run.clone(), lab.dispatcher());
         let (settings, planned) = (lab.settings.clone(), planned.clone());
-        let (interpreters, shared) = (Rc::clone(&interpreters), Rc::clone(&engine.shared));
+        let shared = Rc::clone(&engine.shared);
         Callback::from(move |()| {
             let plan = planned
                 .clone()
                 .map_err(|refused| refused.first_said(|f| f.label()).unwrap_or_default())?;
-            let (dispatch, settings) = (dispatch.clone(), settings.clone());
-            let (interpreters, shared) = (Rc::clone(&interpreters), Rc::clone(&shared));
-            run.start(Box::new(move |lease| {
-                Box::pin(async move {
-                    let stopper = Rc::clone(&interpreters);
-                    lease.on_cancel(Rc::new(move || stopper.stop()));
-                    // The built-in targets' address, for TARGETS in the visitor's code.
-                    let targets = shared.targets().await.unwrap_or_default();
-                    let report = |report: Report| match report {
-                        Report::Progress { fraction, doing } => {
-                            dispatch.dispatch(PythonAction::Download(None));
-                            dispatch.dispatch(PythonAction::Run(RunEvent::Progress {
-                                fraction,
-                                doing,
-                            }));
-                        }
-                        Report::Download { loaded, total } => dispatch
-                            .dispatch(PythonAction::Download(Some((loaded as u64, total as u64)))),
-                    };
-                    match python_run::run(plan, &settings.code, &targets, &interpreters, &report)
-                        .await
-                    {
-                        Ok(measured) => {
-                            dispatch.dispatch(PythonAction::Ran(Box::new(measured), settings));
-                            RunEvent::Finished
-                        }
-                        Err(End::Cancelled) => {
-                            interpreters.stop();
-                            RunEvent::Cancelled
-                        }
-                        Err(End::CodeError(traceback)) => {
-                            // An interpreter that ran out keeps its grown memory: end it.
-                            let out_of_memory = traceback.contains("MemoryError");
-                            if out_of_memory {
-                                interpreters.stop();
-                            }
-                            dispatch.dispatch(PythonAction::CodeError(traceback));
-                            RunEvent::Failed(if out_of_memory {
-                                "Your code ran out of memory (MemoryError, traceback below). Its \
-                                 interpreters were ended to give the memory back; the next run \
-                                 starts new ones."
-                                    .into()
-                            } else {
-                                "Your code raised an exception: its traceback is below.".into()
-                            })
-                        }
-                        Err(End::Failed(why)) => {
-                            interpreters.stop();
-                            RunEvent::Failed(format!(
-                                "{why}. The next run starts new interpreters."
-                            ))
-                        }
-                    }
-                })
-            }))
+            run.start(python_work(
+                dispatch.clone(),
+                settings.clone(),
+                plan,
+                Rc::clone(&shared),
+            ))
         })
     };
     let finished = !running && lab.status == Status::Done;

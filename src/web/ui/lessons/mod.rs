@@ -2,6 +2,7 @@
 //! shared engine, read the conclusion computed from them.
 
 mod picker;
+mod python_here;
 mod run;
 mod verdict;
 
@@ -27,6 +28,7 @@ use crate::web::ui::engine_run::use_engine_run;
 use crate::web::ui::focus;
 use crate::web::ui::route::embed_address;
 use picker::LessonPicker;
+use python_here::{cpython_ms, outcome_ms, PythonHere};
 use run::run_lesson;
 use verdict::LessonVerdict;
 
@@ -103,6 +105,8 @@ pub fn Lessons(props: &Props) -> Html {
     };
     let on_cancel = run.cancel().reform(|_: MouseEvent| ());
     let steps = (lesson.steps)(k);
+    // By label: where a step cannot run here (threads without a pool), the rest keep theirs.
+    let step_labels: Vec<String> = steps.iter().map(|s| s.label.clone()).collect();
     let has_trace = !trace_events::lesson_runs(&steps, &state.measured).is_empty();
     let make_trace = {
         let measured = state.measured.clone();
@@ -368,6 +372,19 @@ pub fn Lessons(props: &Props) -> Html {
                     {on_download}
                     {on_import}
                 />
+                if !props.embed {
+                    <PythonHere
+                        key={lesson.slug}
+                        slug={lesson.slug}
+                        {k}
+                        cores={props.cores}
+                        labels={step_labels.clone()}
+                        model_ms={step_labels.iter().map(|label| state.measured.iter()
+                            .find(|(measured, _)| measured == label)
+                            .and_then(|(_, o)| outcome_ms(o))).collect::<Vec<_>>()}
+                        cpython_ms={state.cpython.as_ref().map(cpython_ms).unwrap_or_default()}
+                    />
+                }
             </article>
         </section>
     }
