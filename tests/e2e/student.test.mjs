@@ -206,7 +206,10 @@ test("a lesson's Embed snippet, pasted into an isolated page of another origin, 
 test('a first visit says what Overlap is and where to start; a phone gets tap-sized controls and code that stays in its box', async () => {
   await withServer({ isolated: true }, async (url) => {
     const desktop = await open(url);
-    assert.match(await desktop.page.textContent('#intro'), /No Python runs here/);
+    // What runs, said up front: the model in the lessons, real CPython in the Python lab.
+    const intro = await desktop.page.textContent('#intro');
+    assert.match(intro, /lessons run a Rust model of CPython/);
+    assert.match(intro, /Python lab runs your own code on real CPython/);
     assert.equal(await desktop.page.getAttribute('[data-start]', 'href'), '/?lesson=gil');
     // Diagnostics folded when nothing is missing.
     assert.equal(await desktop.page.$eval('#capabilities', (d) => d.open), false);

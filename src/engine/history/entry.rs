@@ -4,6 +4,8 @@ use crate::engine::cpu_settings::CpuSettings;
 use crate::engine::experiment::{Report, Row};
 use crate::engine::io::settings::IoSettings;
 use crate::engine::io::IoRun;
+use crate::engine::python::measured::{PyModel, PythonRun};
+use crate::engine::python::settings::PythonSettings;
 
 /// Requests kept per I/O run: enough for the waterfall's shape, small enough for localStorage.
 pub const MAX_REQUESTS_KEPT: usize = 200;
@@ -19,6 +21,11 @@ pub enum Record {
     Io {
         settings: IoSettings,
         runs: Vec<IoRun>,
+    },
+    /// A run of the visitor's own Python.
+    Python {
+        settings: PythonSettings,
+        run: PythonRun,
     },
 }
 
@@ -89,6 +96,36 @@ impl Entry {
         }
     }
 
+    pub fn python(saved_ms: f64, settings: &PythonSettings, run: &PythonRun) -> Entry {
+        let pool = run
+            .speedup(PyModel::Pool)
+            .map(|s| format!(", pool {:.2}\u{d7}", s.median))
+            .unwrap_or_default();
+        let first_line = settings
+            .code
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with("def work") || l.starts_with("async def work"))
+            .unwrap_or("work");
+        Entry {
+            id: 0,
+            saved_ms,
+            title: format!(
+                "Python: {} over {} inputs, {} interpreters{pool}",
+                crate::engine::quote::prefix(first_line.trim_end_matches(':')),
+                run.tasks,
+                run.workers
+            ),
+            record: Record::Python {
+                settings: settings.clone(),
+                run: PythonRun {
+                    spans: Vec::new(),
+                    ..run.clone()
+                },
+            },
+        }
+    }
+
     /// The CPU report this entry holds, to show again.
     pub fn report(&self) -> Option<Report> {
         match &self.record {
@@ -99,7 +136,7 @@ impl Entry {
                 }
                 Some(report)
             }
-            Record::Io { .. } => None,
+            Record::Io { .. } | Record::Python { .. } => None,
         }
     }
 }

@@ -23,6 +23,7 @@ pub const MAX_CHARS: usize = 2_000_000;
 mod entry;
 mod kept;
 pub mod v1;
+pub mod v1_python;
 
 pub use entry::{Entry, Record, MAX_REQUESTS_KEPT};
 pub use kept::Kept;

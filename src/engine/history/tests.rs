@@ -348,3 +348,60 @@ fn large_io_runs_keep_a_sample_of_their_requests() {
     assert_eq!(runs[0].summary.ok, 5000);
     assert_eq!(entry.title, "I/O: 5000 requests by gather");
 }
+
+#[test]
+fn a_python_run_round_trips_without_its_spans_and_is_titled_by_its_function() {
+    use crate::engine::python::measured::{ModelRow, Outcome, PyModel, PythonRun, Span, Start};
+    use crate::engine::python::settings::PythonSettings;
+    let outcome = Outcome {
+        count: 8,
+        preview: "[0, 0]".into(),
+        fingerprint: "abc".into(),
+    };
+    let row = |model, wall_ms: Vec<f64>| ModelRow {
+        model,
+        wall_ms,
+        outcome: Some(outcome.clone()),
+        bytes_copied: 472,
+    };
+    let run = PythonRun {
+        workers: 2,
+        chunksize: 1,
+        tasks: 8,
+        is_async: false,
+        rows: vec![
+            row(PyModel::Sequential, vec![1000.0, 1100.0]),
+            row(PyModel::Pool, vec![550.0, 600.0]),
+        ],
+        starts: vec![Start {
+            ms: 4100.0,
+            from_module: false,
+        }],
+        spans: vec![Span {
+            interpreter: 0,
+            chunk: 0,
+            start_ms: 0.0,
+            end_ms: 1.0,
+        }],
+    };
+    let settings = PythonSettings::default();
+    let mut history = History::new();
+    history.add(Entry::python(5.0, &settings, &run));
+    let back = History::read(&history.to_json()).unwrap();
+    assert_eq!(back, history);
+    let Record::Python {
+        settings: kept,
+        run: kept_run,
+    } = &back.entries[0].record
+    else {
+        panic!("a Python entry");
+    };
+    assert_eq!(kept, &settings);
+    assert!(kept_run.spans.is_empty());
+    assert_eq!(kept_run.rows, run.rows);
+    assert_eq!(
+        back.entries[0].title,
+        "Python: def work(n) over 8 inputs, 2 interpreters, pool 1.83\u{d7}"
+    );
+    assert!(history.to_json().contains(r#""kind":"python""#));
+}

@@ -20,6 +20,7 @@ use crate::engine::stats::Summary;
 use crate::engine::workload::Checksum;
 
 use super::entry::{Entry, Record};
+use super::v1_python::{PythonRunV1, PythonSettingsV1};
 
 /// The format's version, part of the storage key so a later format never misreads this one.
 pub const VERSION: u32 = 1;
@@ -50,6 +51,10 @@ pub enum RecordV1 {
     Io {
         settings: IoSettingsV1,
         runs: Vec<IoRunV1>,
+    },
+    Python {
+        settings: PythonSettingsV1,
+        run: PythonRunV1,
     },
 }
 
@@ -206,6 +211,10 @@ impl From<&Entry> for EntryV1 {
                 settings: IoSettingsV1::from(settings),
                 runs: runs.iter().map(IoRunV1::from).collect(),
             },
+            Record::Python { settings, run } => RecordV1::Python {
+                settings: PythonSettingsV1::from(settings),
+                run: PythonRunV1::from(run),
+            },
         };
         EntryV1 {
             id: entry.id,
@@ -314,6 +323,10 @@ impl EntryV1 {
                     .to_settings()
                     .ok_or("I/O settings with an unknown name")?,
                 runs: runs.iter().map(IoRunV1::to_run).collect::<Result<_, _>>()?,
+            },
+            RecordV1::Python { settings, run } => Record::Python {
+                settings: settings.to_settings(),
+                run: run.to_run()?,
             },
         };
         Ok(Entry {

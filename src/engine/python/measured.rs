@@ -19,6 +19,21 @@ pub enum PyModel {
 }
 
 impl PyModel {
+    pub const ALL: [PyModel; 3] = [PyModel::Sequential, PyModel::Pool, PyModel::Gather];
+
+    /// Its name in pages, tests and the stored history.
+    pub fn slug(self) -> &'static str {
+        match self {
+            PyModel::Sequential => "sequential",
+            PyModel::Pool => "pool",
+            PyModel::Gather => "gather",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<PyModel> {
+        PyModel::ALL.into_iter().find(|m| m.slug() == slug)
+    }
+
     pub fn label(self, workers: usize) -> String {
         match self {
             PyModel::Sequential => "Sequential: one interpreter".into(),

@@ -13,6 +13,8 @@ use crate::engine::history::{Entry, Record};
 use crate::engine::io::settings::IoSettings;
 use crate::engine::io::IoRun;
 use crate::engine::lessons::LESSONS;
+use crate::engine::python::measured::PythonRun;
+use crate::engine::python::settings::PythonSettings;
 use crate::engine::route::{self, Place, Route};
 use crate::engine::share::Lab;
 use crate::web::client::shared_engine::{EngineContext, Holder, SharedEngine};
@@ -162,6 +164,7 @@ pub fn App() -> Html {
             let (lab, name) = match entry.record {
                 Record::Cpu { .. } => (Holder::Cpu, "CPU lab"),
                 Record::Io { .. } => (Holder::Io, "I/O lab"),
+                Record::Python { .. } => (Holder::Python, "Python lab"),
             };
             // A running lab's form is locked; restoring into it would change nothing.
             if shared.holder() == Some(lab) {
@@ -181,6 +184,10 @@ pub fn App() -> Html {
                     settings: Box::new(settings.clone()),
                     runs: runs.clone(),
                 },
+                Record::Python { settings, run } => LabCommand::RestorePython {
+                    settings: Box::new(settings.clone()),
+                    run: Box::new(run.clone()),
+                },
             };
             send.emit((lab, command));
             history.say(format!(
@@ -189,13 +196,19 @@ pub fn App() -> Html {
             ));
             // On a page of its own, the history shows no lab: take the reader to the one restored.
             if route.place != Place::All {
-                let place = if lab == Holder::Cpu {
-                    Place::CpuLab
-                } else {
-                    Place::IoLab
+                let place = match lab {
+                    Holder::Cpu => Place::CpuLab,
+                    Holder::Python => Place::PythonLab,
+                    _ => Place::IoLab,
                 };
                 go.emit(Route { place, ..route });
             }
+        })
+    };
+    let on_python_done = {
+        let history = history.clone();
+        Callback::from(move |(settings, run): (PythonSettings, Rc<PythonRun>)| {
+            history.add(Entry::python(now_ms(), &settings, &run));
         })
     };
     let on_delete = history.remove();
@@ -363,7 +376,7 @@ pub fn App() -> Html {
                 </div>
                 <div class="place" hidden={!shows("python")}>
                     <Deferred frames={frames("python")}>
-                        <PythonLab cores={caps.cores} {embed} />
+                        <PythonLab cores={caps.cores} {embed} on_done={on_python_done} />
                     </Deferred>
                 </div>
                 <div class="place" hidden={!shows("classroom")}>

@@ -13,6 +13,8 @@ use crate::engine::cpu_settings::CpuSettings;
 use crate::engine::experiment::Report;
 use crate::engine::io::settings::IoSettings;
 use crate::engine::io::IoRun;
+use crate::engine::python::measured::PythonRun;
+use crate::engine::python::settings::PythonSettings;
 use crate::web::client::shared_engine::Holder;
 
 /// What the page asks of a lab.
@@ -25,6 +27,10 @@ pub enum LabCommand {
     RestoreIo {
         settings: Box<IoSettings>,
         runs: Vec<IoRun>,
+    },
+    RestorePython {
+        settings: Box<PythonSettings>,
+        run: Box<PythonRun>,
     },
     /// Press Run; `answer` is told whether a run started, or why not.
     Run {

@@ -206,7 +206,7 @@ pub fn HistoryPanel(props: &Props) -> Html {
                 <ul class="history-list">
                     { for entries.iter().map(|entry: &Entry| {
                         let (id, at) = (entry.id, entry.saved_ms);
-                        let kind = match entry.record { Record::Cpu { .. } => "cpu", Record::Io { .. } => "io" };
+                        let kind = match entry.record { Record::Cpu { .. } => "cpu", Record::Io { .. } => "io", Record::Python { .. } => "python" };
                         html! {
                             <li data-history-entry={id.to_string()} data-kind={kind}>
                                 <span class="history-title">{ &entry.title }</span>

@@ -19,14 +19,6 @@ pub struct Props {
     pub cores: usize,
 }
 
-fn slug(model: PyModel) -> &'static str {
-    match model {
-        PyModel::Sequential => "sequential",
-        PyModel::Pool => "pool",
-        PyModel::Gather => "gather",
-    }
-}
-
 fn bytes(n: u64) -> String {
     match n {
         0 => "\u{2014}".into(),
@@ -45,7 +37,7 @@ fn row(run: &PythonRun, model: PyModel, cores: usize) -> Html {
     let agrees = run.agrees(model);
     html! {
         <tr
-            data-model={slug(model)}
+            data-model={model.slug()}
             data-median-ms={wall.map(|w| format!("{:.1}", w.median))}
             data-speedup={speedup.map(|s| format!("{:.3}", s.median))}
             data-agrees={agrees.map(|a| a.to_string())}
@@ -69,6 +61,63 @@ fn row(run: &PythonRun, model: PyModel, cores: usize) -> Html {
             </td>
             <td class="num">{ bytes(r.bytes_copied) }</td>
         </tr>
+    }
+}
+
+/// Each model's speedup against sequential as a bar (its median over the rounds, the whisker its
+/// range), with a line at what the pool's interpreters can give on this machine's cores.
+fn speedup_chart(run: &PythonRun, cores: usize) -> Html {
+    let bars: Vec<(PyModel, Summary)> = run
+        .rows
+        .iter()
+        .filter_map(|r| Some((r.model, run.speedup(r.model)?)))
+        .collect();
+    if bars.len() < 2 {
+        return html! {};
+    }
+    const WIDTH: f64 = 560.0;
+    const ROW: f64 = 26.0;
+    const LEFT: f64 = 150.0;
+    let bound = run.workers.min(cores.max(1)) as f64;
+    let most = bars.iter().map(|(_, s)| s.max).fold(bound, f64::max) * 1.1;
+    let x = |v: f64| LEFT + v / most * (WIDTH - LEFT - 16.0);
+    let height = ROW * bars.len() as f64 + 30.0;
+    let description = bars
+        .iter()
+        .map(|(m, s)| format!("{}: {:.2}\u{d7}", m.label(run.workers), s.median))
+        .collect::<Vec<_>>()
+        .join("; ");
+    html! {
+        <figure class="chart python-speedup" data-chart="python-speedup">
+            <figcaption class="chart-caption hint">
+                { format!("How to read it: each model's speedup against sequential, the median of \
+                           its rounds, the whisker its range. The dashed line is {bound:.0}\u{d7}: \
+                           what {} interpreters can give on {bound:.0} cores.", run.workers) }
+            </figcaption>
+            <svg viewBox={format!("0 0 {WIDTH} {height}")} role="img"
+                aria-label={format!("Speedup against sequential: {description}.")}>
+                { for bars.iter().enumerate().map(|(i, (model, s))| {
+                    let y = ROW * i as f64 + 4.0;
+                    html! {
+                        <g data-model={model.slug()}>
+                            <text x="0" y={format!("{:.0}", y + 14.0)} class="lane-label">{ model.label(run.workers) }</text>
+                            <rect class="span" x={format!("{LEFT}")} y={format!("{y:.1}")}
+                                width={format!("{:.1}", (x(s.median) - LEFT).max(1.0))} height="16" />
+                            <line class="whisker" x1={format!("{:.1}", x(s.min))} x2={format!("{:.1}", x(s.max))}
+                                y1={format!("{:.1}", y + 8.0)} y2={format!("{:.1}", y + 8.0)} />
+                            <text x={format!("{:.1}", x(s.max) + 4.0)} y={format!("{:.0}", y + 13.0)} class="axis">
+                                { format!("{:.2}\u{d7}", s.median) }
+                            </text>
+                        </g>
+                    }
+                }) }
+                <line class="bound" x1={format!("{:.1}", x(bound))} x2={format!("{:.1}", x(bound))}
+                    y1="0" y2={format!("{:.0}", height - 20.0)} />
+                <text x={format!("{:.1}", x(bound))} y={format!("{:.0}", height - 6.0)} text-anchor="middle" class="axis">
+                    { format!("{bound:.0}\u{d7}") }
+                </text>
+            </svg>
+        </figure>
     }
 }
 
@@ -190,6 +239,7 @@ pub fn PythonResults(props: &Props) -> Html {
                     </ul>
                 }
             </div>
+            { speedup_chart(run, props.cores) }
             { timeline(run) }
         </>
     }

@@ -237,7 +237,7 @@ pub fn CpuLab(props: &Props) -> Html {
                     dispatcher.dispatch(CpuAction::Restore { settings, report })
                 }
                 LabCommand::Run { answer } => answer.emit(on_run.emit(())),
-                LabCommand::RestoreIo { .. } => {}
+                LabCommand::RestoreIo { .. } | LabCommand::RestorePython { .. } => {}
             }),
         );
     }

@@ -140,7 +140,7 @@ pub fn IoLab(props: &Props) -> Html {
                     dispatcher.dispatch(IoAction::Restore { settings, runs })
                 }
                 LabCommand::Run { answer } => answer.emit(on_run.emit(())),
-                LabCommand::RestoreCpu { .. } => {}
+                LabCommand::RestoreCpu { .. } | LabCommand::RestorePython { .. } => {}
             }),
         );
     }

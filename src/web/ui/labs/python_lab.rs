@@ -10,6 +10,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::engine::python::link as python_link;
+use crate::engine::python::measured::PythonRun;
 use crate::engine::python::settings::{PythonPlan, PythonSettings};
 use crate::engine::route::Place;
 use crate::engine::state::python_lab::{PythonAction, PythonLabState};
@@ -17,6 +18,7 @@ use crate::engine::status::{RunEvent, Status};
 use crate::web::client::python;
 use crate::web::client::python_run::{self, End, Report};
 use crate::web::client::shared_engine::{EngineContext, Holder, SharedEngine};
+use crate::web::ui::commands::{use_lab_commands, LabCommand};
 use crate::web::ui::components::{
     before_run, EmbedSnippet, PythonForm, PythonResults, StatusLine, TraceDownload,
 };
@@ -158,6 +160,9 @@ pub fn python_work(
 pub struct Props {
     /// This machine's cores as the page knows them.
     pub cores: usize,
+    /// Called with the settings and figures of every run that finishes (the history keeps them).
+    #[prop_or_default]
+    pub on_done: Callback<(PythonSettings, Rc<PythonRun>)>,
     /// Embedded in another page: no Embed button of its own.
     #[prop_or_default]
     pub embed: bool,
@@ -206,6 +211,30 @@ pub fn PythonLab(props: &Props) -> Html {
             ))
         })
     };
+    {
+        // A finished run goes to the history once.
+        let (on_done, ran, measured) = (props.on_done.clone(), lab.ran.clone(), lab.run.clone());
+        use_effect_with(lab.status.clone(), move |status| {
+            if let (Status::Done, Some(settings), Some(measured)) = (status, ran, measured) {
+                on_done.emit((settings, measured));
+            }
+        });
+    }
+    {
+        // What the page sends: a restore from the history, a link's Run here.
+        let (dispatcher, on_run) = (lab.dispatcher(), on_run.clone());
+        use_lab_commands(
+            Holder::Python,
+            Callback::from(move |command| match command {
+                LabCommand::RestorePython { settings, run } => {
+                    dispatcher.dispatch(PythonAction::Restore(*settings.clone()));
+                    dispatcher.dispatch(PythonAction::Ran(run, *settings));
+                }
+                LabCommand::Run { answer } => answer.emit(on_run.emit(())),
+                LabCommand::RestoreCpu { .. } | LabCommand::RestoreIo { .. } => {}
+            }),
+        );
+    }
     let finished = !running && lab.status == Status::Done;
     let make_trace = {
         let measured = lab.run.clone();
