@@ -6,34 +6,12 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Key } from 'selenium-webdriver';
 import { serveDist, ARTIFACTS } from './support.mjs';
-import { ENGINES, startEngine } from './engines.mjs';
+import { ENGINES, startEngine, WATCH, js, text, attr, waitFor, fill } from './engines.mjs';
 import { lessonReport, checkReport } from './verdicts.mjs';
 
 // Each engine's figures, printed at the end for the note and README (one line per engine).
 const figures = {};
-
-/** Collects page errors, unhandled rejections and console errors from now on. */
-const WATCH = () => {
-  if (window.__problems) return;
-  window.__problems = [];
-  addEventListener('error', (e) => window.__problems.push(`page error: ${e.message}`));
-  addEventListener('unhandledrejection', (e) => window.__problems.push(`unhandled rejection: ${e.reason}`));
-  const error = console.error.bind(console);
-  console.error = (...args) => { window.__problems.push(`console: ${args.join(' ')}`); error(...args); };
-};
-
-const js = (driver, fn, ...args) => driver.executeScript(`return (${fn})(...arguments)`, ...args);
-
-const text = (driver, selector) =>
-  js(driver, (s) => document.querySelector(s)?.textContent ?? null, selector);
-const attr = (driver, selector, name) =>
-  js(driver, (s, n) => document.querySelector(s)?.getAttribute(n) ?? null, selector, name);
-
-async function waitFor(driver, what, check, timeout = 60_000) {
-  await driver.wait(async () => Boolean(await check()), timeout, `waiting for ${what}`);
-}
 
 async function open(driver, url) {
   await driver.get(url);
@@ -45,16 +23,6 @@ async function open(driver, url) {
     return places.length > 0 && places.every((place) => place.firstElementChild);
   }));
   await js(driver, WATCH);
-}
-
-/** Types into a field as a user does: select what is there, type over it. */
-async function fill(driver, selector, value) {
-  const input = await driver.findElement({ css: selector });
-  await input.click();
-  // Two calls: in one, geckodriver and WebKitWebDriver type the text with Ctrl still held.
-  await input.sendKeys(Key.chord(Key.CONTROL, 'a'));
-  await input.sendKeys(String(value));
-  assert.equal(await input.getProperty('value'), String(value), `${selector} took the value`);
 }
 
 /** Ticks exactly the boxes named `name` whose values are `values`, as a user clicks them. */

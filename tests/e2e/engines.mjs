@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Builder } from 'selenium-webdriver';
+import assert from 'node:assert/strict';
+import { Builder, Key } from 'selenium-webdriver';
 
 const WEBKIT_DIR = ['/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1', '/usr/lib/aarch64-linux-gnu/webkit2gtk-4.1']
   .find((dir) => fs.existsSync(path.join(dir, 'MiniBrowser')));
@@ -152,4 +153,45 @@ export async function startEngine(engine) {
     stopAll();
     throw new Error(`${engine.name} did not start: ${error.message}\n${log.join('').slice(-2000)}`);
   }
+}
+
+// What the WebDriver scenarios (browsers.test.mjs, python.test.mjs) share: the same steps in
+// every engine, through nothing but W3C WebDriver.
+
+/** Collects page errors, unhandled rejections and console errors from now on (run in the page). */
+export const WATCH = () => {
+  if (window.__problems) return;
+  window.__problems = [];
+  addEventListener('error', (e) => window.__problems.push(`page error: ${e.message}`));
+  addEventListener('unhandledrejection', (e) => window.__problems.push(`unhandled rejection: ${e.reason}`));
+  const error = console.error.bind(console);
+  console.error = (...args) => { window.__problems.push(`console: ${args.join(' ')}`); error(...args); };
+};
+
+/** Runs `fn` in the page with `args`, and returns what it returns. */
+export const js = (driver, fn, ...args) => driver.executeScript(`return (${fn})(...arguments)`, ...args);
+
+export const text = (driver, selector) =>
+  js(driver, (s) => document.querySelector(s)?.textContent ?? null, selector);
+export const attr = (driver, selector, name) =>
+  js(driver, (s, n) => document.querySelector(s)?.getAttribute(n) ?? null, selector, name);
+
+export async function waitFor(driver, what, check, timeout = 60_000) {
+  await driver.wait(async () => Boolean(await check()), timeout, `waiting for ${what}`);
+}
+
+/** Types into a field as a user does: select what is there, delete it, type. */
+export async function fill(driver, selector, value) {
+  const input = await driver.findElement({ css: selector });
+  await input.click();
+  // Separate calls: in one, geckodriver and WebKitWebDriver type the text with Ctrl still held.
+  await input.sendKeys(Key.chord(Key.CONTROL, 'a'));
+  await input.sendKeys(Key.DELETE);
+  // Line by line with Enter: WebKitWebDriver types a "\n" in the text as nothing.
+  const lines = String(value).split('\n');
+  for (const [i, line] of lines.entries()) {
+    const keys = i < lines.length - 1 ? line + Key.ENTER : line;
+    if (keys) await input.sendKeys(keys);
+  }
+  assert.equal(await input.getProperty('value'), String(value), `${selector} took the value`);
 }

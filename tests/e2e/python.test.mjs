@@ -3,33 +3,19 @@
 // A CPU-bound template agrees across models and its pool of 2 beats sequential; an asyncio
 // template's requests overlap; a syntax error, an endless loop stopped by Cancel and a memory
 // bomb each end with a message and leave the lab working; Firefox starts 4 interpreters (a hang
-// was reported there past 2: pyodide/pyodide#5044). Then, in Chromium with Playwright, the lab
-// works offline after one visit. Each engine's figures are printed for the closing note.
+// was reported there past 2: pyodide/pyodide#5044); the code outlives a reload. Then, in
+// Chromium with Playwright: a link carries the code and the visitor's own comes back; a lesson
+// runs its steps in real Python beside CPython's imported figures; a run goes to the history and
+// back; the lab works offline after one visit. Each engine's figures are printed for the note.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import { Key } from 'selenium-webdriver';
 import { serveDist, launchChromium, openApp, built } from './support.mjs';
-import { ENGINES, startEngine } from './engines.mjs';
+import { ENGINES, startEngine, WATCH, js, text, waitFor, fill } from './engines.mjs';
 
 const figures = {};
 
-const WATCH = () => {
-  if (window.__problems) return;
-  window.__problems = [];
-  addEventListener('error', (e) => window.__problems.push(`page error: ${e.message}`));
-  addEventListener('unhandledrejection', (e) => window.__problems.push(`unhandled rejection: ${e.reason}`));
-  const error = console.error.bind(console);
-  console.error = (...args) => { window.__problems.push(`console: ${args.join(' ')}`); error(...args); };
-};
-
-const js = (driver, fn, ...args) => driver.executeScript(`return (${fn})(...arguments)`, ...args);
-const text = (driver, selector) => js(driver, (s) => document.querySelector(s)?.textContent ?? null, selector);
 const state = (driver) => js(driver, () => document.querySelector('#py-status')?.dataset.state ?? null);
-
-async function waitFor(driver, what, check, timeout = 60_000) {
-  await driver.wait(async () => Boolean(await check()), timeout, `waiting for ${what}`);
-}
 
 /** Waits for the run to end; returns how it ended (`done`, `failed`, `cancelled`). */
 async function ended(driver, timeout = 240_000) {
@@ -38,21 +24,6 @@ async function ended(driver, timeout = 240_000) {
     return s && s !== 'running' && s !== 'idle';
   }, timeout);
   return state(driver);
-}
-
-/** Types into a field as a user does: select what is there, type over it. */
-async function fill(driver, selector, value) {
-  const input = await driver.findElement({ css: selector });
-  await input.click();
-  await input.sendKeys(Key.chord(Key.CONTROL, 'a'));
-  await input.sendKeys(Key.DELETE);
-  // Line by line with Enter: WebKitWebDriver types a "\n" in the text as nothing.
-  const lines = String(value).split('\n');
-  for (const [i, line] of lines.entries()) {
-    const keys = i < lines.length - 1 ? line + Key.ENTER : line;
-    if (keys) await input.sendKeys(keys);
-  }
-  assert.equal(await input.getProperty('value'), String(value), `${selector} took the value`);
 }
 
 const click = async (driver, selector) => (await driver.findElement({ css: selector })).click();

@@ -67,22 +67,7 @@ pub fn encode(link: &ClassLink) -> Result<String, String> {
 
 /// Reads a classroom fragment.
 pub fn open(fragment: &str) -> Result<ClassLink, String> {
-    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
-    let envelope = fragment
-        .strip_prefix(PREFIX)
-        .ok_or("This is not a classroom link.")?;
-    match codec::version(envelope) {
-        Some(VERSION) => {}
-        Some(v) => {
-            return Err(format!(
-                "This classroom link is format v{v}; this version of Overlap reads v{VERSION}."
-            ))
-        }
-        None => return Err("The classroom link is damaged: it names no format version.".into()),
-    }
-    let (_, json) = codec::open(envelope).map_err(|e| format!("The classroom link: {e}."))?;
-    let wire: Value = serde_json::from_slice(&json)
-        .map_err(|_| "The classroom link is corrupted: its data is not JSON.".to_string())?;
+    let wire = codec::open_prefixed(fragment, PREFIX, VERSION, "classroom link")?;
     read(&wire).map_err(|why| format!("The classroom link is damaged: {why}."))
 }
 

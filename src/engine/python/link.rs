@@ -3,7 +3,7 @@
 //! teacher pastes the course's exercise once and hands the class a link. Reading checks every
 //! field's type and size; the form's own reader then says what it refuses, as for anything typed.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::settings::{PythonSettings, MAX_CODE_CHARS};
 use crate::engine::share::codec;
@@ -55,22 +55,7 @@ pub fn encode(settings: &PythonSettings) -> Result<String, String> {
 
 /// Reads a Python lab fragment.
 pub fn open(fragment: &str) -> Result<PythonSettings, String> {
-    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
-    let envelope = fragment
-        .strip_prefix(PREFIX)
-        .ok_or("This is not a Python lab link.")?;
-    match codec::version(envelope) {
-        Some(VERSION) => {}
-        Some(v) => {
-            return Err(format!(
-                "This Python lab link is format v{v}; this version of Overlap reads v{VERSION}."
-            ))
-        }
-        None => return Err("The Python lab link is damaged: it names no format version.".into()),
-    }
-    let (_, json) = codec::open(envelope).map_err(|e| format!("The Python lab link: {e}."))?;
-    let wire: Value = serde_json::from_slice(&json)
-        .map_err(|_| "The Python lab link is corrupted: its data is not JSON.".to_string())?;
+    let wire = codec::open_prefixed(fragment, PREFIX, VERSION, "Python lab link")?;
     let text = |name: &str, most: usize| {
         wire[name]
             .as_str()

@@ -45,6 +45,37 @@ impl std::fmt::Display for EnvelopeError {
     }
 }
 
+/// Reads a link of its own kind, `<prefix>v<version>.<payload>` (the classroom's `class.`, the
+/// Python lab's `py.`): its JSON, or why not, in words that name the link as `name` does
+/// ("classroom link"). Only `version` is read.
+pub fn open_prefixed(
+    fragment: &str,
+    prefix: &str,
+    version: u32,
+    name: &str,
+) -> Result<serde_json::Value, String> {
+    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+    let envelope = fragment
+        .strip_prefix(prefix)
+        .ok_or_else(|| format!("This is not a {name}."))?;
+    match self::version(envelope) {
+        Some(v) if v == version => {}
+        Some(v) => {
+            return Err(format!(
+                "This {name} is format v{v}; this version of Overlap reads v{version}."
+            ))
+        }
+        None => {
+            return Err(format!(
+                "The {name} is damaged: it names no format version."
+            ))
+        }
+    }
+    let (_, json) = open(envelope).map_err(|e| format!("The {name}: {e}."))?;
+    serde_json::from_slice(&json)
+        .map_err(|_| format!("The {name} is corrupted: its data is not JSON."))
+}
+
 /// Wraps JSON as a fragment (without the `#`).
 pub fn seal(version: u32, json: &[u8]) -> String {
     let deflated = miniz_oxide::deflate::compress_to_vec(json, 9);
