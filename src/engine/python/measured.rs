@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::stats::Summary;
+use crate::engine::rounds::{self, Spread};
 
 /// A way the lab runs the visitor's `work` over `inputs`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,22 +126,27 @@ impl PythonRun {
         self.rows.iter().find(|r| r.model == model)
     }
 
-    /// `model`'s speedup against sequential in each round (sequential's time over its own).
+    /// `model`'s speedup against sequential in each round (sequential's time over its own), as
+    /// the lessons take theirs ([`rounds::ratios`]).
     pub fn speedups(&self, model: PyModel) -> Vec<f64> {
         match (self.row(PyModel::Sequential), self.row(model)) {
-            (Some(base), Some(row)) => base
-                .wall_ms
-                .iter()
-                .zip(&row.wall_ms)
-                .filter_map(|(b, t)| crate::engine::stats::speedup(*b, *t))
-                .collect(),
+            (Some(base), Some(row)) => rounds::ratios(&base.wall_ms, &row.wall_ms),
             _ => Vec::new(),
         }
     }
 
-    /// The median speedup and its range over the rounds.
-    pub fn speedup(&self, model: PyModel) -> Option<Summary> {
-        Summary::of(&self.speedups(model))
+    /// The median speedup and the middle half of the rounds around it.
+    pub fn speedup(&self, model: PyModel) -> Option<Spread> {
+        Spread::of(&self.speedups(model))
+    }
+
+    /// Every speedup's spread: the rounds go on while any is wide, as a sweep's do.
+    pub fn spreads(&self) -> Vec<Spread> {
+        self.rows
+            .iter()
+            .filter(|r| r.model != PyModel::Sequential)
+            .filter_map(|r| self.speedup(r.model))
+            .collect()
     }
 
     /// Whether `model`'s results are sequential's (`None` if either has none).
@@ -160,28 +165,25 @@ impl PythonRun {
             .collect()
     }
 
-    /// The speedup as the table says it. A median past what `parallel` workers on `cores` cores
-    /// can give is said as "about n×": the sequential run was slow, not the pool faster than
-    /// the machine.
+    /// The speedup as the table says it, with the middle half of its rounds. A median past
+    /// what the pool's interpreters can give on `cores` cores is said as about that many, as a
+    /// lesson says it: the sequential run was slow, not the pool faster than the machine.
     pub fn speedup_text(&self, model: PyModel, cores: usize) -> String {
         let Some(s) = self.speedup(model) else {
             return "\u{2014}".into();
         };
-        let bound = match model {
-            PyModel::Pool => self.workers.min(cores.max(1)) as f64,
-            _ => f64::INFINITY,
-        };
-        let range = if s.repeats > 1 {
+        let range = if s.rounds > 1 {
             format!(
-                " ({:.2}\u{2013}{:.2} over {} rounds)",
-                s.min, s.max, s.repeats
+                " ({:.2}\u{2013}{:.2}, middle half of {} rounds)",
+                s.low, s.high, s.rounds
             )
         } else {
             String::new()
         };
-        if s.median > bound * 1.05 {
+        let bound = self.workers.min(cores.max(1));
+        if model == PyModel::Pool && s.median > bound as f64 {
             format!(
-                "about {bound:.0}\u{d7}{range}: {:.2}\u{d7} is past what {bound:.0} cores can give; the sequential run was slow",
+                "{:.2}\u{d7}{range} (about {bound}\u{d7}: the sequential run was slow)",
                 s.median
             )
         } else {
@@ -255,7 +257,7 @@ mod tests {
         assert_eq!(r.speedup(PyModel::Pool).unwrap().median, 2.0);
         assert_eq!(
             r.speedup_text(PyModel::Pool, 2),
-            "2.00\u{d7} (1.67\u{2013}2.00 over 3 rounds)"
+            "2.00\u{d7} (1.83\u{2013}2.00, middle half of 3 rounds)"
         );
         assert_eq!(r.agrees(PyModel::Pool), Some(true));
         assert!(r.mismatches().is_empty());
@@ -268,12 +270,11 @@ mod tests {
             row(PyModel::Pool, vec![400.0], "b"),
         ]);
         let text = r.speedup_text(PyModel::Pool, 2);
-        assert!(
-            text.starts_with("about 2\u{d7}: 2.50\u{d7} is past"),
-            "{text}"
+        assert_eq!(
+            text,
+            "2.50\u{d7} (about 2\u{d7}: the sequential run was slow)"
         );
         assert_eq!(r.mismatches(), vec![PyModel::Pool]);
-        // Four workers on a 2-core machine: still 2 cores' worth.
         assert!(
             run(vec![row(PyModel::Sequential, vec![1.0], "a")]).speedup_text(PyModel::Pool, 2)
                 == "\u{2014}"

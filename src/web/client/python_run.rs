@@ -1,7 +1,8 @@
 //! One press of Run in the Python lab: the visitor's code defined afresh in every interpreter,
 //! one warm-up round (a fresh interpreter runs new code slower until its caches warm), then the
 //! counted rounds, each running every model once in an order that turns by one each round, so
-//! no model always runs first. The pool is `ProcessPoolExecutor.map`: the first interpreter,
+//! no model always runs first; the rounds asked for, then more while a speedup's middle half is
+//! wide, as the CPU lab's sweeps go on ([`rounds::another_sweep_round`]). The pool is `ProcessPoolExecutor.map`: the first interpreter,
 //! as the parent, pickles the function and each chunk of arguments; the k interpreters take the
 //! next chunk as each comes free; the parent unpickles the results in order. The pool's time is
 //! all of that, as a parent process waits for all of it.
@@ -14,6 +15,7 @@ use wasm_bindgen::JsValue;
 
 use crate::engine::python::measured::{ModelRow, Outcome, PyModel, PythonRun, Span};
 use crate::engine::python::settings::PythonPlan;
+use crate::engine::rounds::{self, Spread};
 use crate::web::client::python::{Broke, Interpreter, Interpreters, Reply};
 use crate::web::platform::worker_api::now_ms;
 
@@ -111,17 +113,32 @@ pub async fn run(
         })
         .collect();
     let mut spans = Vec::new();
-    let steps = (plan.rounds + 1) * models.len();
-    for round in 0..=plan.rounds {
+    // The rounds asked for, then more while a speedup's middle half is wide, as a CPU sweep's
+    // rounds go (rounds::another_sweep_round): up to rounds::MAX_ROUNDS within its budget.
+    let mut counted_from = now_ms();
+    for round in 0.. {
+        if round == 1 {
+            counted_from = now_ms();
+        }
         for j in 0..models.len() {
             let at = (j + round) % models.len();
             let model = models[at];
-            let step = round * models.len() + j;
+            let made = round.saturating_sub(1) as f64 + j as f64 / models.len() as f64;
             report(Report::Progress {
-                fraction: step as f64 / steps as f64,
+                fraction: if round == 0 {
+                    0.0
+                } else {
+                    rounds::progress(made, plan.rounds)
+                },
                 doing: match round {
                     0 => format!("Warm-up: {}", model.label(k)),
-                    r => format!("Round {r} of {}: {}", plan.rounds, model.label(k)),
+                    r if r <= plan.rounds => {
+                        format!("Round {r} of {}: {}", plan.rounds, model.label(k))
+                    }
+                    r => format!(
+                        "Round {r}, more while the speedups vary: {}",
+                        model.label(k)
+                    ),
                 },
             });
             let measured = measure(model, &live, plan.chunksize).await?;
@@ -135,6 +152,15 @@ pub async fn run(
             if model == PyModel::Pool {
                 spans = measured.spans;
             }
+        }
+        let spreads: Vec<Spread> = rows[1..]
+            .iter()
+            .filter_map(|row| Spread::of(&rounds::ratios(&rows[0].wall_ms, &row.wall_ms)))
+            .collect();
+        if round > 0
+            && !rounds::another_sweep_round(round, plan.rounds, &spreads, now_ms() - counted_from)
+        {
+            break;
         }
     }
     Ok(PythonRun {

@@ -103,7 +103,7 @@ pub fn PythonForm(props: &Props) -> Html {
             </div>
             { field(Setting::Workers, format!("k, 1 to {MAX_WORKERS}: each is an interpreter, started once and kept"), &s.workers) }
             { field(Setting::Chunksize, format!("1 to {MAX_CHUNKSIZE}: inputs per pickled chunk, as map's chunksize"), &s.chunksize) }
-            { field(Setting::Rounds, format!("1 to {MAX_ROUNDS}, after one warm-up round"), &s.rounds) }
+            { field(Setting::Rounds, format!("1 to {MAX_ROUNDS}, after one warm-up round; more while the speedups vary"), &s.rounds) }
             <div class="actions">
                 <button id="py-run" type="submit" disabled={running || blocked}>
                     { if running { "Running…" } else { "Run" } }

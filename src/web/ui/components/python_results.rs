@@ -8,6 +8,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::engine::python::measured::{PyModel, PythonRun, NO_THREADS, NO_THREADS_ISSUE};
+use crate::engine::rounds::Spread;
 use crate::engine::stats::Summary;
 
 use super::ScrollBox;
@@ -64,10 +65,10 @@ fn row(run: &PythonRun, model: PyModel, cores: usize) -> Html {
     }
 }
 
-/// Each model's speedup against sequential as a bar (its median over the rounds, the whisker its
-/// range), with a line at what the pool's interpreters can give on this machine's cores.
+/// Each model's speedup against sequential as a bar (its median over the rounds, the whisker the
+/// middle half of them), with a line at what the pool's interpreters can give on this machine's cores.
 fn speedup_chart(run: &PythonRun, cores: usize) -> Html {
-    let bars: Vec<(PyModel, Summary)> = run
+    let bars: Vec<(PyModel, Spread)> = run
         .rows
         .iter()
         .filter_map(|r| Some((r.model, run.speedup(r.model)?)))
@@ -79,7 +80,7 @@ fn speedup_chart(run: &PythonRun, cores: usize) -> Html {
     const ROW: f64 = 26.0;
     const LEFT: f64 = 150.0;
     let bound = run.workers.min(cores.max(1)) as f64;
-    let most = bars.iter().map(|(_, s)| s.max).fold(bound, f64::max) * 1.1;
+    let most = bars.iter().map(|(_, s)| s.high).fold(bound, f64::max) * 1.1;
     let x = |v: f64| LEFT + v / most * (WIDTH - LEFT - 16.0);
     let height = ROW * bars.len() as f64 + 30.0;
     let description = bars
@@ -91,7 +92,7 @@ fn speedup_chart(run: &PythonRun, cores: usize) -> Html {
         <figure class="chart python-speedup" data-chart="python-speedup">
             <figcaption class="chart-caption hint">
                 { format!("How to read it: each model's speedup against sequential, the median of \
-                           its rounds, the whisker its range. The dashed line is {bound:.0}\u{d7}: \
+                           its rounds, the whisker the middle half of them. The dashed line is {bound:.0}\u{d7}: \
                            what {} interpreters can give on {bound:.0} cores.", run.workers) }
             </figcaption>
             <svg viewBox={format!("0 0 {WIDTH} {height}")} role="img"
@@ -103,9 +104,9 @@ fn speedup_chart(run: &PythonRun, cores: usize) -> Html {
                             <text x="0" y={format!("{:.0}", y + 14.0)} class="lane-label">{ model.label(run.workers) }</text>
                             <rect class="span" x={format!("{LEFT}")} y={format!("{y:.1}")}
                                 width={format!("{:.1}", (x(s.median) - LEFT).max(1.0))} height="16" />
-                            <line class="whisker" x1={format!("{:.1}", x(s.min))} x2={format!("{:.1}", x(s.max))}
+                            <line class="whisker" x1={format!("{:.1}", x(s.low))} x2={format!("{:.1}", x(s.high))}
                                 y1={format!("{:.1}", y + 8.0)} y2={format!("{:.1}", y + 8.0)} />
-                            <text x={format!("{:.1}", x(s.max) + 4.0)} y={format!("{:.0}", y + 13.0)} class="axis">
+                            <text x={format!("{:.1}", x(s.high) + 4.0)} y={format!("{:.0}", y + 13.0)} class="axis">
                                 { format!("{:.2}\u{d7}", s.median) }
                             </text>
                         </g>
@@ -189,7 +190,7 @@ pub fn PythonResults(props: &Props) -> Html {
             <ScrollBox label="Python results table">
                 <table id="py-results">
                     <caption>
-                        { format!("{} inputs, median over the rounds (range in brackets). Speedup is \
+                        { format!("{} inputs, median over the rounds (wall time: range in brackets). Speedup is \
                                    sequential's time over the model's, within each round.", run.tasks) }
                     </caption>
                     <thead>
