@@ -46,7 +46,7 @@ export async function benchPython(browser, url, dir = DIST, loads = 3) {
   }
   console.log(`Python interpreter start, cold (fetch, compile, start CPython): ${range(cold, ' ms')}`);
   console.log(`Python interpreter start, from the compiled module: ${fromModule.length ? range(fromModule, ' ms') : 'none (the module did not cross to the second worker)'}`);
-  console.log(`Python pool of 2 on the count template: ${median(speedups).toFixed(2)}× (${speedups.map((s) => s.toFixed(2)).join(', ')}; each the median of 3 rounds)\n`);
+  console.log(`Python pool of 2 on the count template: ${median(speedups).toFixed(2)}× (${speedups.map((s) => s.toFixed(2)).join(', ')}; each the median of 3 rounds or more: the lab runs more while they vary)\n`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
