@@ -10,7 +10,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import { serveDist, launchChromium, openApp, built } from './support.mjs';
+import { serveDist, launchChromium, openApp, built, withServer } from './support.mjs';
 import { ENGINES, startEngine, WATCH, js, text, waitFor, fill } from './engines.mjs';
 
 const figures = {};
@@ -170,13 +170,16 @@ for (const engine of ENGINES) {
 }
 
 describe('the Python lab in Chromium: links, lessons and offline use', () => {
+  let browser;
+  before(async () => { browser = await launchChromium(); });
+  after(async () => browser?.close());
+
   test('a link carries the code, and the visitor\'s own code can be brought back', async () => {
-    const server = await serveDist();
-    const browser = await launchChromium();
-    try {
-      const app = await openApp(browser, `${server.url}?lab=python`);
+    // withServer fails the test on any Content-Security-Policy violation.
+    await withServer({ isolated: true }, async (url) => {
+      const app = await openApp(browser, `${url}?lab=python`);
       const { page } = app;
-      await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
       const mine = '# mine\ndef work(x):\n    return x\ninputs = [1, 2]\n';
       const shared = '# shared by a teacher\ndef work(x):\n    return x * x\ninputs = range(5)\n';
       await page.fill('#py-code', shared);
@@ -210,24 +213,19 @@ describe('the Python lab in Chromium: links, lessons and offline use', () => {
       await page.fill('#py-code', mine);
       await page.waitForFunction(() => /# mine/.test(localStorage.getItem('overlap.python.v1') ?? ''));
       await page.goto('about:blank');
-      await page.goto(`${server.url}?lab=python#py.v1.AAAA`);
+      await page.goto(`${url}?lab=python#py.v1.AAAA`);
       await page.waitForSelector('#py-link-notice');
       assert.match(await page.textContent('#py-link-notice'), /Python lab link/);
       assert.equal(await page.inputValue('#py-code'), mine);
       assert.deepEqual(app.problems(), []);
-      assert.deepEqual(server.cspReports, []);
-    } finally {
-      await browser.close();
-      await server.close();
-    }
+      await page.context().close();
+    });
   });
 
 
   test('a lesson runs its steps in real Python beside CPython\'s figures', async () => {
-    const server = await serveDist();
-    const browser = await launchChromium();
-    try {
-      const app = await openApp(browser, `${server.url}?lesson=fetch`);
+    await withServer({ isolated: true }, async (url) => {
+      const app = await openApp(browser, `${url}?lesson=fetch`);
       const { page } = app;
       // CPython's figures on this machine, as a student imports them from the lesson's script.
       const line = await fs.readFile(new URL('../../src/engine/lessons/python/measured/fetch.json', import.meta.url), 'utf8');
@@ -247,16 +245,13 @@ describe('the Python lab in Chromium: links, lessons and offline use', () => {
       assert.ok(Number.parseFloat(rows[1].cells[2]) > 4, JSON.stringify(rows));
       assert.match(await page.textContent('.python-here'), /Threads are left out: CPython in the browser cannot start threads/);
       assert.deepEqual(app.problems(), []);
-      assert.deepEqual(server.cspReports, []);
-    } finally {
-      await browser.close();
-      await server.close();
-    }
+      await page.context().close();
+    });
   });
 
   test('a run goes to the history and back; after one visit that ran Python, the lab runs with the network gone', async () => {
+    // Its own server, not withServer's: the test stops it to go offline.
     const server = await serveDist();
-    const browser = await launchChromium();
     try {
       const app = await openApp(browser, `${server.url}?lab=python`);
       const { page } = app;
@@ -281,8 +276,9 @@ describe('the Python lab in Chromium: links, lessons and offline use', () => {
       await page.waitForSelector('#py-status:not([data-state="running"]):not([data-state="idle"])', { timeout: 120_000 });
       assert.equal(await page.getAttribute('#py-status', 'data-state'), 'done', await page.textContent('#py-status'));
       assert.deepEqual(app.problems(), []);
+      assert.deepEqual(server.cspReports, []);
+      await page.context().close();
     } finally {
-      await browser.close();
       await server.close().catch(() => {});
     }
   });

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::refusals::Refusals;
+use crate::engine::size::{parse_whole_number, SizeError};
 
 /// The longest code the lab takes: past it a share link would not fit in an address bar.
 pub const MAX_CODE_CHARS: usize = 20_000;
@@ -121,12 +122,13 @@ pub struct PythonPlan {
     pub rounds: usize,
 }
 
+/// A whole number in `min..=max`, read as every form here reads one
+/// ([`parse_whole_number`]: `1_000`, `1e3`), with a message that names the range.
 fn count(text: &str, min: usize, max: usize) -> Result<usize, String> {
-    let t = text.trim().replace('_', "");
-    match t.parse::<usize>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
+    match parse_whole_number(text) {
+        Ok(n) if (min as u64..=max as u64).contains(&n) => Ok(n as usize),
         Ok(n) => Err(format!("{n} is outside {min} to {max}")),
-        Err(_) if t.is_empty() => Err(format!("empty: give a whole number from {min} to {max}")),
+        Err(SizeError::Empty) => Err(format!("empty: give a whole number from {min} to {max}")),
         Err(_) => Err(format!(
             "{} is not a whole number from {min} to {max}",
             crate::engine::quote::quoted(text)
@@ -180,13 +182,6 @@ impl PythonSettings {
     }
 }
 
-/// The chunks `ProcessPoolExecutor.map(fn, inputs, chunksize=c)` cuts `tasks` inputs into: their
-/// sizes, in order.
-pub fn chunk_sizes(tasks: usize, chunksize: usize) -> Vec<usize> {
-    let c = chunksize.max(1);
-    (0..tasks).step_by(c).map(|at| c.min(tasks - at)).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,14 +225,6 @@ mod tests {
             .get(Field::Code)
             .unwrap()
             .contains("20000"));
-    }
-
-    #[test]
-    fn chunks_cover_every_input_in_order_as_map_cuts_them() {
-        assert_eq!(chunk_sizes(8, 3), vec![3, 3, 2]);
-        assert_eq!(chunk_sizes(8, 1), vec![1; 8]);
-        assert_eq!(chunk_sizes(0, 4), Vec::<usize>::new());
-        assert_eq!(chunk_sizes(5, 0), vec![1; 5]);
     }
 
     #[test]

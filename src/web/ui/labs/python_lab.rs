@@ -12,7 +12,7 @@ use yew::prelude::*;
 use crate::engine::python::link as python_link;
 use crate::engine::python::measured::PythonRun;
 use crate::engine::python::settings::{PythonPlan, PythonSettings};
-use crate::engine::route::Place;
+use crate::engine::route::{Place, Route};
 use crate::engine::state::python_lab::{PythonAction, PythonLabState};
 use crate::engine::status::{RunEvent, Status};
 use crate::web::client::python;
@@ -35,12 +35,8 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-/// The form as the visitor left it, or the default one (a form that cannot be read is left in
-/// storage untouched until the visitor types, rather than lost).
-fn kept_settings() -> PythonSettings {
-    stored(STORAGE_KEY).unwrap_or_default()
-}
-
+/// The form kept under `key`, if one can be read (one that cannot is left in storage untouched
+/// until the visitor types, rather than lost).
 fn stored(key: &str) -> Option<PythonSettings> {
     storage()
         .and_then(|s| s.get_item(key).ok().flatten())
@@ -58,7 +54,8 @@ struct Opening {
 /// The form from a `#py.v1.…` link in the address, else the kept one. A link's form replaces
 /// the kept one only on show: the kept one is set aside first, so the visitor can bring it back.
 fn opening() -> Opening {
-    let kept = kept_settings();
+    let stored_now = stored(STORAGE_KEY);
+    let kept = stored_now.clone().unwrap_or_default();
     let hash = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
@@ -70,7 +67,7 @@ fn opening() -> Opening {
     }
     match python_link::open(&hash) {
         Ok(settings) => {
-            let set_aside = settings != kept && stored(STORAGE_KEY).is_some();
+            let set_aside = settings != kept && stored_now.is_some();
             if set_aside {
                 if let (Some(store), Ok(text)) = (storage(), serde_json::to_string(&kept)) {
                     let _ = store.set_item(BEFORE_LINK_KEY, &text);
@@ -88,13 +85,17 @@ fn opening() -> Opening {
     }
 }
 
-/// This lab's address with `fragment`: `?lab=python`, so the link opens the lab itself.
+/// This lab's own address (its route's query) with `fragment`, so the link opens the lab itself.
 fn lab_link(fragment: &str) -> String {
     let location = web_sys::window().map(|w| w.location());
     let base = location
         .and_then(|l| Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?)))
         .unwrap_or_default();
-    format!("{base}?lab=python#{fragment}")
+    let route = Route {
+        place: Place::PythonLab,
+        embed: false,
+    };
+    format!("{base}{}#{fragment}", route.query())
 }
 
 /// A run of the visitor's code on the page's interpreters, as the run hook takes it: Cancel ends

@@ -16,7 +16,7 @@ use crate::engine::python::settings::{PythonSettings, MAX_WORKERS};
 use crate::engine::state::python_lab::{PythonAction, PythonLabState};
 use crate::engine::status::Status;
 use crate::web::client::shared_engine::{EngineContext, Holder};
-use crate::web::ui::components::StatusLine;
+use crate::web::ui::components::{before_run, StatusLine};
 use crate::web::ui::engine_run::use_engine_run;
 use crate::web::ui::labs::python_lab::python_work;
 
@@ -123,17 +123,7 @@ pub fn PythonHere(props: &Props) -> Html {
             })
             .collect::<Html>()
     });
-    let (idle, blocked) = if run.others_busy() {
-        (
-            AttrValue::Static(crate::web::client::shared_engine::BUSY),
-            true,
-        )
-    } else {
-        (
-            AttrValue::Static("Ready. Press Run the Python here."),
-            false,
-        )
-    };
+    let (idle, blocked) = before_run(None, None, run.others_busy());
     html! {
         <section class="python-here" aria-labelledby="python-here-title">
             <h4 id="python-here-title">{ "Run the Python here" }</h4>
