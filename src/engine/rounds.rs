@@ -130,16 +130,21 @@ pub fn ratios(baseline_ms: &[f64], step_ms: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// Whether to run another round: below [`MIN_ROUNDS`] always; then only while the verdict is
-/// unsettled ([`Verdict::TooBusy`]), below [`MAX_ROUNDS`] and within [`BUDGET_MS`].
+/// Whether to run another round after `made`, of which `kept` count (the others were set aside:
+/// see `lessons::set_aside`): below [`MIN_ROUNDS`] made always; then, below [`MAX_ROUNDS`] made
+/// and within [`BUDGET_MS`], only while fewer than [`MIN_ROUNDS`] are kept or the verdict is
+/// unsettled ([`Verdict::TooBusy`]). A round set aside is made again in its place, within the
+/// same limits.
 ///
 /// Symmetric: a verdict that has settled either way ends the rounds. Rounds made only while a
 /// claim did not hold (as this once did) keep sampling until a spell of quiet rounds says
 /// "holds": retry until it passes. A busy spell that made a lesson fail at 5 rounds is what the
 /// margin past each bound is for (see the lessons' claims), not more rounds.
-pub fn another_round(rounds: usize, verdict: Verdict, elapsed_ms: f64) -> bool {
-    rounds < MIN_ROUNDS
-        || (verdict == Verdict::TooBusy && rounds < MAX_ROUNDS && elapsed_ms < BUDGET_MS)
+pub fn another_round(made: usize, kept: usize, verdict: Verdict, elapsed_ms: f64) -> bool {
+    made < MIN_ROUNDS
+        || (made < MAX_ROUNDS
+            && elapsed_ms < BUDGET_MS
+            && (kept < MIN_ROUNDS || verdict == Verdict::TooBusy))
 }
 
 /// How far along a run of rounds is, never going back: `rounds` made so far (fractional within a
@@ -293,14 +298,37 @@ mod tests {
 
     #[test]
     fn rounds_go_on_only_while_unsure_and_within_bounds() {
-        assert!(another_round(3, Verdict::Holds, 0.0));
-        assert!(another_round(3, Verdict::Fails, 0.0));
-        assert!(!another_round(MIN_ROUNDS, Verdict::Holds, 0.0));
-        assert!(another_round(MIN_ROUNDS, Verdict::TooBusy, 1_000.0));
+        let all_kept = |made, verdict, elapsed| another_round(made, made, verdict, elapsed);
+        assert!(all_kept(3, Verdict::Holds, 0.0));
+        assert!(all_kept(3, Verdict::Fails, 0.0));
+        assert!(!all_kept(MIN_ROUNDS, Verdict::Holds, 0.0));
+        assert!(all_kept(MIN_ROUNDS, Verdict::TooBusy, 1_000.0));
         // Settled either way, the rounds end: the same for "fails" as for "holds".
-        assert!(!another_round(MIN_ROUNDS, Verdict::Fails, 1_000.0));
-        assert!(!another_round(MAX_ROUNDS, Verdict::Fails, 1_000.0));
-        assert!(!another_round(MAX_ROUNDS, Verdict::TooBusy, 1_000.0));
-        assert!(!another_round(MIN_ROUNDS, Verdict::TooBusy, BUDGET_MS));
+        assert!(!all_kept(MIN_ROUNDS, Verdict::Fails, 1_000.0));
+        assert!(!all_kept(MAX_ROUNDS, Verdict::Fails, 1_000.0));
+        assert!(!all_kept(MAX_ROUNDS, Verdict::TooBusy, 1_000.0));
+        assert!(!all_kept(MIN_ROUNDS, Verdict::TooBusy, BUDGET_MS));
+    }
+
+    #[test]
+    fn a_round_set_aside_is_made_again_within_the_same_limits() {
+        // Settled, but on fewer rounds kept than a verdict needs: another, in place of one set
+        // aside.
+        assert!(another_round(
+            MIN_ROUNDS,
+            MIN_ROUNDS - 1,
+            Verdict::Holds,
+            1_000.0
+        ));
+        assert!(!another_round(
+            MIN_ROUNDS + 1,
+            MIN_ROUNDS,
+            Verdict::Holds,
+            1_000.0
+        ));
+        // Never past the rounds' limits, even with none kept.
+        assert!(!another_round(MAX_ROUNDS, 0, Verdict::TooBusy, 1_000.0));
+        assert!(!another_round(MIN_ROUNDS, 0, Verdict::Holds, BUDGET_MS));
+        assert!(another_round(MIN_ROUNDS - 1, 0, Verdict::Holds, BUDGET_MS));
     }
 }

@@ -343,6 +343,19 @@ fn speedups_on_cores<'a>(
     lesson_steps: &'a [Step],
     steps: &'a [Option<StepFigures>],
 ) -> impl Iterator<Item = (String, f64, usize)> + 'a {
+    on_cores_after_one_thread(lesson_steps, steps).filter_map(|(i, cores)| {
+        let speedup = Spread::of(&values(Measure::Faster { base: 0, step: i }, steps)?)?.median;
+        Some((lesson_steps[i].label.clone(), speedup, cores))
+    })
+}
+
+/// The steps whose speedup over the lesson's first step is bounded by their cores, each with
+/// its index and those cores: every CPU step after a first step that is a one-thread run, but
+/// for a step judged against a baseline of its own.
+pub fn on_cores_after_one_thread<'a>(
+    lesson_steps: &'a [Step],
+    steps: &'a [Option<StepFigures>],
+) -> impl Iterator<Item = (usize, usize)> + 'a {
     // Only against a one-thread run: a new pool per batch (the reuse lesson's first step) or map
     // on k threads (imap's) may be beaten by any factor.
     let sequential = |step: &Step| match &step.probe {
@@ -357,14 +370,10 @@ fn speedups_on_cores<'a>(
         .filter(move |_| from_one_thread)
         .filter_map(|(i, step)| {
             let cores = step.cores()?;
-            let figures = steps.get(i)?.as_ref()?;
             // Only where the lesson's first step is the baseline: a step with its own is judged
             // against that.
-            if figures.baseline_rounds_ms.is_some() {
-                return None;
-            }
-            let speedup = Spread::of(&values(Measure::Faster { base: 0, step: i }, steps)?)?.median;
-            Some((step.label.clone(), speedup, cores))
+            let figures = steps.get(i)?.as_ref()?;
+            figures.baseline_rounds_ms.is_none().then_some((i, cores))
         })
 }
 

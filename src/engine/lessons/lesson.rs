@@ -4,7 +4,8 @@
 
 use super::claims::{self, Claim, Judged};
 use super::outcome::{Outcome, Step};
-use crate::engine::rounds::Verdict;
+use super::set_aside::SetAside;
+use crate::engine::rounds::{Verdict, MIN_ROUNDS};
 
 /// The one-line conclusion, and what the measurements say of the claim.
 #[derive(Clone, Debug, PartialEq)]
@@ -16,6 +17,9 @@ pub struct Conclusion {
     /// A step that read faster than its cores can give (see [`claims::beyond_cores`]): its label
     /// and speedup. Then the figures are no result, and the verdict is too busy to tell.
     pub beyond_cores: Option<(String, f64)>,
+    /// Rounds left out of the figures, as their one-thread run ran slower than a core can (see
+    /// [`set_aside`](super::set_aside)).
+    pub set_aside: Vec<SetAside>,
     /// Which of the lesson's options the measurement bears out: what a prediction is graded
     /// against. `None` where the figure falls between options, or is no result.
     pub grade: Option<Grade>,
@@ -165,7 +169,56 @@ impl Lesson {
             verdict,
             judged,
             beyond_cores,
+            set_aside: Vec::new(),
         })
+    }
+
+    /// The conclusion from rounds of which `set_aside` were left out (see
+    /// [`set_aside`](super::set_aside)): `kept`, the outcomes of the rounds kept, concluded as
+    /// [`conclude`](Self::conclude) does, and a sentence on the rounds set aside. Fewer than
+    /// [`MIN_ROUNDS`] kept are too few to tell.
+    pub fn conclude_rounds(
+        &self,
+        k: usize,
+        kept: &[Outcome],
+        set_aside: Vec<SetAside>,
+    ) -> Result<Conclusion, String> {
+        let mut conclusion = self.conclude(k, kept)?;
+        let Some(furthest) = set_aside
+            .iter()
+            .max_by(|a, b| (a.speedup / a.cores as f64).total_cmp(&(b.speedup / b.cores as f64)))
+        else {
+            return Ok(conclusion);
+        };
+        let rounds_kept = match kept.first() {
+            Some(Outcome::Cpu { samples_ms, .. }) => samples_ms.len(),
+            _ => 0,
+        };
+        let made = rounds_kept + set_aside.len();
+        let (was, them, up_to, those_runs) = match set_aside.len() {
+            1 => ("was", "it", "", "that round's one-thread run"),
+            _ => ("were", "them", "up to ", "those rounds' one-thread runs"),
+        };
+        conclusion.line.push_str(&format!(
+            " {} of {made} rounds {was} set aside: in {them}, {} read {up_to}{:.2}\u{d7} on {} \
+             {}, more than a machine gives, so {those_runs} ran slower than a core can (a busy \
+             core, or a slower one, took it).",
+            set_aside.len(),
+            furthest.label,
+            furthest.speedup,
+            furthest.cores,
+            if furthest.cores == 1 { "core" } else { "cores" },
+        ));
+        if rounds_kept < MIN_ROUNDS {
+            conclusion.verdict = Verdict::TooBusy;
+            conclusion.grade = None;
+            conclusion.line.push_str(&format!(
+                " The {rounds_kept} rounds left are too few to tell: run again, ideally with \
+                 other programs closed."
+            ));
+        }
+        conclusion.set_aside = set_aside;
+        Ok(conclusion)
     }
 
     /// What Overlap runs for this lesson: excerpts of the engine's own source, cut out by

@@ -134,7 +134,7 @@ fn protocol(
 }
 
 fn symmetric(rounds: usize, verdict: Verdict) -> bool {
-    another_round(rounds, verdict, 0.0)
+    another_round(rounds, rounds, verdict, 0.0)
 }
 
 /// The rule the lessons had: more rounds while the claim did not hold.

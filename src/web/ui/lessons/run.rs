@@ -5,6 +5,7 @@
 use yew::prelude::*;
 
 use crate::engine::io::IoReply;
+use crate::engine::lessons::set_aside::{self, SetAside};
 use crate::engine::lessons::workers::{self, Chosen};
 use crate::engine::lessons::{Lesson, Outcome, Probe, Step};
 use crate::engine::protocol::SharedOutcome;
@@ -53,11 +54,14 @@ pub(super) async fn run_lesson(
     } else if steps.iter().all(|s| matches!(s.probe, Probe::Cpu(_))) {
         cpu_rounds(lesson, k, &steps, engine, &dispatch, &progress).await
     } else {
-        one_by_one(&steps, &base, engine, &dispatch, &progress).await
+        one_by_one(&steps, &base, engine, &dispatch, &progress)
+            .await
+            .map(|outcomes| (outcomes, Vec::new()))
     };
     match measured {
-        Ok(outcomes) => {
-            dispatch.dispatch(LessonAction::Concluded(lesson.conclude(k, &outcomes)));
+        Ok((outcomes, set_aside)) => {
+            let conclusion = lesson.conclude_rounds(k, &outcomes, set_aside);
+            dispatch.dispatch(LessonAction::Concluded(conclusion));
             RunEvent::Finished
         }
         Err(Stopped::Cancelled) => RunEvent::Cancelled,
@@ -137,9 +141,11 @@ async fn choose_k(
     Ok(Chosen::from_rounds(cores, &ladder, &times).unwrap_or_else(|| Chosen::unmeasured(cores)))
 }
 
-/// The lesson's CPU steps in interleaved rounds ([`in_rounds`], as the CPU lab's): at least [`MIN_ROUNDS`], then
-/// more while the conclusion is unsure, within the rounds' budget. The table shows every step's
-/// figures after every round.
+/// The lesson's CPU steps in interleaved rounds ([`in_rounds`], as the CPU lab's): at least
+/// [`MIN_ROUNDS`] kept, then more while the conclusion is unsure, within the rounds' limits. A
+/// round whose one-thread run ran slower than a core can is set aside and made again
+/// ([`set_aside`]). The table shows every step's figures over the rounds kept after every round.
+/// The outcomes of the rounds kept, and the rounds set aside.
 async fn cpu_rounds(
     lesson: &'static Lesson,
     k: usize,
@@ -147,7 +153,7 @@ async fn cpu_rounds(
     engine: &mut EngineWorker,
     dispatch: &UseReducerDispatcher<LessonState>,
     on_progress: &dyn Fn(RunEvent),
-) -> Result<Vec<Outcome>, Stopped> {
+) -> Result<(Vec<Outcome>, Vec<SetAside>), Stopped> {
     let round_steps: Vec<RoundStep> = steps
         .iter()
         .map(|step| {
@@ -160,7 +166,7 @@ async fn cpu_rounds(
             }
         })
         .collect();
-    let mut outcomes = Vec::new();
+    let mut concluded = (Vec::new(), Vec::new());
     in_rounds(
         engine,
         &round_steps,
@@ -168,18 +174,28 @@ async fn cpu_rounds(
         on_progress,
         |_, _| {},
         |made, elapsed_ms| {
-            outcomes = made.iter().map(|runs| outcome_of(runs)).collect();
+            let every_round: Vec<Outcome> = made.iter().map(|runs| outcome_of(runs)).collect();
+            let split = set_aside::split(steps, &every_round);
+            let outcomes: Vec<Outcome> = made
+                .iter()
+                .map(|runs| {
+                    let kept: Vec<Measured> = split.kept.iter().map(|&r| runs[r].clone()).collect();
+                    outcome_of(&kept)
+                })
+                .collect();
             for (step, outcome) in steps.iter().zip(&outcomes) {
                 dispatch.dispatch(LessonAction::Measured(step.label.clone(), outcome.clone()));
             }
             let verdict = lesson
-                .conclude(k, &outcomes)
+                .conclude_rounds(k, &outcomes, split.set_aside.clone())
                 .map_or(Verdict::Holds, |c| c.verdict);
-            rounds::another_round(made[0].len(), verdict, elapsed_ms)
+            let go_on = rounds::another_round(made[0].len(), split.kept.len(), verdict, elapsed_ms);
+            concluded = (outcomes, split.set_aside);
+            go_on
         },
     )
     .await?;
-    Ok(outcomes)
+    Ok(concluded)
 }
 
 /// A step's rounds as one outcome: every round's time in order, and the median round's trace.

@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::engine::lessons::cpython::Shape;
 use crate::engine::lessons::{Conclusion, Lesson};
-use crate::engine::rounds::Verdict;
+use crate::engine::rounds::{Verdict, BEYOND_CORES, MIN_ROUNDS};
 use crate::web::ui::components::{ClaimsTable, CpythonJudged};
 
 #[derive(Properties, PartialEq)]
@@ -56,6 +56,26 @@ fn graded(lesson: &Lesson, conclusion: &Conclusion, predicted: usize) -> (&'stat
     }
 }
 
+/// Each round set aside, its steps' times in step order (rounds apart by `;`), for tools and
+/// tests to check that every one read past its cores; `None` where none was.
+fn set_aside_ms(conclusion: &Conclusion) -> Option<String> {
+    (!conclusion.set_aside.is_empty()).then(|| {
+        conclusion
+            .set_aside
+            .iter()
+            .map(|round| {
+                let times: Vec<String> = round
+                    .rounds_ms
+                    .iter()
+                    .map(|ms| format!("{ms:.3}"))
+                    .collect();
+                times.join(" ")
+            })
+            .collect::<Vec<_>>()
+            .join(";")
+    })
+}
+
 #[function_component]
 pub fn LessonVerdict(props: &Props) -> Html {
     let conclusion = &props.conclusion;
@@ -68,7 +88,10 @@ pub fn LessonVerdict(props: &Props) -> Html {
         <div id="lesson-verdict" class={classes!("conclusion", class)} tabindex="-1">
             <p id="lesson-conclusion" data-holds={conclusion.holds().to_string()}
                 data-verdict={conclusion.verdict.slug()}
-                data-beyond-cores={conclusion.beyond_cores.is_some().then_some("true")}>
+                data-beyond-cores={conclusion.beyond_cores.is_some().then_some("true")}
+                data-cores-bound={BEYOND_CORES.to_string()}
+                data-min-rounds={MIN_ROUNDS.to_string()}
+                data-set-aside-ms={set_aside_ms(conclusion)}>
                 <strong>{ said }</strong>
                 { conclusion.line.clone() }
             </p>
