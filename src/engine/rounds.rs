@@ -3,8 +3,10 @@
 //! slow spell of the machine lands on every step of a round alike; a ratio to the baseline is
 //! taken within each round; the median ratio over the rounds is the figure, and the spread of the
 //! middle half of the rounds says how sure it is. At least [`MIN_ROUNDS`] rounds, more while the
-//! verdict is unsettled (the spread straddles a claim's bound), up to [`MAX_ROUNDS`] or the time
-//! budget, and never more once it has settled either way. Where it is still unsettled, the
+//! verdict is unsettled (the spread straddles a claim's bound) or while fewer than
+//! [`MIN_ROUNDS`] are kept (a lesson sets aside a round whose one-thread run ran slower than a
+//! core can: `lessons::set_aside`), up to [`MAX_ROUNDS`] or the time budget, and never more once
+//! it has settled either way on enough rounds. Where it is still unsettled, the
 //! verdict is [`Verdict::TooBusy`]: the machine was too busy to tell, which is said as such rather
 //! than as "not as claimed".
 

@@ -316,7 +316,9 @@ pub fn judge(claims: &[Claim], steps: &[Option<StepFigures>]) -> Vec<Judged> {
 
 /// A step that ran faster than the lesson's first step by more than its cores can give (see
 /// [`rounds::beyond_cores`]): a figure no machine gives, so the baseline itself ran slow
-/// (another tier of the browser's compiler, a busy core). Its label and median speedup.
+/// (another tier of the browser's compiler, a busy core). Its label and median speedup. A
+/// lesson's rounds come to it with such rounds set aside where they can be
+/// ([`set_aside`](super::set_aside)).
 pub fn beyond_cores(lesson_steps: &[Step], steps: &[Option<StepFigures>]) -> Option<(String, f64)> {
     speedups_on_cores(lesson_steps, steps)
         .find(|(_, speedup, cores)| rounds::beyond_cores(*speedup, *cores))

@@ -15,7 +15,9 @@ pub struct Conclusion {
     /// Each of the lesson's claims, judged on the measurements.
     pub judged: Vec<Judged>,
     /// A step that read faster than its cores can give (see [`claims::beyond_cores`]): its label
-    /// and speedup. Then the figures are no result, and the verdict is too busy to tell.
+    /// and speedup. Then the figures are no result, and the verdict is too busy to tell. In a
+    /// lesson's rounds, only where no round could be set aside (see
+    /// [`set_aside`](super::set_aside)).
     pub beyond_cores: Option<(String, f64)>,
     /// Rounds left out of the figures, as their one-thread run ran slower than a core can (see
     /// [`set_aside`](super::set_aside)).
@@ -200,9 +202,9 @@ impl Lesson {
             _ => ("were", "them", "up to ", "those rounds' one-thread runs"),
         };
         conclusion.line.push_str(&format!(
-            " {} of {made} rounds {was} set aside: in {them}, {} read {up_to}{:.2}\u{d7} on {} \
-             {}, more than a machine gives, so {those_runs} ran slower than a core can (a busy \
-             core, or a slower one, took it).",
+            " {} of {made} rounds {was} set aside: in {them}, \u{201c}{}\u{201d} read \
+             {up_to}{:.2}\u{d7} over one thread, more than {} {} can give, so {those_runs} ran \
+             slower than a core can (a busy core, or a slower one, took it).",
             set_aside.len(),
             furthest.label,
             furthest.speedup,
@@ -210,12 +212,20 @@ impl Lesson {
             if furthest.cores == 1 { "core" } else { "cores" },
         ));
         if rounds_kept < MIN_ROUNDS {
+            let left = match rounds_kept {
+                1 => "The 1 round left is".to_string(),
+                n => format!("The {n} rounds left are"),
+            };
+            // A conclusion already too busy to tell has said to run again.
+            let again = match conclusion.verdict {
+                Verdict::TooBusy => "",
+                _ => ": run again, ideally with other programs closed",
+            };
+            conclusion
+                .line
+                .push_str(&format!(" {left} too few to tell{again}."));
             conclusion.verdict = Verdict::TooBusy;
             conclusion.grade = None;
-            conclusion.line.push_str(&format!(
-                " The {rounds_kept} rounds left are too few to tell: run again, ideally with \
-                 other programs closed."
-            ));
         }
         conclusion.set_aside = set_aside;
         Ok(conclusion)

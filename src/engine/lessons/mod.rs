@@ -4,8 +4,8 @@
 //!
 //! In layers, each using only those before it: `outcome` (a lesson's steps and what each gave),
 //! [`claims`] (what a lesson claims, as data, and how it is judged), [`set_aside`] (rounds whose
-//! one-thread run ran slower than a core can), `lesson` (a lesson and its conclusion), [`cpython`] (CPython's figures, pasted or committed, in the claims' terms),
-//! `steps` (what the catalogue is built from), `catalogue` (the lessons) and [`workers`] (the k a
+//! one-thread run ran slower than a core can), `lesson` (a lesson and its conclusion),
+//! [`cpython`] (CPython's figures, pasted or committed, in the claims' terms), `steps` (what the catalogue is built from), `catalogue` (the lessons) and [`workers`] (the k a
 //! lesson runs at, from what the machine measures).
 
 mod catalogue;

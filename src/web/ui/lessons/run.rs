@@ -174,14 +174,11 @@ async fn cpu_rounds(
         on_progress,
         |_, _| {},
         |made, elapsed_ms| {
-            let every_round: Vec<Outcome> = made.iter().map(|runs| outcome_of(runs)).collect();
-            let split = set_aside::split(steps, &every_round);
+            let every_round: Vec<Outcome> = made.iter().map(outcome_of).collect();
+            let split = set_aside::split(lesson.claims, steps, &every_round);
             let outcomes: Vec<Outcome> = made
                 .iter()
-                .map(|runs| {
-                    let kept: Vec<Measured> = split.kept.iter().map(|&r| runs[r].clone()).collect();
-                    outcome_of(&kept)
-                })
+                .map(|runs| outcome_of(split.kept.iter().map(|&r| &runs[r])))
                 .collect();
             for (step, outcome) in steps.iter().zip(&outcomes) {
                 dispatch.dispatch(LessonAction::Measured(step.label.clone(), outcome.clone()));
@@ -199,11 +196,12 @@ async fn cpu_rounds(
 }
 
 /// A step's rounds as one outcome: every round's time in order, and the median round's trace.
-fn outcome_of(rounds: &[Measured]) -> Outcome {
+fn outcome_of<'a>(rounds: impl IntoIterator<Item = &'a Measured>) -> Outcome {
+    let rounds: Vec<&Measured> = rounds.into_iter().collect();
     let samples_ms: Vec<f64> = rounds.iter().map(|m| m.ms).collect();
     let first_results_ms: Vec<f64> = rounds.iter().map(|m| m.trace.first_result_ms).collect();
     let summary = Summary::of(&samples_ms).expect("every round was measured");
-    let mut by_time: Vec<&Measured> = rounds.iter().collect();
+    let mut by_time = rounds;
     by_time.sort_by(|a, b| a.ms.total_cmp(&b.ms));
     let trace = by_time[(by_time.len() - 1) / 2].trace.clone();
     Outcome::Cpu {
@@ -239,7 +237,7 @@ async fn one_by_one(
         let result: Result<Outcome, Stopped> = match &step.probe {
             Probe::Cpu(request) => measure_once(engine, request, on_progress)
                 .await
-                .map(|measured| outcome_of(&[measured])),
+                .map(|measured| outcome_of([&measured])),
             Probe::Io(request) => match engine.io(request, base, on_progress).await {
                 Ok(IoReply::Done(run)) => Ok(Outcome::Io(run)),
                 Ok(IoReply::Cancelled) => Err(Stopped::Cancelled),
