@@ -69,7 +69,9 @@ setsid bash -c 'echo 19 2>/dev/null >/proc/self/autogroup; renice -n 19 -p $$ >/
 release_build=$!
 trap 'kill -- "-$release_build" 2>/dev/null' EXIT
 
-stage native cargo test --workspace --color never
+# --no-fail-fast here and below: cargo stops at the first test binary that fails, and the
+# binaries after it would report nothing, hiding their counts from the summary line.
+stage native cargo test --workspace --no-fail-fast --color never
 
 # The runner's default 20 s limit is for the whole binary; the runtime tests start engines and
 # worker processes many times over in a debug build. The runner picks its browser from which
@@ -88,7 +90,7 @@ wasm_tests() {
     (
         unset GECKODRIVER SAFARIDRIVER CHROMEDRIVER
         export "$driver" WASM_BINDGEN_TEST_TIMEOUT="${WASM_TEST_TIMEOUT:-300}" CARGO_PROFILE_DEV_DEBUG=0
-        wasm_cargo_env cargo test --color never --target wasm32-unknown-unknown "$@"
+        wasm_cargo_env cargo test --no-fail-fast --color never --target wasm32-unknown-unknown "$@"
     )
 }
 

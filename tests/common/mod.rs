@@ -59,22 +59,38 @@ pub async fn two_threads_compute_the_sequential_answer() {
     ran_on.sort_unstable();
     assert_eq!(ran_on, vec![0, 1]);
     for model in [Model::FreeThreads, Model::GilThreads, Model::Async] {
-        let parallel = run(&work, &RunConfig::new(model, POOL_THREADS));
-        assert_eq!(
-            Checksum::of(&parallel.results),
-            Checksum::of(&sequential),
-            "{model}"
-        );
         // Under a GIL one thread may well run everything before the other's 5 ms wait is up;
-        // free threads and coroutines must share the tasks.
-        if model != Model::GilThreads {
-            let mut workers: Vec<usize> = parallel.trace.tasks.iter().map(|s| s.worker).collect();
+        // free threads and coroutines must share the tasks, in one of a few runs: a run of
+        // milliseconds can end before a busy machine wakes the second thread at all (seen once
+        // in Chromium beside the release build, one thread alone), which says nothing of the
+        // pool. A pool whose second thread never runs fails every try.
+        let mut workers = Vec::new();
+        for _ in 0..SHARING_TRIES {
+            let parallel = run(&work, &RunConfig::new(model, POOL_THREADS));
+            assert_eq!(
+                Checksum::of(&parallel.results),
+                Checksum::of(&sequential),
+                "{model}"
+            );
+            workers = parallel.trace.tasks.iter().map(|s| s.worker).collect();
             workers.sort_unstable();
             workers.dedup();
-            assert_eq!(workers, [0, 1], "{model}: the tasks were not shared");
+            if model == Model::GilThreads || workers == [0, 1] {
+                break;
+            }
+        }
+        if model != Model::GilThreads {
+            assert_eq!(
+                workers,
+                [0, 1],
+                "{model}: the tasks were not shared in {SHARING_TRIES} runs"
+            );
         }
     }
 }
+
+/// Runs of a few milliseconds each, of which one must show both pool threads taking tasks.
+const SHARING_TRIES: usize = 5;
 
 pub async fn the_worker_entry_point_measures_on_the_pool() {
     let pool = start_pool().await;
