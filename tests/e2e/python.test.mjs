@@ -5,8 +5,9 @@
 // bomb each end with a message and leave the lab working; Firefox starts 4 interpreters (a hang
 // was reported there past 2: pyodide/pyodide#5044); the code outlives a reload. Then, in
 // Chromium with Playwright: a link carries the code and the visitor's own comes back; a lesson
-// runs its steps in real Python beside CPython's imported figures; a run goes to the history and
-// back; the lab works offline after one visit. Each engine's figures are printed for the note.
+// runs its steps in real Python beside CPython's imported figures; a run copied with its results
+// is a machine of the classroom view; a run goes to the history and back; the lab works offline
+// after one visit. Each engine's figures are printed for the note.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
@@ -249,7 +250,7 @@ describe('the Python lab in Chromium: links, lessons and offline use', () => {
     });
   });
 
-  test('a run goes to the history and back; after one visit that ran Python, the lab runs with the network gone', async () => {
+  test('a run charts in the classroom and goes to the history and back; after one visit that ran Python, the lab runs with the network gone', async () => {
     // Its own server, not withServer's: the test stops it to go offline.
     const server = await serveDist();
     try {
@@ -260,6 +261,19 @@ describe('the Python lab in Chromium: links, lessons and offline use', () => {
       await page.fill('#py-rounds', '1');
       await page.click('#py-run');
       await page.waitForSelector('#py-status[data-state="done"]', { timeout: 120_000 });
+      // Copied with its results, the run is a machine of a classroom, charted as processes.
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+      await page.click('#py-copy-results');
+      await page.waitForFunction(() => /Copied the link with results/.test(document.querySelector('#py-link-said')?.textContent ?? ''));
+      const withResults = await page.evaluate(() => navigator.clipboard.readText());
+      assert.match(withResults, /\?lab=python#py\.v1\./);
+      await page.goto(`${server.url}?classroom`);
+      await built(page);
+      await page.fill('#classroom-links', withResults);
+      await page.waitForSelector('.classroom figure[data-chart="classroom"]');
+      assert.match(await page.textContent('[data-classroom-summary]'), /ran the Python code [0-9a-f]{8} on 8 inputs\.$/);
+      assert.equal(await page.$$eval('.classroom g.machine', (g) => g.length), 1);
+      assert.match(await page.textContent('[data-table="classroom"] caption'), /^Processes/);
       // The run is in the history, and restores into the lab with its figures.
       await page.goto(`${server.url}?history`);
       await built(page);

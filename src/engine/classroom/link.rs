@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use super::MedianPoint;
 use crate::engine::kernels;
+use crate::engine::python::link as python_link;
 use crate::engine::run::models::{Model, MAX_WORKERS};
 use crate::engine::share::codec;
 
@@ -73,7 +74,9 @@ pub fn open(fragment: &str) -> Result<ClassLink, String> {
 
 fn read(wire: &Value) -> Result<ClassLink, String> {
     let kernel = wire["kernel"].as_str().ok_or("it names no kernel")?;
-    kernels::find(kernel).ok_or_else(|| format!("no kernel is called {kernel:?}"))?;
+    if kernels::find(kernel).is_none() && python_link::workload_fingerprint(kernel).is_none() {
+        return Err(format!("no kernel is called {kernel:?}"));
+    }
     let size = wire["size"]
         .as_u64()
         .filter(|&s| s > 0)

@@ -4,9 +4,11 @@
 //!
 //! A teacher pastes the links students copied with "Copy link with results" (any text: one link
 //! per line, or a file of them). [`read_class`] opens each line with the share decoder and keeps
-//! the CPU sweeps that carry results and a sequential baseline. Everything else is named by line
-//! and left out: a line that is no Overlap link, a damaged one, an I/O run, a sweep of another
-//! kernel or size than the class's (the one most links measured), a repeat of a link already read.
+//! the CPU sweeps that carry results and a sequential baseline, and the Python lab's runs copied
+//! with their results (the code's fingerprint standing for the kernel, its inputs for the size:
+//! [`python_link::workload`]). Everything else is named by line and left out: a line that is no
+//! Overlap link, a damaged one, an I/O run, a run of another workload than the class's (the one
+//! most links measured), a repeat of a link already read.
 //!
 //! [`Class::view`] then draws one model: each machine's speedup curve against its own sequential
 //! run, the median machine at each k, and flags for what a teacher should look at before trusting
@@ -18,6 +20,7 @@ pub mod export;
 pub mod link;
 
 use crate::engine::chart::speedup_series;
+use crate::engine::python::link as python_link;
 use crate::engine::run::models::Model;
 use crate::engine::share::{self, report_of, CpuResult, Lab, Machine, Results, Shared};
 use crate::engine::stats;
@@ -92,6 +95,18 @@ pub struct View {
     pub flags: Vec<Flag>,
 }
 
+/// What the class ran, in words: "count at size 2 000 000 000", or "the Python code 1a2b3c4d on
+/// 8 inputs" for the Python lab's runs.
+pub fn workload_label(kernel: &str, size: u64) -> String {
+    match python_link::workload_fingerprint(kernel) {
+        Some(code) => format!(
+            "the Python code {code} on {size} input{}",
+            if size == 1 { "" } else { "s" }
+        ),
+        None => format!("{kernel} at size {}", crate::engine::size::group(size)),
+    }
+}
+
 /// The fragment of a pasted line: whatever follows its `#`, or the line itself when it is a bare
 /// fragment (`v1.…`).
 fn fragment_of(line: &str) -> Option<&str> {
@@ -160,6 +175,24 @@ pub fn read_class(text: &str) -> Result<Class, String> {
             skip(format!("{} is not an Overlap link.", shown(line)));
             continue;
         };
+        if python_link::is_python_fragment(fragment) {
+            match python_link::open_with_results(fragment) {
+                Err(why) => skip(why),
+                Ok((_, None)) => skip(
+                    "it carries the Python lab's code, not its results (copy it with \u{201c}Copy \
+                     link with results\u{201d} after a run)."
+                        .into(),
+                ),
+                Ok((settings, Some(results))) => read.push(Usable {
+                    line: line_no,
+                    kernel: python_link::workload(&settings.code),
+                    size: results.tasks as u64,
+                    machine: Some(results.machine),
+                    results: results.rows,
+                }),
+            }
+            continue;
+        }
         let Some(opened) = share::open(fragment) else {
             skip("the link has nothing after its #.".into());
             continue;
@@ -202,8 +235,8 @@ pub fn read_class(text: &str) -> Result<Class, String> {
     if read.is_empty() {
         return Err(match lines {
             0 => "Paste the result links, one per line.".into(),
-            1 => "The line pasted is not a link with CPU results; see why below.".into(),
-            n => format!("None of the {n} lines is a link with CPU results; see why below."),
+            1 => "The line pasted is not a link with results; see why below.".into(),
+            n => format!("None of the {n} lines is a link with results; see why below."),
         });
     }
     // The class's workload: the one most links measured, the first such on a tie.
@@ -232,9 +265,9 @@ pub fn read_class(text: &str) -> Result<Class, String> {
             notes.push(LineNote {
                 line,
                 text: format!(
-                    "Line {line} left out: it measured {k} at size {}, and the class {kernel} at {}.",
-                    crate::engine::size::group(s),
-                    crate::engine::size::group(size)
+                    "Line {line} left out: it ran {}, and the class {}.",
+                    workload_label(&k, s),
+                    workload_label(&kernel, size)
                 ),
                 skipped: true,
             });

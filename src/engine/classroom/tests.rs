@@ -227,7 +227,11 @@ fn bad_foreign_io_and_other_kernel_links_are_named_by_line_and_duplicates_merged
     );
     assert!(notes[2].2.contains("I/O run"), "{}", notes[2].2);
     assert!(notes[3].2.contains("carries no results"), "{}", notes[3].2);
-    assert!(notes[4].2.contains("measured mandelbrot"), "{}", notes[4].2);
+    assert!(
+        notes[4].2.contains("it ran mandelbrot at size"),
+        "{}",
+        notes[4].2
+    );
     assert_eq!(notes[5].2, "Line 8 repeats line 1: counted once.");
 }
 
@@ -337,4 +341,90 @@ fn past_the_most_links_the_rest_is_named_not_read() {
             2 * MOST_LINKS + 1
         )
     );
+}
+
+/// A Python lab link "with results": `code` run sequentially in `seq_ms`, and on a pool of k.
+fn python_results_link(code: &str, cores: usize, seq_ms: f64, k: usize, pool_ms: f64) -> String {
+    use crate::engine::python::measured::{ModelRow, PyModel, PythonRun};
+    use crate::engine::python::settings::PythonSettings;
+    let row = |model, ms: f64| ModelRow {
+        model,
+        wall_ms: vec![ms, ms * 1.02, ms * 0.98],
+        outcome: None,
+        bytes_copied: 0,
+    };
+    let run = PythonRun {
+        workers: k,
+        chunksize: 1,
+        tasks: 8,
+        is_async: false,
+        rows: vec![
+            row(PyModel::Sequential, seq_ms),
+            row(PyModel::Pool, pool_ms),
+        ],
+        starts: Vec::new(),
+        spans: Vec::new(),
+    };
+    let settings = PythonSettings {
+        code: code.into(),
+        ..PythonSettings::default()
+    };
+    let machine = machine(cores, "Firefox 140").unwrap();
+    let fragment = python_link::encode_with_results(&settings, &run, &machine).unwrap();
+    format!("https://overlap.example/?lab=python#{fragment}")
+}
+
+#[test]
+fn python_lab_runs_with_results_chart_as_processes_by_their_code() {
+    let exercise = "def work(n):\n    return n\n\ninputs = range(8)\n";
+    let text = [
+        python_results_link(exercise, 2, 1000.0, 2, 550.0),
+        python_results_link(exercise, 8, 800.0, 4, 220.0),
+        python_results_link(
+            "def work(n):\n    return -n\n\ninputs = range(8)\n",
+            4,
+            900.0,
+            2,
+            470.0,
+        ),
+        format!(
+            "https://overlap.example/?lab=python#{}",
+            python_link::encode(&Default::default()).unwrap()
+        ),
+    ]
+    .join("\n");
+    let class = read_class(&text).unwrap();
+    assert_eq!(class.entries.len(), 2, "{:?}", class.notes);
+    assert_eq!(class.kernel, python_link::workload(exercise));
+    assert!(workload_label(&class.kernel, class.size).starts_with("the Python code "));
+    assert!(workload_label(&class.kernel, class.size).ends_with(" on 8 inputs"));
+    assert_eq!(class.models(), [Model::Processes]);
+    let view = class.view(Model::Processes);
+    let points: Vec<Vec<(usize, f64)>> = view.curves.iter().map(|c| c.points.clone()).collect();
+    assert_eq!(points.len(), 2);
+    assert_eq!(points[0][0].0, 2);
+    assert!((points[0][0].1 - 1000.0 / 550.0).abs() < 1e-3, "{points:?}");
+    assert_eq!(points[1][0].0, 4);
+    assert_eq!(class.notes.len(), 2);
+    assert!(
+        class.notes[0].text.contains("it ran the Python code"),
+        "{}",
+        class.notes[0].text
+    );
+    assert!(
+        class.notes[1].text.contains("not its results"),
+        "{}",
+        class.notes[1].text
+    );
+    // The class's medians travel as a classroom link, and open again.
+    let medians = medians(&view.curves);
+    let fragment = link::encode(&ClassLink {
+        kernel: class.kernel.clone(),
+        size: class.size,
+        model: Model::Processes,
+        machines: 2,
+        medians,
+    })
+    .unwrap();
+    assert_eq!(link::open(&fragment).unwrap().kernel, class.kernel);
 }

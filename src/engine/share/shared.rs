@@ -301,6 +301,45 @@ impl Machine {
     pub fn label(&self) -> String {
         format!("{} cores, {}", self.cores, self.browser)
     }
+
+    /// The machine as links carry it (the CPU and I/O labs' and the Python lab's alike).
+    pub fn to_wire(&self) -> serde_json::Value {
+        serde_json::json!({
+            "cores": self.cores,
+            "browser": self.browser,
+            "isolated": self.cross_origin_isolated,
+        })
+    }
+
+    /// The machine a link carries; `None` when its cores are unreadable. The browser is only a
+    /// label: printable characters, and not many.
+    pub fn from_wire(machine: &serde_json::Value) -> Option<Machine> {
+        use serde_json::Value;
+        let cores = machine
+            .get("cores")
+            .and_then(Value::as_u64)
+            .filter(|c| (1..=MAX_CORES as u64).contains(c))?;
+        let browser: String = machine
+            .get("browser")
+            .and_then(Value::as_str)
+            .unwrap_or("a browser")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(MAX_BROWSER_CHARS)
+            .collect();
+        Some(Machine {
+            cores: cores as usize,
+            browser: if browser.trim().is_empty() {
+                "a browser".into()
+            } else {
+                browser
+            },
+            cross_origin_isolated: machine
+                .get("isolated")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        })
+    }
 }
 
 /// "Chrome 156" from a user-agent string: enough to tell classroom machines apart, no more.

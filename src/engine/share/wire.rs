@@ -17,7 +17,6 @@ use crate::engine::size;
 use super::problems::{bounded, named_few};
 use super::shared::{
     threads_text, CpuConfig, CpuResult, IoResult, Lab, Machine, Opened, Results, Shared,
-    MAX_BROWSER_CHARS, MAX_CORES,
 };
 
 pub(super) fn to_wire(shared: &Shared) -> Value {
@@ -88,10 +87,7 @@ pub(super) fn to_wire(shared: &Shared) -> Value {
         None => {}
     }
     if let Some(m) = &shared.machine {
-        wire.insert(
-            "machine".into(),
-            json!({ "cores": m.cores, "browser": m.browser, "isolated": m.cross_origin_isolated }),
-        );
+        wire.insert("machine".into(), m.to_wire());
     }
     Value::Object(wire)
 }
@@ -401,37 +397,13 @@ fn read_io_results(r: &mut Reader, rows: &Value) -> Option<Results> {
 }
 
 fn read_machine(r: &mut Reader, machine: &Value) -> Option<Machine> {
-    let cores = machine
-        .get("cores")
-        .and_then(Value::as_u64)
-        .filter(|c| (1..=MAX_CORES as u64).contains(c));
-    let Some(cores) = cores else {
+    let read = Machine::from_wire(machine);
+    if read.is_none() {
         r.note(
             "The machine the results came from is unreadable; they are shown without it.".into(),
         );
-        return None;
-    };
-    // Only a label: printable characters, and not many.
-    let browser: String = machine
-        .get("browser")
-        .and_then(Value::as_str)
-        .unwrap_or("a browser")
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_BROWSER_CHARS)
-        .collect();
-    Some(Machine {
-        cores: cores as usize,
-        browser: if browser.trim().is_empty() {
-            "a browser".into()
-        } else {
-            browser
-        },
-        cross_origin_isolated: machine
-            .get("isolated")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-    })
+    }
+    read
 }
 
 pub(super) fn from_wire(wire: &Value) -> Opened {

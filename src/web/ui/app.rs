@@ -369,14 +369,14 @@ pub fn App() -> Html {
                         <IoLab
                             {pool_threads}
                             on_done={on_io_done}
-                            {machine}
+                            machine={machine.clone()}
                             {embed}
                         />
                     </Deferred>
                 </div>
                 <div class="place" hidden={!shows("python")}>
                     <Deferred frames={frames("python")}>
-                        <PythonLab cores={caps.cores} {embed} on_done={on_python_done} />
+                        <PythonLab cores={caps.cores} {embed} on_done={on_python_done} {machine} />
                     </Deferred>
                 </div>
                 <div class="place" hidden={!shows("classroom")}>

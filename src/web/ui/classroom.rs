@@ -8,9 +8,8 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::engine::classroom::link::{self, ClassLink};
-use crate::engine::classroom::{export, read_class, Class, View};
+use crate::engine::classroom::{export, read_class, workload_label, Class, View};
 use crate::engine::run::models::Model;
-use crate::engine::size;
 use crate::engine::state::classroom::{ClassroomAction, ClassroomState};
 use crate::web::ui::components::charts::ClassChart;
 use crate::web::ui::components::ScrollBox;
@@ -248,7 +247,8 @@ fn class_view(
             }
         })
     };
-    let stem = format!("overlap-classroom-{}", class.kernel);
+    // A Python class's workload is `python:<fingerprint>`: no colon in a file's name.
+    let stem = format!("overlap-classroom-{}", class.kernel.replace(':', "-"));
     let save = |kind: &'static str| {
         let dispatcher = dispatcher.clone();
         let name = format!("{stem}.{kind}");
@@ -285,8 +285,10 @@ fn class_view(
     html! {
         <div class="classroom-view" data-machines={view.curves.len().to_string()}>
             <p data-classroom-summary="true">{ format!(
-                "{} machines ran {} at size {}.",
-                class.entries.len(), class.kernel, size::group(class.size)
+                "{} {} ran {}.",
+                class.entries.len(),
+                if class.entries.len() == 1 { "machine" } else { "machines" },
+                workload_label(&class.kernel, class.size)
             ) }</p>
             if models.len() > 1 {
                 <div class="field inline">
@@ -355,9 +357,9 @@ fn link_view(opened: &ClassLink) -> Html {
     html! {
         <div class="classroom-view" data-opened="true" data-machines={opened.machines.to_string()}>
             <p data-classroom-summary="true">{ format!(
-                "A classroom link: the median of {} machines running {} at size {}, {}. The \
-                 machines' own curves stay with whoever pasted their links.",
-                opened.machines, opened.kernel, size::group(opened.size), opened.model
+                "A classroom link: the median of {} machines running {}, {}. The machines' own \
+                 curves stay with whoever pasted their links.",
+                opened.machines, workload_label(&opened.kernel, opened.size), opened.model
             ) }</p>
             <ClassChart model={opened.model} curves={Vec::new()} medians={opened.medians.clone()} />
         </div>

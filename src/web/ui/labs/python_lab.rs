@@ -13,6 +13,7 @@ use crate::engine::python::link as python_link;
 use crate::engine::python::measured::PythonRun;
 use crate::engine::python::settings::{PythonPlan, PythonSettings};
 use crate::engine::route::{Place, Route};
+use crate::engine::share::Machine;
 use crate::engine::state::python_lab::{PythonAction, PythonLabState};
 use crate::engine::status::{RunEvent, Status};
 use crate::web::client::python;
@@ -167,6 +168,8 @@ pub struct Props {
     /// Embedded in another page: no Embed button of its own.
     #[prop_or_default]
     pub embed: bool,
+    /// This machine, for links with results.
+    pub machine: Machine,
 }
 
 #[function_component]
@@ -259,6 +262,25 @@ pub fn PythonLab(props: &Props) -> Html {
             });
         })
     };
+    // The code that ran and what it measured, for the classroom view.
+    let on_copy_results = {
+        let (ran, measured, said) = (lab.ran.clone(), lab.run.clone(), link_said.clone());
+        let machine = props.machine.clone();
+        Callback::from(move |_: MouseEvent| {
+            let (Some(ran), Some(measured)) = (ran.clone(), measured.clone()) else {
+                return;
+            };
+            let (machine, said) = (machine.clone(), said.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                said.set(Some(
+                    match python_link::encode_with_results(&ran, &measured, &machine) {
+                        Ok(fragment) => copy_link(&lab_link(&fragment), "link with results").await,
+                        Err(why) => why,
+                    },
+                ));
+            });
+        })
+    };
     let on_bring_back = {
         let (dispatch, notice) = (lab.dispatcher(), link_notice.clone());
         Callback::from(move |_: MouseEvent| {
@@ -336,6 +358,13 @@ pub fn PythonLab(props: &Props) -> Html {
             />
             <p class="share-code">
                 <button type="button" id="py-copy-link" onclick={on_copy_link}>{ "Copy a link to this code" }</button>
+                if lab.run.is_some() && lab.ran.is_some() && !running {
+                    { " " }
+                    <button type="button" id="py-copy-results" onclick={on_copy_results}
+                        title="For the classroom view: the code, what it measured, and this machine">
+                        { "Copy link with results" }
+                    </button>
+                }
                 if let Some(said) = &*link_said {
                     <span class="hint" role="status" id="py-link-said">{ format!(" {said}") }</span>
                 }
