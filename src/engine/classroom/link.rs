@@ -48,7 +48,8 @@ pub fn encode(link: &ClassLink) -> Result<String, String> {
         "machines": link.machines,
         "medians": link.medians.iter().map(|m| json!([
             m.threads,
-            (m.speedup * 1000.0).round() / 1000.0,
+            // Never 0: the reader refuses it, and a class's median so slow is not 0 either.
+            ((m.speedup * 1000.0).round() / 1000.0).max(0.001),
             m.machines,
         ])).collect::<Vec<_>>(),
     });

@@ -122,7 +122,7 @@ fn shown(line: &str) -> String {
     crate::engine::quote::quoted(line)
 }
 
-/// A line that opened as a CPU sweep with results.
+/// A line that opened as a CPU sweep, or a Python lab run, with results.
 struct Usable {
     line: usize,
     kernel: String,
@@ -209,7 +209,11 @@ pub fn read_class(text: &str) -> Result<Class, String> {
         let cpu = match lab {
             Lab::Cpu(cpu) => cpu,
             Lab::Io(_) => {
-                skip("it is an I/O run; the classroom view compares CPU sweeps.".into());
+                skip(
+                    "it is an I/O run; the classroom view compares CPU sweeps and the Python \
+                     lab's runs."
+                        .into(),
+                );
                 continue;
             }
         };
@@ -362,11 +366,15 @@ impl Class {
             let entry = curve.entry;
             let machine = self.entries[entry].machine.as_ref();
             if machine.is_some_and(|m| !m.cross_origin_isolated) {
+                // The Python lab's interpreters need no shared memory: only the timers suffer.
+                let without = match python_link::workload_fingerprint(&self.kernel) {
+                    Some(_) => "with coarse timers",
+                    None => "without threads and with coarse timers",
+                };
                 flags.push(Flag {
                     entry,
                     text: format!(
-                        "{}: measured on a page that was not cross-origin isolated, so without \
-                         threads and with coarse timers.",
+                        "{}: measured on a page that was not cross-origin isolated, so {without}.",
                         curve.label
                     ),
                 });

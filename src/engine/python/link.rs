@@ -44,7 +44,22 @@ pub fn encode_with_results(
     machine: &Machine,
 ) -> Result<String, String> {
     let mut wire = form_wire(settings)?;
-    let rows: Vec<Value> = results_of(run)
+    let results = results_of(run);
+    if !(1..=MOST_TASKS).contains(&(run.tasks as u64))
+        || results.first().is_none_or(|r| r.model != Model::Sequential)
+    {
+        return Err(format!(
+            "This run's results cannot travel: a link carries a sequential run over 1 to {} \
+             inputs, and this run {}.",
+            crate::engine::size::group(MOST_TASKS).replace('_', " "),
+            match run.tasks {
+                0 => "had no inputs".to_string(),
+                n if n as u64 > MOST_TASKS => format!("had {n}"),
+                _ => "has no sequential figures".to_string(),
+            }
+        ));
+    }
+    let rows: Vec<Value> = results
         .iter()
         .map(|r| {
             json!([
@@ -77,10 +92,13 @@ pub struct SharedResults {
 
 /// A run's models as rows of the CPU lab's results: sequential, the pool as processes at k,
 /// gather as coroutines on one interpreter; each row's speedup the median of its per-round
-/// ratios, as the lab's table shows it.
+/// ratios, as the lab's table shows it (none where that is no figure a link may carry). A model
+/// whose results differ from sequential's is left out: it did other work, and its time is no
+/// speedup of this code.
 pub fn results_of(run: &PythonRun) -> Vec<CpuResult> {
     run.rows
         .iter()
+        .filter(|row| run.agrees(row.model) != Some(false))
         .filter_map(|row| {
             let summary = Summary::of(&row.wall_ms)?;
             Some(CpuResult {
@@ -97,7 +115,8 @@ pub fn results_of(run: &PythonRun) -> Vec<CpuResult> {
                 speedup: (row.model != PyModel::Sequential)
                     .then(|| run.speedup(row.model))
                     .flatten()
-                    .map(|s| as_shown_speedup(s.median)),
+                    .map(|s| as_shown_speedup(s.median))
+                    .filter(|s| s.is_finite() && *s > 0.0 && *s <= MOST_SPEEDUP),
             })
         })
         .collect()
@@ -171,9 +190,15 @@ fn sealed(wire: Map<String, Value>) -> Result<String, String> {
     Ok(fragment)
 }
 
-/// Reads a Python lab fragment.
+/// Reads a Python lab fragment's form; the results it may carry are the classroom's, and a
+/// damaged part of them never costs the code.
 pub fn open(fragment: &str) -> Result<PythonSettings, String> {
-    open_with_results(fragment).map(|(settings, _)| settings)
+    read_form(&codec::open_prefixed(
+        fragment,
+        PREFIX,
+        VERSION,
+        "Python lab link",
+    )?)
 }
 
 /// Reads a Python lab fragment and the results it carries, if any.
@@ -181,6 +206,18 @@ pub fn open_with_results(
     fragment: &str,
 ) -> Result<(PythonSettings, Option<SharedResults>), String> {
     let wire = codec::open_prefixed(fragment, PREFIX, VERSION, "Python lab link")?;
+    let settings = read_form(&wire)?;
+    let results = match wire.get("results") {
+        None => None,
+        Some(results) => Some(
+            read_results(results)
+                .map_err(|why| format!("The Python lab link is damaged: its results {why}."))?,
+        ),
+    };
+    Ok((settings, results))
+}
+
+fn read_form(wire: &Value) -> Result<PythonSettings, String> {
     let text = |name: &str, most: usize| {
         wire[name]
             .as_str()
@@ -190,20 +227,12 @@ pub fn open_with_results(
                 format!("The Python lab link is damaged: its {name} is missing or too long.")
             })
     };
-    let settings = PythonSettings {
+    Ok(PythonSettings {
         code: text("code", MAX_CODE_CHARS)?,
         workers: text("workers", MOST_FIELD_CHARS)?,
         chunksize: text("chunksize", MOST_FIELD_CHARS)?,
         rounds: text("rounds", MOST_FIELD_CHARS)?,
-    };
-    let results = match wire.get("results") {
-        None => None,
-        Some(results) => Some(
-            read_results(results)
-                .map_err(|why| format!("The Python lab link is damaged: its results {why}."))?,
-        ),
-    };
-    Ok((settings, results))
+    })
 }
 
 /// The most inputs, rounds, and milliseconds a results link may claim: past any run's.
@@ -249,6 +278,13 @@ fn read_results(results: &Value) -> Result<SharedResults, String> {
         else {
             return Err(format!("hold {row}, not a model's figures"));
         };
+        if (model != PyModel::Pool && threads != 1)
+            || rows.iter().any(|r: &CpuResult| r.model == cpu_model(model))
+        {
+            return Err(format!(
+                "hold {row}, a model on more than one interpreter or twice"
+            ));
+        }
         rows.push(CpuResult {
             model: cpu_model(model),
             threads: threads as usize,
@@ -270,149 +306,4 @@ fn read_results(results: &Value) -> Result<SharedResults, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_link_reads_back_to_the_form_it_was_made_from() {
-        let settings = PythonSettings {
-            code: "def work(x):\n    return x * 2  # é, ✓\n\ninputs = range(10)\n".into(),
-            workers: "4".into(),
-            chunksize: "2".into(),
-            rounds: "oops".into(),
-        };
-        let fragment = encode(&settings).unwrap();
-        assert!(fragment.starts_with("py.v1."));
-        assert!(is_python_fragment(&format!("#{fragment}")));
-        assert_eq!(open(&format!("#{fragment}")), Ok(settings));
-    }
-
-    #[test]
-    fn code_past_the_limit_is_refused_with_the_limit_named() {
-        let long = PythonSettings {
-            code: "x".repeat(MAX_CODE_CHARS + 1),
-            ..PythonSettings::default()
-        };
-        assert!(encode(&long).unwrap_err().contains("20000"));
-        // Code within the limit that does not compress (random CJK, 3 bytes each): the link's
-        // own limit, named.
-        let mut state = 1u64;
-        let noise: String = (0..MAX_CODE_CHARS)
-            .map(|_| {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
-                char::from_u32(0x4e00 + (state >> 40) as u32 % 20_000).unwrap()
-            })
-            .collect();
-        let noisy = PythonSettings {
-            code: noise,
-            ..PythonSettings::default()
-        };
-        let refused = encode(&noisy).unwrap_err();
-        assert!(refused.contains("32 KB"), "{refused}");
-    }
-
-    #[test]
-    fn damaged_and_foreign_links_are_refused_with_why() {
-        assert!(open("#v1.abc")
-            .unwrap_err()
-            .contains("not a Python lab link"));
-        assert!(open("#py.v9.abc").unwrap_err().contains("format v9"));
-        assert!(open("#py.zzz").unwrap_err().contains("no format version"));
-        let wrong = format!("py.{}", codec::seal(1, br#"{"code": 5}"#));
-        assert!(open(&wrong).unwrap_err().contains("code"));
-    }
-
-    fn measured() -> PythonRun {
-        use super::super::measured::ModelRow;
-        let row = |model, wall_ms: &[f64]| ModelRow {
-            model,
-            wall_ms: wall_ms.to_vec(),
-            outcome: None,
-            bytes_copied: 0,
-        };
-        PythonRun {
-            workers: 2,
-            chunksize: 1,
-            tasks: 8,
-            is_async: false,
-            rows: vec![
-                row(PyModel::Sequential, &[1000.0, 1100.0, 900.0]),
-                row(PyModel::Pool, &[550.0, 600.0, 500.0]),
-            ],
-            starts: Vec::new(),
-            spans: Vec::new(),
-        }
-    }
-
-    fn machine() -> Machine {
-        Machine {
-            cores: 8,
-            browser: "Firefox 140".into(),
-            cross_origin_isolated: true,
-        }
-    }
-
-    #[test]
-    fn a_link_with_results_carries_the_rows_the_lab_showed_and_the_machine() {
-        let settings = PythonSettings::default();
-        let fragment = encode_with_results(&settings, &measured(), &machine()).unwrap();
-        let (read, results) = open_with_results(&fragment).unwrap();
-        assert_eq!(read, settings);
-        assert_eq!(open(&fragment), Ok(settings), "the form alone reads it too");
-        let results = results.unwrap();
-        assert_eq!((results.tasks, &results.machine), (8, &machine()));
-        assert_eq!(results.rows, results_of(&measured()));
-        let pool = &results.rows[1];
-        assert_eq!(
-            (pool.model, pool.threads, pool.repeats),
-            (Model::Processes, 2, 3)
-        );
-        assert_eq!(pool.median_ms, 550.0);
-        // The median of the per-round ratios (1000/550, 1100/600, 900/500), as the table shows.
-        assert_eq!(pool.speedup, Some(1.8182));
-        assert_eq!(results.rows[0].speedup, None);
-        assert_eq!(
-            open_with_results(&encode(&PythonSettings::default()).unwrap())
-                .unwrap()
-                .1,
-            None
-        );
-    }
-
-    #[test]
-    fn damaged_results_are_refused_with_what_is_wrong() {
-        let damaged = |results: Value| {
-            let mut wire = form_wire(&PythonSettings::default()).unwrap();
-            wire.insert("results".into(), results);
-            open_with_results(&sealed(wire).unwrap()).unwrap_err()
-        };
-        let machine = machine().to_wire();
-        let sequential = json!(["sequential", 1, 900.0, 800.0, 1000.0, 3, null]);
-        assert!(
-            damaged(json!({"tasks": 0, "rows": [sequential], "machine": machine}))
-                .contains("number of inputs")
-        );
-        assert!(damaged(json!({"tasks": 8, "rows": [sequential]})).contains("machine"));
-        let pool_first = json!(["pool", 2, 500.0, 400.0, 600.0, 3, 1.8]);
-        assert!(
-            damaged(json!({"tasks": 8, "rows": [pool_first], "machine": machine}))
-                .contains("no sequential run first")
-        );
-        let nonsense = json!(["pool", 99, 500.0, 400.0, 600.0, 3, 1.8]);
-        let said = damaged(json!({"tasks": 8, "rows": [sequential, nonsense], "machine": machine}));
-        assert!(
-            said.starts_with("The Python lab link is damaged: its results hold"),
-            "{said}"
-        );
-    }
-
-    #[test]
-    fn the_same_code_is_the_same_workload() {
-        let a = workload("def work(x):\n    return x\n");
-        assert_eq!(a, workload("def work(x):\n    return x\n"));
-        assert_ne!(a, workload("def work(x):\n    return x + 1\n"));
-        assert_eq!(workload_fingerprint(&a).map(str::len), Some(8));
-        assert_eq!(workload_fingerprint("count"), None);
-        assert_eq!(workload_fingerprint("python:zz"), None);
-    }
-}
+mod tests;

@@ -357,9 +357,12 @@ fn link_view(opened: &ClassLink) -> Html {
     html! {
         <div class="classroom-view" data-opened="true" data-machines={opened.machines.to_string()}>
             <p data-classroom-summary="true">{ format!(
-                "A classroom link: the median of {} machines running {}, {}. The machines' own \
-                 curves stay with whoever pasted their links.",
-                opened.machines, workload_label(&opened.kernel, opened.size), opened.model
+                "A classroom link: the median of {} {} running {}, {}. The machines' own curves \
+                 stay with whoever pasted their links.",
+                opened.machines,
+                if opened.machines == 1 { "machine" } else { "machines" },
+                workload_label(&opened.kernel, opened.size),
+                opened.model
             ) }</p>
             <ClassChart model={opened.model} curves={Vec::new()} medians={opened.medians.clone()} />
         </div>
