@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 use super::measured::{PyModel, PythonRun};
 use super::settings::{PythonSettings, MAX_CODE_CHARS};
 use crate::engine::experiment::{as_shown_ms, as_shown_speedup};
+use crate::engine::rounds::beyond_cores;
 use crate::engine::run::models::Model;
 use crate::engine::share::{codec, CpuResult, Machine};
 use crate::engine::stats::Summary;
@@ -44,7 +45,15 @@ pub fn encode_with_results(
     machine: &Machine,
 ) -> Result<String, String> {
     let mut wire = form_wire(settings)?;
-    let results = results_of(run);
+    // A pool past what its cores can give is no result (the lab says "about k" of less): the
+    // sequential run was slow, and a class's chart must not show it as what k cores give.
+    let cores = run.workers.min(machine.cores).max(1);
+    let results: Vec<CpuResult> = results_of(run)
+        .into_iter()
+        .filter(|r| {
+            r.model != Model::Processes || !r.speedup.is_some_and(|s| beyond_cores(s, cores))
+        })
+        .collect();
     if !(1..=MOST_TASKS).contains(&(run.tasks as u64))
         || results.first().is_none_or(|r| r.model != Model::Sequential)
     {

@@ -175,6 +175,16 @@ fn a_run_a_link_cannot_carry_is_refused_and_a_pool_that_did_other_work_is_left_o
     let rows = results_of(&differs);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].model, Model::Sequential);
+    // A pool past what its 2 interpreters can give (2.5×) is no result: left out.
+    let mut slow_baseline = measured();
+    slow_baseline.rows[0].wall_ms = vec![1375.0, 1500.0, 1250.0];
+    let fragment =
+        encode_with_results(&PythonSettings::default(), &slow_baseline, &machine()).unwrap();
+    let rows = open_with_results(&fragment).unwrap().1.unwrap().rows;
+    assert_eq!(
+        rows.iter().map(|r| r.model).collect::<Vec<_>>(),
+        [Model::Sequential]
+    );
     // A speedup that rounds to nothing is carried as none, not refused on reading.
     let mut instant = measured();
     instant.rows[0].wall_ms = vec![0.0; 3];
