@@ -19,7 +19,8 @@ if (self.trustedTypes && !trustedTypes.defaultPolicy) {
 }
 
 const describe = (error) => String(error && error.message ? error.message : error);
-const fault = (message) => postMessage(JSON.stringify({ type: 'fault', message }));
+// protocol::FromEngine::Fault and ::Listening, as serde writes them (externally tagged).
+const fault = (message) => postMessage(JSON.stringify({ fault: { message } }));
 
 // A trap inside a promise callback (most of the engine's work runs in them: every await) is an
 // unhandled rejection, which, unlike an uncaught error, never reaches the page's onerror. Without
@@ -63,4 +64,4 @@ self.onmessage = async ({ data: start }) => {
 
 // Only now may the page send the start message: Chromium drops messages posted to a module
 // worker started from a URL (as the tests start this one) before its script has run.
-postMessage(JSON.stringify({ type: 'listening' }));
+postMessage(JSON.stringify('listening'));

@@ -1,5 +1,13 @@
 //! The messages between the UI and the engine worker, as JSON strings: postMessage copies a string
 //! cheaply, and both sides are Rust, so one serde definition serves both.
+//!
+//! Every enum here (and the I/O run's request and reply under it) is externally tagged, serde's
+//! default: `{"reply": {"id": 7, "reply": {"done": {…}}}}`. Nothing but this release's own two
+//! sides reads these messages, so the shape is free, and an internally tagged enum
+//! (`#[serde(tag = …)]`) costs code: serde reads one by buffering the whole message into its
+//! `Content` and deserializing that again, a second copy of every message type's deserializer.
+//! Externally tagged, the release's wasm was 11.7 KB smaller gzipped (734.7 -> 723.0 KB).
+//! Saved formats (history, links) keep their tags; they are in `history` and `share`.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +28,7 @@ use crate::engine::workload::{Checksum, Workload};
 
 /// What the page tells the engine worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub enum ToEngine {
     /// Measure `request`; the engine answers with progress and then one [`FromEngine::Reply`]
     /// carrying the same `id`. One measurement at a time.
@@ -42,7 +50,7 @@ pub enum ToEngine {
 
 /// The shared-state demos ([`crate::engine::run::shared_state`]), each on every thread of the pool.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "demo", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub enum SharedDemo {
     /// Every thread adds 1 to one counter `per_thread` times, as `increment` says.
     Counter {
@@ -70,7 +78,7 @@ pub enum SharedDemo {
 
 /// What a shared-state demo found.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub enum SharedOutcome {
     Counter {
         threads: usize,
@@ -179,7 +187,7 @@ impl SharedDemo {
 
 /// What the engine worker tells the page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub enum FromEngine {
     /// The worker's script runs and can take its start message (sent before anything else).
     Listening,
@@ -253,7 +261,7 @@ pub struct MeasureRequest {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub enum MeasureReply {
     Done {
         samples_ms: Vec<f64>,

@@ -112,10 +112,12 @@ try {
         [JSON.stringify(request), pool, fresh],
       ),
     );
-    if (out.error || out.reply.status !== 'done') {
+    // The engine's reply as it sends it (src/engine/protocol.rs): `{"done": {…}}` when measured.
+    const done = out.reply?.done;
+    if (out.error || !done) {
       throw new Error(`${JSON.stringify(request)}: ${out.error ?? JSON.stringify(out.reply)}`);
     }
-    return { ms: median(out.reply.samples_ms), reply: out.reply, checksum: out.reply.checksum, poolStartMs: out.pool_start_ms };
+    return { ms: median(done.samples_ms), reply: done, checksum: done.checksum, poolStartMs: out.pool_start_ms };
   };
   console.log(`headless Chromium, ${cores} cores, ${ROUNDS} rounds (more, up to ${MAX_ROUNDS}, while a target is unsettled); ` +
     'each figure is a ratio taken within a round: its median over rounds, and its middle half in brackets\n');
@@ -232,7 +234,7 @@ try {
       const request = JSON.stringify({ kernel: 'sha256', size: 1_000_000_000, repeats: 3, model, workers: 2 });
       const out = JSON.parse(await page.evaluate(
         ([json, pool]) => window.wasmBindings.benchCancel(json, pool, 1500), [request, cores]));
-      if (out.error || out.reply.status !== 'cancelled') {
+      if (out.error || out.reply !== 'cancelled') {
         throw new Error(`cancel ${model}: ${out.error ?? JSON.stringify(out.reply)}`);
       }
       (cancels[model] ??= []).push(out.stopped_ms);

@@ -154,7 +154,7 @@ impl Blocked {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub enum IoReply {
     Done(Box<IoRun>),
     Failed { message: String },

@@ -184,7 +184,7 @@ pub const MAX_TIMERS: u32 = 10 * MAX_REQUESTS;
 
 /// What to request: built-in targets, the visitor's own URLs, or timers instead of requests.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub enum Targets {
     Builtin(Builtin),
     Urls { urls: Vec<String> },
@@ -205,8 +205,8 @@ fn default_timeout_ms() -> f64 {
     10_000.0
 }
 
-/// One I/O run, as the page sends it: `{"model": "bounded", "workers": 4, "targets": {"kind":
-/// "builtin", "requests": 16, "latency_ms": 200}}`. Left-out settings take their defaults.
+/// One I/O run, as the page sends it: `{"model": "bounded", "workers": 4, "targets": {"builtin":
+/// {"requests": 16, "latency_ms": 200}}}`. Left-out settings take their defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IoRequest {
     pub model: IoModel,

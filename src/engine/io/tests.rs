@@ -357,7 +357,7 @@ fn url_checks_give_reasons() {
 #[test]
 fn requests_parse_with_defaults_and_builtin_urls_carry_their_settings() {
     let req: IoRequest = serde_json::from_str(
-        r#"{"model":"bounded","targets":{"kind":"builtin","requests":3,"latency_ms":50}}"#,
+        r#"{"model":"bounded","targets":{"builtin":{"requests":3,"latency_ms":50}}}"#,
     )
     .unwrap();
     assert_eq!(req.workers, 4);

@@ -117,7 +117,7 @@ fn messages_survive_their_json_and_garbled_ones_become_faults() {
         request: serde_json::from_str(r#"{"kernel":"fib","size":30,"repeats":3}"#).unwrap(),
     };
     let json = measure.to_json();
-    assert!(json.contains(r#""type":"measure""#), "{json}");
+    assert!(json.starts_with(r#"{"measure":{"id":7,"#), "{json}");
     assert_eq!(serde_json::from_str::<ToEngine>(&json).unwrap(), measure);
     let progress = FromEngine::Progress {
         id: 7,
@@ -130,7 +130,7 @@ fn messages_survive_their_json_and_garbled_ones_become_faults() {
     };
     assert_eq!(FromEngine::read(&cancelled.to_json()), cancelled);
     let stopping = FromEngine::Stopping { id: 7 };
-    assert_eq!(stopping.to_json(), r#"{"type":"stopping","id":7}"#);
+    assert_eq!(stopping.to_json(), r#"{"stopping":{"id":7}}"#);
     assert_eq!(FromEngine::read(&stopping.to_json()), stopping);
     assert!(matches!(FromEngine::read("{}"), FromEngine::Fault { .. }));
     let io = ToEngine::Io {
@@ -138,7 +138,7 @@ fn messages_survive_their_json_and_garbled_ones_become_faults() {
         request: crate::engine::io::IoRequest::default(),
         targets: "http://h/__overlap/io/".into(),
     };
-    assert!(io.to_json().contains(r#""type":"io""#));
+    assert!(io.to_json().starts_with(r#"{"io":{"id":8,"#));
     assert_eq!(serde_json::from_str::<ToEngine>(&io.to_json()).unwrap(), io);
     let failed = FromEngine::IoReply {
         id: 8,
@@ -168,4 +168,17 @@ fn a_cancelled_measurement_says_so_and_too_big_a_size_is_refused_first() {
 #[test]
 fn garbled_replies_are_reported() {
     assert!(matches!(read_reply("{}"), MeasureReply::Failed { .. }));
+}
+
+#[test]
+fn the_engine_workers_own_messages_read_as_faults_and_listening() {
+    // www/engine-worker.js writes these two by hand, before and around the module it loads.
+    assert_eq!(FromEngine::read(r#""listening""#), FromEngine::Listening);
+    assert_eq!(
+        FromEngine::read(r#"{"fault":{"message":"the engine failed to load: x"}}"#),
+        FromEngine::Fault {
+            message: "the engine failed to load: x".into()
+        }
+    );
+    assert_eq!(FromEngine::Listening.to_json(), r#""listening""#);
 }

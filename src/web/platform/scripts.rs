@@ -5,12 +5,12 @@
 //! the tests exercise exactly what the app runs. Each script imports this module's glue by its
 //! URL and instantiates the module it is handed, so nothing is downloaded twice.
 //!
-//! One message convention for the three scripts: everything a worker sends is an object
-//! `{type, …}`. `ready` (the engine's `listening`) once it can take work; `fault` with a `message`
-//! when it failed to load or broke; its answers under a type of their own (`reply`). The engine
-//! worker sends these objects as JSON strings, since its messages are the typed
-//! `protocol::FromEngine`; the others send them as they are, so bytes cross without a copy into
-//! text. A script that fails to load reaches the page only as an `error` event, which every
+//! One message convention for the worker processes and the Python interpreters: everything they
+//! send is an object `{type, …}`. `ready` once it can take work; `fault` with a `message` when it
+//! failed to load or broke; its answers under a type of their own (`reply`); sent as they are, so
+//! bytes cross without a copy into text. The engine worker says the same things (`listening`,
+//! `fault`) as JSON strings of the typed `protocol::FromEngine`, in serde's externally tagged
+//! form (`"listening"`, `{"fault": {"message": …}}`; see `protocol.rs` for why). A script that fails to load reaches the page only as an `error` event, which every
 //! starter also listens for.
 
 use std::collections::HashMap;
