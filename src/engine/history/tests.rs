@@ -405,3 +405,23 @@ fn a_python_run_round_trips_without_its_spans_and_is_titled_by_its_function() {
     );
     assert!(history.to_json().contains(r#""kind":"python""#));
 }
+
+/// Records are read by hand (`RecordV1`'s Deserialize): fields it does not know are passed
+/// over, and a record missing a part is kept with the part named, never dropped.
+#[test]
+fn a_record_missing_a_part_is_kept_with_the_part_named() {
+    let mut history = History::new();
+    history.add(Entry::cpu(5.0, &report(), CpuSettings::default()));
+    let mut stored: serde_json::Value = serde_json::from_str(&history.to_json()).unwrap();
+    stored["entries"][0]["record"]["added_later"] = serde_json::json!([1, 2]);
+    assert_eq!(History::read(&stored.to_string()).unwrap(), history);
+
+    stored["entries"][0]["record"]
+        .as_object_mut()
+        .unwrap()
+        .remove("rows");
+    let kept = History::read(&stored.to_string()).unwrap();
+    assert!(kept.entries.is_empty());
+    assert!(kept.kept[0].why.contains("rows"), "{:?}", kept.kept);
+    assert!(kept.kept[0].text.contains(r#""kind":"cpu""#));
+}

@@ -41,7 +41,9 @@ pub struct EntryV1 {
     pub record: RecordV1,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// `{"kind": "cpu" | "io" | "python", …that kind's fields}`. Written by serde's derive; read by
+/// hand ([`RecordV1::deserialize`]).
+#[derive(Debug, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum RecordV1 {
     Cpu {
@@ -56,6 +58,55 @@ pub enum RecordV1 {
         settings: PythonSettingsV1,
         run: PythonRunV1,
     },
+}
+
+/// Reads the same JSON the derive would, without its buffer: serde reads an internally tagged enum
+/// by copying the whole value into its `Content` and deserializing that again, a second reader of
+/// every type under it (see `engine/protocol.rs`). Here each part is kept as raw JSON and read
+/// once its kind is known. Unknown fields are ignored and a missing part is named, as before.
+impl<'de> Deserialize<'de> for RecordV1 {
+    fn deserialize<D: serde::Deserializer<'de>>(reader: D) -> Result<Self, D::Error> {
+        use serde::de::{DeserializeOwned, Error};
+        use serde_json::value::RawValue;
+
+        #[derive(Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        enum Kind {
+            Cpu,
+            Io,
+            Python,
+        }
+        #[derive(Deserialize)]
+        struct Parts {
+            kind: Kind,
+            settings: Option<Box<RawValue>>,
+            rows: Option<Box<RawValue>>,
+            runs: Option<Box<RawValue>>,
+            run: Option<Box<RawValue>>,
+        }
+        fn read<T: DeserializeOwned, E: Error>(
+            part: Option<Box<RawValue>>,
+            name: &'static str,
+        ) -> Result<T, E> {
+            let part = part.ok_or_else(|| E::missing_field(name))?;
+            serde_json::from_str(part.get()).map_err(|err| E::custom(format!("{name}: {err}")))
+        }
+        let parts = Parts::deserialize(reader)?;
+        Ok(match parts.kind {
+            Kind::Cpu => RecordV1::Cpu {
+                settings: read(parts.settings, "settings")?,
+                rows: read(parts.rows, "rows")?,
+            },
+            Kind::Io => RecordV1::Io {
+                settings: read(parts.settings, "settings")?,
+                runs: read(parts.runs, "runs")?,
+            },
+            Kind::Python => RecordV1::Python {
+                settings: read(parts.settings, "settings")?,
+                run: read(parts.run, "run")?,
+            },
+        })
+    }
 }
 
 /// The CPU form as typed; `models` and `style` by their slugs.

@@ -182,3 +182,31 @@ fn the_engine_workers_own_messages_read_as_faults_and_listening() {
     );
     assert_eq!(FromEngine::Listening.to_json(), r#""listening""#);
 }
+
+/// `MeasureRequest` is read by hand: flat, its run's settings beside its own three fields.
+#[test]
+fn a_flat_request_reads_its_run_and_names_what_is_wrong() {
+    let request: MeasureRequest = serde_json::from_str(
+        r#"{"kernel":"count","size":5000,"repeats":2,"model":"free-threads","workers":2,"later":1}"#,
+    )
+    .unwrap();
+    assert_eq!((request.size, request.repeats), (5000, 2));
+    assert_eq!(
+        (request.run.model, request.run.workers),
+        (Model::FreeThreads, 2)
+    );
+    assert_eq!(request.run.style, RunConfig::default().style);
+    let json = serde_json::to_string(&request).unwrap();
+    assert!(json.contains(r#""model":"free-threads""#), "{json}");
+    assert_eq!(
+        serde_json::from_str::<MeasureRequest>(&json).unwrap(),
+        request
+    );
+    let missing = serde_json::from_str::<MeasureRequest>(r#"{"size":5000,"repeats":2}"#);
+    let missing = missing.unwrap_err().to_string();
+    assert!(missing.contains("missing field `kernel`"), "{missing}");
+    let wrong =
+        serde_json::from_str::<MeasureRequest>(r#"{"kernel":"count","size":"big","repeats":2}"#);
+    let wrong = wrong.unwrap_err().to_string();
+    assert!(wrong.starts_with("size: invalid type"), "{wrong}");
+}
