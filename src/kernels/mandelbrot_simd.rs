@@ -106,9 +106,10 @@ mod lanes {
         let (cr, ci) = (f64x2(cr[0], cr[1]), f64x2_splat(ci));
         // The bound goes through black_box once, before the loop, so the loop compares against a
         // local rather than a `v128.const` operand (the only change to the loop's wasm). In
-        // Chromium 156 that took the kernel from 1.10-1.13x native to 1.04-1.11x (medians 1.11
-        // and 1.08, 7 rounds each of ./scripts/bench.sh's pairing); V8 11.3 in Node hoists the
-        // constant into a register either way, so the cost is in newer V8, not seen directly.
+        // Chromium 156, ./scripts/bench.sh read the kernel at 1.11x native (middle half
+        // 1.10-1.12) before and 1.08x (1.08-1.10) after, 7 rounds each. V8 11.3 in Node keeps the
+        // constant in a register either way (--print-wasm-code), so the cost is in newer V8's
+        // code, which this machine's Chromium does not print.
         let (two, four) = (f64x2_splat(2.0), std::hint::black_box(f64x2_splat(4.0)));
         let (mut zr, mut zi) = (f64x2_splat(0.0), f64x2_splat(0.0));
         // All ones in a lane still iterating; its count goes up by one per step it iterates.
