@@ -10,8 +10,8 @@
 //! failed to load or broke; its answers under a type of their own (`reply`); sent as they are, so
 //! bytes cross without a copy into text. The engine worker says the same things (`listening`,
 //! `fault`) as JSON strings of the typed `protocol::FromEngine`, in serde's externally tagged
-//! form (`"listening"`, `{"fault": {"message": …}}`; see `protocol.rs` for why). A script that fails to load reaches the page only as an `error` event, which every
-//! starter also listens for.
+//! form (`"listening"`, `{"fault": {"message": …}}`; see `protocol.rs` for why). A script that
+//! fails to load reaches the page only as an `error` event, which every starter also listens for.
 
 use std::collections::HashMap;
 
