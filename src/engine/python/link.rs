@@ -125,7 +125,7 @@ pub fn results_of(run: &PythonRun) -> Vec<CpuResult> {
                     .then(|| run.speedup(row.model))
                     .flatten()
                     .map(|s| as_shown_speedup(s.median))
-                    .filter(|s| s.is_finite() && *s > 0.0 && *s <= MOST_SPEEDUP),
+                    .filter(|s| may_carry(*s)),
             })
         })
         .collect()
@@ -250,6 +250,11 @@ const MOST_ROUNDS: u64 = 1_000;
 const MOST_MS: f64 = 1e9;
 const MOST_SPEEDUP: f64 = 10_000.0;
 
+/// Whether a link may carry `speedup`: the writer leaves out, and the reader refuses, any other.
+fn may_carry(speedup: f64) -> bool {
+    speedup.is_finite() && speedup > 0.0 && speedup <= MOST_SPEEDUP
+}
+
 fn read_results(results: &Value) -> Result<SharedResults, String> {
     let tasks = results["tasks"]
         .as_u64()
@@ -270,10 +275,7 @@ fn read_results(results: &Value) -> Result<SharedResults, String> {
         let repeats = row[5].as_u64().filter(|r| (1..=MOST_ROUNDS).contains(r));
         let speedup = match &row[6] {
             Value::Null => Some(None),
-            x => x
-                .as_f64()
-                .filter(|s| s.is_finite() && *s > 0.0 && *s <= MOST_SPEEDUP)
-                .map(Some),
+            x => x.as_f64().filter(|s| may_carry(*s)).map(Some),
         };
         let (
             Some(model),
