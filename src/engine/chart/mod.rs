@@ -98,25 +98,25 @@ pub fn speedup_series(report: &Report) -> Vec<SpeedupSeries> {
         if row.model == Model::Sequential {
             continue;
         }
-        // The middle half of the per-round speedups, where there were rounds; else the range
-        // the slowest and fastest runs give.
-        let (Some(mid), Some(low), Some(high)) = (match report.speedup_spread(row) {
-            Some(s) => (Some(s.median), Some(s.low), Some(s.high)),
-            // A link's carried row: the speedup its sender saw, the whiskers around it.
-            None => {
-                let mid = report.speedup(row);
-                let low = speedup(base_ms, row.summary.max);
-                let high = speedup(base_ms, row.summary.min);
-                match (mid, low, high) {
-                    (Some(mid), Some(low), Some(high)) => {
-                        (Some(mid), Some(low.min(mid)), Some(high.max(mid)))
-                    }
-                    _ => (None, None, None),
-                }
-            }
-        }) else {
+        // The point is the speedup as the table shows it and a link carries it (four decimals),
+        // so the fit the sender's chart labels is the fit the link's reader sees: a GIL run's
+        // serial share sits near 99.5 %, where the unrounded median read "99 %" and the carried
+        // figure "100 %". The whiskers: the middle half of the per-round speedups, where there
+        // were rounds; else (a link's carried row) the range the slowest and fastest runs give.
+        let Some(mid) = report.speedup(row) else {
             continue;
         };
+        let (low, high) = match report.speedup_spread(row) {
+            Some(s) => (s.low, s.high),
+            None => match (
+                speedup(base_ms, row.summary.max),
+                speedup(base_ms, row.summary.min),
+            ) {
+                (Some(low), Some(high)) => (low, high),
+                _ => continue,
+            },
+        };
+        let (low, high) = (low.min(mid), high.max(mid));
         let point = SpeedupPoint {
             threads: row.threads,
             speedup: mid,

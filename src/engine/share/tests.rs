@@ -415,3 +415,40 @@ fn a_link_carries_the_speedups_its_sender_saw() {
         format!("{of_medians:.2}×")
     );
 }
+
+/// The Amdahl fit a link's reader sees is the one its sender's chart labelled. A GIL run's
+/// serial share sits near 99.5 %: fitted to the unrounded median (1.00251×) it read "99 %", to
+/// the carried four decimals (1.0025×) "100 %", as CI once saw in Chromium. Both fit the figure
+/// as shown.
+#[test]
+fn a_link_shows_the_fit_its_sender_saw() {
+    use crate::engine::chart::speedup_series;
+    use crate::engine::experiment::{Report, Row};
+    use crate::engine::share::report_of;
+    use crate::engine::workload::Checksum;
+    let mut sent = Report::new("count");
+    let rounds = |model, k, ms: &[f64]| Row::from_samples(model, k, ms, Checksum(7)).unwrap();
+    sent.push(rounds(Model::Sequential, 1, &[1002.51, 2005.02, 1503.765]));
+    sent.push(rounds(Model::GilThreads, 2, &[1000.0, 2000.0, 1500.0]));
+    let rows: Vec<CpuResult> = sent
+        .rows()
+        .iter()
+        .map(|r| CpuResult::from_row(&sent, r))
+        .collect();
+    let shared = Shared {
+        results: Some(Results::Cpu(rows)),
+        ..classroom()
+    };
+    let Some(Results::Cpu(carried)) = open(&encode(&shared)).unwrap().shared.results else {
+        panic!("no results");
+    };
+    let label = |report: &Report| {
+        let fit = speedup_series(report)[0].fit.unwrap();
+        format!("{:.0} % serial", fit.serial_fraction * 100.0)
+    };
+    assert_eq!(label(&report_of("count", &carried)), "100 % serial");
+    assert_eq!(label(&sent), label(&report_of("count", &carried)));
+    // The case the test is for: the unrounded median fits to the other side of the rounding.
+    let median = sent.speedup_spread(&sent.rows()[1]).unwrap().median;
+    assert_eq!(format!("{:.0}", (2.0 / median - 1.0) * 100.0), "99");
+}
