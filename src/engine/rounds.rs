@@ -172,6 +172,14 @@ pub fn beyond_cores(speedup: f64, cores: usize) -> bool {
     speedup > BEYOND_CORES * cores.max(1) as f64
 }
 
+/// Whether `speedup` on `cores` cores reads more than they give as a lesson prints it (two
+/// decimals): 1.004× prints as 1.00×, and a sentence saying "read 1.00×, more than 1 core
+/// gives" tells a student nothing true. Past the cores, but not [`beyond_cores`], the lesson
+/// says to read the figure as about `cores`×.
+pub fn reads_past_cores(speedup: f64, cores: usize) -> bool {
+    (speedup * 100.0).round() / 100.0 > cores.max(1) as f64
+}
+
 /// A spread is wide when its middle half spans more than this share of its median.
 pub const WIDE: f64 = 0.10;
 
@@ -263,6 +271,11 @@ mod tests {
         assert!(beyond_cores(3.01, 2));
         assert!(beyond_cores(1.3, 1));
         assert!(beyond_cores(1.3, 0));
+        // As printed, to two decimals: 1.004× reads 1.00×, not past one core; 1.006× reads 1.01×.
+        assert!(!reads_past_cores(1.004, 1));
+        assert!(reads_past_cores(1.006, 1));
+        assert!(!reads_past_cores(1.99, 2));
+        assert!(reads_past_cores(2.09, 2));
     }
 
     #[test]

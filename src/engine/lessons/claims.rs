@@ -335,7 +335,7 @@ pub fn past_cores(
     steps: &[Option<StepFigures>],
 ) -> Option<(String, f64, usize)> {
     speedups_on_cores(lesson_steps, steps)
-        .filter(|(_, speedup, cores)| *speedup > *cores as f64)
+        .filter(|(_, speedup, cores)| rounds::reads_past_cores(*speedup, *cores))
         .max_by(|a, b| (a.1 / a.2 as f64).total_cmp(&(b.1 / b.2 as f64)))
 }
 

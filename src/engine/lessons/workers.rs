@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use super::steps::cpu;
 use super::{Lesson, Probe, Step};
-use crate::engine::rounds::Spread;
+use crate::engine::rounds::{self, Spread};
 use crate::engine::run::models::{Model, RunConfig};
 
 /// The count each probe step runs: about 0.15 s on one core here, a tenth of a lesson's round.
@@ -145,7 +145,7 @@ impl Chosen {
             .measured
             .iter()
             .map(|(k, s)| match s.median {
-                past if past > *k as f64 => {
+                past if rounds::reads_past_cores(past, *k) => {
                     format!(
                         "{k} ran {past:.2}\u{d7} (about {k}\u{d7}: the one-worker run was slow)"
                     )

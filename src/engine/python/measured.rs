@@ -181,7 +181,7 @@ impl PythonRun {
             String::new()
         };
         let bound = self.workers.min(cores.max(1));
-        if model == PyModel::Pool && s.median > bound as f64 {
+        if model == PyModel::Pool && rounds::reads_past_cores(s.median, bound) {
             format!(
                 "{:.2}\u{d7}{range} (about {bound}\u{d7}: the sequential run was slow)",
                 s.median
