@@ -23,7 +23,7 @@ const ROWS_OF_B_PER_CHECK_IN: usize = 64;
 /// Rows of A times all of B. Built whole, `a` has all n rows; decoded in a process, only the rows
 /// of the tasks it was sent. Each starts on a cache line, as does each row of C: in wasm a `Vec`
 /// may start mid-line, and the row's 16-byte loads then straddle lines (see [`LineAligned`]).
-/// B is kept packed ([`pack`]), as BLAS packs its panels.
+/// B is kept packed four rows at a time (see `packed_index`), as BLAS packs its panels.
 pub struct MatMul {
     n: usize,
     a: LineAligned,
