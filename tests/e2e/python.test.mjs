@@ -190,6 +190,8 @@ describe('the Python lab in Chromium: links, lessons and offline use', () => {
       assert.match(await page.textContent('#py-link-said'), /Copied/);
       const link = await page.evaluate(() => navigator.clipboard.readText());
       assert.match(link, /\?lab=python#py\.v1\./);
+      // The link also shows in a field, to copy by hand where a browser refuses the clipboard.
+      assert.equal(await page.inputValue('#py-share-link'), link);
       await page.fill('#py-code', mine);
       await page.fill('#py-workers', '2');
       await page.waitForFunction(() => /# mine/.test(localStorage.getItem('overlap.python.v1') ?? ''));
@@ -210,6 +212,7 @@ describe('the Python lab in Chromium: links, lessons and offline use', () => {
       assert.match(await page.textContent('#py-code-error'), /20000/);
       await page.click('#py-copy-link');
       await page.waitForFunction(() => /20000/.test(document.querySelector('#py-link-said')?.textContent ?? ''));
+      assert.equal(await page.$('#py-share-link'), null, 'a refused link leaves no stale link to copy');
       // A damaged link says why and shows the visitor's own code.
       await page.fill('#py-code', mine);
       await page.waitForFunction(() => /# mine/.test(localStorage.getItem('overlap.python.v1') ?? ''));

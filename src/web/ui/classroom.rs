@@ -14,7 +14,7 @@ use crate::engine::state::classroom::{ClassroomAction, ClassroomState};
 use crate::web::ui::components::charts::ClassChart;
 use crate::web::ui::components::ScrollBox;
 use crate::web::ui::download::download_blob;
-use crate::web::ui::share::{copy_link, link_to, save_chart};
+use crate::web::ui::share::{copy_link, link_field, link_to, save_chart};
 use crate::web::ui::window_event::use_window_event;
 
 /// How long typing must pause before the links are read and kept.
@@ -342,11 +342,7 @@ fn class_view(
                         }) }
                     </span>
                 </div>
-                <label class="link-field">
-                    <span>{ "Link" }</span>
-                    <input id="classroom-link" type="text" readonly=true value={state.link.clone()}
-                        placeholder="Press Copy classroom link: it carries the medians only" />
-                </label>
+                { link_field("classroom-link".into(), &state.link, "Press Copy classroom link: it carries the medians only") }
             </div>
         </div>
     }

@@ -142,9 +142,6 @@ pub fn SharePanel(props: &PanelProps) -> Html {
     };
     let on_plain = copy(props.plain.clone().ok(), "link");
     let on_results = copy(props.with_results.clone(), "link with results");
-    let select_all = Callback::from(|e: FocusEvent| {
-        e.target_unchecked_into::<HtmlInputElement>().select();
-    });
     let save = |kind: &'static str| {
         let (exports, chart, said) = (props.exports.clone(), props.chart.clone(), said.clone());
         Callback::from(move |_: MouseEvent| {
@@ -193,21 +190,32 @@ pub fn SharePanel(props: &PanelProps) -> Html {
             if let Err(why) = &props.plain {
                 <p class="hint" data-share-refused="true">{ format!("To share this experiment, fix the form first. {why}") }</p>
             }
-            <label class="link-field">
-                <span>{ "Link" }</span>
-                <input
-                    id={format!("{lab}-share-link")}
-                    type="text"
-                    readonly=true
-                    value={(*link).clone()}
-                    placeholder="Press Copy link; the link also appears here"
-                    onfocus={select_all}
-                />
-            </label>
+            { link_field(format!("{lab}-share-link"), &link, "Press Copy link; the link also appears here") }
             if let Some(said) = &*said {
                 <p class="hint" role="status" data-share-said="true">{ said }</p>
             }
         </div>
+    }
+}
+
+/// The read-only field a made link appears in, selected whole when focused: where a visitor
+/// copies it by hand when the browser refuses the clipboard, as [`copy_link`] then tells them.
+pub(super) fn link_field(id: String, link: &str, placeholder: &'static str) -> Html {
+    let select_all = Callback::from(|e: FocusEvent| {
+        e.target_unchecked_into::<HtmlInputElement>().select();
+    });
+    html! {
+        <label class="link-field">
+            <span>{ "Link" }</span>
+            <input
+                {id}
+                type="text"
+                readonly=true
+                value={link.to_string()}
+                {placeholder}
+                onfocus={select_all}
+            />
+        </label>
     }
 }
 

@@ -25,7 +25,7 @@ use crate::web::ui::components::{
 };
 use crate::web::ui::engine_run::{use_engine_run, Work};
 use crate::web::ui::route::embed_address;
-use crate::web::ui::share::copy_link;
+use crate::web::ui::share::{copy_link, link_field};
 
 /// Where the form is kept between visits.
 const STORAGE_KEY: &str = "overlap.python.v1";
@@ -178,7 +178,10 @@ pub fn PythonLab(props: &Props) -> Html {
     let lab = use_reducer(|| PythonLabState::with(opened.settings.clone()));
     // What the link notice says, until the visitor brings their code back.
     let link_notice = use_state(|| opened.link.clone());
+    // What copying a link said, and the link made (shown, to copy by hand where the browser
+    // refuses the clipboard).
     let link_said = use_state(|| None::<String>);
+    let link_made = use_state(String::new);
     let engine = use_context::<EngineContext>().expect("the page provides the engine");
     let run = use_engine_run(
         Holder::Python,
@@ -251,13 +254,20 @@ pub fn PythonLab(props: &Props) -> Html {
     };
     let (idle, blocked) = before_run(refusals.first_said(|f| f.label()), None, run.others_busy());
     let on_copy_link = {
-        let (settings, said) = (lab.settings.clone(), link_said.clone());
+        let (settings, said, made) = (lab.settings.clone(), link_said.clone(), link_made.clone());
         Callback::from(move |_: MouseEvent| {
-            let (settings, said) = (settings.clone(), said.clone());
+            let (settings, said, made) = (settings.clone(), said.clone(), made.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 said.set(Some(match python_link::encode(&settings) {
-                    Ok(fragment) => copy_link(&lab_link(&fragment), "link to this code").await,
-                    Err(why) => why,
+                    Ok(fragment) => {
+                        let link = lab_link(&fragment);
+                        made.set(link.clone());
+                        copy_link(&link, "link to this code").await
+                    }
+                    Err(why) => {
+                        made.set(String::new());
+                        why
+                    }
                 }));
             });
         })
@@ -265,17 +275,24 @@ pub fn PythonLab(props: &Props) -> Html {
     // The code that ran and what it measured, for the classroom view.
     let on_copy_results = {
         let (ran, measured, said) = (lab.ran.clone(), lab.run.clone(), link_said.clone());
-        let machine = props.machine.clone();
+        let (machine, made) = (props.machine.clone(), link_made.clone());
         Callback::from(move |_: MouseEvent| {
             let (Some(ran), Some(measured)) = (ran.clone(), measured.clone()) else {
                 return;
             };
-            let (machine, said) = (machine.clone(), said.clone());
+            let (machine, said, made) = (machine.clone(), said.clone(), made.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 said.set(Some(
                     match python_link::encode_with_results(&ran, &measured, &machine) {
-                        Ok(fragment) => copy_link(&lab_link(&fragment), "link with results").await,
-                        Err(why) => why,
+                        Ok(fragment) => {
+                            let link = lab_link(&fragment);
+                            made.set(link.clone());
+                            copy_link(&link, "link with results").await
+                        }
+                        Err(why) => {
+                            made.set(String::new());
+                            why
+                        }
                     },
                 ));
             });
@@ -369,6 +386,9 @@ pub fn PythonLab(props: &Props) -> Html {
                     <span class="hint" role="status" id="py-link-said">{ format!(" {said}") }</span>
                 }
             </p>
+            if !link_made.is_empty() {
+                { link_field("py-share-link".into(), &link_made, "") }
+            }
             if !props.embed {
                 <EmbedSnippet src={embed_address(Place::PythonLab)} title="Your own Python" prefix="py-" />
             }
