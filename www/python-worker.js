@@ -58,7 +58,9 @@ async function download(indexURL) {
 // loadPyodide fetches and instantiates pyodide.asm.wasm itself and takes no compiled module
 // (its `instantiateWasm` is built in: pyodide.mjs `createSettings`). Handed one, this worker
 // answers loadPyodide's first instantiation from it, so k interpreters compile the 9.6 MB module
-// once between them, not k times. Later instantiations go to the browser as they are.
+// once between them, not k times. Later instantiations go to the browser as they are. Sharing
+// one interpreter's download and module among workers is an open request upstream:
+// https://github.com/pyodide/pyodide/issues/587
 function answerFirstInstantiationFrom(module) {
   const { instantiate, instantiateStreaming } = WebAssembly;
   let used = false;
@@ -80,7 +82,9 @@ async function load({ indexURL, module, driver: source }) {
   // pyodide.mjs asks whether it is in a classic worker by calling importScripts('data:…'), which
   // a module worker refuses anyway, but only after the page's Trusted Types policy has reported
   // the data: URL as a violation (require-trusted-types-for 'script'). Without importScripts the
-  // same question gets the same answer (no) and reports nothing.
+  // same question gets the same answer (no) and reports nothing. Why Pyodide probes at all: a
+  // worker has no direct way to tell whether it is a module worker, as its maintainers found in
+  // https://github.com/pyodide/pyodide/pull/2220
   self.importScripts = undefined;
   if (module instanceof WebAssembly.Module) answerFirstInstantiationFrom(module);
   const { loadPyodide } = await import(`${indexURL}pyodide.mjs`);
