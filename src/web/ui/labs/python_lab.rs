@@ -172,6 +172,28 @@ pub struct Props {
     pub machine: Machine,
 }
 
+/// Shows the link `encoded` made and copies it, or clears the shown link when it was refused;
+/// `said` gets what happened (naming the link `what`) or why it was refused.
+async fn offer_link(
+    encoded: Result<String, String>,
+    what: &'static str,
+    said: UseStateHandle<Option<String>>,
+    made: UseStateHandle<String>,
+) {
+    let message = match encoded {
+        Ok(fragment) => {
+            let link = lab_link(&fragment);
+            made.set(link.clone());
+            copy_link(&link, what).await
+        }
+        Err(why) => {
+            made.set(String::new());
+            why
+        }
+    };
+    said.set(Some(message));
+}
+
 #[function_component]
 pub fn PythonLab(props: &Props) -> Html {
     let opened = use_memo((), |_| opening());
@@ -257,19 +279,12 @@ pub fn PythonLab(props: &Props) -> Html {
         let (settings, said, made) = (lab.settings.clone(), link_said.clone(), link_made.clone());
         Callback::from(move |_: MouseEvent| {
             let (settings, said, made) = (settings.clone(), said.clone(), made.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                said.set(Some(match python_link::encode(&settings) {
-                    Ok(fragment) => {
-                        let link = lab_link(&fragment);
-                        made.set(link.clone());
-                        copy_link(&link, "link to this code").await
-                    }
-                    Err(why) => {
-                        made.set(String::new());
-                        why
-                    }
-                }));
-            });
+            wasm_bindgen_futures::spawn_local(offer_link(
+                python_link::encode(&settings),
+                "link to this code",
+                said,
+                made,
+            ));
         })
     };
     // The code that ran and what it measured, for the classroom view.
@@ -281,21 +296,12 @@ pub fn PythonLab(props: &Props) -> Html {
                 return;
             };
             let (machine, said, made) = (machine.clone(), said.clone(), made.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                said.set(Some(
-                    match python_link::encode_with_results(&ran, &measured, &machine) {
-                        Ok(fragment) => {
-                            let link = lab_link(&fragment);
-                            made.set(link.clone());
-                            copy_link(&link, "link with results").await
-                        }
-                        Err(why) => {
-                            made.set(String::new());
-                            why
-                        }
-                    },
-                ));
-            });
+            wasm_bindgen_futures::spawn_local(offer_link(
+                python_link::encode_with_results(&ran, &measured, &machine),
+                "link with results",
+                said,
+                made,
+            ));
         })
     };
     let on_bring_back = {
