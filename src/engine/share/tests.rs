@@ -356,6 +356,25 @@ fn a_crafted_link_cannot_make_its_messages_long() {
     assert!(opened.problems.len() <= problems::MAX_PROBLEMS);
 }
 
+/// `sent`'s rows through a real link, as its reader gets them; the link opens without problems.
+fn through_a_link(sent: &crate::engine::experiment::Report) -> Vec<CpuResult> {
+    let rows: Vec<CpuResult> = sent
+        .rows()
+        .iter()
+        .map(|r| CpuResult::from_row(sent, r))
+        .collect();
+    let shared = Shared {
+        results: Some(Results::Cpu(rows)),
+        ..classroom()
+    };
+    let opened = open(&encode(&shared)).unwrap();
+    assert!(opened.problems.is_empty(), "{:?}", opened.problems);
+    match opened.shared.results {
+        Some(Results::Cpu(carried)) => carried,
+        _ => panic!("no results"),
+    }
+}
+
 /// A link with results shows the speedups its sender saw. The sender's page shows the median of
 /// the ratios taken within each round; the ratio of the carried medians is another figure (a
 /// teacher's 1.69× arrived as 1.72×), so the speedup is carried, and recomputed only for a link
@@ -378,21 +397,8 @@ fn a_link_carries_the_speedups_its_sender_saw() {
         2,
         &[590.0, 700.0, 650.0, 600.0, 1000.0],
     ));
-    let rows: Vec<CpuResult> = sent
-        .rows()
-        .iter()
-        .map(|r| CpuResult::from_row(&sent, r))
-        .collect();
-    let shared = Shared {
-        results: Some(Results::Cpu(rows)),
-        ..classroom()
-    };
-    let opened = open(&encode(&shared)).unwrap();
-    assert!(opened.problems.is_empty(), "{:?}", opened.problems);
-    let Some(Results::Cpu(carried)) = &opened.shared.results else {
-        panic!("no results");
-    };
-    let got = report_of("count", carried);
+    let carried = through_a_link(&sent);
+    let got = report_of("count", &carried);
     let (sender, receiver) = (&sent.rows()[1], &got.rows()[1]);
     let shown = |report: &Report, row| format!("{:.2}×", report.speedup(row).unwrap());
     assert_eq!(shown(&got, receiver), shown(&sent, sender));
@@ -430,18 +436,7 @@ fn a_link_shows_the_fit_its_sender_saw() {
     let rounds = |model, k, ms: &[f64]| Row::from_samples(model, k, ms, Checksum(7)).unwrap();
     sent.push(rounds(Model::Sequential, 1, &[1002.51, 2005.02, 1503.765]));
     sent.push(rounds(Model::GilThreads, 2, &[1000.0, 2000.0, 1500.0]));
-    let rows: Vec<CpuResult> = sent
-        .rows()
-        .iter()
-        .map(|r| CpuResult::from_row(&sent, r))
-        .collect();
-    let shared = Shared {
-        results: Some(Results::Cpu(rows)),
-        ..classroom()
-    };
-    let Some(Results::Cpu(carried)) = open(&encode(&shared)).unwrap().shared.results else {
-        panic!("no results");
-    };
+    let carried = through_a_link(&sent);
     let label = |report: &Report| {
         let fit = speedup_series(report)[0].fit.unwrap();
         format!("{:.0} % serial", fit.serial_fraction * 100.0)
