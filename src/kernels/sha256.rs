@@ -2,6 +2,12 @@
 //! of the blocks, like hashing a stream in pieces. Blocks are derived from their index, so
 //! there is no input to hold or copy.
 
+// `sha2`'s portable code (see the kernels' Cargo.toml), not a SHA-256 of the kernel's own: one
+// written here over words (16 rounds written out, the schedule in place, no byte swaps, as the
+// block is two words repeated) ran as fast in Chromium, no faster (0.999x, 0.94-1.07, 9 rounds
+// A/B), and natively too. What V8 does differently is spill: its code for `sha2`'s compression
+// touches a stack slot in 1 012 of 3 652 instructions, native's in 380 of 3 465 (the same 16
+// registers; SHA-256 keeps 24 words live), and the word-wise one in 786 of 2 383.
 use sha2::{Digest, Sha256};
 
 use std::ops::Range;
