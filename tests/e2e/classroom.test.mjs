@@ -93,6 +93,11 @@ test('five result links and a damaged one make one chart, one curve per machine,
     // A classroom link is no share link: no "damaged link" card.
     assert.equal(await other.page.$$eval('.shared-link', (cards) => cards.length), 0);
     assert.deepEqual(other.problems(), []);
+    // Another class read, the link to the last one is not offered: the field empties, says why.
+    await page.fill('#classroom-links', lines.slice(0, -1).join('\n'));
+    await page.waitForFunction(() => document.querySelectorAll('.classroom g.machine').length === 4);
+    await page.waitForSelector('.classroom [data-link-stale]');
+    assert.equal(await page.inputValue('#classroom-link'), '');
     assert.deepEqual(app.problems(), []);
   });
 });

@@ -65,6 +65,21 @@ test('a link with results opens the compare view, runs here beside them, and sha
     assert.deepEqual(carried.map(([m, k]) => [m, k]), rows.map((r) => [r.model, r.threads]));
     carried.forEach(([, , ms], i) => assert.ok(Math.abs(ms - rows[i].ms) <= 0.006, `${ms} vs ${rows[i].ms}`));
     assert.match(await other.page.textContent('.shared-link h3'), new RegExp(`on ${cores} cores`));
+    // A link to the form alone is offered only while the form is what it carries: changed, the
+    // field empties and says why; changed back, the link is to this form again.
+    await page.click('#cpu-copy-link');
+    await page.waitForFunction((old) => {
+      const now = document.querySelector('#cpu-share-link').value;
+      return now.includes('#v1.') && now !== old;
+    }, shared);
+    const plain = await page.inputValue('#cpu-share-link');
+    const size = await page.inputValue('#size');
+    await page.fill('#size', '1_000_000');
+    await page.waitForSelector('[data-share="cpu"] [data-link-stale]');
+    assert.equal(await page.inputValue('#cpu-share-link'), '');
+    await page.fill('#size', size);
+    await page.waitForFunction((link) => document.querySelector('#cpu-share-link').value === link, plain);
+    assert.equal(await page.$('[data-share="cpu"] [data-link-stale]'), null);
     assert.deepEqual(app.problems(), []);
     assert.deepEqual(other.problems(), []);
     await other.page.context().close();

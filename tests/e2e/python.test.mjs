@@ -195,6 +195,9 @@ describe('the Python lab in Chromium: links, lessons and offline use', () => {
       // The link also shows in a field, to copy by hand where a browser refuses the clipboard.
       assert.equal(await page.inputValue('#py-share-link'), link);
       await page.fill('#py-code', mine);
+      // The code edited, the link to the old code is not offered: the field empties, says why.
+      await page.waitForSelector('[data-link-stale]');
+      assert.equal(await page.inputValue('#py-share-link'), '');
       await page.fill('#py-workers', '2');
       await page.waitForFunction(() => /# mine/.test(localStorage.getItem('overlap.python.v1') ?? ''));
       // Opened, the link's code is in the form, and the visitor's own is kept aside.

@@ -9,11 +9,13 @@
 
 pub mod codec;
 pub mod export;
+mod made_link;
 pub mod problems;
 mod shared;
 pub mod trace_events;
 mod wire;
 
+pub use made_link::{LinkShown, MadeLink};
 pub use shared::{
     browser_label, fit_threads, report_of, CpuConfig, CpuResult, IoResult, Lab, Machine, Opened,
     Results, Shared,

@@ -3,6 +3,7 @@
 
 use crate::engine::classroom::link::ClassLink;
 use crate::engine::run::models::Model;
+use crate::engine::share::MadeLink;
 use crate::engine::state::Reducer;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -17,7 +18,8 @@ pub struct ClassroomState {
     pub model: Option<Model>,
     /// The classroom link the page was opened with, read.
     pub opened: Option<Result<ClassLink, String>>,
-    pub link: String,
+    /// The classroom link last made, and the medians it carries.
+    pub link: Option<MadeLink<ClassLink>>,
     pub said: Option<String>,
 }
 
@@ -29,7 +31,7 @@ pub enum ClassroomAction {
     Add(String),
     Choose(Model),
     Copied {
-        link: String,
+        link: MadeLink<ClassLink>,
         said: String,
     },
     Say(String),
@@ -57,7 +59,7 @@ impl Reducer for ClassroomState {
             }
             ClassroomAction::Choose(model) => next.model = Some(model),
             ClassroomAction::Copied { link, said } => {
-                next.link = link;
+                next.link = Some(link);
                 next.said = Some(said);
             }
             ClassroomAction::Say(said) => next.said = Some(said),

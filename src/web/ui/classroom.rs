@@ -10,6 +10,7 @@ use yew::prelude::*;
 use crate::engine::classroom::link::{self, ClassLink};
 use crate::engine::classroom::{export, read_class, workload_label, Class, View};
 use crate::engine::run::models::Model;
+use crate::engine::share::MadeLink;
 use crate::engine::state::classroom::{ClassroomAction, ClassroomState};
 use crate::web::ui::components::charts::ClassChart;
 use crate::web::ui::components::ScrollBox;
@@ -231,6 +232,7 @@ fn class_view(
         machines: view.curves.len(),
         medians: view.medians.clone(),
     };
+    let link_shown = MadeLink::shown(state.link.as_ref(), |from| *from == shared);
     let on_copy = {
         let dispatcher = dispatcher.clone();
         Callback::from(move |_: MouseEvent| {
@@ -238,9 +240,11 @@ fn class_view(
             match link::encode(&shared) {
                 Ok(fragment) => {
                     let url = link_to(&fragment);
+                    let from = shared.clone();
                     wasm_bindgen_futures::spawn_local(async move {
                         let said = copy_link(&url, "classroom link").await;
-                        dispatcher.dispatch(ClassroomAction::Copied { link: url, said });
+                        let link = MadeLink::new(from, url);
+                        dispatcher.dispatch(ClassroomAction::Copied { link, said });
                     });
                 }
                 Err(why) => dispatcher.dispatch(ClassroomAction::Say(why)),
@@ -342,7 +346,12 @@ fn class_view(
                         }) }
                     </span>
                 </div>
-                { link_field("classroom-link".into(), &state.link, "Press Copy classroom link: it carries the medians only") }
+                { link_field(
+                    "classroom-link".into(),
+                    link_shown,
+                    "Press Copy classroom link: it carries the medians only",
+                    "The class's links or the model changed after the link was made: press Copy classroom link for one to this chart.",
+                ) }
             </div>
         </div>
     }

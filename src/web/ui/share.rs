@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use crate::engine::capability::Capabilities;
 use crate::engine::classroom::link;
-use crate::engine::share::{self, Machine, Opened, Shared};
+use crate::engine::share::{self, LinkShown, Machine, MadeLink, Opened, Shared};
 use crate::web::ui::components::charts::Compare;
 use crate::web::ui::download::{document, download_blob, save_png, standalone_svg, view_box_size};
 
@@ -117,7 +117,7 @@ pub struct PanelProps {
 /// clipboard), and the exports.
 #[function_component]
 pub fn SharePanel(props: &PanelProps) -> Html {
-    let link = use_state(String::new);
+    let link = use_state(|| None::<MadeLink<Shared>>);
     let said = use_state(|| None::<String>);
     let copy = |shared: Option<Shared>, what: &'static str| {
         let (link, said) = (link.clone(), said.clone());
@@ -128,12 +128,12 @@ pub fn SharePanel(props: &PanelProps) -> Html {
             let url = match share::link(&shared) {
                 Ok(fragment) => link_to(&fragment),
                 Err(why) => {
-                    link.set(String::new());
+                    link.set(None);
                     said.set(Some(why));
                     return;
                 }
             };
-            link.set(url.clone());
+            link.set(Some(MadeLink::new(shared, url.clone())));
             let said = said.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 said.set(Some(copy_link(&url, what).await));
@@ -169,6 +169,9 @@ pub fn SharePanel(props: &PanelProps) -> Html {
     };
     let lab = &props.lab;
     let no_results = props.with_results.is_none();
+    let shown = MadeLink::shown(link.as_ref(), |from| {
+        props.plain.as_ref() == Ok(from) || props.with_results.as_ref() == Some(from)
+    });
     html! {
         <div class="share-panel" data-share={lab.clone()}>
             <div class="actions">
@@ -190,7 +193,12 @@ pub fn SharePanel(props: &PanelProps) -> Html {
             if let Err(why) = &props.plain {
                 <p class="hint" data-share-refused="true">{ format!("To share this experiment, fix the form first. {why}") }</p>
             }
-            { link_field(format!("{lab}-share-link"), &link, "Press Copy link; the link also appears here") }
+            { link_field(
+                format!("{lab}-share-link"),
+                shown,
+                "Press Copy link; the link also appears here",
+                "The experiment changed after the link was made: press Copy link for a link to this one.",
+            ) }
             if let Some(said) = &*said {
                 <p class="hint" role="status" data-share-said="true">{ said }</p>
             }
@@ -200,22 +208,38 @@ pub fn SharePanel(props: &PanelProps) -> Html {
 
 /// The read-only field a made link appears in, selected whole when focused: where a visitor
 /// copies it by hand when the browser refuses the clipboard, as [`copy_link`] then tells them.
-pub(super) fn link_field(id: String, link: &str, placeholder: &'static str) -> Html {
+/// A link to what the page no longer shows is not offered: the field empties and `stale` says
+/// why.
+pub(super) fn link_field(
+    id: String,
+    shown: LinkShown,
+    placeholder: &'static str,
+    stale: &'static str,
+) -> Html {
     let select_all = Callback::from(|e: FocusEvent| {
         e.target_unchecked_into::<HtmlInputElement>().select();
     });
+    let value = match shown {
+        LinkShown::Current(url) => url,
+        LinkShown::None | LinkShown::Stale => "",
+    };
     html! {
-        <label class="link-field">
-            <span>{ "Link" }</span>
-            <input
-                {id}
-                type="text"
-                readonly=true
-                value={link.to_string()}
-                {placeholder}
-                onfocus={select_all}
-            />
-        </label>
+        <>
+            <label class="link-field">
+                <span>{ "Link" }</span>
+                <input
+                    {id}
+                    type="text"
+                    readonly=true
+                    value={value.to_string()}
+                    {placeholder}
+                    onfocus={select_all}
+                />
+            </label>
+            if shown == LinkShown::Stale {
+                <p class="hint" data-link-stale="true">{ stale }</p>
+            }
+        </>
     }
 }
 

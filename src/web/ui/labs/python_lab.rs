@@ -13,7 +13,7 @@ use crate::engine::python::link as python_link;
 use crate::engine::python::measured::PythonRun;
 use crate::engine::python::settings::{PythonPlan, PythonSettings};
 use crate::engine::route::{Place, Route};
-use crate::engine::share::Machine;
+use crate::engine::share::{LinkShown, Machine, MadeLink};
 use crate::engine::state::python_lab::{PythonAction, PythonLabState};
 use crate::engine::status::{RunEvent, Status};
 use crate::web::client::python;
@@ -172,22 +172,40 @@ pub struct Props {
     pub machine: Machine,
 }
 
-/// Shows the link `encoded` made and copies it, or clears the shown link when it was refused;
-/// `said` gets what happened (naming the link `what`) or why it was refused.
+/// What a link of this lab carries: the code in the form, or a run and the code it ran.
+#[derive(Clone)]
+enum LinkFrom {
+    Code(PythonSettings),
+    Run(Rc<PythonRun>),
+}
+
+impl LinkFrom {
+    /// Whether the lab still shows it: the same code in the form, the same run on the page.
+    fn still_shown(&self, lab: &PythonLabState) -> bool {
+        match self {
+            LinkFrom::Code(settings) => *settings == lab.settings,
+            LinkFrom::Run(run) => lab.run.as_ref().is_some_and(|now| Rc::ptr_eq(now, run)),
+        }
+    }
+}
+
+/// Shows the link `encoded` made from `from` and copies it, or clears the shown link when it was
+/// refused; `said` gets what happened (naming the link `what`) or why it was refused.
 async fn offer_link(
     encoded: Result<String, String>,
+    from: LinkFrom,
     what: &'static str,
     said: UseStateHandle<Option<String>>,
-    made: UseStateHandle<String>,
+    made: UseStateHandle<Option<MadeLink<LinkFrom>>>,
 ) {
     let message = match encoded {
         Ok(fragment) => {
             let link = lab_link(&fragment);
-            made.set(link.clone());
+            made.set(Some(MadeLink::new(from, link.clone())));
             copy_link(&link, what).await
         }
         Err(why) => {
-            made.set(String::new());
+            made.set(None);
             why
         }
     };
@@ -203,7 +221,7 @@ pub fn PythonLab(props: &Props) -> Html {
     // What copying a link said, and the link made (shown, to copy by hand where the browser
     // refuses the clipboard).
     let link_said = use_state(|| None::<String>);
-    let link_made = use_state(String::new);
+    let link_made = use_state(|| None::<MadeLink<LinkFrom>>);
     let engine = use_context::<EngineContext>().expect("the page provides the engine");
     let run = use_engine_run(
         Holder::Python,
@@ -265,6 +283,7 @@ pub fn PythonLab(props: &Props) -> Html {
         );
     }
     let finished = !running && lab.status == Status::Done;
+    let link_shown = MadeLink::shown(link_made.as_ref(), |from| from.still_shown(&lab));
     let make_trace = {
         let measured = lab.run.clone();
         Callback::from(move |()| {
@@ -281,6 +300,7 @@ pub fn PythonLab(props: &Props) -> Html {
             let (settings, said, made) = (settings.clone(), said.clone(), made.clone());
             wasm_bindgen_futures::spawn_local(offer_link(
                 python_link::encode(&settings),
+                LinkFrom::Code(settings),
                 "link to this code",
                 said,
                 made,
@@ -298,6 +318,7 @@ pub fn PythonLab(props: &Props) -> Html {
             let (machine, said, made) = (machine.clone(), said.clone(), made.clone());
             wasm_bindgen_futures::spawn_local(offer_link(
                 python_link::encode_with_results(&ran, &measured, &machine),
+                LinkFrom::Run(measured),
                 "link with results",
                 said,
                 made,
@@ -392,8 +413,13 @@ pub fn PythonLab(props: &Props) -> Html {
                     <span class="hint" role="status" id="py-link-said">{ format!(" {said}") }</span>
                 }
             </p>
-            if !link_made.is_empty() {
-                { link_field("py-share-link".into(), &link_made, "") }
+            if link_shown != LinkShown::None {
+                { link_field(
+                    "py-share-link".into(),
+                    link_shown,
+                    "",
+                    "The code or its run changed after the link was made: copy a link again for one to what is here now.",
+                ) }
             }
             if !props.embed {
                 <EmbedSnippet src={embed_address(Place::PythonLab)} title="Your own Python" prefix="py-" />
