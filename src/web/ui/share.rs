@@ -197,7 +197,7 @@ pub fn SharePanel(props: &PanelProps) -> Html {
                 format!("{lab}-share-link"),
                 shown,
                 "Press Copy link; the link also appears here",
-                "The experiment changed after the link was made: press Copy link for a link to this one.",
+                "The experiment or its results changed after the link was made: copy a link again for one to what is shown now.",
             ) }
             if let Some(said) = &*said {
                 <p class="hint" role="status" data-share-said="true">{ said }</p>
