@@ -275,9 +275,9 @@ mod tests {
         for n in [2, 3, 5, 6, 8] {
             let (_, b) = generated(n);
             let bits = |xs: &[f64]| xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&MatMul::new(n as u64).unwrap().b), bits(&pack(n, &b)));
             let mut packed = bits(&pack(n, &b));
-            let mut rows: Vec<u64> = b.iter().map(|x| x.to_bits()).collect();
+            assert_eq!(bits(&MatMul::new(n as u64).unwrap().b), packed);
+            let mut rows = bits(&b);
             assert_eq!(packed.len(), n * n);
             packed.sort_unstable();
             rows.sort_unstable();

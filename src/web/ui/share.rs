@@ -125,19 +125,9 @@ pub fn SharePanel(props: &PanelProps) -> Html {
             let Some(shared) = shared.clone() else {
                 return;
             };
-            let url = match share::link(&shared) {
-                Ok(fragment) => link_to(&fragment),
-                Err(why) => {
-                    link.set(None);
-                    said.set(Some(why));
-                    return;
-                }
-            };
-            link.set(Some(MadeLink::new(shared, url.clone())));
-            let said = said.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                said.set(Some(copy_link(&url, what).await));
-            });
+            let url = share::link(&shared).map(|fragment| link_to(&fragment));
+            let (link, said) = (link.clone(), said.clone());
+            wasm_bindgen_futures::spawn_local(offer_link(url, shared, what, said, link));
         })
     };
     let on_plain = copy(props.plain.clone().ok(), "link");
@@ -241,6 +231,28 @@ pub(super) fn link_field(
             }
         </>
     }
+}
+
+/// Shows the link `url` made from `from` and copies it, or clears the shown link when it was
+/// refused; `said` gets what happened (naming the link `what`) or why it was refused.
+pub(super) async fn offer_link<T>(
+    url: Result<String, String>,
+    from: T,
+    what: &'static str,
+    said: UseStateHandle<Option<String>>,
+    made: UseStateHandle<Option<MadeLink<T>>>,
+) {
+    let message = match url {
+        Ok(url) => {
+            made.set(Some(MadeLink::new(from, url.clone())));
+            copy_link(&url, what).await
+        }
+        Err(why) => {
+            made.set(None);
+            why
+        }
+    };
+    said.set(Some(message));
 }
 
 /// Copies `url` to the clipboard; says what happened, naming the link `what`.

@@ -25,7 +25,7 @@ use crate::web::ui::components::{
 };
 use crate::web::ui::engine_run::{use_engine_run, Work};
 use crate::web::ui::route::embed_address;
-use crate::web::ui::share::{copy_link, link_field};
+use crate::web::ui::share::{link_field, offer_link};
 
 /// Where the form is kept between visits.
 const STORAGE_KEY: &str = "overlap.python.v1";
@@ -189,29 +189,6 @@ impl LinkFrom {
     }
 }
 
-/// Shows the link `encoded` made from `from` and copies it, or clears the shown link when it was
-/// refused; `said` gets what happened (naming the link `what`) or why it was refused.
-async fn offer_link(
-    encoded: Result<String, String>,
-    from: LinkFrom,
-    what: &'static str,
-    said: UseStateHandle<Option<String>>,
-    made: UseStateHandle<Option<MadeLink<LinkFrom>>>,
-) {
-    let message = match encoded {
-        Ok(fragment) => {
-            let link = lab_link(&fragment);
-            made.set(Some(MadeLink::new(from, link.clone())));
-            copy_link(&link, what).await
-        }
-        Err(why) => {
-            made.set(None);
-            why
-        }
-    };
-    said.set(Some(message));
-}
-
 #[function_component]
 pub fn PythonLab(props: &Props) -> Html {
     let opened = use_memo((), |_| opening());
@@ -299,7 +276,7 @@ pub fn PythonLab(props: &Props) -> Html {
         Callback::from(move |_: MouseEvent| {
             let (settings, said, made) = (settings.clone(), said.clone(), made.clone());
             wasm_bindgen_futures::spawn_local(offer_link(
-                python_link::encode(&settings),
+                python_link::encode(&settings).map(|fragment| lab_link(&fragment)),
                 LinkFrom::Code(settings),
                 "link to this code",
                 said,
@@ -317,7 +294,8 @@ pub fn PythonLab(props: &Props) -> Html {
             };
             let (machine, said, made) = (machine.clone(), said.clone(), made.clone());
             wasm_bindgen_futures::spawn_local(offer_link(
-                python_link::encode_with_results(&ran, &measured, &machine),
+                python_link::encode_with_results(&ran, &measured, &machine)
+                    .map(|fragment| lab_link(&fragment)),
                 LinkFrom::Run(measured),
                 "link with results",
                 said,
