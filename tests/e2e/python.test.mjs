@@ -29,6 +29,31 @@ async function ended(driver, timeout = 240_000) {
 
 const click = async (driver, selector) => (await driver.findElement({ css: selector })).click();
 
+/** What the page reported (errors, rejections, console errors) since WATCH. */
+const problems = (driver) => js(driver, () => window.__problems ?? []);
+
+/**
+ * Clicks Run and waits for that run to start: without the wait, a click the page never took would
+ * read as the last run's end.
+ */
+async function run(driver) {
+  await js(driver, () => {
+    window.__runStarted = false;
+    new MutationObserver((_, observer) => {
+      if (document.querySelector('#py-status')?.dataset.state === 'running') {
+        window.__runStarted = true;
+        observer.disconnect();
+      }
+    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
+  });
+  await click(driver, '#py-run');
+  try {
+    await waitFor(driver, 'the run to start', () => js(driver, () => window.__runStarted), 30_000);
+  } catch (error) {
+    throw new Error(`${error.message}; the page reported ${JSON.stringify(await problems(driver))}`);
+  }
+}
+
 /** Each model's row: median ms, speedup, whether its results agree with sequential's. */
 const rows = (driver) => js(driver, () => Object.fromEntries(
   [...document.querySelectorAll('#py-results tr[data-median-ms]')].map((r) => [r.dataset.model, {
@@ -39,14 +64,14 @@ async function runTemplate(driver, slug, { workers = 2, rounds = 3 } = {}) {
   await click(driver, `[data-template="${slug}"]`);
   await fill(driver, '#py-workers', workers);
   await fill(driver, '#py-rounds', rounds);
-  await click(driver, '#py-run');
+  await run(driver);
   assert.equal(await ended(driver), 'done', await text(driver, '#py-status'));
   return rows(driver);
 }
 
 async function runCode(driver, code) {
   await fill(driver, '#py-code', code);
-  await click(driver, '#py-run');
+  await run(driver);
 }
 
 for (const engine of ENGINES) {
@@ -54,6 +79,8 @@ for (const engine of ENGINES) {
     let session;
     let server;
     const seen = {};
+    // What the page reported before a reload, which starts its record afresh.
+    const problemsBeforeReload = [];
     before(async () => {
       server = await serveDist({ isolated: true });
       session = await startEngine(engine);
@@ -160,6 +187,7 @@ for (const engine of ENGINES) {
       const { driver } = session;
       const code = '# kept\ndef work(x):\n    return x\ninputs = [1]\n';
       await fill(driver, '#py-code', code);
+      problemsBeforeReload.push(...await problems(driver));
       await driver.navigate().refresh();
       await waitFor(driver, 'the Python lab', () => js(driver, () => document.querySelector('#py-code') !== null));
       assert.equal(await js(driver, () => document.querySelector('#py-code').value), code);
@@ -167,7 +195,7 @@ for (const engine of ENGINES) {
     });
 
     test('nothing erred on the page', async () => {
-      assert.deepEqual(await js(session.driver, () => window.__problems ?? []), []);
+      assert.deepEqual([...problemsBeforeReload, ...await problems(session.driver)], []);
     });
   });
 }
