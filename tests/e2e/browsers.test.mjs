@@ -262,6 +262,31 @@ for (const engine of ENGINES) {
     test('nothing erred on the page', async () => {
       assert.deepEqual(await problems(session.driver), []);
     });
+
+    // Last: it stops the page, twice. A real trap in the page's module, as WebKitGTK's page-side
+    // faults are (tests/worker.rs): wasm-bindgen's malloc given an alignment that is no power of
+    // two aborts, before any lock is taken. Once from a timer (an error event), once in a promise
+    // callback, where wasm-bindgen-futures runs the app's futures (an unhandled rejection). The
+    // export itself is the callback: Firefox reports what a callback made in WebDriver's script
+    // throws to that script's sandbox, not to the page.
+    for (const [how, trap] of [
+      ['an event handler', 'setTimeout(wasm.__wbindgen_malloc, 0, 16, 3)'],
+      ['a future', 'window.Promise.resolve(16).then(wasm.__wbindgen_malloc)'],
+    ]) {
+      test(`a trap in ${how} says the page stopped and offers a reload that works`, async () => {
+        const { driver } = session;
+        await driver.executeScript(`window.wasmBindings.default().then((wasm) => { ${trap}; })`);
+        await waitFor(driver, 'the notice', () => js(driver, () => document.querySelector('#fault') !== null), 10_000);
+        assert.equal(await attr(driver, '#fault', 'role'), 'alert');
+        assert.match(await text(driver, '#fault'), /stopped working on this page \(.*unreachable.*\).*Reload to go on/is);
+        // A keyboard user is one Enter from the reload.
+        assert.equal(await js(driver, () => document.activeElement === document.querySelector('#fault button')), true);
+        await driver.findElement({ css: '#fault button' }).click();
+        await waitFor(driver, 'the page to come back', () =>
+          js(driver, () => document.querySelector('#fault') === null && document.querySelector('#run') !== null));
+        assert.equal(await text(driver, '[data-capability="threads"]'), engine.threads ? 'yes' : 'no');
+      });
+    }
   });
 }
 
