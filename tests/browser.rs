@@ -1,12 +1,13 @@
-//! The shared wasm tests on a page's main thread (rayon spins there instead of blocking).
+//! The wasm tests of what the page itself runs: the UI's components, on a page's main thread.
+//!
+//! The engine's work is tested in a dedicated worker (`tests/worker.rs`), where the app runs it.
+//! This binary ran it on the page too until WebKitGTK 2.50.6 trapped there, at times, in code
+//! that is sound: "Out of bounds memory access" in serde_json's number formatting, in the worker
+//! entry point's test, on a clean clone's run of the test command at b1d6592 (it passed in the
+//! three other full runs of that day; the same test never failed in the worker).
 #![cfg(target_arch = "wasm32")]
 
-#[macro_use]
-mod common;
-
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
-shared_wasm_tests!();
 
 use overlap::engine::experiment::{Report, Row};
 use overlap::engine::run::models::Model;

@@ -1,7 +1,10 @@
-//! The shared wasm tests in a dedicated worker, where the app's engine worker runs them.
+//! The engine's wasm tests in a dedicated worker, where the app's engine worker runs them.
 //!
-//! The kernels' own work is checked here only, where the app computes it: in a dedicated worker
-//! (the engine worker, its pool threads, the worker processes), never on a page's main thread.
+//! The engine's work (its pool, its entry point, the kernels, the processes' halves) is checked
+//! here only, where the app computes it: in a dedicated worker (the engine worker, its pool
+//! threads, the worker processes), never on a page's main thread, which `tests/browser.rs` keeps
+//! for what the page itself runs.
+//!
 //! On a page, WebKitGTK 2.50.6 (Debian 12) at times computes a kernel wrongly: the golden test's
 //! mandelbrot-simd at 96 gave a different wrong checksum each time, in CI and in 2 of 16 page
 //! loads here when the WebKit stages ran back to back as the test command runs them (once with
@@ -12,7 +15,6 @@
 //! only computing with a kernel is the Mandelbrot picture's colours.
 #![cfg(target_arch = "wasm32")]
 
-#[macro_use]
 mod common;
 #[path = "golden/mod.rs"]
 mod golden;
@@ -27,7 +29,25 @@ use overlap::web::platform::worker_api::now_ms;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
-shared_wasm_tests!();
+#[wasm_bindgen_test::wasm_bindgen_test]
+async fn two_threads_compute_the_sequential_answer() {
+    common::two_threads_compute_the_sequential_answer().await;
+}
+
+#[wasm_bindgen_test::wasm_bindgen_test]
+async fn the_worker_entry_point_measures_on_the_pool() {
+    common::the_worker_entry_point_measures_on_the_pool().await;
+}
+
+#[wasm_bindgen_test::wasm_bindgen_test]
+async fn gil_threads_take_turns_on_wasm_threads() {
+    common::gil_threads_take_turns_on_wasm_threads().await;
+}
+
+#[wasm_bindgen_test::wasm_bindgen_test]
+fn bad_requests_are_answered_not_trapped() {
+    common::bad_requests_are_answered_not_trapped();
+}
 
 #[wasm_bindgen_test::wasm_bindgen_test]
 fn kernels_give_their_golden_checksums() {

@@ -1,4 +1,5 @@
-//! Test bodies shared by the browser-page and dedicated-worker wasm test binaries.
+//! What the dedicated-worker wasm tests (`tests/worker.rs`) run on the engine's pool, and how
+//! they start it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -156,30 +157,4 @@ pub fn bad_requests_are_answered_not_trapped() {
         matches!(&reply, MeasureReply::Failed { message } if message.contains("at least")),
         "{reply:?}"
     );
-}
-
-/// Declares the shared cases as `#[wasm_bindgen_test]`s in the including binary, which chooses
-/// where they run (page or dedicated worker) with `wasm_bindgen_test_configure!`.
-macro_rules! shared_wasm_tests {
-    () => {
-        #[wasm_bindgen_test::wasm_bindgen_test]
-        async fn two_threads_compute_the_sequential_answer() {
-            common::two_threads_compute_the_sequential_answer().await;
-        }
-
-        #[wasm_bindgen_test::wasm_bindgen_test]
-        async fn the_worker_entry_point_measures_on_the_pool() {
-            common::the_worker_entry_point_measures_on_the_pool().await;
-        }
-
-        #[wasm_bindgen_test::wasm_bindgen_test]
-        async fn gil_threads_take_turns_on_wasm_threads() {
-            common::gil_threads_take_turns_on_wasm_threads().await;
-        }
-
-        #[wasm_bindgen_test::wasm_bindgen_test]
-        fn bad_requests_are_answered_not_trapped() {
-            common::bad_requests_are_answered_not_trapped();
-        }
-    };
 }
