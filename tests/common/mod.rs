@@ -24,7 +24,7 @@ pub fn run(work: &dyn Workload, config: &RunConfig) -> overlap::engine::run::har
 /// wasm-bindgen-rayon starts the global pool once per instance, and all tests share one.
 ///
 /// Where the browser has no SharedArrayBuffer (WebKitGTK as Debian ships it), there is no pool
-/// to start: this checks instead that the page's fallback holds (the capability check names the
+/// to start: this checks instead that the engine's fallback holds (the capability check names the
 /// missing shared memory, and starting a pool fails rather than hangs) and returns false, and the
 /// test goes on with what runs without shared memory.
 pub async fn start_pool() -> bool {
