@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { serveDist, ARTIFACTS } from './support.mjs';
-import { ENGINES, startEngine, WATCH, js, text, attr, waitFor, fill } from './engines.mjs';
+import { ENGINES, startEngine, WATCH, problems, js, text, attr, waitFor, fill } from './engines.mjs';
 import { lessonReport, checkReport } from './verdicts.mjs';
 
 // Each engine's figures, printed at the end for the note and README (one line per engine).
@@ -40,8 +40,6 @@ async function finished(driver, status, timeout = 240_000) {
   }, timeout);
   assert.equal(await attr(driver, status, 'data-state'), 'done', await text(driver, status));
 }
-
-const problems = (driver) => js(driver, () => window.__problems ?? []);
 
 for (const engine of ENGINES) {
   describe(engine.name, () => {

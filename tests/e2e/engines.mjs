@@ -168,6 +168,9 @@ export const WATCH = () => {
   console.error = (...args) => { window.__problems.push(`console: ${args.join(' ')}`); error(...args); };
 };
 
+/** What the page reported (errors, rejections, console errors) since WATCH. */
+export const problems = (driver) => js(driver, () => window.__problems ?? []);
+
 /** Runs `fn` in the page with `args`, and returns what it returns. */
 export const js = (driver, fn, ...args) => driver.executeScript(`return (${fn})(...arguments)`, ...args);
 

@@ -12,7 +12,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import { serveDist, launchChromium, openApp, built, withServer } from './support.mjs';
-import { ENGINES, startEngine, WATCH, js, text, waitFor, fill } from './engines.mjs';
+import { ENGINES, startEngine, WATCH, problems, js, text, waitFor, fill } from './engines.mjs';
 
 const figures = {};
 
@@ -28,9 +28,6 @@ async function ended(driver, timeout = 240_000) {
 }
 
 const click = async (driver, selector) => (await driver.findElement({ css: selector })).click();
-
-/** What the page reported (errors, rejections, console errors) since WATCH. */
-const problems = (driver) => js(driver, () => window.__problems ?? []);
 
 /**
  * Clicks Run and waits for that run to start: without the wait, a click the page never took would
