@@ -1,7 +1,7 @@
 //! The kernels' golden checksums (`checksums.json` beside this file): each kernel's sequential
 //! answer at a small size, pinned, so "the same work" holds on every target and across commits,
 //! as the bench's native comparison assumes. Checked natively (`tests/models_agree.rs`) and in
-//! every engine's dedicated worker, where the app computes (`tests/common`). The file was
+//! every engine's dedicated worker, where the app computes (`tests/worker.rs`). The file was
 //! written from these same runs (release and debug native builds agreed); a change that means to
 //! alter a kernel's work updates it in the same commit, and says why. `mandelbrot-simd` computes the scalar `mandelbrot`'s
 //! picture two pixels at a time, so its pinned checksum is the scalar one's, at the same size.
