@@ -103,11 +103,12 @@ const browser = await launchChromium();
 try {
   const { page } = await openApp(browser, server.url);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  const measure = async (kernel, run, { pool = cores, fresh = false, size, repeats = 3 } = {}) => {
+  // One measurement on the app in `on` (this page unless told).
+  const measure = async (kernel, run, { pool = cores, fresh = false, size, repeats = 3, on = page } = {}) => {
     const request = { kernel, repeats, ...run };
     if (size !== undefined) request.size = size;
     const out = JSON.parse(
-      await page.evaluate(
+      await on.evaluate(
         ([json, pool, fresh]) => window.wasmBindings.benchMeasure(json, pool, fresh),
         [JSON.stringify(request), pool, fresh],
       ),
@@ -167,23 +168,38 @@ try {
   const add = (key, value) => (ratios[key] ??= []).push(value);
   const r = (key) => ratios[key] ?? [];
   const m = (key) => median(r(key));
+  // Runs `during` on the app loaded afresh, as each visit loads it: its module compiled anew and
+  // its engine started anew. One page's module can run a kernel steadily faster or slower than
+  // the next page's, and its threads each their own way: sha256 at its default size in one
+  // worker process read 397-413 ms on two pages and 465-512 ms on three others (the same build
+  // within minutes, 3 runs a page; native 365-380 ms), and within one page sequential read 470
+  // ms on the engine's thread while two processes took 205 ms (2.3x on 2 cores). Every round on
+  // one page judged that one page's draw, so each round loads its own.
+  const onFreshPage = async (during) => {
+    const fresh = await openApp(browser, server.url);
+    try {
+      return await during(fresh.page);
+    } finally {
+      await fresh.page.context().close();
+    }
+  };
   // One round: each compute kernel under each model at k = 2 against sequential, back to back,
   // every model's checksum checked against the sequential one.
-  const speedupRound = async () => {
+  const speedupRound = () => onFreshPage(async (on) => {
     for (const kernel of COMPUTE) {
       const size = defaults[kernel];
-      const seq = await measure(kernel, { model: 'sequential' }, { size });
+      const seq = await measure(kernel, { model: 'sequential' }, { size, on });
       for (const [key, run] of [['free', { model: 'free-threads', workers: 2 }], ['gil', { model: 'gil-threads', workers: 2 }], ['proc', { model: 'processes', workers: 2 }]]) {
-        const other = await measure(kernel, run, { size });
+        const other = await measure(kernel, run, { size, on });
         sameWork(`${kernel}: ${run.model} k=2 computes the sequential checksum`, other.checksum, seq.checksum);
         add(`${kernel} ${key}`, seq.ms / other.ms);
       }
     }
     // Large payload: merge-sort sends its data to the processes and gets sorted chunks back.
     const sort = defaults['merge-sort'];
-    const seq = await measure('merge-sort', { model: 'sequential' }, { size: sort });
-    const proc = await measure('merge-sort', { model: 'processes', workers: 2, style: 'imap', chunksize: 1 }, { size: sort });
-    const free = await measure('merge-sort', { model: 'free-threads', workers: 2 }, { size: sort });
+    const seq = await measure('merge-sort', { model: 'sequential' }, { size: sort, on });
+    const proc = await measure('merge-sort', { model: 'processes', workers: 2, style: 'imap', chunksize: 1 }, { size: sort, on });
+    const free = await measure('merge-sort', { model: 'free-threads', workers: 2 }, { size: sort, on });
     sameWork('merge-sort: processes computes the sequential checksum', proc.checksum, seq.checksum);
     sameWork('merge-sort: free threads compute the sequential checksum', free.checksum, seq.checksum);
     add('merge-sort proc', seq.ms / proc.ms);
@@ -192,13 +208,13 @@ try {
     add('merge-sort MB', (copy.bytes_sent + copy.bytes_received) / 1e6);
     add('merge-sort copy ms', copy.serialize_ms + copy.deserialize_ms);
     // One pool of `cores` threads with k-limited jobs vs a fresh pool of exactly k.
-    const shared1 = (await measure('count', { model: 'free-threads', workers: 1 }, { size: 1e9 })).ms;
-    const shared2 = (await measure('count', { model: 'free-threads', workers: 2 }, { size: 1e9 })).ms;
-    const own1 = (await measure('count', { model: 'free-threads', workers: 1 }, { size: 1e9, pool: 1, fresh: true })).ms;
-    const own2 = (await measure('count', { model: 'free-threads', workers: 2 }, { size: 1e9, pool: 2, fresh: true })).ms;
+    const shared1 = (await measure('count', { model: 'free-threads', workers: 1 }, { size: 1e9, on })).ms;
+    const shared2 = (await measure('count', { model: 'free-threads', workers: 2 }, { size: 1e9, on })).ms;
+    const own1 = (await measure('count', { model: 'free-threads', workers: 1 }, { size: 1e9, pool: 1, fresh: true, on })).ms;
+    const own2 = (await measure('count', { model: 'free-threads', workers: 2 }, { size: 1e9, pool: 2, fresh: true, on })).ms;
     add('one max pool k1/k2', shared1 / shared2);
     add('fresh pool k1/k2', own1 / own2);
-  };
+  });
   const judgeSpeedups = () => {
     for (const kernel of COMPUTE) {
       target(`${kernel}: free threads k=2`, r(`${kernel} free`), 1.85, '×', { atLeast: true });
@@ -216,7 +232,7 @@ try {
       judgeSpeedups();
       console.log(`round ${round} done`);
     }
-    console.log(`\n${round} rounds. kernel   free k=2 (middle half)   GIL k=2 (middle half)   processes k=2 (middle half), speedup against sequential`);
+    console.log(`\n${round} rounds, each on a freshly loaded page. kernel   free k=2 (middle half)   GIL k=2 (middle half)   processes k=2 (middle half), speedup against sequential`);
     for (const kernel of COMPUTE) {
       console.log(`${kernel.padEnd(12)} ${spread(r(`${kernel} free`)).padStart(18)}×  ${spread(r(`${kernel} gil`)).padStart(18)}×  ${spread(r(`${kernel} proc`)).padStart(18)}×`);
     }
@@ -249,7 +265,8 @@ try {
 
   // wasm single-thread against native single-thread, same kernel and size (the registry's
   // default), timed back to back in each round (the native binary runs just before the browser
-  // run); the ratio is judged by its middle half, and the two checksums must agree.
+  // run); the ratio is judged by its middle half, and the two checksums must agree. Each round
+  // on a page of its own (`onFreshPage`).
   const wasmRatios = {};
   const o3Ratios = {};
   const wasmMs = {};
@@ -257,11 +274,11 @@ try {
   const o3Ms = {};
   // SIMD against scalar Mandelbrot, both in this browser in the same round, as a ratio of times.
   const simdSpeedups = [];
-  const nativeRound = async () => {
+  const nativeRound = () => onFreshPage(async (on) => {
     const wasmChecksums = {};
     for (const [kernel, size] of Object.entries(defaults)) {
       const native = JSON.parse(execFileSync(NATIVE, [kernel], { stdio: ['ignore', 'pipe', 'ignore'] }))[kernel];
-      const wasm = await measure(kernel, { model: 'sequential' }, { size });
+      const wasm = await measure(kernel, { model: 'sequential' }, { size, on });
       wasmChecksums[kernel] = wasm.checksum;
       if (native.size !== size) throw new Error(`${kernel}: native ran ${native.size}, wasm ${size}`);
       sameWork(`${kernel}: wasm computes native's checksum`, wasm.checksum, native.checksum);
@@ -279,14 +296,14 @@ try {
     sameWork('mandelbrot-simd: the scalar mandelbrot\'s checksum', wasmChecksums['mandelbrot-simd'], wasmChecksums.mandelbrot);
     simdSpeedups.push(wasmMs.mandelbrot.at(-1) / wasmMs['mandelbrot-simd'].at(-1));
     target(SIMD_TARGET, simdSpeedups, 1.6, '×', { atLeast: true });
-  };
+  });
   const SIMD_TARGET = 'mandelbrot-simd: faster than scalar mandelbrot, same browser';
   let nativeRounds = 0;
   while (nativeRounds < Math.max(ROUNDS, 1) || (nativeRounds < MAX_ROUNDS && unsettled((name) => name.endsWith('wasm/native') || name === SIMD_TARGET))) {
     await nativeRound();
     nativeRounds += 1;
   }
-  console.log(`\n${nativeRounds} rounds. native: the wasm release's opt levels; native O3: as a native release ships`);
+  console.log(`\n${nativeRounds} rounds, each on a freshly loaded page. native: the wasm release's opt levels; native O3: as a native release ships`);
   console.log('kernel           wasm ms  native ms  wasm/native (middle half), target <= 1.10   native O3 ms  wasm/native O3');
   for (const kernel of Object.keys(defaults)) {
     console.log(`${kernel.padEnd(15)} ${fmt(median(wasmMs[kernel]), 1).padStart(8)} ${fmt(median(nativeMs[kernel]), 1).padStart(10)} ` +
