@@ -104,6 +104,13 @@ pub fn hits_checking_in<C: Fn() -> Checked + ?Sized>(
             // bit (bit for bit the same) ran 1.09x (1.07-1.10) as long; 52-bit floats made from
             // bits (1.0's exponent, less 1.0) ran 1.06x (1.02-1.12) as long, and slower natively
             // too. The branches are predicted; on this machine they are not what costs.
+            // Also measured, and not kept: two points a turn by hand in SIMD128 (four of the
+            // generator's outputs per turn, the 64-bit multiplies as `i64x2.mul` or as 32-bit
+            // `extmul` and `i32x4.mul`, floats made by the 2^52 and 2^84 exponent trick; the same
+            // hits, bit for bit) ran 1.12x and 1.50x as long as this loop in Node 20's V8 (7
+            // rounds). Four points a turn of the loop, and a signed conversion kept signed by
+            // an opaque zero, ran 0.93x and 0.96x as long there, but 1.02x (0.92-1.05) and 1.04x
+            // (0.96-1.05) in Chromium 156 (9 rounds A/B against native).
         }
         left -= batch;
         checkpoint()?;

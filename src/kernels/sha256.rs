@@ -7,7 +7,15 @@
 // block is two words repeated) ran as fast in Chromium, no faster (0.999x, 0.94-1.07, 9 rounds
 // A/B), and natively too. What V8 does differently is spill: its code for `sha2`'s compression
 // touches a stack slot in 1 012 of 3 652 instructions, native's in 380 of 3 465 (the same 16
-// registers; SHA-256 keeps 24 words live), and the word-wise one in 786 of 2 383.
+// registers; SHA-256 keeps 24 words live), and the word-wise one in 786 of 2 383. Calling
+// `sha2::compress256` on the step's two blocks directly (the padding for 96 bytes written once,
+// no `Digest` buffering) ran the same in Chromium, 477 against 476 ms, and slower natively, 448
+// against 372 ms (6 rounds A/B, each on a fresh page): a better ratio only because native lost.
+// One instance of the module runs this kernel steadily at about 405 ms and another at about
+// 480, on one page too (the engine's thread against a worker process, timed in turn), while
+// native holds at 365-372 ms. A build that shifted the kernel's stack in linear memory by
+// 512-byte steps (8 places) ran slow at every place (477-595 ms, 3 pages). The cause is not
+// found; the bench loads a page per round for it.
 use sha2::{Digest, Sha256};
 
 use std::ops::Range;
