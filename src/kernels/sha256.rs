@@ -11,11 +11,12 @@
 // `sha2::compress256` on the step's two blocks directly (the padding for 96 bytes written once,
 // no `Digest` buffering) ran the same in Chromium, 477 against 476 ms, and slower natively, 448
 // against 372 ms (6 rounds A/B, each on a fresh page): a better ratio only because native lost.
-// One instance of the module runs this kernel steadily at about 405 ms and another at about
-// 480, on one page too (the engine's thread against a worker process, timed in turn), while
-// native holds at 365-372 ms. A build that shifted the kernel's stack in linear memory by
-// 512-byte steps (8 places) ran slow at every place (477-595 ms, 3 pages). The cause is not
-// found; the bench loads a page per round for it.
+// A thread can run this kernel steadily faster or slower than another in the same minutes:
+// over five fresh pages one worker process read 397-405 ms on two and 465-512 on three; over
+// five more a pool thread read 400-434 on all while the worker process read 404-672; native
+// 365-380 (the vCPU finding in src/engine/run/sequential.rs fits). A build that shifted the
+// kernel's stack in linear memory by 512-byte steps (8 places) ran slow at every place (477-595
+// ms, 3 pages). The bench loads a page per round for it.
 use sha2::{Digest, Sha256};
 
 use std::ops::Range;

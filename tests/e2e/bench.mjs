@@ -168,13 +168,13 @@ try {
   const add = (key, value) => (ratios[key] ??= []).push(value);
   const r = (key) => ratios[key] ?? [];
   const m = (key) => median(r(key));
-  // Runs `during` on the app loaded afresh, as each visit loads it: its module compiled anew and
-  // its engine started anew. One page's module can run a kernel steadily faster or slower than
-  // the next page's, and its threads each their own way: sha256 at its default size in one
-  // worker process read 397-413 ms on two pages and 465-512 ms on three others (the same build
-  // within minutes, 3 runs a page; native 365-380 ms), and within one page sequential read 470
-  // ms on the engine's thread while two processes took 205 ms (2.3x on 2 cores). Every round on
-  // one page judged that one page's draw, so each round loads its own.
+  // Runs `during` on the app loaded afresh: its engine, pool threads and worker processes all
+  // started anew. A thread can hash steadily faster or slower than another in the same minutes
+  // (one vCPU of this 2-vCPU machine at times hashes at a slower pace, src/engine/run/sequential.rs),
+  // and a page keeps its threads. sha256 over five fresh pages: one worker process read 397-405
+  // ms on two and 465-512 on three; in another five, a pool thread read 400-434 on all while the
+  // worker process read 404-672; native 365-380. On one page, sequential against two processes
+  // read 2.3x on 2 cores. Every round on one page judged one set of threads: each loads its own.
   const onFreshPage = async (during) => {
     const fresh = await openApp(browser, server.url);
     try {
