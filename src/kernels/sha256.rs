@@ -11,6 +11,8 @@
 // `sha2::compress256` on the step's two blocks directly (the padding for 96 bytes written once,
 // no `Digest` buffering) ran the same in Chromium, 477 against 476 ms, and slower natively, 448
 // against 372 ms (6 rounds A/B, each on a fresh page): a better ratio only because native lost.
+// `sha2`'s compact code (`force-soft-compact`, a rolled loop over a 64-word schedule) was slower
+// on both sides: wasm 576 against 511 ms, native 493 against 384 (6 rounds A/B, fresh pages).
 // A thread can run this kernel steadily faster or slower than another in the same minutes:
 // over five fresh pages one worker process read 397-405 ms on two and 465-512 on three; over
 // five more a pool thread read 400-434 on all while the worker process read 404-672; native
