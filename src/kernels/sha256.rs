@@ -15,10 +15,10 @@
 // on both sides: wasm 576 against 511 ms, native 493 against 384 (6 rounds A/B, fresh pages).
 // A thread can run this kernel steadily faster or slower than another in the same minutes:
 // over five fresh pages one worker process read 397-405 ms on two and 465-512 on three; over
-// five more a pool thread read 400-434 on all while the worker process read 404-672; native
-// 365-380 (the vCPU finding in src/engine/run/sequential.rs fits). A build that shifted the
-// kernel's stack in linear memory by 512-byte steps (8 places) ran slow at every place (477-595
-// ms, 3 pages). The bench loads a page per round for it.
+// five more a pool thread read 400-434 (after one first run at 654) while the worker process
+// read 404-672; native 365-380 (the vCPU finding in src/engine/run/sequential.rs fits). A build
+// that shifted the kernel's stack in linear memory by 512-byte steps (8 places) ran slow at
+// every place (477-595 ms, 3 pages). The bench loads a page per round for it.
 use sha2::{Digest, Sha256};
 
 use std::ops::Range;

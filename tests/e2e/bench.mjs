@@ -170,11 +170,12 @@ try {
   const m = (key) => median(r(key));
   // Runs `during` on the app loaded afresh: its engine, pool threads and worker processes all
   // started anew. A thread can hash steadily faster or slower than another in the same minutes
-  // (one vCPU of this 2-vCPU machine at times hashes at a slower pace, src/engine/run/sequential.rs),
-  // and a page keeps its threads. sha256 over five fresh pages: one worker process read 397-405
-  // ms on two and 465-512 on three; in another five, a pool thread read 400-434 on all while the
-  // worker process read 404-672; native 365-380. On one page, sequential against two processes
-  // read 2.3x on 2 cores. Every round on one page judged one set of threads: each loads its own.
+  // (one vCPU of this 2-vCPU machine at times hashes at a slower pace; see
+  // src/engine/run/sequential.rs), and a page keeps its threads. sha256 over five fresh pages:
+  // one worker process read 397-405 ms on two and 465-512 on three; over five more, a pool
+  // thread read 400-434 (after the first run of the first page, 654) while the worker process
+  // read 404-672; native 365-380. On one page, sequential against two processes read 2.3x on 2
+  // cores. Every round on one page judged one set of threads: each round loads its own.
   const onFreshPage = async (during) => {
     const fresh = await openApp(browser, server.url);
     try {
